@@ -1,0 +1,188 @@
+"""The archive as a service: an index kept loaded and current, questions answered against one version."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+from . import store
+from .answer import Answer, compose
+from .build import BuildReport, build
+from .embed import MODEL_ENV, Embedder, model_name
+from .errors import IndexProblem, QuestionError, RecordsError
+from .retrieve import search
+from .store import LoadedIndex, Progress
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+DEFAULT_K = 5
+MAX_K = 50
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
+_FOLLOW_UP = re.compile(r"^(and|but|so|also|what about|how about|then|what else)\b|"
+                        r"\b(he|she|they|him|her|them|his|their|it|its|that|this|those|these)\b", re.I)
+
+
+def clean_question(question: object) -> str:
+    """The question as text fit to embed: control characters and terminal escapes removed, spaces folded."""
+    if not isinstance(question, str):
+        raise QuestionError("the question must be text")
+    text = _ANSI.sub(" ", question)
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become '?'
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") else ch for ch in text)
+    return " ".join(text.split())
+
+
+def check_question(question: object) -> str:
+    """The cleaned question, or QuestionError when it is empty or longer than the limit."""
+    if isinstance(question, str) and len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is {len(question):,} characters long; the limit is "
+                            f"{MAX_QUESTION_CHARS:,}. Ask it in fewer words")
+    text = clean_question(question)
+    if not text:
+        raise QuestionError("the question is empty: type what you want to find in the archive")
+    return text
+
+
+def retrieval_text(question: str, history: list[str] | None) -> str:
+    """What is embedded: the question, plus the previous question when this one reads as a follow-up."""
+    if history and _FOLLOW_UP.search(question) and len(question.split()) <= 14:
+        return f"{history[-1]} {question}"
+    return question
+
+
+class Archive:
+    """One index folder, loaded and verified, with its embedder; rebuilds swap in without a pause."""
+
+    def __init__(self, index_dir: Path | str = "index", *, model: str | None = None,
+                 records: list[Path | str] | None = None) -> None:
+        self.index_dir = Path(index_dir)
+        self.requested_model = model
+        self.records = [Path(p) for p in (records or ["seeds"])]
+        self._index: LoadedIndex | None = None
+        self._embedder: Embedder | None = None
+        self._build_lock = threading.Lock()
+
+    # -- opening -------------------------------------------------------------------------------------
+
+    def _explicit_model(self) -> str | None:
+        import os
+
+        return self.requested_model or os.environ.get(MODEL_ENV) or None
+
+    def _embedder_for(self, name: str) -> Embedder:
+        if self._embedder is None or self._embedder.name != name:
+            self._embedder = Embedder(name)
+        return self._embedder
+
+    def open(self, *, auto_build: bool = True, check_model: bool = True,
+             progress: Progress | None = None) -> LoadedIndex:
+        """Load the index, building it when missing and rebuilding it when stale (logging why)."""
+        if not store.exists(self.index_dir):
+            if not auto_build:
+                raise IndexProblem(f"no index in {self.index_dir}: build one with: archive-qa build "
+                                   f"--index {self.index_dir}")
+            log.warning("no index in %s yet: building it from %s", self.index_dir,
+                        ", ".join(map(str, self.records)))
+            self.rebuild(self.records, progress=progress)
+            return self.current
+        _, manifest = store.read_manifest(self.index_dir)
+        wanted = self._explicit_model()
+        reason = None
+        if wanted and wanted != manifest.model:
+            reason = f"it was built with the model {manifest.model!r} and {wanted!r} is asked for"
+        elif auto_build:
+            reason = store.staleness(manifest)
+        if reason and auto_build:
+            log.warning("the index in %s is stale (%s): rebuilding it", self.index_dir, reason)
+            sources = [Path(p) for p in manifest.sources] if manifest.sources else self.records
+            try:
+                self.rebuild(sources, model=wanted or manifest.model, progress=progress)
+                return self.current
+            except RecordsError as e:
+                if wanted and wanted != manifest.model:
+                    raise
+                log.warning("the rebuild failed, so the index built at %s answers instead:\n%s",
+                            manifest.built_at, e)
+        elif reason:
+            raise IndexProblem(f"the index in {self.index_dir} is stale: {reason}; rebuild it with: "
+                               f"archive-qa build --index {self.index_dir}")
+        self._swap(store.load_index(self.index_dir), check_model=check_model)
+        return self.current
+
+    def _swap(self, loaded: LoadedIndex, *, check_model: bool = True) -> None:
+        if check_model:
+            self.check_model(loaded)
+        self._index = loaded  # one reference assignment: readers see the old or the new, never a mix
+
+    def check_model(self, loaded: LoadedIndex) -> None:
+        """Refuse an index whose vectors the model cannot match (a different dimension)."""
+        embedder = self._embedder_for(loaded.manifest.model)
+        if embedder.dimension != loaded.manifest.dimension:
+            raise IndexProblem(
+                f"the index in {self.index_dir} has vectors of dimension {loaded.manifest.dimension} but the "
+                f"model {embedder.name!r} makes {embedder.dimension}; rebuild it with: archive-qa build "
+                f"--index {self.index_dir} --model {embedder.name}")
+
+    @property
+    def current(self) -> LoadedIndex:
+        if self._index is None:
+            raise IndexProblem("the index is not loaded yet")
+        return self._index
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder_for(self.current.manifest.model)
+
+    # -- building ------------------------------------------------------------------------------------
+
+    @property
+    def rebuilding(self) -> bool:
+        return self._build_lock.locked()
+
+    def rebuild(self, records: list[Path | str] | None = None, *, model: str | None = None,
+                skip_invalid: bool = False, progress: Progress | None = None) -> BuildReport:
+        """Build a new index and swap it in; questions meanwhile are answered from the old one."""
+        if not self._build_lock.acquire(blocking=False):
+            raise IndexProblem("a rebuild is already running; wait for it to finish and try again")
+        try:
+            name = model or self._explicit_model() or (
+                self._index.manifest.model if self._index else None)
+            embedder = self._embedder_for(model_name(name))
+            paths = [Path(p) for p in (records or self.records)]
+            report = build(paths, self.index_dir, embedder, skip_invalid=skip_invalid, progress=progress)
+            self._swap(store.load_index(self.index_dir))
+            return report
+        finally:
+            self._build_lock.release()
+
+    # -- asking --------------------------------------------------------------------------------------
+
+    def stamp(self, index: LoadedIndex | None = None) -> dict:
+        m = (index or self.current).manifest
+        return {"records": m.count, "model": m.model, "corpus_sha256": m.corpus_sha256, "built_at": m.built_at}
+
+    def ask(self, question: object, *, k: int = DEFAULT_K, date_from: date | None = None,
+            date_to: date | None = None, history: list[str] | None = None) -> Answer:
+        """Answer a question from the records, citing each one used; raise QuestionError for bad questions."""
+        text = check_question(question)
+        if not 1 <= k <= MAX_K:
+            raise QuestionError(f"the number of records to cite must be between 1 and {MAX_K}, not {k}")
+        if date_from and date_to and date_from > date_to:
+            raise QuestionError(f"the date range is empty: {date_from.isoformat()} is after {date_to.isoformat()}")
+        index = self.current  # one version for the whole answer, even if a rebuild swaps meanwhile
+        qvec = self._embedder_for(index.manifest.model).encode([retrieval_text(text, history)])[0]
+        hits = search(index, qvec, max(k, 3), date_from=date_from, date_to=date_to)
+        return compose(text, hits, k=k, index=self.stamp(index), date_from=date_from, date_to=date_to)
+
+    def info(self) -> dict:
+        idx = self.current
+        m = idx.manifest
+        return {"records": m.count, "model": m.model, "dimension": m.dimension, "date_from": m.date_from,
+                "date_to": m.date_to, "undated": m.undated, "built_at": m.built_at, "index_type": m.index_type,
+                "corpus_sha256": m.corpus_sha256, "path": str(idx.path.resolve()), "sources": m.sources,
+                "skipped": m.skipped, "duplicates": m.duplicates, "versions": m.versions}

@@ -1,0 +1,146 @@
+"""The archive-qa command line: build, ask, info."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .errors import ArchiveError
+
+log = logging.getLogger("qa")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="archive-qa", description="Ask questions of archival records; every "
+                                "answer cites the records' dates and titles.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the index from record files")
+    b.add_argument("--records", nargs="+", type=Path, default=[Path("seeds")], metavar="PATH",
+                   help="record files or folders (.txt seed format, .jsonl, .csv); default: seeds/")
+    b.add_argument("--index", type=Path, default=Path("index"), metavar="DIR", help="default: index/")
+    b.add_argument("--model", help="sentence-transformers model name or folder (default: $ARCHIVE_QA_MODEL, "
+                   "else the packaged all-MiniLM-L6-v2)")
+    b.add_argument("--skip-invalid", action="store_true", help="build from the valid records, reporting the rest")
+
+    a = sub.add_parser("ask", help="ask a question ('-' reads one question a line from stdin)")
+    a.add_argument("question")
+    a.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
+    a.add_argument("-k", type=int, default=5, metavar="N", help="cite at most N records (default 5)")
+    a.add_argument("--from", dest="date_from", metavar="DATE", help="only records dated on or after DATE")
+    a.add_argument("--to", dest="date_to", metavar="DATE", help="only records dated on or before DATE")
+    a.add_argument("--json", action="store_true", help="print one JSON object per question")
+    a.add_argument("--model", help=argparse.SUPPRESS)
+
+    i = sub.add_parser("info", help="what the index holds")
+    i.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
+    i.add_argument("--json", action="store_true")
+    return p
+
+
+def _progress(frac: float, msg: str) -> None:
+    print(f"[{frac:4.0%}] {msg}", file=sys.stderr, flush=True)
+
+
+def cmd_build(args) -> int:
+    from .archive import Archive
+
+    archive = Archive(args.index, model=args.model, records=args.records)
+    report = archive.rebuild(args.records, model=args.model, skip_invalid=args.skip_invalid,
+                             progress=_progress)
+    for p in report.skipped:
+        print(f"skipped: {p}", file=sys.stderr)
+    for d in report.duplicates:
+        print(f"duplicate: {d}", file=sys.stderr)
+    m = report.manifest
+    print(f"Built {args.index}: {m.count} records ({m.date_from or 'undated'} to {m.date_to or 'undated'}), "
+          f"model {m.model}, in {report.seconds:.1f}s"
+          + (f"; skipped {len(report.skipped)} invalid" if report.skipped else "")
+          + (f"; {len(report.duplicates)} duplicates indexed once" if report.duplicates else "") + ".")
+    print(f"Next: archive-qa ask \"your question\" --index {args.index}")
+    return 0
+
+
+def _readable(answer) -> str:
+    out = [answer.text]
+    if answer.citations:
+        out.append("")
+        out += [f"{c.label()}  (relevance {c.hit.score:.2f})" for c in answer.citations]
+    elif answer.closest:
+        out.append("")
+        out.append("Closest records (not an answer):")
+        out += [f"  - {h.record.date.text or 'Undated'} — {h.record.title}  (relevance {h.score:.2f})"
+                for h in answer.closest]
+    return "\n".join(out)
+
+
+def cmd_ask(args) -> int:
+    from .archive import Archive
+    from .dates import parse_bound
+    from .errors import QuestionError
+
+    date_from = parse_bound(args.date_from, end=False) if args.date_from else None
+    date_to = parse_bound(args.date_to, end=True) if args.date_to else None
+    archive = Archive(args.index, model=args.model)
+    archive.open()
+
+    def one(q: str) -> dict:
+        return archive.ask(q, k=args.k, date_from=date_from, date_to=date_to)
+
+    if args.question != "-":
+        answer = one(args.question)
+        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else _readable(answer))
+        return 0
+    failed = 0
+    for n, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            answer = one(line.rstrip("\n"))
+            print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else _readable(answer) + "\n",
+                  flush=True)
+        except QuestionError as e:
+            failed += 1
+            if args.json:
+                print(json.dumps({"question": line.rstrip("\n"), "error": str(e), "line": n}, ensure_ascii=False))
+            print(f"archive-qa: stdin line {n}: {e}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_info(args) -> int:
+    from .archive import Archive
+
+    archive = Archive(args.index)
+    archive.open(auto_build=False, check_model=False)
+    info = archive.info()
+    if args.json:
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+        return 0
+    print(f"Index:    {info['path']}\nRecords:  {info['records']}"
+          f" ({info['undated']} undated, {info['skipped']} skipped at build, {info['duplicates']} duplicates)\n"
+          f"Dates:    {info['date_from']} to {info['date_to']}\nModel:    {info['model']} "
+          f"(dimension {info['dimension']})\nBuilt at: {info['built_at']}\nFrom:     {', '.join(info['sources'])}\n"
+          f"Corpus:   sha256 {info['corpus_sha256']}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="archive-qa: %(message)s")
+    try:
+        return {"build": cmd_build, "ask": cmd_ask, "info": cmd_info}[args.command](args)
+    except ArchiveError as e:
+        print(f"archive-qa: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("archive-qa: interrupted; the index is as it was before", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

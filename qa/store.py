@@ -1,0 +1,317 @@
+"""The index on disk: a folder of plain files (FAISS, records JSONL, manifest), written atomically.
+
+Layout of an index folder:
+    CURRENT              name of the live build folder, replaced atomically
+    build-<stamp>/       index.faiss, records.jsonl, manifest.json
+    .tmp-<stamp>/        a build in progress (left behind only by a crash; removed by the next build)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .errors import IndexProblem
+from .records import Record, find_record_files
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+FILES = ("index.faiss", "records.jsonl", "manifest.json")
+LOCK = ".build.lock"
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class SourceFile:
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class Manifest:
+    """What an index holds and how it was made; checked against the files on every load."""
+
+    format_version: int
+    model: str
+    dimension: int
+    count: int
+    records_sha256: str
+    index_sha256: str
+    corpus_sha256: str
+    built_at: str
+    index_type: str
+    sources: list[str]
+    source_files: list[SourceFile]
+    date_from: str | None
+    date_to: str | None
+    undated: int
+    skipped: int = 0
+    duplicates: int = 0
+    versions: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Manifest":
+        d = dict(d)
+        d["source_files"] = [SourceFile(**s) for s in d.get("source_files", [])]
+        return cls(**d)
+
+
+@dataclass
+class LoadedIndex:
+    """A verified index: the FAISS index, its records (row i = vector i) and its manifest."""
+
+    path: Path
+    manifest: Manifest
+    faiss_index: object
+    records: list[Record]
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def corpus_sha256(records: list[Record]) -> str:
+    """A hash of the records' content and order: it names the corpus an answer came from."""
+    h = hashlib.sha256()
+    for r in records:
+        h.update(r.id.encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {}
+    for name in ("archive-qa", "faiss-cpu", "sentence-transformers", "torch", "transformers", "numpy"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[name] = metadata.version(name)
+    return out
+
+
+def describe_sources(paths: list[Path]) -> tuple[list[str], list[SourceFile]]:
+    """The source paths (absolute) and each record file under them with its hash, size and mtime."""
+    files, _ = find_record_files(paths)
+    out = []
+    for f in files:
+        st = f.stat()
+        out.append(SourceFile(str(f.resolve()), sha256_file(f), st.st_size, st.st_mtime_ns))
+    return [str(p.resolve()) for p in paths], out
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path):
+    """Hold the index folder's build lock; refuse at once when another build holds it."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexProblem(
+                f"another build of {index_dir} is in progress; wait for it to finish and try again") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, model: str,
+                sources: list[str], source_files: list[SourceFile], skipped: int = 0,
+                duplicates: int = 0) -> Manifest:
+    """Write a complete build beside the live one, then switch CURRENT to it in one atomic rename.
+
+    The caller holds build_lock. A crash at any point leaves the previous build live and intact.
+    """
+    import faiss
+
+    if vectors.shape[0] != len(records):
+        raise ValueError(f"{vectors.shape[0]} vectors for {len(records)} records")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    for stale in index_dir.glob(".tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    name = f"build-{stamp}-{uuid.uuid4().hex[:6]}"
+    tmp = index_dir / f".tmp-{name}"
+    tmp.mkdir()
+
+    # Vectors are unit length, so inner product is cosine similarity.
+    fi = faiss.IndexFlatIP(int(vectors.shape[1]))
+    fi.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    _write(tmp / "index.faiss", faiss.serialize_index(fi).tobytes())
+    lines = "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in records)
+    _write(tmp / "records.jsonl", lines.encode("utf-8"))
+
+    dated = [r for r in records if not r.undated]
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        model=model,
+        dimension=int(vectors.shape[1]),
+        count=len(records),
+        records_sha256=sha256_file(tmp / "records.jsonl"),
+        index_sha256=sha256_file(tmp / "index.faiss"),
+        corpus_sha256=corpus_sha256(records),
+        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        index_type="IndexFlatIP",
+        sources=sources,
+        source_files=source_files,
+        date_from=min(r.date.start for r in dated).isoformat() if dated else None,
+        date_to=max(r.date.end for r in dated).isoformat() if dated else None,
+        undated=len(records) - len(dated),
+        skipped=skipped,
+        duplicates=duplicates,
+        versions=_versions(),
+    )
+    _write(tmp / "manifest.json", json.dumps(asdict(manifest), indent=2).encode("utf-8"))
+    _fsync_dir(tmp)
+
+    final = index_dir / name
+    os.rename(tmp, final)
+    _fsync_dir(index_dir)
+    pointer = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:6]}"
+    _write(pointer, (name + "\n").encode())
+    previous = _current_name(index_dir)
+    os.replace(pointer, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+    _prune(index_dir, keep={name, previous})
+    log.info("index written: %s (%d records)", final, len(records))
+    return manifest
+
+
+def _prune(index_dir: Path, keep: set[str | None]) -> None:
+    """Remove builds other than the live one and the one before it (kept as the last good fallback)."""
+    for d in index_dir.glob("build-*"):
+        if d.name not in keep:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _current_name(index_dir: Path) -> str | None:
+    try:
+        return (index_dir / CURRENT).read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def exists(index_dir: Path) -> bool:
+    return _current_name(index_dir) is not None
+
+
+def _fix(index_dir: Path) -> str:
+    return f"rebuild it with: archive-qa build --index {index_dir}"
+
+
+def read_manifest(index_dir: Path) -> tuple[Path, Manifest]:
+    """The live build folder and its manifest; IndexProblem when there is none or it is unreadable."""
+    name = _current_name(index_dir)
+    if name is None:
+        raise IndexProblem(f"no index in {index_dir}: build one with: archive-qa build --index {index_dir}")
+    build = index_dir / name
+    if "/" in name or not build.is_dir():
+        raise IndexProblem(f"the index in {index_dir} is damaged: its build folder {name!r} is missing; "
+                           + _fix(index_dir))
+    try:
+        raw = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+        manifest = Manifest.from_json(raw)
+    except FileNotFoundError:
+        raise IndexProblem(f"the index in {index_dir} is damaged: manifest.json is missing; {_fix(index_dir)}") from None
+    except (ValueError, TypeError, KeyError) as e:
+        raise IndexProblem(f"the index in {index_dir} is damaged: manifest.json cannot be read ({e}); "
+                           + _fix(index_dir)) from None
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexProblem(f"the index in {index_dir} has format version {manifest.format_version}, this "
+                           f"archive-qa reads version {FORMAT_VERSION}; {_fix(index_dir)}")
+    return build, manifest
+
+
+def load_index(index_dir: Path) -> LoadedIndex:
+    """Load the live build and verify every file against its manifest; refuse a damaged one."""
+    import faiss
+
+    t0 = time.perf_counter()
+    build, m = read_manifest(index_dir)
+    damaged = f"the index in {index_dir} is damaged"
+    for fname in FILES:
+        if not (build / fname).is_file():
+            raise IndexProblem(f"{damaged}: {fname} is missing; {_fix(index_dir)}")
+    if sha256_file(build / "index.faiss") != m.index_sha256:
+        raise IndexProblem(f"{damaged}: index.faiss does not match its checksum in the manifest; {_fix(index_dir)}")
+    if sha256_file(build / "records.jsonl") != m.records_sha256:
+        raise IndexProblem(f"{damaged}: records.jsonl does not match its checksum in the manifest; "
+                           + _fix(index_dir))
+    try:
+        fi = faiss.deserialize_index(np.fromfile(build / "index.faiss", dtype=np.uint8))
+    except RuntimeError as e:
+        raise IndexProblem(f"{damaged}: FAISS cannot read index.faiss ({str(e).splitlines()[0]}); "
+                           + _fix(index_dir)) from None
+    with open(build / "records.jsonl", encoding="utf-8") as f:
+        records = [Record.from_json(json.loads(line)) for line in f]
+    if fi.ntotal != m.count or len(records) != m.count:
+        raise IndexProblem(f"{damaged}: the manifest says {m.count} records, index.faiss holds {fi.ntotal} "
+                           f"vectors and records.jsonl {len(records)} lines; {_fix(index_dir)}")
+    if fi.d != m.dimension:
+        raise IndexProblem(f"{damaged}: index.faiss has dimension {fi.d}, the manifest says {m.dimension}; "
+                           + _fix(index_dir))
+    log.info("loaded index %s: %d records in %.2fs", build, m.count, time.perf_counter() - t0)
+    return LoadedIndex(build, m, fi, records)
+
+
+def staleness(manifest: Manifest) -> str | None:
+    """Why the index no longer matches its record files, or None when it still does."""
+    paths = [Path(p) for p in manifest.sources]
+    missing = [p for p in paths if not p.exists()]
+    if missing and len(missing) == len(paths):
+        log.warning("cannot check whether the index is current: its records source %s is gone", missing[0])
+        return None
+    if missing:
+        return f"the records source {missing[0]} is gone"
+    files, _ = find_record_files(paths)
+    built = {s.path: s for s in manifest.source_files}
+    now = {str(f.resolve()): f for f in files}
+    added = sorted(set(now) - set(built))
+    removed = sorted(set(built) - set(now))
+    if added:
+        return f"a new records file appeared: {added[0]}"
+    if removed:
+        return f"a records file was removed: {removed[0]}"
+    for path, f in now.items():
+        s = built[path]
+        st = f.stat()
+        if (st.st_size, st.st_mtime_ns) != (s.size, s.mtime_ns) and sha256_file(f) != s.sha256:
+            return f"{path} changed since the index was built"
+    return None
