@@ -66,6 +66,7 @@ class Archive:
         self._index: LoadedIndex | None = None
         self._embedder: Embedder | None = None
         self._build_lock = threading.Lock()
+        self.stale_reason: str | None = None
 
     # -- opening -------------------------------------------------------------------------------------
 
@@ -79,9 +80,13 @@ class Archive:
             self._embedder = Embedder(name)
         return self._embedder
 
-    def open(self, *, auto_build: bool = True, check_model: bool = True,
+    def open(self, *, auto_build: bool = True, allow_stale: bool = False, check_model: bool = True,
              progress: Progress | None = None) -> LoadedIndex:
-        """Load the index, building it when missing and rebuilding it when stale (logging why)."""
+        """Load the index, building it when missing and rebuilding it when stale (logging why).
+
+        Without auto_build a missing or stale index raises IndexProblem naming the command that fixes it,
+        unless allow_stale (for reporting on it).
+        """
         if not store.exists(self.index_dir):
             if not auto_build:
                 raise IndexProblem(f"no index in {self.index_dir}: build one with: archive-qa build "
@@ -92,11 +97,11 @@ class Archive:
             return self.current
         _, manifest = store.read_manifest(self.index_dir)
         wanted = self._explicit_model()
-        reason = None
         if wanted and wanted != manifest.model:
             reason = f"it was built with the model {manifest.model!r} and {wanted!r} is asked for"
-        elif auto_build:
+        else:
             reason = store.staleness(manifest)
+        self.stale_reason = reason
         if reason and auto_build:
             log.warning("the index in %s is stale (%s): rebuilding it", self.index_dir, reason)
             sources = [Path(p) for p in manifest.sources] if manifest.sources else self.records
@@ -108,7 +113,7 @@ class Archive:
                     raise
                 log.warning("the rebuild failed, so the index built at %s answers instead:\n%s",
                             manifest.built_at, e)
-        elif reason:
+        elif reason and not allow_stale:
             raise IndexProblem(f"the index in {self.index_dir} is stale: {reason}; rebuild it with: "
                                f"archive-qa build --index {self.index_dir}")
         self._swap(store.load_index(self.index_dir), check_model=check_model)
@@ -156,6 +161,7 @@ class Archive:
             paths = [Path(p) for p in (records or self.records)]
             report = build(paths, self.index_dir, embedder, skip_invalid=skip_invalid, progress=progress)
             self._swap(store.load_index(self.index_dir))
+            self.stale_reason = None
             return report
         finally:
             self._build_lock.release()
@@ -185,4 +191,5 @@ class Archive:
         return {"records": m.count, "model": m.model, "dimension": m.dimension, "date_from": m.date_from,
                 "date_to": m.date_to, "undated": m.undated, "built_at": m.built_at, "index_type": m.index_type,
                 "corpus_sha256": m.corpus_sha256, "path": str(idx.path.resolve()), "sources": m.sources,
-                "skipped": m.skipped, "duplicates": m.duplicates, "versions": m.versions}
+                "skipped": m.skipped, "duplicates": m.duplicates, "versions": m.versions,
+                "stale": self.stale_reason}

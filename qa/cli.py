@@ -66,6 +66,8 @@ def cmd_build(args) -> int:
 
 
 def _readable(answer) -> str:
+    from .answer import shown_date
+
     out = [answer.text]
     if answer.citations:
         out.append("")
@@ -73,7 +75,7 @@ def _readable(answer) -> str:
     elif answer.closest:
         out.append("")
         out.append("Closest records (not an answer):")
-        out += [f"  - {h.record.date.text or 'Undated'} — {h.record.title}  (relevance {h.score:.2f})"
+        out += [f"  - {shown_date(h.record)} — {h.record.title}  (relevance {h.score:.2f})"
                 for h in answer.closest]
     return "\n".join(out)
 
@@ -115,7 +117,7 @@ def cmd_info(args) -> int:
     from .archive import Archive
 
     archive = Archive(args.index)
-    archive.open(auto_build=False, check_model=False)
+    archive.open(auto_build=False, allow_stale=True, check_model=False)
     info = archive.info()
     if args.json:
         print(json.dumps(info, indent=2, ensure_ascii=False))
@@ -125,6 +127,8 @@ def cmd_info(args) -> int:
           f"Dates:    {info['date_from']} to {info['date_to']}\nModel:    {info['model']} "
           f"(dimension {info['dimension']})\nBuilt at: {info['built_at']}\nFrom:     {', '.join(info['sources'])}\n"
           f"Corpus:   sha256 {info['corpus_sha256']}")
+    if info["stale"]:
+        print(f"Stale:    {info['stale']}; rebuild with: archive-qa build --index {args.index}")
     return 0
 
 

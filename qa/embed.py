@@ -35,50 +35,64 @@ def _resolve(name: str) -> str:
     return name
 
 
+_LOADED: dict[str, object] = {}
+_LOAD_LOCK = threading.Lock()
+# torch runs one encode at a time well on 2 cores; concurrent calls would only contend, so they queue here.
+_ENCODE_LOCK = threading.Lock()
+
+
+def _load_model(name: str, path: str):
+    """Load a sentence-transformers model offline on the CPU, or raise ModelError saying what to do."""
+    # Set before any Hugging Face import: nothing may be fetched from a hub at run time.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        model = SentenceTransformer(path, device="cpu", local_files_only=True)
+    except Exception as e:  # noqa: BLE001 - any loader failure becomes one clear sentence
+        where = "folder" if Path(path).exists() else "name (not a local folder and not in the offline cache)"
+        first = str(e).splitlines()[0] if str(e) else ""
+        raise ModelError(
+            f"cannot load the embedding model {name!r} from that {where}: {e.__class__.__name__}: {first}. "
+            "Use --model with a local sentence-transformers folder, or leave it unset for the packaged "
+            "all-MiniLM-L6-v2") from e
+    log.info("loaded embedding model %s from %s", name, path)
+    return model
+
+
 class Embedder:
-    """A sentence-transformers model loaded once, offline, on the CPU; encode() is safe across threads."""
+    """A sentence-transformers model, loaded once per process and shared; encode() is thread-safe."""
 
     def __init__(self, name: str | None = None) -> None:
         self.name = model_name(name)
         self.path = _resolve(self.name)
-        self._model = None
-        self._lock = threading.Lock()
 
-    def _load(self):
-        if self._model is None:
-            # Set before any Hugging Face import: nothing may be fetched from a hub at run time.
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as hf_logging
+    def _model(self):
+        with _LOAD_LOCK:
+            if self.path not in _LOADED:
+                _LOADED[self.path] = _load_model(self.name, self.path)
+            return _LOADED[self.path]
 
-            hf_logging.disable_progress_bar()
-            hf_logging.set_verbosity_error()
-
-            local = Path(self.path).exists()
-            try:
-                self._model = SentenceTransformer(self.path, device="cpu", local_files_only=True)
-            except Exception as e:  # noqa: BLE001 - any loader failure becomes one clear sentence
-                where = "folder" if local else "name (not a local folder and not in the offline cache)"
-                raise ModelError(
-                    f"cannot load the embedding model {self.name!r} from that {where}: {e.__class__.__name__}: "
-                    f"{str(e).splitlines()[0] if str(e) else ''}. Use --model with a local "
-                    "sentence-transformers folder, or leave it unset for the packaged all-MiniLM-L6-v2"
-                ) from e
-            log.info("loaded embedding model %s from %s", self.name, self.path)
-        return self._model
+    def load(self) -> "Embedder":
+        """Load the model now (it is otherwise loaded on first use)."""
+        self._model()
+        return self
 
     @property
     def dimension(self) -> int:
-        m = self._load()
+        m = self._model()
         getter = getattr(m, "get_embedding_dimension", None) or m.get_sentence_embedding_dimension
         return int(getter())
 
     def encode(self, texts: list[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
         """Embed texts as rows of unit length (so inner product is cosine similarity)."""
-        m = self._load()
-        with self._lock:
+        m = self._model()
+        with _ENCODE_LOCK:
             vecs = m.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
                             convert_to_numpy=True, show_progress_bar=progress)
         return np.ascontiguousarray(vecs, dtype=np.float32)
