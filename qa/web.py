@@ -1,0 +1,299 @@
+"""The Gradio web chat: questions in, cited answers out, a sources panel, and the index panel."""
+
+from __future__ import annotations
+
+import os
+
+# Before gradio is imported: no version check, no telemetry, no hub look-ups. The app runs offline.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import html
+import logging
+import re
+import shutil
+import threading
+from datetime import date
+from pathlib import Path
+
+import gradio as gr
+
+from .answer import Answer, shown_date
+from .archive import DEFAULT_K, MAX_K, Archive
+from .dates import parse_bound
+from .errors import ArchiveError, DateError, Problem, QuestionError, RecordsError
+from .records import FORMATS, read_records
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = [
+    "When did the Soviets postpone uranium prospecting in North Korea?",
+    "Who asked Moscow for railway engineers?",
+    "What did Vyshinsky report from the UN in October 1947?",
+    "What did the CIA conclude about Soviet objectives in Korea?",
+]
+UPLOAD_LIMIT = "20mb"
+FRIENDLY_ERROR = "Something went wrong while answering; the error is in the server log. Please try again."
+
+CSS = """
+#sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
+  margin-bottom: 8px; }
+#sources .cite { font-weight: 600; }
+#sources .summary { margin-top: 4px; white-space: pre-wrap; }
+#sources .rel { margin-top: 4px; font-size: 0.85em; color: var(--body-text-color-subdued); }
+#sources .note, #index-info .note { font-style: italic; }
+#stamp { font-size: 0.8em; color: var(--body-text-color-subdued); }
+"""
+
+
+def esc(text: object) -> str:
+    """Text shown in the page as text: HTML and script in records or questions are displayed, never run."""
+    return html.escape(str(text), quote=True)
+
+
+def chat_text(answer: Answer) -> str:
+    """The chat message for an answer: the cited sentences, then '[n] date — title' for each citation."""
+    parts = [answer.text]
+    if answer.citations:
+        parts.append("Sources:\n" + "\n".join(c.label() for c in answer.citations))
+    return esc("\n\n".join(parts))
+
+
+def sources_html(answer: Answer | None) -> str:
+    """The sources panel: every cited record with date, title, summary and relevance (all escaped)."""
+    if answer is None:
+        return '<p class="note">The records cited by an answer appear here.</p>'
+    if answer.citations:
+        items = [(f"[{c.n}]", c.hit) for c in answer.citations]
+        head = f"<h3>Sources ({len(items)})</h3>"
+    elif answer.closest:
+        items = [("", h) for h in answer.closest]
+        head = ('<h3>Closest records</h3><p class="note">Nothing in the archive answers this question; these '
+                "are the nearest records, shown for reference only.</p>")
+    else:
+        return '<p class="note">No record in the archive matches this question.</p>'
+    blocks = []
+    for label, hit in items:
+        r = hit.record
+        url = r.metadata.get("url", "")
+        link = (f' <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">open</a>'
+                if url.startswith(("https://", "http://")) else "")
+        blocks.append(
+            f'<div class="source"><div class="cite">{esc(label)} {esc(shown_date(r))} — {esc(r.title)}{link}</div>'
+            f'<div class="summary">{esc(r.summary)}</div>'
+            f'<div class="rel">relevance {hit.score:.2f}</div></div>')
+    return head + "".join(blocks)
+
+
+def stamp_html(archive: Archive) -> str:
+    s = archive.stamp()
+    return (f'<div id="stamp-text">Answers from {s["records"]} records · model {esc(s["model"])} · built '
+            f'{esc(s["built_at"])} · corpus sha256 {esc(s["corpus_sha256"][:12])}</div>')
+
+
+def info_html(archive: Archive) -> str:
+    i = archive.info()
+    span = f"{i['date_from']} to {i['date_to']}" if i["date_from"] else "no dated records"
+    rows = [("Records", f"{i['records']:,} ({i['undated']} undated)"), ("Dates", span),
+            ("Model", i["model"]), ("Built at", i["built_at"]), ("Index", i["index_type"])]
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    return f"<table>{body}</table>"
+
+
+def _bound(text: str | None, *, end: bool, which: str) -> date | None:
+    if not text or not str(text).strip():
+        return None
+    try:
+        return parse_bound(str(text).strip(), end=end)
+    except DateError as e:
+        raise QuestionError(f"the {which} date is not usable: {e}") from None
+
+
+class WebApp:
+    """The handlers behind the page, over one Archive; kept apart from the layout so tests can call them."""
+
+    def __init__(self, archive: Archive, *, upload_dir: Path) -> None:
+        self.archive = archive
+        self.upload_dir = upload_dir
+        self._progress: tuple[float, str] = (0.0, "")
+
+    # -- answering ---------------------------------------------------------------------------------
+
+    def answer(self, question: str, date_from: str = "", date_to: str = "", k: int = DEFAULT_K,
+               history: list[str] | None = None) -> Answer:
+        k = int(k) if k not in (None, "") else DEFAULT_K
+        return self.archive.ask(question, k=k, date_from=_bound(date_from, end=False, which="from"),
+                                date_to=_bound(date_to, end=True, which="to"), history=history)
+
+    def api_ask(self, question: str, date_from: str = "", date_to: str = "", k: int = DEFAULT_K) -> dict:
+        """The named API endpoint: the CLI's JSON answer for one question."""
+        try:
+            return self.answer(question, date_from, date_to, k).to_json()
+        except ArchiveError as e:
+            raise gr.Error(str(e)) from None
+        except Exception:
+            log.exception("internal error answering %r", question[:200] if isinstance(question, str) else question)
+            raise gr.Error(FRIENDLY_ERROR) from None
+
+    def chat(self, question: str, chat_history: list, asked: list[str], date_from: str, date_to: str, k: int):
+        """One chat turn: (chat, sources panel, textbox, asked questions, version footer)."""
+        if not isinstance(question, str) or not question.strip():
+            return chat_history, gr.skip(), "", asked, gr.skip()  # empty questions are ignored
+        history = list(chat_history or [])
+        shown_q = question if len(question) <= 2000 else question[:2000] + " …"
+        history.append({"role": "user", "content": esc(shown_q)})
+        sources = gr.skip()
+        try:
+            ans = self.answer(question, date_from, date_to, k, history=asked)
+            reply, sources = chat_text(ans), sources_html(ans)
+            asked = [*asked, ans.question][-10:]
+        except ArchiveError as e:
+            reply = esc(f"Sorry: {e}.".replace("..", "."))
+        except Exception:
+            log.exception("internal error answering %r", question[:200])
+            reply = esc(FRIENDLY_ERROR)
+        history.append({"role": "assistant", "content": reply})
+        return history, sources, "", asked, stamp_html(self.archive)
+
+    # -- the index ---------------------------------------------------------------------------------
+
+    def _run_build(self, work):
+        """Run a rebuild in a thread; yield (status, index info, footer) as it goes and when it ends.
+
+        Questions keep being answered from the old index meanwhile; the new one is swapped in at the end.
+        """
+        result: dict = {}
+
+        def progress(frac: float, msg: str) -> None:
+            self._progress = (frac, msg)
+
+        def target() -> None:
+            try:
+                result["report"] = work(progress)
+            except ArchiveError as e:
+                result["error"] = str(e)
+            except Exception:
+                log.exception("internal error during a rebuild")
+                result["error"] = "the rebuild failed with an internal error; see the server log"
+
+        self._progress = (0.0, "starting")
+        t = threading.Thread(target=target, name="rebuild", daemon=True)
+        t.start()
+        while t.is_alive():
+            frac, msg = self._progress
+            yield f"Rebuilding… {frac:.0%} {msg}", gr.skip(), gr.skip()
+            t.join(0.25)
+        if "error" in result:
+            text = f"Rebuild failed: {result['error']}"
+        else:
+            r = result["report"]
+            text = (f"Rebuilt: {r.manifest.count:,} records in {r.seconds:.1f}s"
+                    + (f"; {len(r.duplicates)} duplicates indexed once" if r.duplicates else "") + ".")
+        yield text, info_html(self.archive), stamp_html(self.archive)
+
+    def rebuild(self):
+        """Rebuild from the records folder; a second rebuild while one runs is refused with a message."""
+        if self.archive.rebuilding:
+            yield "A rebuild is already running; wait for it to finish.", gr.skip(), gr.skip()
+            return
+        yield from self._run_build(lambda p: self.archive.rebuild(progress=p))
+
+    def validate_upload(self, path: str, name: str) -> list[Problem]:
+        """Every problem in an uploaded records file, named by the file's own name (not the temp path)."""
+        if Path(name).suffix.lower() not in FORMATS:
+            return [Problem(name, None, "unknown format: upload a .txt (seed format), .jsonl or .csv file")]
+        result = read_records([Path(path)])
+        return [Problem(name, p.line, p.message) for p in result.problems]
+
+    def upload(self, file):
+        """Validate an uploaded records file; only when it is clean add it to the records and rebuild."""
+        if file is None:
+            yield gr.skip(), gr.skip(), gr.skip()
+            return
+        path = str(file)
+        name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(getattr(file, "orig_name", None) or path).name)[:120]
+        if self.archive.rebuilding:
+            yield "A rebuild is already running; upload again when it finishes.", gr.skip(), gr.skip()
+            return
+        problems = self.validate_upload(path, name)
+        if problems:
+            msg = RecordsError(problems, hint="Nothing was changed; the current index keeps answering.").describe()
+            yield msg, gr.skip(), gr.skip()
+            return
+        target = self.upload_dir / name
+        backup = target.read_bytes() if target.exists() else None
+
+        def work(progress):
+            self.upload_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            try:
+                return self.archive.rebuild(progress=progress)
+            except Exception:
+                # put the records folder back as it was: the index was not touched
+                if backup is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    target.write_bytes(backup)
+                raise
+
+        yield from self._run_build(work)
+
+
+def build_ui(app: WebApp) -> gr.Blocks:
+    """The page: chat and filters on the left, sources on the right, the index panel below."""
+    with gr.Blocks(title="archive-qa") as demo:
+        gr.HTML("<h1>archive-qa</h1><p>Ask the archive. Every answer is built only from the records and cites "
+                "each one by date and title.</p>")
+        asked = gr.State([])
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(elem_id="chat", render_markdown=False, height=480, label="Answers",
+                                     examples=[{"text": q} for q in EXAMPLES], buttons=["copy"])
+                with gr.Row():
+                    question = gr.Textbox(elem_id="question", placeholder="Ask a question about the records…",
+                                          show_label=False, scale=5, max_lines=4, autofocus=True)
+                    ask_btn = gr.Button("Ask", elem_id="ask", variant="primary", scale=1)
+                with gr.Accordion("Filters", open=False, elem_id="filters"):
+                    with gr.Row():
+                        date_from = gr.Textbox(label="From date", placeholder="e.g. 1947 or October 1947",
+                                               elem_id="date-from")
+                        date_to = gr.Textbox(label="To date", placeholder="e.g. 1948-04-12", elem_id="date-to")
+                        k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="Records to cite", elem_id="k")
+            with gr.Column(scale=2):
+                sources = gr.HTML(sources_html(None), elem_id="sources")
+        with gr.Accordion("Index", open=False, elem_id="index-panel"):
+            info = gr.HTML(info_html(app.archive), elem_id="index-info")
+            with gr.Row():
+                rebuild_btn = gr.Button("Rebuild from the records folder", elem_id="rebuild")
+                upload = gr.File(label="Add a records file (.txt seed format, .jsonl, .csv)", elem_id="upload",
+                                 file_types=sorted(FORMATS), type="filepath")
+            status = gr.Textbox(label="Index status", elem_id="index-status", interactive=False, lines=2,
+                                max_lines=30)
+        footer = gr.HTML(stamp_html(app.archive), elem_id="stamp")
+
+        chat_io = dict(inputs=[question, chatbot, asked, date_from, date_to, k],
+                       outputs=[chatbot, sources, question, asked, footer], api_visibility="private")
+        question.submit(app.chat, **chat_io)
+        ask_btn.click(app.chat, **chat_io)
+        def from_example(evt: gr.SelectData, h, a, f, t, n):
+            return app.chat(evt.value["text"], h, a, f, t, n)
+
+        chatbot.example_select(from_example, [chatbot, asked, date_from, date_to, k],
+                               [chatbot, sources, question, asked, footer], api_visibility="private")
+        rebuild_btn.click(app.rebuild, None, [status, info, footer], api_name="rebuild",
+                          concurrency_limit=2, concurrency_id="index")
+        upload.upload(app.upload, upload, [status, info, footer], api_name="upload_records",
+                      concurrency_limit=2, concurrency_id="index")
+        gr.api(app.api_ask, api_name="ask")
+    return demo
+
+
+def launch(archive: Archive, *, host: str, port: int, upload_dir: Path, block: bool = True):
+    """Start the app on host:port with safe defaults (no share link, no monitoring endpoint)."""
+    app = WebApp(archive, upload_dir=upload_dir)
+    demo = build_ui(app)
+    demo.queue(default_concurrency_limit=2, max_size=64)
+    demo.launch(server_name=host, server_port=port, share=False, enable_monitoring=False,
+                max_file_size=UPLOAD_LIMIT, footer_links=[], show_error=False, quiet=True,
+                prevent_thread_lock=not block, css=CSS)
+    return demo
