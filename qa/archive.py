@@ -9,6 +9,8 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from . import store
 from .answer import Answer, compose
 from .build import BuildReport, build
@@ -48,11 +50,14 @@ def check_question(question: object) -> str:
     return text
 
 
-def retrieval_text(question: str, history: list[str] | None) -> str:
-    """What is embedded: the question, plus the previous question when this one reads as a follow-up."""
-    if history and _FOLLOW_UP.search(question) and len(question.split()) <= 14:
-        return f"{history[-1]} {question}"
-    return question
+# How much of the previous question a follow-up carries. Measured on five follow-up pairs about the seeds:
+# 0.3 keeps the new question's subject first while the context resolves "he", "they", "it".
+FOLLOW_UP_WEIGHT = 0.3
+
+
+def is_follow_up(question: str, history: list[str] | None) -> bool:
+    """A short question that leans on the previous one ("and what did Molotov answer?")."""
+    return bool(history) and len(question.split()) <= 14 and bool(_FOLLOW_UP.search(question))
 
 
 class Archive:
@@ -181,7 +186,13 @@ class Archive:
         if date_from and date_to and date_from > date_to:
             raise QuestionError(f"the date range is empty: {date_from.isoformat()} is after {date_to.isoformat()}")
         index = self.current  # one version for the whole answer, even if a rebuild swaps meanwhile
-        qvec = self._embedder_for(index.manifest.model).encode([retrieval_text(text, history)])[0]
+        embedder = self._embedder_for(index.manifest.model)
+        if is_follow_up(text, history):
+            now, before = embedder.encode([text, history[-1]])  # type: ignore[index]
+            qvec = now + FOLLOW_UP_WEIGHT * before
+            qvec /= np.linalg.norm(qvec)
+        else:
+            qvec = embedder.encode([text])[0]
         hits = search(index, qvec, max(k, 3), date_from=date_from, date_to=date_to)
         return compose(text, hits, k=k, index=self.stamp(index), date_from=date_from, date_to=date_to)
 

@@ -53,3 +53,60 @@ def index_copy(seed_index_dir, tmp_path) -> Path:
 def snapshot(d: Path) -> dict[str, bytes]:
     """Every file under an index folder with its bytes, to show a failed build changed nothing."""
     return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, seed_index_dir):
+    """A real app.py process on a loopback port, over its own copy of the seed records and index."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    base = tmp_path_factory.mktemp("server")
+    records = base / "seeds"
+    shutil.copytree(SEEDS, records)
+    index = base / "index"
+    shutil.copytree(seed_index_dir, index)
+    port = free_port()
+    log = open(base / "server.log", "w")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(index),
+                             "--records", str(records)], stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 180
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app.py exited with {proc.returncode}:\n{(base / 'server.log').read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"app.py did not answer in time:\n{(base / 'server.log').read_text()}")
+        time.sleep(0.3)
+    yield {"url": url, "index": index, "records": records, "log": base / "server.log", "proc": proc}
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def client(server):
+    from gradio_client import Client
+
+    return Client(server["url"], verbose=False, analytics_enabled=False)

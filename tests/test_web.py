@@ -1,0 +1,168 @@
+"""The web chat's handlers, called in process over a real index (no server)."""
+
+import logging
+import threading
+import time
+
+import pytest
+
+from conftest import SEEDS
+from qa.archive import MAX_QUESTION_CHARS, Archive
+from qa.errors import IndexProblem
+from qa.web import FRIENDLY_ERROR, WebApp, chat_text, sources_html
+
+Q = "When did the Soviets postpone uranium prospecting in North Korea?"
+TITLE = "Protocol No. 61 of a Meeting of the Special Committee under the Council of Ministers of the USSR (Excerpt)"
+
+
+@pytest.fixture
+def app(index_copy, tmp_path):
+    records = tmp_path / "records"
+    records.mkdir()
+    (records / "korea.txt").write_text((SEEDS / "korea-1942-1948.txt").read_text())
+    a = Archive(index_copy, records=[records])
+    a.open()
+    return WebApp(a, upload_dir=records / "uploads")
+
+
+def turn(app, question, history=None, asked=None, date_from="", date_to="", k=5):
+    return app.chat(question, history or [], asked or [], date_from, date_to, k)
+
+
+def test_a_chat_turn_cites_date_and_title_and_fills_the_sources_panel(app):
+    chat, sources, box, asked, footer = turn(app, Q)
+    assert box == "" and asked == [Q]
+    assert chat[0] == {"role": "user", "content": Q}
+    reply = chat[1]["content"]
+    assert f"[1] April 12, 1948 — {TITLE}" in reply
+    assert "April 12, 1948: Memorandum of the Special Committee" in reply
+    assert "Sources (2)" in sources and "relevance 0.69" in sources and "postponing the geological" in sources
+    assert "Answers from 20 records" in footer
+
+
+def test_not_found_answer_says_so_and_labels_the_closest_records(app):
+    chat, sources, *_ = turn(app, "When was the Korean War armistice signed?")
+    assert chat[1]["content"].startswith("The archive holds no record that answers this question.")
+    assert "Sources:" not in chat[1]["content"]
+    assert "Closest records" in sources and "shown for reference only" in sources
+
+
+def test_follow_up_uses_the_previous_question(app):
+    chat, _, _, asked, _ = turn(app, "What did Vyshinsky report from the UN about the Korean question?")
+    chat, sources, _, asked, _ = turn(app, "and what did Molotov answer?", chat, asked)
+    assert "Telegram, V. Molotov to Cde. Stalin" in chat[-1]["content"]
+    assert len(asked) == 2
+
+
+def test_filters_limit_dates_and_count(app):
+    chat, sources, *_ = turn(app, "Soviet position on the Korean question", date_from="October 1947",
+                             date_to="October 1947", k=2)
+    reply = chat[1]["content"]
+    assert reply.startswith("Records dated between 1947-10-01 and 1947-10-31:")
+    assert reply.count("[1]") == 2 and "[3]" not in reply
+    assert "1948" not in sources and "1946" not in sources
+    chat, *_ = turn(app, "anything", date_from="Smarch 1947")
+    assert "the from date is not usable" in chat[1]["content"]
+
+
+def test_empty_questions_are_ignored_and_long_ones_refused_fast(app):
+    import gradio as gr
+
+    chat, sources, box, asked, footer = turn(app, "   \n ")
+    assert chat == [] and isinstance(sources, type(gr.skip())) and asked == []
+    t0 = time.perf_counter()
+    chat, *_ = turn(app, "x" * 1_000_000)
+    assert time.perf_counter() - t0 < 1.0
+    assert f"the limit is {MAX_QUESTION_CHARS:,}" in chat[1]["content"]
+    assert len(chat[0]["content"]) < 2100  # the page is not flooded with the megabyte
+
+
+def test_html_in_questions_and_records_is_shown_as_text(app):
+    chat, *_ = turn(app, '<img src=x onerror="alert(1)"> <script>alert(2)</script> uranium')
+    assert chat[0]["content"] == ("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &lt;script&gt;alert(2)"
+                                  "&lt;/script&gt; uranium")
+    from qa.answer import Answer, Citation
+    from qa.records import Record, record_id
+    from qa.dates import parse_date
+    from qa.retrieve import Hit
+
+    r = Record(record_id("1947", "<b>t</b>", "<script>x()</script>"), parse_date("1947"), "<b>t</b>",
+               "<script>x()</script>", "f", 1, {"url": "javascript:alert(1)"})
+    ans = Answer("q", "1947: <script>x()</script> [1]", True, [Citation(1, Hit(r, 0.9, 1))], {})
+    assert "<script>" not in chat_text(ans) and "&lt;script&gt;" in chat_text(ans)
+    panel = sources_html(ans)
+    assert "<script>" not in panel and "<b>" not in panel and "javascript:" not in panel
+
+
+def test_internal_errors_become_a_friendly_sentence_with_the_traceback_in_the_log(app, monkeypatch, caplog):
+    def broken(*a, **k):
+        raise RuntimeError("faiss exploded")
+
+    monkeypatch.setattr(app.archive, "ask", broken)
+    with caplog.at_level(logging.ERROR):
+        chat, *_ = turn(app, Q)
+    assert chat[1]["content"] == FRIENDLY_ERROR
+    assert "faiss exploded" in caplog.text and "Traceback" in caplog.text
+
+
+def _blocking_rebuild(app):
+    """Start a rebuild that waits inside its progress callback until released."""
+    started, release = threading.Event(), threading.Event()
+
+    def progress(frac, msg):
+        started.set()
+        release.wait(30)
+
+    t = threading.Thread(target=app.archive.rebuild, kwargs={"progress": progress})
+    t.start()
+    assert started.wait(30)
+    return t, release
+
+
+def test_questions_during_a_rebuild_use_the_old_index_and_a_second_rebuild_is_refused(app):
+    extra = app.archive.records[0] / "extra.csv"
+    extra.write_text("date,title,summary\n1949,Later memo,A memo about the uranium mines of Korea in 1949.\n")
+    old = app.archive.stamp()
+    t, release = _blocking_rebuild(app)
+    try:
+        assert app.archive.rebuilding
+        during = app.archive.ask(Q)
+        assert during.index == old
+        statuses = list(app.rebuild())
+        assert statuses[0][0] == "A rebuild is already running; wait for it to finish."
+        with pytest.raises(IndexProblem, match="already running"):
+            app.archive.rebuild()
+    finally:
+        release.set()
+        t.join(60)
+    after = app.archive.ask(Q)
+    assert after.index["records"] == 21 and after.index["corpus_sha256"] != old["corpus_sha256"]
+
+
+def test_rebuild_streams_progress_then_the_outcome(app):
+    outs = list(app.rebuild())
+    assert outs[-1][0].startswith("Rebuilt: 20 records in ")
+    assert "Records</th><td>20" in outs[-1][1]
+
+
+def test_a_bad_upload_changes_nothing(app, tmp_path):
+    from conftest import DATA, snapshot
+
+    before = snapshot(app.archive.index_dir)
+    outs = list(app.upload(str(DATA / "bad.jsonl")))
+    status = outs[-1][0]
+    assert status.startswith("5 problems in the records:")
+    assert "bad.jsonl, line 3: not valid JSON" in status and "/tmp" not in status
+    assert "Nothing was changed" in status
+    assert snapshot(app.archive.index_dir) == before
+    assert not app.upload_dir.exists()
+
+
+def test_a_good_upload_is_added_and_indexed(app):
+    from conftest import DATA
+
+    outs = list(app.upload(str(DATA / "good.csv")))
+    assert outs[-1][0].startswith("Rebuilt: 23 records")
+    assert (app.upload_dir / "good.csv").exists()
+    ans = app.archive.ask("Postponing uranium prospecting", k=5)
+    assert any(c.hit.record.title == "Protocol No. 61" for c in ans.citations)
