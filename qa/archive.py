@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -16,12 +17,49 @@ from .answer import Answer, compose
 from .build import BuildReport, build
 from .embed import MODEL_ENV, Embedder, model_name
 from .errors import IndexProblem, QuestionError, RecordsError
-from .retrieve import search
+from .query import Query, analyze
+from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, hybrid_search, in_date_order
 from .store import LoadedIndex, Progress
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Mode:
+    """A retrieval configuration: which retrievers count, and whether question dates and names are read."""
+
+    name: str
+    weights: Weights
+    dates: bool = True
+    names: bool = True
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """What retrieval found for a question, before the answer is composed."""
+
+    query: Query
+    hits: list[Hit]
+    date_from: date | None
+    date_to: date | None
+    stamp: dict
+    mode: Mode
+
+    def answer(self, k: int) -> Answer:
+        """Compose the cited answer: every record in range, in date order, for a question that only lists."""
+        listing = self.query.listing and (self.query.date_from, self.query.date_to) == (self.date_from, self.date_to)
+        return compose(self.query.text, self.hits, k=MAX_K if listing else k, index=self.stamp,
+                       date_from=self.date_from, date_to=self.date_to, listing=listing,
+                       unknown_names=self.query.missing_names)
+
+
+DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False)
+BM25 = Mode("BM25 only", KEYWORD_ONLY, dates=False, names=False)
+HYBRID = Mode("hybrid", Weights(1.0, 0.6), dates=False, names=False)
+FULL = Mode("hybrid + dates + names", Weights(1.0, 0.6))
+MODES = {"dense": DENSE, "bm25": BM25, "hybrid": HYBRID, "full": FULL}
 DEFAULT_K = 5
 MAX_K = 50
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
@@ -100,7 +138,14 @@ class Archive:
                         ", ".join(map(str, self.records)))
             self.rebuild(self.records, progress=progress)
             return self.current
-        _, manifest = store.read_manifest(self.index_dir)
+        try:
+            _, manifest = store.read_manifest(self.index_dir)
+        except store.OldFormat as e:
+            if not auto_build:
+                raise
+            log.warning("%s: rebuilding it from %s", e, ", ".join(map(str, self.records)))
+            self.rebuild(self.records, progress=progress)
+            return self.current
         wanted = self._explicit_model()
         if wanted and wanted != manifest.model:
             reason = f"it was built with the model {manifest.model!r} and {wanted!r} is asked for"
@@ -177,24 +222,45 @@ class Archive:
         m = (index or self.current).manifest
         return {"records": m.count, "model": m.model, "corpus_sha256": m.corpus_sha256, "built_at": m.built_at}
 
-    def ask(self, question: object, *, k: int = DEFAULT_K, date_from: date | None = None,
-            date_to: date | None = None, history: list[str] | None = None) -> Answer:
-        """Answer a question from the records, citing each one used; raise QuestionError for bad questions."""
+    def retrieve(self, question: object, *, k: int = DEFAULT_K, date_from: date | None = None,
+                 date_to: date | None = None, history: list[str] | None = None, mode: Mode | None = None
+                 ) -> Retrieved:
+        """The ranked records for a question (at least 10), with the question as read and the range applied.
+
+        Dates stated in the question filter the records unless date_from or date_to is given explicitly.
+        """
+        mode = mode or FULL
         text = check_question(question)
         if not 1 <= k <= MAX_K:
             raise QuestionError(f"the number of records to cite must be between 1 and {MAX_K}, not {k}")
+        index = self.current  # one version for the whole answer, even if a rebuild swaps meanwhile
+        q = analyze(text, index.keywords, index.names, dates=mode.dates, variants=mode.names)
+        if date_from is None and date_to is None:
+            date_from, date_to = q.date_from, q.date_to
         if date_from and date_to and date_from > date_to:
             raise QuestionError(f"the date range is empty: {date_from.isoformat()} is after {date_to.isoformat()}")
-        index = self.current  # one version for the whole answer, even if a rebuild swaps meanwhile
         embedder = self._embedder_for(index.manifest.model)
         if is_follow_up(text, history):
-            now, before = embedder.encode([text, history[-1]])  # type: ignore[index]
+            now, before = embedder.encode([q.match_text, history[-1]])  # type: ignore[index]
             qvec = now + FOLLOW_UP_WEIGHT * before
             qvec /= np.linalg.norm(qvec)
         else:
-            qvec = embedder.encode([text])[0]
-        hits = search(index, qvec, max(k, 3), date_from=date_from, date_to=date_to)
-        return compose(text, hits, k=k, index=self.stamp(index), date_from=date_from, date_to=date_to)
+            qvec = embedder.encode([q.match_text])[0]
+        if q.listing and (q.date_from, q.date_to) == (date_from, date_to):
+            hits = in_date_order(index, qvec, date_from, date_to, MAX_K)
+        else:
+            weights = mode.weights
+            if q.rare_names and 0 < weights.keyword < weights.dense:
+                weights = Weights(weights.dense, weights.dense)
+            hits = hybrid_search(index, qvec, q.tokens, max(k, 10), weights=weights, date_from=date_from,
+                                 date_to=date_to)
+        return Retrieved(q, hits, date_from, date_to, self.stamp(index), mode)
+
+    def ask(self, question: object, *, k: int = DEFAULT_K, date_from: date | None = None,
+            date_to: date | None = None, history: list[str] | None = None, mode: Mode | None = None) -> Answer:
+        """Answer a question from the records, citing each one used; raise QuestionError for bad questions."""
+        r = self.retrieve(question, k=k, date_from=date_from, date_to=date_to, history=history, mode=mode)
+        return r.answer(k)
 
     def info(self) -> dict:
         idx = self.current

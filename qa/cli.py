@@ -36,6 +36,14 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print one JSON object per question")
     a.add_argument("--model", help=argparse.SUPPRESS)
 
+    e = sub.add_parser("eval", help="score retrieval configurations on a labelled question set")
+    e.add_argument("questions", type=Path, help="JSON lines: question, gold [{date, title}], optional date_from/to")
+    e.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
+    e.add_argument("--modes", nargs="+", choices=["dense", "bm25", "hybrid", "full"],
+                   default=["dense", "bm25", "hybrid", "full"], help="configurations to compare (default: all)")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--misses", action="store_true", help="list the questions each configuration misses")
+
     i = sub.add_parser("info", help="what the index holds")
     i.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
     i.add_argument("--json", action="store_true")
@@ -113,6 +121,29 @@ def cmd_ask(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_eval(args) -> int:
+    from dataclasses import asdict
+
+    from .archive import Archive
+    from .evaluate import read_questions, run, table
+
+    archive = Archive(args.index)
+    archive.open()
+    n = len(read_questions(args.questions))
+    scores = run(archive, args.questions, args.modes)
+    if args.json:
+        print(json.dumps([asdict(s) for s in scores], indent=2))
+        return 0
+    print(f"{n} questions from {args.questions}; index of {archive.current.manifest.count} records\n")
+    print(table(scores))
+    if args.misses:
+        for s in scores:
+            print(f"\n{s.mode}: gold not in the top 3 for {len(s.misses)}")
+            for q in s.misses:
+                print(f"  - {q}")
+    return 0
+
+
 def cmd_info(args) -> int:
     from .archive import Archive
 
@@ -137,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="archive-qa: %(message)s")
     try:
-        return {"build": cmd_build, "ask": cmd_ask, "info": cmd_info}[args.command](args)
+        return {"build": cmd_build, "ask": cmd_ask, "info": cmd_info, "eval": cmd_eval}[args.command](args)
     except ArchiveError as e:
         print(f"archive-qa: {e}", file=sys.stderr)
         return 1

@@ -15,6 +15,7 @@ from .errors import DateError, Problem, RecordsError
 
 FORMATS = {".txt": "text", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv"}
 REQUIRED = ("date", "title", "summary")
+NOT_RECORDS = {"readme.txt", "aliases.txt"}  # text files a records folder may hold that are not records
 
 
 @dataclass(frozen=True, eq=True)
@@ -85,7 +86,7 @@ def find_record_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
             found = sorted(
                 f for f in p.rglob("*")
                 if f.is_file() and f.suffix.lower() in FORMATS and not f.name.startswith(".")
-                and f.name.lower() != "readme.txt"
+                and f.name.lower() not in NOT_RECORDS
             )
             if not found:
                 problems.append(Problem(str(p), None, "the folder holds no record files (.txt, .jsonl, .csv)"))

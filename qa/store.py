@@ -2,7 +2,7 @@
 
 Layout of an index folder:
     CURRENT              name of the live build folder, replaced atomically
-    build-<stamp>/       index.faiss, records.jsonl, manifest.json
+    build-<stamp>/       index.faiss, records.jsonl, bm25/ (the keyword index), manifest.json
     .tmp-<stamp>/        a build in progress (left behind only by a crash; removed by the next build)
 """
 
@@ -25,16 +25,22 @@ from typing import Callable
 import numpy as np
 
 from .errors import IndexProblem
+from .keywords import KeywordIndex
+from .names import BUILTIN_ALIASES, NameMatcher, read_aliases
 from .records import Record, find_record_files
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
-FILES = ("index.faiss", "records.jsonl", "manifest.json")
+FILES = ("index.faiss", "records.jsonl", "bm25", "manifest.json")
 LOCK = ".build.lock"
 
 Progress = Callable[[float, str], None]
+
+
+class OldFormat(IndexProblem):
+    """An index written by another version of archive-qa: rebuilt when its records are at hand."""
 
 
 @dataclass
@@ -55,6 +61,7 @@ class Manifest:
     count: int
     records_sha256: str
     index_sha256: str
+    bm25_sha256: str
     corpus_sha256: str
     built_at: str
     index_type: str
@@ -82,6 +89,8 @@ class LoadedIndex:
     manifest: Manifest
     faiss_index: object
     records: list[Record]
+    keywords: KeywordIndex
+    names: NameMatcher
 
 
 def sha256_file(path: Path) -> str:
@@ -90,6 +99,24 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def sha256_tree(folder: Path) -> str:
+    """One hash over every file in a folder: names and contents, in sorted order."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(str(f.relative_to(folder)).encode() + b"\0")
+        h.update(sha256_file(f).encode())
+    return h.hexdigest()
+
+
+def alias_files(sources: list[str]) -> list[Path]:
+    """The built-in alias list and any aliases.txt beside the records a collection was built from."""
+    out = [BUILTIN_ALIASES]
+    for s in sources:
+        p = Path(s)
+        out.append((p if p.is_dir() else p.parent) / "aliases.txt")
+    return out
 
 
 def corpus_sha256(records: list[Record]) -> str:
@@ -154,7 +181,7 @@ def build_lock(index_dir: Path):
 
 def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, model: str,
                 sources: list[str], source_files: list[SourceFile], skipped: int = 0,
-                duplicates: int = 0) -> Manifest:
+                duplicates: int = 0, keywords: KeywordIndex | None = None) -> Manifest:
     """Write a complete build beside the live one, then switch CURRENT to it in one atomic rename.
 
     The caller holds build_lock. A crash at any point leaves the previous build live and intact.
@@ -177,6 +204,11 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
     _write(tmp / "index.faiss", faiss.serialize_index(fi).tobytes())
     lines = "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in records)
     _write(tmp / "records.jsonl", lines.encode("utf-8"))
+    (keywords or KeywordIndex.build(records)).save(tmp / "bm25")
+    for f in (tmp / "bm25").iterdir():
+        with open(f, "rb") as fh:
+            os.fsync(fh.fileno())
+    _fsync_dir(tmp / "bm25")
 
     dated = [r for r in records if not r.undated]
     manifest = Manifest(
@@ -186,6 +218,7 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
         count=len(records),
         records_sha256=sha256_file(tmp / "records.jsonl"),
         index_sha256=sha256_file(tmp / "index.faiss"),
+        bm25_sha256=sha256_tree(tmp / "bm25"),
         corpus_sha256=corpus_sha256(records),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         index_type="IndexFlatIP",
@@ -247,15 +280,17 @@ def read_manifest(index_dir: Path) -> tuple[Path, Manifest]:
                            + _fix(index_dir))
     try:
         raw = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+        if raw.get("format_version") != FORMAT_VERSION:
+            raise OldFormat(f"the index in {index_dir} has format version {raw.get('format_version')}, this "
+                            f"archive-qa reads version {FORMAT_VERSION}; {_fix(index_dir)}")
         manifest = Manifest.from_json(raw)
     except FileNotFoundError:
         raise IndexProblem(f"the index in {index_dir} is damaged: manifest.json is missing; {_fix(index_dir)}") from None
+    except OldFormat:
+        raise
     except (ValueError, TypeError, KeyError) as e:
         raise IndexProblem(f"the index in {index_dir} is damaged: manifest.json cannot be read ({e}); "
                            + _fix(index_dir)) from None
-    if manifest.format_version != FORMAT_VERSION:
-        raise IndexProblem(f"the index in {index_dir} has format version {manifest.format_version}, this "
-                           f"archive-qa reads version {FORMAT_VERSION}; {_fix(index_dir)}")
     return build, manifest
 
 
@@ -267,12 +302,15 @@ def load_index(index_dir: Path) -> LoadedIndex:
     build, m = read_manifest(index_dir)
     damaged = f"the index in {index_dir} is damaged"
     for fname in FILES:
-        if not (build / fname).is_file():
+        if not (build / fname).exists():
             raise IndexProblem(f"{damaged}: {fname} is missing; {_fix(index_dir)}")
     if sha256_file(build / "index.faiss") != m.index_sha256:
         raise IndexProblem(f"{damaged}: index.faiss does not match its checksum in the manifest; {_fix(index_dir)}")
     if sha256_file(build / "records.jsonl") != m.records_sha256:
         raise IndexProblem(f"{damaged}: records.jsonl does not match its checksum in the manifest; "
+                           + _fix(index_dir))
+    if sha256_tree(build / "bm25") != m.bm25_sha256:
+        raise IndexProblem(f"{damaged}: the keyword index (bm25/) does not match its checksum in the manifest; "
                            + _fix(index_dir))
     try:
         fi = faiss.deserialize_index(np.fromfile(build / "index.faiss", dtype=np.uint8))
@@ -287,8 +325,16 @@ def load_index(index_dir: Path) -> LoadedIndex:
     if fi.d != m.dimension:
         raise IndexProblem(f"{damaged}: index.faiss has dimension {fi.d}, the manifest says {m.dimension}; "
                            + _fix(index_dir))
+    try:
+        keywords = KeywordIndex.load(build / "bm25")
+    except (OSError, ValueError, KeyError) as e:
+        raise IndexProblem(f"{damaged}: the keyword index cannot be read ({e}); {_fix(index_dir)}") from None
+    if keywords.n != m.count:
+        raise IndexProblem(f"{damaged}: the keyword index holds {keywords.n} records, the manifest says "
+                           f"{m.count}; {_fix(index_dir)}")
+    names = NameMatcher(keywords.vocabulary, read_aliases(alias_files(m.sources)))
     log.info("loaded index %s: %d records in %.2fs", build, m.count, time.perf_counter() - t0)
-    return LoadedIndex(build, m, fi, records)
+    return LoadedIndex(build, m, fi, records, keywords, names)
 
 
 def staleness(manifest: Manifest) -> str | None:

@@ -3,7 +3,7 @@
 import re
 from datetime import date
 
-from qa.answer import MIN_SCORE, best_sentence, compose, relevant, select, sentences
+from qa.answer import MIN_SCORE, MIN_SCORE_UNKNOWN_NAMES, best_sentence, compose, relevant, select, sentences
 from qa.dates import parse_date
 from qa.records import Record, record_id
 from qa.retrieve import Hit
@@ -50,6 +50,7 @@ def test_json_contract():
 
 def test_nothing_relevant_says_so_and_cites_nothing():
     ans = compose("the 1953 armistice", hits((A, 0.30), (B, 0.29), (C, 0.2), (C, 0.1)), k=5, index=STAMP)
+    assert MIN_SCORE > 0.30
     assert not ans.found and ans.citations == []
     assert ans.text.startswith("The archive holds no record that answers this question.")
     assert "[" not in ans.text
@@ -58,11 +59,19 @@ def test_nothing_relevant_says_so_and_cites_nothing():
     assert compose("x", [], k=5, index=STAMP).text == "The archive holds no record that answers this question."
 
 
-def test_relevance_threshold_and_clear_winner():
+def test_relevance_threshold_is_higher_when_the_question_names_what_the_archive_lacks():
     assert relevant(hits((A, MIN_SCORE), (B, MIN_SCORE)))
     assert not relevant(hits((A, MIN_SCORE - 0.01), (B, MIN_SCORE - 0.02)))
-    assert relevant(hits((A, 0.40), (B, 0.22)))  # short question, one record clearly ahead
-    assert not relevant(hits((A, 0.30), (B, 0.05)))
+    assert not relevant(hits((A, MIN_SCORE_UNKNOWN_NAMES - 0.01)), unknown_names=True)
+    assert relevant(hits((A, MIN_SCORE_UNKNOWN_NAMES)), unknown_names=True)
+    assert not relevant([])
+    ans = compose("Potsdam", hits((A, 0.5)), k=5, index=STAMP, unknown_names=["Potsdam"])
+    assert not ans.found
+
+
+def test_a_listing_cites_every_record_given_in_order():
+    ans = compose("What documents are from 1947?", hits((A, 0.05), (C, 0.02)), k=50, index=STAMP, listing=True)
+    assert ans.found and [c.hit.record for c in ans.citations] == [A, C]
 
 
 def test_weak_hits_far_below_the_best_are_not_cited_and_k_caps():

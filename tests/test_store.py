@@ -23,7 +23,7 @@ def test_round_trip_keeps_records_vectors_and_manifest(seed_index_dir, embedder)
     assert m.index_type == "IndexFlatIP" and m.format_version == store.FORMAT_VERSION
     assert m.date_from == "1942-02-01" and m.date_to == "1948-07-11"
     assert set(m.versions) >= {"faiss-cpu", "sentence-transformers", "torch", "numpy"}
-    assert [f for f in os.listdir(loaded.path)] and sorted(os.listdir(loaded.path)) == sorted(store.FILES)
+    assert sorted(os.listdir(loaded.path)) == sorted(store.FILES)
     assert m.records_sha256 == store.sha256_file(loaded.path / "records.jsonl")
     assert m.index_sha256 == store.sha256_file(loaded.path / "index.faiss")
     from qa.records import read_records
@@ -95,6 +95,8 @@ def test_a_second_concurrent_build_is_refused(index_copy, embedder):
         "".join((b / "records.jsonl").read_text().splitlines(keepends=True)[:-1])),
      "records.jsonl does not match its checksum"),
     (lambda b: (b / "records.jsonl").unlink(), "records.jsonl is missing"),
+    (lambda b: _flip(next((b / "bm25").glob("data*")), 20), "the keyword index (bm25/) does not match"),
+    (lambda b: __import__("shutil").rmtree(b / "bm25"), "bm25 is missing"),
     (lambda b: (b / "manifest.json").write_text("{not json"), "manifest.json cannot be read"),
     (lambda b: (b / "manifest.json").unlink(), "manifest.json is missing"),
     (lambda b: _edit_manifest(b, count=21), "the manifest says 21 records"),

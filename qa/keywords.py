@@ -1,0 +1,60 @@
+"""Keyword retrieval: a BM25 index (bm25s) over each record's title and summary, saved as plain files."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from .records import Record
+from .text import tokens
+
+log = logging.getLogger(__name__)
+
+
+def record_tokens(record: Record) -> list[str]:
+    return tokens(f"{record.title} {record.summary}")
+
+
+class KeywordIndex:
+    """BM25 scores for every record, the corpus vocabulary, and how rare each word is."""
+
+    def __init__(self, bm25) -> None:
+        self.bm25 = bm25
+        self.vocab: dict[str, int] = {w: i for w, i in bm25.vocab_dict.items() if w}
+        self.df = np.diff(np.asarray(bm25.scores["indptr"]))
+        self.n = int(bm25.scores["num_docs"])
+
+    @classmethod
+    def build(cls, records: list[Record]) -> "KeywordIndex":
+        import bm25s
+
+        bm25 = bm25s.BM25()
+        bm25.index([record_tokens(r) or [""] for r in records], show_progress=False)
+        return cls(bm25)
+
+    def save(self, folder: Path) -> None:
+        self.bm25.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> "KeywordIndex":
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder), show_progress=False, verbosity=0))
+
+    @property
+    def vocabulary(self) -> set[str]:
+        return set(self.vocab)
+
+    def scores(self, query: list[str]) -> np.ndarray:
+        """BM25 score of every record for the query's distinct tokens (0 where none occurs)."""
+        known = [t for t in dict.fromkeys(query) if t in self.vocab]
+        if not known:
+            return np.zeros(self.n, dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
+
+    def share(self, token: str) -> float:
+        """The share of records that hold the token (0 for a word the corpus lacks)."""
+        i = self.vocab.get(token)
+        return 0.0 if i is None or not self.n else float(self.df[i]) / self.n

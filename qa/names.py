@@ -1,0 +1,157 @@
+"""Name variants: transliterations and spellings of one name matched to the spelling the records use.
+
+Three general mechanisms, none tuned to one collection:
+- an alias list (qa/aliases.txt, extended by an aliases.txt beside the records): groups of names that are one;
+- a spelling skeleton: consonants with common transliteration pairs merged ('Vishinsky', 'Vyshinskii' and
+  'Vyshinsky' share 'vshnsk'), so an unknown word finds the corpus word with the same skeleton;
+- edit distance: an unknown word within one or two edits of a corpus word ('Shtykov'/'Shytkov').
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .text import fold, tokens
+
+BUILTIN_ALIASES = Path(__file__).with_name("aliases.txt")
+_SKELETON_SUBS = [("ph", "f"), ("ff", "v"), ("w", "v"), ("ck", "k"), ("kh", "h"), ("dzh", "j"), ("zh", "j"),
+                  ("tch", "ch"), ("tsch", "ch"), ("q", "k"), ("x", "ks"), ("c", "k")]
+
+
+def skeleton(word: str) -> str:
+    """The word's consonant outline after merging common transliteration variants."""
+    w = fold(word)
+    for a, b in _SKELETON_SUBS:
+        w = w.replace(a, b)
+    w = w[:1] + re.sub(r"[aeiouy]", "", w[1:])
+    w = re.sub(r"(.)\1+", r"\1", w)
+    return re.sub(r"f$", "v", w)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (adjacent transpositions count one), stopping early past limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def read_aliases(paths: list[Path]) -> list[list[str]]:
+    """Alias groups, one a line: names of one person or thing separated by '|'; '#' starts a comment."""
+    groups = []
+    for path in paths:
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            names = [n.strip() for n in line.split("|") if n.strip()]
+            if len(names) > 1:
+                groups.append(names)
+    return groups
+
+
+# Capitalised words that are titles, roles or question words, not names: never respelled.
+NOT_NAMES = frozenset("""Secretary President Minister General Ambassador Chairman Premier Marshal Comrade Cde Mr Mrs
+Dr Sir Council Committee Party Government Republic Army Conference Assembly Commission Delegation Delegate Foreign
+Affairs Department Ministry Office Bureau Agency State What When Where Who Whom Whose Which Why How Did Do Does Is
+Are Was Were Can Could Should Would Will Has Have Had List Show Find Give Tell The A An In On Of For And""".split())
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """A question's tokens with name variants added; the names added; the question's words they cover."""
+
+    tokens: list[str]
+    added: list[str]
+    covered: set[str]
+
+
+class NameMatcher:
+    """Finds, for the words of a question, the spellings the corpus uses."""
+
+    def __init__(self, vocabulary: set[str], aliases: list[list[str]] | None = None) -> None:
+        self.vocabulary = vocabulary
+        self.aliases = [(g, [fold(n) for n in g]) for g in (aliases or [])]
+        self._by_skeleton: dict[str, list[str]] = defaultdict(list)
+        self._by_gram: dict[str, set[str]] = defaultdict(set)
+        for w in vocabulary:
+            if len(w) >= 4 and w.isalpha():
+                self._by_skeleton[skeleton(w)].append(w)
+                for g in self._grams(w):
+                    self._by_gram[g].add(w)
+
+    @staticmethod
+    def _grams(word: str) -> set[str]:
+        w = f"^{word}$"
+        return {w[i:i + 3] for i in range(len(w) - 2)}
+
+    def alias_groups(self, question: str) -> list[tuple[list[str], list[str]]]:
+        """For each alias group the question names: the names it used and the group's other names."""
+        q = f" {_words(question)} "
+        out = []
+        for names, folded in self.aliases:
+            used = [n for n, f in zip(names, folded) if f" {_words(f)} " in q]
+            if used:
+                out.append((used, [n for n in names if n not in used]))
+        return out
+
+    def variant(self, word: str) -> str | None:
+        """The corpus spelling of a word the corpus lacks, when one is close enough; else None."""
+        if word in self.vocabulary or len(word) < 5 or not word.isalpha():
+            return None
+        same = self._by_skeleton.get(skeleton(word), [])
+        if same:
+            return min(same, key=lambda w: (edit_distance(word, w, 4), w))
+        limit = 1 if len(word) < 8 else 2
+        counts: dict[str, int] = defaultdict(int)
+        for g in self._grams(word):
+            for w in self._by_gram.get(g, ()):
+                counts[w] += 1
+        best = None
+        for w, shared in sorted(counts.items(), key=lambda kv: -kv[1])[:50]:
+            if shared < 2:
+                break
+            d = edit_distance(word, w, limit)
+            if d <= limit and w[0] == word[0] and (best is None or d < best[0]):
+                best = (d, w)
+        return best[1] if best else None
+
+    def expand(self, question: str) -> Expansion:
+        """The question's tokens plus the corpus spellings of its names, and which of its words they cover.
+
+        Close spellings are looked for only for capitalised words: names, not common words.
+        """
+        words = tokens(question)
+        out, added, covered = list(words), [], set()
+        for used, others in self.alias_groups(question):
+            known = [n for n in others if tokens(n) and set(tokens(n)) <= self.vocabulary]
+            out += [t for n in known for t in tokens(n)]  # keywords: every spelling the corpus uses
+            added += known
+            if known:
+                covered |= {t for n in used for t in tokens(n)}
+        for w in dict.fromkeys(t for name in re.findall(r"\b[A-Z][\w'’-]+", question)
+                               if name not in NOT_NAMES for t in tokens(name)):
+            v = self.variant(w)
+            if v:
+                out.append(v)
+                added.append(v)
+                covered.add(w)
+        return Expansion(out, added, covered)

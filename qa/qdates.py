@@ -1,0 +1,326 @@
+"""What a question says about time: the date range it names, and the question with that phrase taken out."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from .dates import MONTHS
+
+# Every phrase holds a core (a year, a decade or "century") and phrases are only looked for near one, so a
+# long text costs one fast scan. Only the first MAX_CORES cores and MAX_MATCHES candidate phrases are read:
+# a real question has one or two, and the caps keep a pasted megabyte of dates fast. Later text is left in
+# `rest` as it is.
+MAX_CORES = 256
+MAX_MATCHES = 64
+
+# Prepositions that turn a period into an open range (the rest keep the period as it is).
+_BEFORE = {"before", "prior to"}
+_AFTER = {"after"}
+_SINCE = {"since", "no earlier than", "on or after"}
+_UNTIL = {"until", "till", "til", "up to", "through", "thru", "by", "no later than", "on or before", "as of"}
+_AT = {"from", "between", "during", "in", "on", "of", "at", "around", "circa", "ca."}  # the period itself
+_PREPS = _BEFORE | _AFTER | _SINCE | _UNTIL | _AT
+_SPAN_START = _AT | {None}
+_LINKS = {"and", "to", "through", "thru", "until", "till", "til", "up to", "-", "–", "—"}
+
+_PART_MONTHS = {  # months of a year (13, 14 are January, February of the next year)
+    "spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 14),
+    "early": (1, 4), "mid": (5, 8), "late": (9, 12), "first half": (1, 6), "second half": (7, 12),
+    "q1": (1, 3), "q2": (4, 6), "q3": (7, 9), "q4": (10, 12),
+}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+             "last": 4}
+_SAME = {"beginning": "early", "start": "early", "middle": "mid", "end": "late"}
+_THIRDS = {"early": (1, 10), "mid": (11, 20), "late": (21, None)}  # days of a month; None = its last day
+_TENTHS = {None: (0, 10), "early": (0, 4), "mid": (4, 7), "late": (7, 10)}  # of a decade or century
+_DECADE_WORDS = ["twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties", "nineties"]
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", " ") for w in sorted(words, key=len, reverse=True))
+
+
+def _year(name: str = "year", tail: bool = True) -> str:
+    # A year is 1000-2100 and never part of a longer number ("121973", "1947.5", "1947-13-01").
+    return rf"(?P<{name}>1[0-9]{{3}}|20[0-9]{{2}}|2100)" + (r"(?!\w|[-–—/.,:][0-9])" if tail else "")
+
+
+def _day(name: str = "day") -> str:
+    return rf"(?P<{name}>[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\w)"
+
+
+_MON = rf"(?P<mon>{_alt(MONTHS)})(?:\.|(?!\w))"
+_QUALITY = r"(?P<part>early|mid|middle|late|beginning|start|end)"  # of a month, decade or century
+_PART_WORDS = _alt([k for k in _PART_MONTHS if not k.startswith("q")] + list(_SAME))
+_PART = rf"(?P<part>{_PART_WORDS}|q[1-4]|(?P<nth>{_alt(_ORDINALS)}) quarter)"
+_TO_YEAR = r"(?:, ?| of | )"  # "May 1947", "May, 1947", "May of 1947"
+_DASH = r" ?[-–—] ?"
+_LINK_AHEAD = r"(?=(?: (?:and|to|through|thru|until|till|til|up to) | ?[-–—] ?))"  # a span's left end
+
+_FORMS = {  # tried in this order at each position; names must not contain "_"
+    "iso": _year(tail=False) + r"-(?P<m>0[1-9]|1[0-2])(?:-(?P<d>0[1-9]|[12][0-9]|3[01]))?(?!\w|-[0-9])",
+    "mdd": rf"{_MON} ?{_day()}{_DASH}{_day('day2')}(?:, ?| ){_year()}",
+    "ddm": rf"{_day()}{_DASH}{_day('day2')} {_MON}(?:, ?| ){_year()}",
+    "mdy": rf"{_MON} ?{_day()}(?:, ?| ){_year()}",
+    "dmy": rf"(?:the )?{_day()}(?: of)? {_MON}(?:, ?| ){_year()}",
+    "qmy": rf"(?:the )?{_QUALITY}(?:-| | of ){_MON}{_TO_YEAR}{_year()}",
+    "my": rf"{_MON}{_TO_YEAR}{_year()}",
+    "decade": rf"(?P<the>the )?(?:{_QUALITY}(?:-| | of the ))?"
+              rf"(?:(?P<full>1[0-9]{{2}}0|20[0-9]0)['’]?s|(?P<apos>['’])?(?P<two>[0-9]0)['’]?s"
+              rf"|(?P<word>{_alt(_DECADE_WORDS)}))(?!\w)",
+    "century": rf"(?:the )?(?:{_QUALITY}(?:-| | of the ))?"
+               rf"(?P<n>1[0-9]|2[01])(?:st|nd|rd|th)[- ]century(?!\w)",
+    "part": rf"(?:the )?{_PART}(?:-| of | |, )(?:the year )?{_year()}",
+    "span": rf"{_year(tail=False)}{_DASH}(?:{_year('year2')}|(?P<yy>[0-9]{{2}})(?!\w|[-–—/.,:][0-9]))",
+    "year": _year(),
+    "md": rf"{_MON} ?{_day()}{_LINK_AHEAD}",
+    "dm": rf"(?:the )?{_day()}(?: of)? {_MON}{_LINK_AHEAD}",
+    "m": rf"{_MON}{_LINK_AHEAD}",
+}
+
+
+def _form(name: str, pattern: str) -> str:
+    return f"(?P<{name}>" + re.sub(r"\(\?P<(\w+)>", rf"(?P<{name}_\1>", pattern) + ")"
+
+
+_SCAN = re.compile(rf"(?<![\w'’])(?=[\w'’])(?:(?P<prep>{_alt(_PREPS)}) )?(?:"
+                   + "|".join(_form(n, p) for n, p in _FORMS.items()) + ")", re.IGNORECASE)
+_CORE = re.compile(  # a year, "40s", "forties" or "century"
+    rf"(?<!\w)(?:1[0-9]{{3}}|20[0-9]{{2}}|2100)(?![0-9])|[0-9]0['’]?s(?!\w)|(?:{_alt(_DECADE_WORDS)}|century)(?!\w)",
+    re.IGNORECASE)
+_DOC_NUMBER = re.compile(
+    r"(?:(?<!\w)(?:nos?|numbers?|nr|p|pp|pages?|vol|box|file|folder|item|serial)\.?|#) ?\Z", re.IGNORECASE)
+_DANGLING_WORD = re.compile(rf"(?:^| )(?:{_alt(_PREPS | {'the', 'with', 'for', 'to', 'about'})})\Z",
+                            re.IGNORECASE)
+_DANGLING_JOIN = re.compile(r"(?:^| )(?:and|or)\Z", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QuestionDates:
+    """The range a question asks about (None = open on that side), the phrase that said so, and the rest."""
+
+    date_from: date | None
+    date_to: date | None
+    phrase: str  # several phrases are joined with "; "
+    rest: str
+
+    @property
+    def found(self) -> bool:
+        """Whether the question named a time at all."""
+        return bool(self.phrase)
+
+
+@dataclass(frozen=True)
+class _Atom:
+    start: int
+    end: int
+    prep: str | None
+    lo: date | None  # None for a left end without a year ("from March to May 1947")
+    hi: date | None
+    partial: tuple[int, int | None] | None = None  # (month, day) awaiting the right end's year
+
+
+class _Phrase(NamedTuple):
+    start: int
+    end: int
+    lo: date | None
+    hi: date | None
+    own_prep: bool  # it starts with its preposition ("in May 1947"), so the word before it is the question's
+
+
+def find_dates(question: str, *, today: date | None = None) -> QuestionDates:
+    """Read the date range a question names and the question without it; never raises on any text."""
+    # `today` is reserved for relative phrases ("last year"), which are deliberately not read: in an archive
+    # they usually mean the documents' time, not ours.
+    text = " ".join(question.split())
+    phrases = _phrases(text, [a for a in (_atom(m, text) for m in _candidates(text)) if a is not None])
+    if not phrases:
+        return QuestionDates(None, None, "", text)
+    return QuestionDates(*_combine([(p.lo, p.hi) for p in phrases]),
+                         phrase="; ".join(text[p.start:p.end] for p in phrases), rest=_remove(text, phrases))
+
+
+def _phrases(text: str, atoms: list[_Atom]) -> list[_Phrase]:
+    """Join neighbouring atoms into spans ("from March to May 1947"); apply each remaining preposition."""
+    phrases = []
+    i = 0
+    while i < len(atoms):
+        a, b = atoms[i], atoms[i + 1] if i + 1 < len(atoms) else None
+        if b is not None and b.lo is not None and b.hi is not None and _links(text, a, b):
+            left = _resolve_partial(a, b) if a.partial else (a.lo, a.hi)
+            if left is not None:  # ends given the wrong way round are swapped
+                lo, hi = min(left[0], b.lo), max(left[1], b.hi)  # type: ignore[type-var]
+                phrases.append(_Phrase(a.start, b.end, lo, hi, a.prep is not None))
+            i += 2  # a span with an impossible end ("from February 30 to March 5, 1947") names no date
+            continue
+        if a.partial is None:
+            phrases.append(_Phrase(a.start, a.end, *_open(a), a.prep is not None))
+        i += 1
+    return phrases
+
+
+def _combine(ranges: list[tuple[date | None, date | None]]) -> tuple[date | None, date | None]:
+    """Several phrases: the span over the closed periods narrowed by open bounds; on a clash, over all."""
+    closed = [(lo, hi) for lo, hi in ranges if lo is not None and hi is not None]
+    first = min(lo for lo, _ in closed) if closed else None
+    last = max(hi for _, hi in closed) if closed else None
+    lo_bounds = [lo for lo, hi in ranges if hi is None and lo is not None]  # "after", "since"
+    hi_bounds = [hi for lo, hi in ranges if lo is None and hi is not None]  # "before", "until"
+    lo = max([first] + lo_bounds if first else lo_bounds, default=None)
+    hi = min([last] + hi_bounds if last else hi_bounds, default=None)
+    if lo is not None and hi is not None and lo > hi:  # "before 1945 or in 1947": the span covering both
+        return (None if any(lo is None for lo, _ in ranges) else first,
+                None if any(hi is None for _, hi in ranges) else last)
+    return lo, hi
+
+
+def _candidates(text: str) -> Iterator[re.Match[str]]:
+    """Candidate phrases in order, each looked for only in a short window around a core."""
+    last = found = 0
+    for k, core in enumerate(_CORE.finditer(text)):
+        if k >= MAX_CORES or found >= MAX_MATCHES:
+            return
+        if core.end() <= last:
+            continue
+        # A phrase (with the left end of its span) starts under ~80 characters before its core and ends a
+        # few after it; the window is wider than that on both sides.
+        for m in _SCAN.finditer(text, max(last, core.start() - 120), core.end() + 40):
+            if m.start() >= core.end():
+                break  # belongs to a later core: read it in that core's window
+            found, last = found + 1, m.end()
+            yield m
+
+
+def _atom(m: re.Match[str], text: str) -> _Atom | None:
+    kind = m.lastgroup or ""
+    g = {k[len(kind) + 1:]: v for k, v in m.groupdict().items() if v is not None and k.startswith(kind + "_")}
+    prep = m.group("prep").casefold() if m.group("prep") else None
+    if prep is None and m.group(kind)[0].isdigit() and _after_number_sign(text, m.start()):
+        return None
+    try:
+        span = _period(kind, g)
+    except (ValueError, KeyError, OverflowError):  # "February 30, 1947", a month name case-folded oddly
+        return None
+    if span is None:
+        return None
+    if isinstance(span[0], int):
+        return _Atom(m.start(), m.end(), prep, None, None, partial=span)  # type: ignore[arg-type]
+    return _Atom(m.start(), m.end(), prep, *span)  # type: ignore[arg-type]
+
+
+def _after_number_sign(text: str, start: int) -> bool:
+    """Whether the digits at start follow "No.", "Nos.", "#", "p." and the like: a document number."""
+    return _DOC_NUMBER.search(text[max(0, start - 12):start]) is not None
+
+
+def _period(kind: str, g: dict[str, str]) -> tuple[date, date] | tuple[int, int | None] | None:
+    """First and last day of one time expression, or (month, day) for a span's year-less left end."""
+    year = int(g["year"]) if "year" in g else 0
+    mon = MONTHS[g["mon"].casefold()] if "mon" in g else 0
+    part = _SAME.get(g.get("part", "").casefold(), g.get("part", "").casefold()) or None
+    if kind == "iso":
+        day = int(g["d"]) if "d" in g else None
+        return _days(year, int(g["m"]), day, day)
+    if kind in ("mdd", "ddm"):
+        first, last = sorted((int(g["day"]), int(g["day2"])))
+        return _days(year, mon, first, last)
+    if kind in ("mdy", "dmy"):
+        return _days(year, mon, int(g["day"]), int(g["day"]))
+    if kind == "qmy":
+        return _days(year, mon, *_THIRDS[part])  # type: ignore[index]
+    if kind == "my":
+        return _days(year, mon, None, None)
+    if kind == "decade":
+        if "full" in g:
+            base, width = int(g["full"]), 100 if g["full"].endswith("00") else 10  # "1800s": a century
+        elif "the" in g or "apos" in g:  # "the 40s", "'40s", "the forties" (not "in his 40s")
+            two = int(g["two"]) if "two" in g else 20 + 10 * _DECADE_WORDS.index(g["word"].casefold())
+            base, width = 1900 + two, 10
+        else:
+            return None
+        return _fraction(base, width, part)
+    if kind == "century":
+        return _fraction(100 * (int(g["n"]) - 1), 100, part)
+    if kind == "part":
+        key = f"q{_ORDINALS[g['nth'].casefold()]}" if "nth" in g else part
+        first, last = _PART_MONTHS[key]  # type: ignore[index]
+        return _days(year, first, None, None)[0], _days(year + last // 13, (last - 1) % 12 + 1, None, None)[1]
+    if kind == "span":
+        end = int(g["year2"]) if "year2" in g else year // 100 * 100 + int(g["yy"])
+        if "yy" in g and end <= year:  # "1946-47" is 1946 to 1947; "1947-45" is not a range
+            return None
+        return date(min(year, end), 1, 1), date(max(year, end), 12, 31)
+    if kind == "year":
+        return date(year, 1, 1), date(year, 12, 31)
+    return mon, int(g["day"]) if "day" in g else None  # "md", "dm", "m": a span's left end
+
+
+def _days(year: int, month: int, first: int | None, last: int | None) -> tuple[date, date]:
+    return date(year, month, first or 1), date(year, month, last or calendar.monthrange(year, month)[1])
+
+
+def _fraction(base: int, width: int, part: str | None) -> tuple[date, date]:
+    a, b = _TENTHS[part]
+    return date(base + a * width // 10, 1, 1), date(base + b * width // 10 - 1, 12, 31)
+
+
+def _links(text: str, a: _Atom, b: _Atom) -> bool:
+    """Whether two neighbouring phrases are the two ends of one span ("from 1946 to 1947")."""
+    if a.prep not in _SPAN_START or b.end - a.end > 40:
+        return False
+    link = " ".join((text[a.end:b.start] + " " + (b.prep or "")).split()).casefold()
+    return link in _LINKS
+
+
+def _resolve_partial(a: _Atom, b: _Atom) -> tuple[date, date] | None:
+    """A year-less left end takes the right end's year, or the year before when it would come later."""
+    month, day = a.partial  # type: ignore[misc]
+    year = b.lo.year - ((month, day or 1) > (b.lo.month, b.lo.day))  # type: ignore[union-attr]
+    try:
+        return _days(year, month, day, day)
+    except ValueError:  # "from February 30 to ..."
+        return None
+
+
+def _open(a: _Atom) -> tuple[date | None, date | None]:
+    """Apply the preposition: "before" ends the day before, "after" starts the day after, and so on."""
+    if a.prep in _BEFORE:
+        return None, a.lo - timedelta(days=1)  # type: ignore[operator]
+    if a.prep in _AFTER:
+        return a.hi + timedelta(days=1), None  # type: ignore[operator]
+    if a.prep in _SINCE:
+        return a.lo, None
+    if a.prep in _UNTIL:
+        return None, a.hi
+    return a.lo, a.hi
+
+
+def _remove(text: str, phrases: list[_Phrase]) -> str:
+    """The text without the spans, with no dangling preposition, comma or empty brackets left behind."""
+    pieces: list[str] = []
+    pos = 0
+    for s, e, _, _, own_prep in phrases:
+        left = text[pos:s].strip()
+        after = text[e:e + 2].lstrip()[:1]
+        if after == "" or after in "?.!,;:)":  # the phrase ended a clause: drop what only led into it
+            tail = _DANGLING_JOIN.sub("", left[-24:])
+            if not own_prep:  # "Reports for 1947?" loses "for"; "What did he ask for in 1947?" keeps it
+                tail = _DANGLING_WORD.sub("", tail)
+            tail = tail.rstrip(",;: ")
+            left = left[:-24] + tail if len(left) > 24 else tail
+        if after == ")" and left.endswith("("):
+            left, e = left[:-1].rstrip(), text.index(")", e) + 1
+        pieces.append(left)
+        pos = e
+    pieces.append(text[pos:].strip())
+    out: list[str] = []
+    for piece in filter(None, pieces):
+        if out and piece[0] not in "?.!,;:)":
+            out.append(" ")
+        out.append(piece)
+    return "".join(out).lstrip(",;: ")

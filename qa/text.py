@@ -1,0 +1,51 @@
+"""Words for matching: tokens with accents folded, light stemming, hyphenated names kept whole too."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+STOP = frozenset("""a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from further had has have
+having he her here hers him his how i if in into is it its itself just me more most my no nor not now of off on
+once only or other our out over own same she should so some such than that the their them then there these they
+this those through to too under until up very was we were what when where which while who whom why will with
+would you your document documents record records archive say said tell did does""".split())
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s")
+
+
+def fold(text: str) -> str:
+    """Lower case with accents removed: 'Vyšinskij' -> 'vysinskij'."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def stem(word: str) -> str:
+    """A crude suffix stripper: enough to match 'telegrams' with 'telegram' and 'postponing' with 'postpone'."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Content tokens of a text, stemmed; 'Kai-shek' gives 'kai', 'shek' and 'kaishek'."""
+    out: list[str] = []
+    for m in _WORD.finditer(fold(text)):
+        word = m.group(0).replace("’", "'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        parts = [p for p in re.split(r"['-]", word) if p]
+        if len(parts) > 1:
+            joined = "".join(parts)
+            out.extend(stem(p) for p in parts if p not in STOP and len(p) > 1)
+            out.append(joined)
+        elif word not in STOP and (len(word) > 1 or word.isdigit()):
+            out.append(stem(word))
+    return out
+
+
+def terms(text: str) -> set[str]:
+    """The set of content tokens of a text."""
+    return set(tokens(text))

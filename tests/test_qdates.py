@@ -1,0 +1,248 @@
+import itertools
+import time
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qa import qdates
+from qa.qdates import QuestionDates, find_dates
+
+D = date
+
+
+@pytest.mark.parametrize("question, date_from, date_to, rest", [
+    # a day
+    ("What was reported on 20 October 1947?", D(1947, 10, 20), D(1947, 10, 20), "What was reported?"),
+    ("What was reported on October 30, 1947?", D(1947, 10, 30), D(1947, 10, 30), "What was reported?"),
+    ("Telegrams sent 1947-10-30 to Moscow", D(1947, 10, 30), D(1947, 10, 30), "Telegrams sent to Moscow"),
+    ("Vyshinsky report Oct. 30 1947", D(1947, 10, 30), D(1947, 10, 30), "Vyshinsky report"),
+    ("What did Molotov say on the 30th of October 1947?", D(1947, 10, 30), D(1947, 10, 30),
+     "What did Molotov say?"),
+    ("Which draft was sent on October 30th, 1947?", D(1947, 10, 30), D(1947, 10, 30),
+     "Which draft was sent?"),
+    ("SEPTEMBER 3RD, 1947 cable", D(1947, 9, 3), D(1947, 9, 3), "cable"),
+    ("Sept. 3, 1947 meeting", D(1947, 9, 3), D(1947, 9, 3), "meeting"),
+    ("20 Oct 1947 telegram", D(1947, 10, 20), D(1947, 10, 20), "telegram"),
+    ("Letter of February 29, 1948", D(1948, 2, 29), D(1948, 2, 29), "Letter"),
+    # a month
+    ("What did Shtykov ask for in May 1947?", D(1947, 5, 1), D(1947, 5, 31), "What did Shtykov ask for?"),
+    ("Reports from May of 1947", D(1947, 5, 1), D(1947, 5, 31), "Reports"),
+    ("Meetings in 1947-05 about railways", D(1947, 5, 1), D(1947, 5, 31), "Meetings about railways"),
+    ("What happened in May, 1947?", D(1947, 5, 1), D(1947, 5, 31), "What happened?"),
+    ("Geologists in Feb 1948", D(1948, 2, 1), D(1948, 2, 29), "Geologists"),
+    # a year
+    ("What happened in 1947?", D(1947, 1, 1), D(1947, 12, 31), "What happened?"),
+    ("Korea 1947", D(1947, 1, 1), D(1947, 12, 31), "Korea"),
+    ("Documents from 1946", D(1946, 1, 1), D(1946, 12, 31), "Documents"),
+    ("What did the CIA think during 1946?", D(1946, 1, 1), D(1946, 12, 31), "What did the CIA think?"),
+    ("The situation of 1946 in the north", D(1946, 1, 1), D(1946, 12, 31), "The situation in the north"),
+    ("Who won the 1948 US presidential election?", D(1948, 1, 1), D(1948, 12, 31),
+     "Who won the US presidential election?"),
+    ("What happened in Korea, in 1947?", D(1947, 1, 1), D(1947, 12, 31), "What happened in Korea?"),
+    ("In 1947, what did Stalin approve?", D(1947, 1, 1), D(1947, 12, 31), "what did Stalin approve?"),
+    ("Telegram (1947) on elections", D(1947, 1, 1), D(1947, 12, 31), "Telegram on elections"),
+    # seasons and parts of a year
+    ("Soviet surveys summer 1948", D(1948, 6, 1), D(1948, 8, 31), "Soviet surveys"),
+    ("What happened in the summer of 1948?", D(1948, 6, 1), D(1948, 8, 31), "What happened?"),
+    ("Plans in spring 1947", D(1947, 3, 1), D(1947, 5, 31), "Plans"),
+    ("Plans in autumn 1947", D(1947, 9, 1), D(1947, 11, 30), "Plans"),
+    ("Plans in the fall of 1947", D(1947, 9, 1), D(1947, 11, 30), "Plans"),
+    ("Plans in winter 1947", D(1947, 12, 1), D(1948, 2, 29), "Plans"),
+    ("Plans in early 1947", D(1947, 1, 1), D(1947, 4, 30), "Plans"),
+    ("Plans in mid 1947", D(1947, 5, 1), D(1947, 8, 31), "Plans"),
+    ("Plans in mid-1947", D(1947, 5, 1), D(1947, 8, 31), "Plans"),
+    ("Plans in late 1947", D(1947, 9, 1), D(1947, 12, 31), "Plans"),
+    ("Korea at the start of 1947", D(1947, 1, 1), D(1947, 4, 30), "Korea"),
+    ("CIA analysis of Soviet aims in Korea at the end of 1947", D(1947, 9, 1), D(1947, 12, 31),
+     "CIA analysis of Soviet aims in Korea"),
+    ("Plans in the first half of 1947", D(1947, 1, 1), D(1947, 6, 30), "Plans"),
+    ("Plans in the second half of 1947", D(1947, 7, 1), D(1947, 12, 31), "Plans"),
+    ("Plans in Q3 1947", D(1947, 7, 1), D(1947, 9, 30), "Plans"),
+    ("Plans in q1 1947", D(1947, 1, 1), D(1947, 3, 31), "Plans"),
+    ("Plans in the third quarter of 1947", D(1947, 7, 1), D(1947, 9, 30), "Plans"),
+    ("Plans in the last quarter of 1947", D(1947, 10, 1), D(1947, 12, 31), "Plans"),
+    ("Plans in early October 1947", D(1947, 10, 1), D(1947, 10, 10), "Plans"),
+    ("Plans in mid-October 1947", D(1947, 10, 11), D(1947, 10, 20), "Plans"),
+    ("Plans in late October 1947", D(1947, 10, 21), D(1947, 10, 31), "Plans"),
+    ("Plans in late February 1948", D(1948, 2, 21), D(1948, 2, 29), "Plans"),
+    # open ranges
+    ("Reports before 1945", None, D(1944, 12, 31), "Reports"),
+    ("Reports after 1947", D(1948, 1, 1), None, "Reports"),
+    ("Reports since 1946", D(1946, 1, 1), None, "Reports"),
+    ("Reports until 1946", None, D(1946, 12, 31), "Reports"),
+    ("Reports till 1946", None, D(1946, 12, 31), "Reports"),
+    ("Reports up to 1946", None, D(1946, 12, 31), "Reports"),
+    ("Reports through 1946", None, D(1946, 12, 31), "Reports"),
+    ("What was decided by 1946?", None, D(1946, 12, 31), "What was decided?"),
+    ("Reports before May 1947", None, D(1947, 4, 30), "Reports"),
+    ("Reports after October 29, 1947", D(1947, 10, 30), None, "Reports"),
+    ("Reports prior to 1946", None, D(1945, 12, 31), "Reports"),
+    ("Reports no later than March 1946", None, D(1946, 3, 31), "Reports"),
+    ("Reports no earlier than March 1946", D(1946, 3, 1), None, "Reports"),
+    ("What was known as of October 1947?", None, D(1947, 10, 31), "What was known?"),
+    ("Reports on or before 5 May 1947", None, D(1947, 5, 5), "Reports"),
+    ("Reports on or after 5 May 1947", D(1947, 5, 5), None, "Reports"),
+    # spans
+    ("What happened between 1946 and 1947?", D(1946, 1, 1), D(1947, 12, 31), "What happened?"),
+    ("Reports from 1946 to 1947", D(1946, 1, 1), D(1947, 12, 31), "Reports"),
+    ("Reports from 1946 until 1947", D(1946, 1, 1), D(1947, 12, 31), "Reports"),
+    ("Reports 1946-1947 on Korea", D(1946, 1, 1), D(1947, 12, 31), "Reports on Korea"),
+    ("Reports 1946 - 1947", D(1946, 1, 1), D(1947, 12, 31), "Reports"),
+    ("Reports 1946–47", D(1946, 1, 1), D(1947, 12, 31), "Reports"),
+    ("Reports 1946-47", D(1946, 1, 1), D(1947, 12, 31), "Reports"),
+    ("Reports from March to May 1947", D(1947, 3, 1), D(1947, 5, 31), "Reports"),
+    ("Reports between March and May 1947", D(1947, 3, 1), D(1947, 5, 31), "Reports"),
+    ("Reports March-May 1947", D(1947, 3, 1), D(1947, 5, 31), "Reports"),
+    ("Reports from March 1947 to May 1948", D(1947, 3, 1), D(1948, 5, 31), "Reports"),
+    ("Reports from November to February 1948", D(1947, 11, 1), D(1948, 2, 29), "Reports"),
+    ("Reports from 20 October to 5 November 1947", D(1947, 10, 20), D(1947, 11, 5), "Reports"),
+    ("UN debate October 20-30, 1947", D(1947, 10, 20), D(1947, 10, 30), "UN debate"),
+    ("UN debate 20-30 October 1947", D(1947, 10, 20), D(1947, 10, 30), "UN debate"),
+    ("UN debate 20–30 Oct. 1947", D(1947, 10, 20), D(1947, 10, 30), "UN debate"),
+    ("What was reported on 20 October 1947 and 21 October 1947?", D(1947, 10, 20), D(1947, 10, 21),
+     "What was reported?"),
+    # decades and centuries
+    ("Korea in the 1940s", D(1940, 1, 1), D(1949, 12, 31), "Korea"),
+    ("Korea in the 1940's", D(1940, 1, 1), D(1949, 12, 31), "Korea"),
+    ("Korea in the 40s", D(1940, 1, 1), D(1949, 12, 31), "Korea"),
+    ("Korea in the '40s", D(1940, 1, 1), D(1949, 12, 31), "Korea"),
+    ("Korea in the forties", D(1940, 1, 1), D(1949, 12, 31), "Korea"),
+    ("Korea in the early 1940s", D(1940, 1, 1), D(1943, 12, 31), "Korea"),
+    ("Korea in the mid 1940s", D(1944, 1, 1), D(1946, 12, 31), "Korea"),
+    ("Korea in the mid-1940s", D(1944, 1, 1), D(1946, 12, 31), "Korea"),
+    ("Korea in the late 1940s", D(1947, 1, 1), D(1949, 12, 31), "Korea"),
+    ("Korea between the 1940s and 1950s", D(1940, 1, 1), D(1959, 12, 31), "Korea"),
+    ("Korea in the 19th century", D(1800, 1, 1), D(1899, 12, 31), "Korea"),
+    ("Korea in the late 19th century", D(1870, 1, 1), D(1899, 12, 31), "Korea"),
+    ("Korea in the 1800s", D(1800, 1, 1), D(1899, 12, 31), "Korea"),
+])
+def test_every_form_gives_its_range_and_the_rest(question, date_from, date_to, rest):
+    q = find_dates(question)
+    assert (q.date_from, q.date_to, q.rest) == (date_from, date_to, rest)
+    assert q.found and q.phrase
+
+
+@pytest.mark.parametrize("question, phrase", [
+    ("What was reported on 20 October 1947?", "on 20 October 1947"),
+    ("What happened in the summer of 1948?", "in the summer of 1948"),
+    ("Reports from March to May 1947", "from March to May 1947"),
+    ("What did the CIA think  in\nMay,  1947?", "in May, 1947"),  # whitespace tidied
+    ("Compare May 1947 with October 1947.", "May 1947; October 1947"),
+])
+def test_the_phrase_is_as_found_in_the_question(question, phrase):
+    assert find_dates(question).phrase == phrase
+
+
+@pytest.mark.parametrize("question", [
+    "", "   ", "\x00", "😀🇰🇷", "Recipes for traditional kimchi",
+    "Telegram No. 418", "Telegram from Vyshinsky numbered 418", "Protocol No. 61", "Telegram Nos. 408-411",
+    "Which ORE 5/1 estimate?", "What did ORE-62 say?", "Cable No. 121973", "The top 10 telegrams",
+    "Telegram No. 1947", "Nos. 1946-1947", "p. 1947", "#1947",
+    "What may happen next?", "Reports from March to May", "in his 40s", "1947.5 tons", "the year 999",
+    "in 2150",
+    "What did Korean troops tell the Soviet leader during the war?",
+    # impossible dates name no date
+    "February 30, 1947", "April 31, 1947", "1947-02-30", "1947-13-01", "1947-13", "30-31 February 1947",
+    "from February 30 to March 5 1947", "1947–45",
+])
+def test_no_date_is_found_where_there_is_none(question):
+    q = find_dates(question)
+    assert q == QuestionDates(None, None, "", " ".join(question.split()))
+    assert not q.found
+
+
+def test_a_document_number_beside_a_real_date_is_left_in_the_rest():
+    q = find_dates("Telegram Nos. 408-411 of October 1947")
+    assert (q.date_from, q.date_to, q.rest) == (D(1947, 10, 1), D(1947, 10, 31), "Telegram Nos. 408-411")
+
+
+@pytest.mark.parametrize("question, date_from, date_to", [
+    ("Compare May 1947 with October 1947", D(1947, 5, 1), D(1947, 10, 31)),  # closed: the span over all
+    ("What happened after 1945 and before 1948?", D(1946, 1, 1), D(1947, 12, 31)),  # open bounds narrow it
+    ("since 1946 until 1948", D(1946, 1, 1), D(1948, 12, 31)),
+    ("in 1947, before May 1947", D(1947, 1, 1), D(1947, 4, 30)),
+    ("before 1945 or in 1947", None, D(1947, 12, 31)),  # a clash: the span covering both
+    ("before 1945 or after 1948", None, None),
+])
+def test_several_phrases_combine(question, date_from, date_to):
+    q = find_dates(question)
+    assert (q.date_from, q.date_to) == (date_from, date_to) and q.found
+
+
+@pytest.mark.parametrize("question", [
+    "between 1948 and 1946", "1948-1946", "from May 1948 to March 1947", "October 30-20, 1947"])
+def test_a_span_given_backwards_is_swapped(question):
+    q = find_dates(question)
+    assert q.date_from is not None and q.date_to is not None and q.date_from < q.date_to
+
+
+def test_today_does_not_change_the_answer():
+    assert find_dates("in 1947", today=D(2026, 1, 1)) == find_dates("in 1947")
+
+
+DATEISH = st.lists(st.sampled_from([
+    "in", "on", "the", "of", "from", "to", "and", "between", "before", "after", "since", "until", "by", "as",
+    "no later than", "early", "mid", "mid-", "late", "summer", "winter", "first half", "Q3", "quarter", "May",
+    "Oct.", "February", "sept", "30", "30th", "29", "31", "5", "1", "1947", "1948", "2100", "999", "1946-47",
+    "1947-10-30", "1947-02-30", "1940s", "'40s", "forties", "19th century", "No.", "Nos.", "#", "-", "–", ",",
+    "?", "(", ")", " ", "  ", "\n", "\x00", "😀", "ſept", "K", "İ",
+]), max_size=14).map(" ".join)
+
+
+def _check(question: str) -> None:
+    q = find_dates(question)
+    assert isinstance(q.rest, str) and isinstance(q.phrase, str)
+    if q.date_from is not None and q.date_to is not None:
+        assert q.date_from <= q.date_to
+    assert q.found == bool(q.phrase)
+    normalized = " ".join(question.split())
+    for part in q.phrase.split("; ") if q.phrase else []:
+        assert part in normalized
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text())
+def test_never_raises_on_any_text(question):
+    _check(question)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(DATEISH, st.tuples(DATEISH, st.text(max_size=5), DATEISH).map("".join)))
+def test_never_raises_on_date_like_text(question):
+    _check(question)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(DATEISH, st.tuples(DATEISH, st.text(max_size=5), DATEISH).map("".join)))
+def test_reading_only_near_a_core_matches_reading_everywhere(question):
+    windowed = qdates._candidates
+    qdates._candidates = lambda text: itertools.islice(qdates._SCAN.finditer(text), qdates.MAX_MATCHES)
+    try:
+        everywhere = find_dates(question)
+    finally:
+        qdates._candidates = windowed
+    assert find_dates(question) == everywhere
+
+
+MB = 1_000_000
+
+
+@pytest.mark.parametrize("text", [
+    "x" * MB, " " * MB, "1" * MB, "," * MB, "\x00" * MB, "😀" * MB, "-" * MB,
+    "the " * (MB // 4), "May 0 " * (MB // 6), "30 " * (MB // 3), "in the early " * (MB // 13),
+    "1947 " * (MB // 5), "1946-" * (MB // 5), "No. 1947 " * (MB // 9), "between 1946 and " * (MB // 17),
+    "a1947 " * (MB // 6), "1947.5 " * (MB // 7), "the forties " * (MB // 12), "parties " * (MB // 8),
+    "What happened in Korea " * (MB // 23) + "in May 1947?",
+], ids=lambda t: repr(t[:14]))
+def test_a_megabyte_is_read_in_well_under_a_second(text):
+    start = time.perf_counter()
+    find_dates(text)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_a_date_at_the_end_of_a_megabyte_is_still_found():
+    q = find_dates("What happened in Korea " * (MB // 23) + "in May 1947?")
+    assert (q.date_from, q.date_to, q.phrase) == (D(1947, 5, 1), D(1947, 5, 31), "in May 1947")
+    assert q.rest.endswith("What happened in Korea?")

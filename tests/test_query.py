@@ -1,0 +1,92 @@
+"""Reading questions: dates become a filter, names find their corpus spelling, the unknown is noticed."""
+
+from datetime import date
+
+import pytest
+
+from qa.names import NameMatcher, edit_distance, read_aliases, skeleton
+from qa.query import analyze, name_phrases
+
+
+@pytest.mark.parametrize("a, b", [("Vishinsky", "Vyshinsky"), ("Vyshinskii", "Vyshinsky"), ("Molotoff", "Molotov"),
+                                  ("Meretskoff", "Meretskov"), ("Malick", "Malik")])
+def test_transliterations_share_a_skeleton(a, b):
+    assert skeleton(a) == skeleton(b)
+
+
+def test_edit_distance_counts_a_transposition_once():
+    assert edit_distance("shtykov", "shytkov", 2) == 1
+    assert edit_distance("kremlin", "remain", 1) == 2
+
+
+def test_matcher_finds_corpus_spellings_and_aliases(tmp_path):
+    vocab = {"shytkov", "vyshinsky", "gu", "kim", "jiang", "jieshi", "korea", "president"}
+    extra = tmp_path / "aliases.txt"
+    extra.write_text("# a collection's own list\nKim Gu | Kim Koo | Kim Ku\n")
+    m = NameMatcher(vocab, read_aliases([extra]))
+    assert m.variant("shtykov") == "shytkov"
+    assert m.variant("vishinsky") == "vyshinsky"
+    assert m.variant("potsdam") is None and m.variant("korea") is None
+    ex = m.expand("What did Kim Koo tell Vishinsky?")
+    assert "gu" in ex.tokens and "vyshinsky" in ex.tokens and "Kim Gu" in ex.added
+    assert {"koo", "vishinsky"} <= ex.covered
+    assert "present" not in m.expand("What did the President say?").tokens  # common words are not respelled
+
+
+def test_name_phrases_skip_titles_and_question_words():
+    assert name_phrases("What did Terentii Shtikov warn the Secretary of State?") == [["Terentii", "Shtikov"]]
+    assert name_phrases("How did the Berlin airlift keep West Berlin supplied?") == [["Berlin"], ["West", "Berlin"]]
+
+
+def test_question_dates_filter_and_leave_the_topic(seed_archive):
+    idx = seed_archive.current
+    q = analyze("What did Vyshinsky report on 29 October 1947?", idx.keywords, idx.names)
+    assert (q.date_from, q.date_to) == (date(1947, 10, 29), date(1947, 10, 29))
+    assert q.match_text == "What did Vyshinsky report?" and q.date_phrase == "on 29 October 1947"
+    assert not q.listing
+    q = analyze("What documents are from October 1947?", idx.keywords, idx.names)
+    assert q.listing and q.date_from == date(1947, 10, 1)
+    q = analyze("What did the Potsdam conference decide?", idx.keywords, idx.names)
+    assert q.missing_names == ["Potsdam"]
+
+
+def test_a_date_question_returns_only_records_in_its_range(seed_archive):
+    a = seed_archive.ask("What was reported on 20 October 1947?")
+    assert a.found and a.filters == {"date_from": "1947-10-20", "date_to": "1947-10-20"}
+    assert [c.hit.record.title for c in a.citations] == ["Ciphered Telegram, Molotov to Cde. Stalin"]
+    a = seed_archive.ask("What did the Soviets decide about prospecting in 1947?")
+    assert {c.hit.record.date.iso[:4] for c in a.citations} == {"1947"}
+    assert a.text.startswith("Records dated between 1947-01-01 and 1947-12-31:")
+
+
+def test_a_listing_question_cites_every_record_in_date_order(seed_archive):
+    a = seed_archive.ask("List all documents from October 1947")
+    dates = [c.hit.record.date.start for c in a.citations]
+    assert len(dates) == 8 and dates == sorted(dates)
+
+
+def test_explicit_dates_override_the_question(seed_archive):
+    a = seed_archive.ask("What happened in 1945?", date_from=date(1948, 1, 1))
+    assert all(c.hit.record.date.start.year == 1948 for c in a.citations)
+
+
+@pytest.mark.parametrize("question, title", [
+    ("What did Shtykov warn about?", "Cable No. 121973, Meretskov and Shytkov to Cde. Stalin"),
+    ("Telegrams from Vishinsky about the amendment", "Telegram No. 418 from Vyshinsky"),
+    ("What did Kim Koo discuss with the Chinese minister?", "Record of Conversation between Kim Gu and Liu Yuwan"),
+    ("Where did Chiang Kai-shek first present Korean independence?",
+     "Malik, 'On the Question of a United Government in Korea'"),
+])
+def test_a_name_in_another_spelling_finds_its_record(seed_archive, question, title):
+    a = seed_archive.ask(question)
+    assert a.found and a.citations[0].hit.record.title == title
+
+
+@pytest.mark.parametrize("question", ["What did the Potsdam conference decide about Germany?",
+                                      "How did the Berlin airlift supply the city?",
+                                      "What happened in Korea in 1950?",
+                                      "What were the terms of the Japanese surrender aboard the USS Missouri?"])
+def test_questions_outside_the_archive_are_honestly_not_found(seed_archive, question):
+    a = seed_archive.ask(question)
+    assert not a.found and a.citations == [] and "holds no record" in a.text
+    assert len(a.closest) <= 3
