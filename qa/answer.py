@@ -17,6 +17,8 @@ MIN_SCORE = 0.36
 MIN_SCORE_UNKNOWN_NAMES = 0.55
 # Records scoring below this share of the best one are not cited: they add noise, not support.
 RELATIVE_CUT = 0.85
+# A question asking for every matching record ("which telegrams did Vyshinsky send?") takes a wider net.
+LIST_CUT = 0.7
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[A-Z\"“‘(])")
 
@@ -30,8 +32,9 @@ class Citation:
         r = self.hit.record
         out = {"n": self.n, "id": r.id, "date": r.date.text, "iso_date": r.date.iso, "title": r.title,
                "summary": r.summary, "score": round(self.hit.score, 4)}
-        if r.metadata.get("url"):
-            out["url"] = r.metadata["url"]
+        for key in ("url", "collection"):
+            if r.metadata.get(key):
+                out[key] = r.metadata[key]
         return out
 
     def label(self) -> str:
@@ -82,11 +85,11 @@ def relevant(hits: list[Hit], *, unknown_names: bool = False) -> bool:
     return bool(hits) and hits[0].score >= (MIN_SCORE_UNKNOWN_NAMES if unknown_names else MIN_SCORE)
 
 
-def select(hits: list[Hit], k: int, *, unknown_names: bool = False) -> list[Hit]:
+def select(hits: list[Hit], k: int, *, unknown_names: bool = False, cut: float = RELATIVE_CUT) -> list[Hit]:
     """The hits worth citing: the best when relevant, and the others not far below it, at most k."""
     if not relevant(hits, unknown_names=unknown_names):
         return []
-    floor = hits[0].score * RELATIVE_CUT
+    floor = hits[0].score * cut
     return [hits[0]] + [h for h in hits[1:] if h.score >= floor][: k - 1]
 
 
@@ -101,12 +104,16 @@ def describe_range(date_from: date | None, date_to: date | None) -> str:
 
 
 def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: date | None = None,
-            date_to: date | None = None, unknown_names: list[str] | None = None, listing: bool = False) -> Answer:
+            date_to: date | None = None, unknown_names: list[str] | None = None, listing: bool = False,
+            chronological: bool = False) -> Answer:
     """Build the answer only from the cited records: one line per record, led by its date, ending in [n]."""
     filters = ({"date_from": date_from.isoformat() if date_from else None,
                 "date_to": date_to.isoformat() if date_to else None} if (date_from or date_to) else {})
     scope = describe_range(date_from, date_to)
-    chosen = hits[:k] if listing else select(hits, k, unknown_names=bool(unknown_names))
+    chosen = hits[:k] if listing else select(hits, k, unknown_names=bool(unknown_names),
+                                             cut=LIST_CUT if chronological else RELATIVE_CUT)
+    if chronological:  # a question asking for a set of records reads best in time order (undated last)
+        chosen = sorted(chosen, key=lambda h: (h.record.undated, h.record.date.start or date.max))
     if not chosen:
         where = f" dated {scope}" if scope else ""
         text = f"The archive holds no record{where} that answers this question."

@@ -18,7 +18,8 @@ from .build import BuildReport, build
 from .embed import MODEL_ENV, Embedder, model_name
 from .errors import IndexProblem, QuestionError, RecordsError
 from .query import Query, analyze
-from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, hybrid_search, in_date_order
+from .records import Record
+from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, hybrid_search, in_date_order, search
 from .store import LoadedIndex, Progress
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,9 @@ class Retrieved:
     def answer(self, k: int) -> Answer:
         """Compose the cited answer: every record in range, in date order, for a question that only lists."""
         listing = self.query.listing and (self.query.date_from, self.query.date_to) == (self.date_from, self.date_to)
-        return compose(self.query.text, self.hits, k=MAX_K if listing else k, index=self.stamp,
-                       date_from=self.date_from, date_to=self.date_to, listing=listing,
-                       unknown_names=self.query.missing_names)
+        return compose(self.query.text, self.hits, k=MAX_K if listing or self.query.wants_list else k,
+                       index=self.stamp, date_from=self.date_from, date_to=self.date_to, listing=listing,
+                       unknown_names=self.query.missing_names, chronological=self.query.wants_list)
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False)
@@ -252,7 +253,8 @@ class Archive:
             weights = mode.weights
             if q.rare_names and 0 < weights.keyword < weights.dense:
                 weights = Weights(weights.dense, weights.dense)
-            hits = hybrid_search(index, qvec, q.tokens, max(k, 10), weights=weights, date_from=date_from,
+            depth = MAX_K if q.wants_list else max(k, 10)
+            hits = hybrid_search(index, qvec, q.tokens, depth, weights=weights, date_from=date_from,
                                  date_to=date_to)
         return Retrieved(q, hits, date_from, date_to, self.stamp(index), mode)
 
@@ -261,6 +263,26 @@ class Archive:
         """Answer a question from the records, citing each one used; raise QuestionError for bad questions."""
         r = self.retrieve(question, k=k, date_from=date_from, date_to=date_to, history=history, mode=mode)
         return r.answer(k)
+
+    def find(self, key: str) -> int:
+        """The row of the record with this id, or with exactly this title; IndexProblem naming the choices."""
+        records = self.current.records
+        rows = [i for i, r in enumerate(records) if r.id == key.strip()]
+        rows = rows or [i for i, r in enumerate(records) if r.title.casefold() == key.strip().casefold()]
+        if len(rows) == 1:
+            return rows[0]
+        if not rows:
+            raise IndexProblem(f"no record has the id or title {key!r}; ids are shown by 'archive-qa ask --json'")
+        choices = "; ".join(f"{records[i].id} ({records[i].date.text})" for i in rows)
+        raise IndexProblem(f"{len(rows)} records have the title {key!r}: give one of their ids: {choices}")
+
+    def related(self, key: str, k: int = 5) -> tuple[Record, list[Hit]]:
+        """A record and its k nearest neighbours in the collection ("more like this")."""
+        index = self.current
+        row = self.find(key)
+        vec = index.faiss_index.reconstruct(row)
+        hits = [h for h in search(index, vec, k + 1) if h.record.id != index.records[row].id][:k]
+        return index.records[row], [Hit(h.record, h.score, n) for n, h in enumerate(hits, start=1)]
 
     def info(self) -> dict:
         idx = self.current

@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--from", dest="date_from", metavar="DATE", help="only records dated on or after DATE")
     a.add_argument("--to", dest="date_to", metavar="DATE", help="only records dated on or before DATE")
     a.add_argument("--json", action="store_true", help="print one JSON object per question")
+    a.add_argument("--format", choices=["text", "markdown", "csv", "bibtex", "ris", "csl-json", "json"],
+                   default="text", help="print the answer as Markdown, the cited records as CSV, or the "
+                   "citations as BibTeX, RIS or CSL-JSON (for Zotero)")
+    a.add_argument("--collection", help="the collection's name for exports (default: each record's own)")
     a.add_argument("--model", help=argparse.SUPPRESS)
 
     e = sub.add_parser("eval", help="score retrieval configurations on a labelled question set")
@@ -43,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
                    default=["dense", "bm25", "hybrid", "full"], help="configurations to compare (default: all)")
     e.add_argument("--json", action="store_true")
     e.add_argument("--misses", action="store_true", help="list the questions each configuration misses")
+
+    r = sub.add_parser("related", help="records most like a given record (by id or exact title)")
+    r.add_argument("record", help="a record id (from ask --json) or its exact title")
+    r.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
+    r.add_argument("-k", type=int, default=5, metavar="N")
+    r.add_argument("--json", action="store_true")
 
     i = sub.add_parser("info", help="what the index holds")
     i.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
@@ -103,6 +113,11 @@ def cmd_ask(args) -> int:
 
     if args.question != "-":
         answer = one(args.question)
+        if args.format not in ("text",):
+            from .export import export
+
+            print(export(answer, args.format, collection=args.collection), end="")
+            return 0
         print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else _readable(answer))
         return 0
     failed = 0
@@ -144,6 +159,23 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_related(args) -> int:
+    from .answer import Citation, shown_date
+    from .archive import Archive
+
+    archive = Archive(args.index)
+    archive.open()
+    record, hits = archive.related(args.record, k=args.k)
+    if args.json:
+        print(json.dumps({"record": record.to_json(), "related": [Citation(h.rank, h).to_json() for h in hits]},
+                         ensure_ascii=False))
+        return 0
+    print(f"Records most like {shown_date(record)} — {record.title}:")
+    for h in hits:
+        print(f"  {Citation(h.rank, h).label()}  (similarity {h.score:.2f})")
+    return 0
+
+
 def cmd_info(args) -> int:
     from .archive import Archive
 
@@ -168,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="archive-qa: %(message)s")
     try:
-        return {"build": cmd_build, "ask": cmd_ask, "info": cmd_info, "eval": cmd_eval}[args.command](args)
+        return {"build": cmd_build, "ask": cmd_ask, "info": cmd_info, "eval": cmd_eval,
+                "related": cmd_related}[args.command](args)
     except ArchiveError as e:
         print(f"archive-qa: {e}", file=sys.stderr)
         return 1

@@ -25,6 +25,7 @@ class Query:
     listing: bool = False         # a date range and no topic: "What documents are from October 1947?"
     missing_names: list[str] = field(default_factory=list)  # capitalised words the corpus never uses
     rare_names: list[str] = field(default_factory=list)     # names the corpus uses in few records
+    wants_list: bool = False      # "which telegrams did Vyshinsky send?": every matching record, in date order
 
 
 # Words that ask for records without naming a topic: with a date range and nothing else, list the range.
@@ -67,7 +68,15 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, dates: boo
     spelled = {t: names.variant(t) or t for p in phrases for w in p for t in tokens(w)}
     rare = [" ".join(p) for p in phrases if known(p[-1])
             and any(0 < keywords.share(spelled[t]) <= RARE_SHARE for w in p for t in tokens(w))]
-    return Query(text, match_text, expanded, date_from, date_to, phrase, added, listing, missing, rare)
+    return Query(text, match_text, expanded, date_from, date_to, phrase, added, listing, missing, rare,
+                 listing or bool(_LIST.search(text)))
+
+
+# A question asking for a set of records: "list ...", "all/every ...", "which telegrams ...", "what documents ...".
+_LIST = re.compile(r"^\s*(list|show|give|enumerate|name)\b|\b(all|every|each)\b|\bin (date|chronological) order\b|"
+                   r"^\s*(which|what)\s+(\w+\s+){0,2}(documents|records|telegrams|cables|reports|papers|letters|"
+                   r"messages|memoranda|memos|protocols|meetings|decisions|resolutions|conversations|files|items)\b",
+                   re.IGNORECASE)
 
 
 # A name held by at most this share of the records singles them out: keyword matches then count as much as

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -200,25 +201,43 @@ def _make(source: str, line: int, date_text: str, title: str, summary: str,
     return Record(record_id(rd.text, title, summary), rd, title, summary, source, line, metadata)
 
 
+_HEADER = re.compile(r"^#\s*(collection|source)\s*:\s*(.+?)\s*$", re.IGNORECASE)
+
+
 def _read_text(text: str, source: str, problems: list[Problem]):
-    """Seed format: records separated by a line holding a single '-'; date, title, then the summary."""
+    """Seed format: records separated by a line holding a single '-'; date, title, then the summary.
+
+    Lines starting with '#' before the first record are comments; '# collection: NAME' and '# source: NAME'
+    name the collection every record of the file belongs to.
+    """
     block: list[tuple[int, str]] = []
-    for n, raw in enumerate(text.splitlines() + ["-"], start=1):
+    header: dict[str, str] = {}
+    lines = text.splitlines()
+    start_at = 0
+    while start_at < len(lines) and (lines[start_at].startswith("#") or not lines[start_at].strip()):
+        m = _HEADER.match(lines[start_at])
+        if m:
+            header[m.group(1).lower()] = m.group(2)
+        start_at += 1
+    for n, raw in enumerate(lines + ["-"], start=1):
+        if n <= start_at:
+            continue
         if raw.strip() == "-":
-            lines = [(i, s.strip()) for i, s in block if s.strip()]
+            rows = [(i, s.strip()) for i, s in block if s.strip()]
             block = []
-            if not lines:
+            if not rows:
                 continue
-            start = lines[0][0]
-            if len(lines) == 1:
-                problems.append(Problem(source, start, f"the record has only one line ({lines[0][1][:60]!r}): "
+            start = rows[0][0]
+            if len(rows) == 1:
+                problems.append(Problem(source, start, f"the record has only one line ({rows[0][1][:60]!r}): "
                                         "expected a date, a title and a summary"))
                 continue
-            if len(lines) == 2:
-                problems.append(Problem(source, start, f"the record {lines[1][1][:80]!r} has no summary "
+            if len(rows) == 2:
+                problems.append(Problem(source, start, f"the record {rows[1][1][:80]!r} has no summary "
                                         "(expected a date line, a title line, then the summary)"))
                 continue
-            rec = _make(source, start, lines[0][1], lines[1][1], " ".join(s for _, s in lines[2:]), {}, problems)
+            rec = _make(source, start, rows[0][1], rows[1][1], " ".join(s for _, s in rows[2:]), dict(header),
+                        problems)
             if rec:
                 yield rec
         else:

@@ -12,13 +12,14 @@ import html
 import logging
 import re
 import shutil
+import tempfile
 import threading
 from datetime import date
 from pathlib import Path
 
 import gradio as gr
 
-from .answer import Answer, shown_date
+from .answer import Answer, Citation, shown_date
 from .archive import DEFAULT_K, MAX_K, Archive
 from .dates import parse_bound
 from .errors import ArchiveError, DateError, Problem, QuestionError, RecordsError
@@ -136,24 +137,50 @@ class WebApp:
             raise gr.Error(FRIENDLY_ERROR) from None
 
     def chat(self, question: str, chat_history: list, asked: list[str], date_from: str, date_to: str, k: int):
-        """One chat turn: (chat, sources panel, textbox, asked questions, version footer)."""
+        """One chat turn: (chat, sources panel, textbox, asked questions, version footer, last answer,
+        the "more like this" choices)."""
         if not isinstance(question, str) or not question.strip():
-            return chat_history, gr.skip(), "", asked, gr.skip()  # empty questions are ignored
+            return chat_history, gr.skip(), "", asked, gr.skip(), gr.skip(), gr.skip()  # ignored
         history = list(chat_history or [])
         shown_q = question if len(question) <= 2000 else question[:2000] + " …"
         history.append({"role": "user", "content": esc(shown_q)})
-        sources = gr.skip()
+        sources, last, choices = gr.skip(), gr.skip(), gr.skip()
         try:
             ans = self.answer(question, date_from, date_to, k, history=asked)
-            reply, sources = chat_text(ans), sources_html(ans)
+            reply, sources, last = chat_text(ans), sources_html(ans), ans
             asked = [*asked, ans.question][-10:]
+            shown = ans.citations or [Citation(h.rank, h) for h in ans.closest]
+            choices = gr.update(choices=[(c.label(), c.hit.record.id) for c in shown], value=None)
         except ArchiveError as e:
             reply = esc(f"Sorry: {e}.".replace("..", "."))
         except Exception:
             log.exception("internal error answering %r", question[:200])
             reply = esc(FRIENDLY_ERROR)
         history.append({"role": "assistant", "content": reply})
-        return history, sources, "", asked, stamp_html(self.archive)
+        return history, sources, "", asked, stamp_html(self.archive), last, choices
+
+    def more_like(self, record_id: str | None):
+        """The sources panel for the records most like one cited record."""
+        if not record_id:
+            return gr.skip()
+        try:
+            record, hits = self.archive.related(record_id, k=5)
+        except ArchiveError as e:
+            return f'<p class="note">{esc(e)}</p>'
+        head = (f"<h3>More like {esc(shown_date(record))} — {esc(record.title)}</h3>"
+                '<p class="note">Nearest records in the collection by meaning.</p>')
+        return head + sources_html(Answer("", "", True, [Citation(h.rank, h) for h in hits], {})).split("</h3>", 1)[1]
+
+    def export(self, answer: Answer | None, fmt: str):
+        """Write the last answer in a chosen format to a file for download."""
+        if answer is None:
+            return None, "Ask a question first; its answer and citations are what gets exported."
+        from . import export as exports
+
+        folder = Path(tempfile.mkdtemp(prefix="archive-qa-export-"))
+        path = folder / exports.filename(answer, fmt)
+        path.write_text(exports.export(answer, fmt), encoding="utf-8")
+        return str(path), f"Exported {len(answer.citations)} citation(s) as {fmt}."
 
     # -- the index ---------------------------------------------------------------------------------
 
@@ -245,6 +272,7 @@ def build_ui(app: WebApp) -> gr.Blocks:
         gr.HTML("<h1>archive-qa</h1><p>Ask the archive. Every answer is built only from the records and cites "
                 "each one by date and title.</p>")
         asked = gr.State([])
+        last = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(elem_id="chat", render_markdown=False, height=480, label="Answers",
@@ -261,6 +289,14 @@ def build_ui(app: WebApp) -> gr.Blocks:
                         k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="Records to cite", elem_id="k")
             with gr.Column(scale=2):
                 sources = gr.HTML(sources_html(None), elem_id="sources")
+                related = gr.Dropdown(label="More like this record", choices=[], value=None, elem_id="related",
+                                      interactive=True)
+                with gr.Row():
+                    fmt = gr.Dropdown(["markdown", "csv", "bibtex", "ris", "csl-json", "json"], value="bibtex",
+                                      label="Export the answer", elem_id="export-format", scale=2)
+                    export_btn = gr.Button("Export", elem_id="export", scale=1)
+                export_file = gr.File(label="Download", elem_id="export-file", interactive=False)
+                export_note = gr.Markdown("", elem_id="export-note")
         with gr.Accordion("Index", open=False, elem_id="index-panel"):
             info = gr.HTML(info_html(app.archive), elem_id="index-info")
             with gr.Row():
@@ -271,15 +307,18 @@ def build_ui(app: WebApp) -> gr.Blocks:
                                 max_lines=30)
         footer = gr.HTML(stamp_html(app.archive), elem_id="stamp")
 
-        chat_io = dict(inputs=[question, chatbot, asked, date_from, date_to, k],
-                       outputs=[chatbot, sources, question, asked, footer], api_visibility="private")
+        chat_out = [chatbot, sources, question, asked, footer, last, related]
+        chat_io = dict(inputs=[question, chatbot, asked, date_from, date_to, k], outputs=chat_out,
+                       api_visibility="private")
         question.submit(app.chat, **chat_io)
         ask_btn.click(app.chat, **chat_io)
         def from_example(evt: gr.SelectData, h, a, f, t, n):
             return app.chat(evt.value["text"], h, a, f, t, n)
 
-        chatbot.example_select(from_example, [chatbot, asked, date_from, date_to, k],
-                               [chatbot, sources, question, asked, footer], api_visibility="private")
+        chatbot.example_select(from_example, [chatbot, asked, date_from, date_to, k], chat_out,
+                               api_visibility="private")
+        related.change(app.more_like, related, sources, api_visibility="private")
+        export_btn.click(app.export, [last, fmt], [export_file, export_note], api_visibility="private")
         rebuild_btn.click(app.rebuild, None, [status, info, footer], api_name="rebuild",
                           concurrency_limit=2, concurrency_id="index")
         upload.upload(app.upload, upload, [status, info, footer], api_name="upload_records",

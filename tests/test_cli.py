@@ -34,7 +34,7 @@ def test_ask_json_contract(capsys, seed_index_dir):
     assert set(a) >= {"question", "answer", "found", "citations", "index"}
     assert a["question"] == Q and a["found"] is True
     c = a["citations"][0]
-    assert set(c) == {"n", "id", "date", "iso_date", "title", "summary", "score"}
+    assert set(c) == {"n", "id", "date", "iso_date", "title", "summary", "score", "collection"}
     assert (c["n"], c["date"], c["iso_date"]) == (1, "April 12, 1948", "1948-04-12")
     assert c["title"].startswith("Protocol No. 61") and 0 < c["score"] <= 1
     assert len(a["citations"]) <= 2
@@ -149,3 +149,35 @@ def test_console_script_builds_and_answers_from_the_repo_defaults(tmp_path):
     p = subprocess.run([str(exe), "ask", "--json", Q], capture_output=True, text=True, cwd=work, env=env,
                        timeout=300)
     assert p.returncode == 0 and json.loads(p.stdout)["citations"][0]["date"] == "April 12, 1948"
+
+
+def test_ask_exports_citations_that_a_reference_manager_reads(capsys, seed_index_dir):
+    import rispy
+
+    code, out, _ = run(capsys, "ask", Q, "--index", str(seed_index_dir), "--format", "ris")
+    entries = rispy.loads(out)
+    assert code == 0 and entries[0]["title"].startswith("Protocol No. 61")
+    assert entries[0]["name_of_database"] == "Wilson Center Digital Archive: Korea, 1942–1948"
+    code, out, _ = run(capsys, "ask", Q, "--index", str(seed_index_dir), "--format", "csl-json")
+    assert json.loads(out)[0]["issued"] == {"date-parts": [[1948, 4, 12]]}
+
+
+def test_related_lists_the_nearest_records_and_names_ambiguous_titles(capsys, seed_index_dir):
+    code, out, _ = run(capsys, "related", "Telegram No. 418 from Vyshinsky", "--index", str(seed_index_dir),
+                       "-k", "3", "--json")
+    r = json.loads(out)
+    assert code == 0 and r["record"]["title"] == "Telegram No. 418 from Vyshinsky" and len(r["related"]) == 3
+    assert all(c["title"] != "Telegram No. 418 from Vyshinsky" for c in r["related"])
+    code, _, err = run(capsys, "related", "Telegram, V. Molotov to Cde. Stalin", "--index", str(seed_index_dir))
+    assert code == 1 and "2 records have the title" in err and "October 30, 1947" in err
+
+
+def test_a_list_question_cites_its_records_in_date_order(capsys, seed_index_dir):
+    code, out, _ = run(capsys, "ask", "--json", "List the documents on Soviet geological prospecting in Korea",
+                       "--index", str(seed_index_dir))
+    a = json.loads(out)
+    titles = [c["title"][:15] for c in a["citations"]]
+    protocols = [t for t in titles if t.startswith("Protocol")]
+    assert protocols == ["Protocol No. 18", "Protocol No. 36", "Protocol No. 61"]
+    starts = [c["iso_date"] for c in a["citations"]]
+    assert [s[:4] for s in starts] == sorted(s[:4] for s in starts)

@@ -12,7 +12,8 @@ def test_seed_collection_reads_all_twenty_records():
     assert first.date.text == "February, 1942" and first.date.iso == "1942-02"
     assert first.title == "Letter to Stalin from the Commanders and Soldiers of the Korean Army in China"
     assert first.summary.startswith("Korean commanders express high hopes")
-    assert first.source.endswith("korea-1942-1948.txt") and first.line == 2
+    assert first.source.endswith("korea-1942-1948.txt") and first.line == 3
+    assert first.metadata == {"collection": "Wilson Center Digital Archive: Korea, 1942–1948"}
     year_only = r.records[1]
     assert year_only.date.iso == "1945" and year_only.date.precision == "year"
 

@@ -26,7 +26,8 @@ def app(index_copy, tmp_path):
 
 
 def turn(app, question, history=None, asked=None, date_from="", date_to="", k=5):
-    return app.chat(question, history or [], asked or [], date_from, date_to, k)
+    """One chat turn: (chat, sources, textbox, asked, footer); the answer state and related choices dropped."""
+    return app.chat(question, history or [], asked or [], date_from, date_to, k)[:5]
 
 
 def test_a_chat_turn_cites_date_and_title_and_fills_the_sources_panel(app):
@@ -166,3 +167,18 @@ def test_a_good_upload_is_added_and_indexed(app):
     assert (app.upload_dir / "good.csv").exists()
     ans = app.archive.ask("Postponing uranium prospecting", k=5)
     assert any(c.hit.record.title == "Protocol No. 61" for c in ans.citations)
+
+
+def test_export_the_last_answer_and_more_like_a_cited_record(app):
+    import bibtexparser
+
+    out = app.chat(Q, [], [], "", "", 5)
+    answer, choices = out[5], out[6]
+    path, note = app.export(answer, "bibtex")
+    assert path.endswith(".bib") and "Exported" in note
+    entries = bibtexparser.parse_string(open(path, encoding="utf-8").read()).entries
+    assert entries[0]["title"].strip("{}") == TITLE and entries[0]["date"] == "1948-04-12"
+    assert app.export(None, "ris")[0] is None
+    first_id = choices["choices"][0][1]
+    panel = app.more_like(first_id)
+    assert panel.startswith("<h3>More like April 12, 1948") and "Protocol No. 36" in panel
