@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     from qa.cli import _progress
     from qa.errors import ArchiveError
 
+    from qa.embed import use_threads
+
+    use_threads(1)  # questions answer fastest, and most steadily, on one thread each
     archive = Archive(args.index, model=args.model, records=args.records)
     try:
         archive.open(progress=_progress)

@@ -7,6 +7,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from .cache import EmbeddingCache, text_key
 from .embed import Embedder
 from .errors import Problem
 from .records import Record, load_records
@@ -30,6 +33,10 @@ class BuildReport:
     skipped: list[Problem] = field(default_factory=list)
     duplicates: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    embedded: int = 0          # records embedded in this build
+    cached: int = 0            # records whose vectors came from the embedding cache
+    embed_seconds: float = 0.0
+    index_seconds: float = 0.0  # FAISS and BM25 indexes, records file and manifest
 
 
 def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip_invalid: bool = False,
@@ -47,17 +54,32 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
     with build_lock(index_dir):
         sources, source_files = describe_sources(record_paths)
         texts = [embedding_text(r) for r in records]
-        parts = []
-        for start in range(0, len(texts), BATCH):
-            note(0.05 + 0.9 * start / len(texts), f"embedding records {start + 1}-"
-                 f"{min(start + BATCH, len(texts))} of {len(texts)}")
-            parts.append(embedder.encode(texts[start:start + BATCH], batch_size=64))
-        import numpy as np
-
-        vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), np.float32)
-        note(0.96, "writing the index")
+        keys = [text_key(t) for t in texts]
+        cache = EmbeddingCache(index_dir, embedder.name).load()
+        vectors, missing = cache.lookup(keys)
+        t_embed = time.perf_counter()
+        if missing:
+            fresh = []
+            for start in range(0, len(missing), BATCH):
+                part = missing[start:start + BATCH]
+                note(0.05 + 0.85 * start / len(missing), f"embedding records {start + 1}-{start + len(part)} of "
+                     f"{len(missing)}" + (f" ({len(records) - len(missing)} unchanged, from the cache)"
+                                          if len(missing) < len(records) else ""))
+                fresh.append(embedder.encode([texts[i] for i in part], batch_size=32))
+            new = np.concatenate(fresh)
+            if vectors is None:
+                vectors = new
+            else:
+                vectors[missing] = new
+        embed_seconds = time.perf_counter() - t_embed
+        note(0.92, "writing the index")
+        t_index = time.perf_counter()
         manifest = write_index(index_dir, records, vectors, model=embedder.name, sources=sources,
                                source_files=source_files, skipped=len(result.problems),
                                duplicates=len(result.duplicates))
+        index_seconds = time.perf_counter() - t_index
+        cache.save(keys, vectors)
     note(1.0, f"built: {manifest.count} records")
-    return BuildReport(manifest, result.problems, result.duplicates, time.perf_counter() - t0)
+    return BuildReport(manifest, result.problems, result.duplicates, time.perf_counter() - t0,
+                       embedded=len(missing), cached=len(records) - len(missing), embed_seconds=embed_seconds,
+                       index_seconds=index_seconds)

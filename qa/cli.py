@@ -77,6 +77,8 @@ def cmd_build(args) -> int:
     m = report.manifest
     print(f"Built {args.index}: {m.count} records ({m.date_from or 'undated'} to {m.date_to or 'undated'}), "
           f"model {m.model}, in {report.seconds:.1f}s"
+          + (f"; embedded {report.embedded}, {report.cached} from the cache" if report.cached else "")
+          + (f"; {m.index_type}" if m.index_type != "IndexFlatIP" else "")
           + (f"; skipped {len(report.skipped)} invalid" if report.skipped else "")
           + (f"; {len(report.duplicates)} duplicates indexed once" if report.duplicates else "") + ".")
     print(f"Next: archive-qa ask \"your question\" --index {args.index}")

@@ -65,6 +65,14 @@ def _load_model(name: str, path: str):
     return model
 
 
+def use_threads(n: int) -> None:
+    """Torch threads for this process. The web app uses 1: one question at a time is no faster on 2 cores,
+    and under load from a neighbour its p99 rose from ~20 ms to 185-512 ms with 2 (see the README)."""
+    import torch
+
+    torch.set_num_threads(n)
+
+
 class Embedder:
     """A sentence-transformers model, loaded once per process and shared; encode() is thread-safe."""
 

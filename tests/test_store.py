@@ -187,3 +187,68 @@ def test_missing_index_is_built_on_open(tmp_path, caplog):
         a.open()
     assert "no index in" in caplog.text
     assert a.current.manifest.count == 3
+
+
+def test_a_rebuild_after_a_small_change_embeds_only_what_changed(tmp_path, embedder):
+    recs = tmp_path / "records"
+    recs.mkdir()
+    (recs / "korea.txt").write_text((SEEDS / "korea-1942-1948.txt").read_text())
+    d = tmp_path / "index"
+    first = build([recs], d, embedder)
+    assert (first.embedded, first.cached) == (20, 0)
+    (recs / "more.csv").write_text((DATA / "good.csv").read_text())
+    second = build([recs], d, embedder)
+    assert (second.embedded, second.cached) == (3, 20)
+    text = (recs / "korea.txt").read_text().replace("beryllium.", "beryllium and uranium.")
+    (recs / "korea.txt").write_text(text)
+    (recs / "more.csv").unlink()
+    third = build([recs], d, embedder)
+    assert (third.embedded, third.cached) == (1, 19)
+    loaded = store.load_index(d)
+    assert loaded.manifest.count == 20 and not any(r.title == "Protocol No. 61" for r in loaded.records)
+    # the cached vectors are the model's: a fresh build from scratch gives the same index
+    fresh = tmp_path / "fresh"
+    build([recs], fresh, embedder)
+    a = loaded.faiss_index.reconstruct_n(0, 20)
+    b = store.load_index(fresh).faiss_index.reconstruct_n(0, 20)
+    assert np.allclose(a, b, atol=1e-5)
+
+
+def test_large_collections_get_an_ivf_index_with_measured_recall(tmp_path, monkeypatch):
+    """Above EXACT_LIMIT the index is IVF,SQ8; its filtered and unfiltered top-10 stay close to exact search."""
+    from datetime import date
+
+    from qa.records import Record, record_id
+    from qa.dates import parse_date
+    from qa.retrieve import allowed_mask, dense_top
+
+    monkeypatch.setattr(store, "EXACT_LIMIT", 1000)
+    rng = np.random.default_rng(7)
+    n, d = 20000, 32
+    centers = rng.normal(size=(200, d))
+    vecs = centers[rng.integers(0, 200, n)] + 0.3 * rng.normal(size=(n, d))
+    vecs = (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).astype(np.float32)
+    records = []
+    for i in range(n):
+        dt = f"{1900 + i % 100}-{1 + i % 12:02d}"
+        records.append(Record(record_id(dt, f"t{i}", "s"), parse_date(dt), f"t{i}", f"summary {i}", "f", i + 1))
+    m = store.write_index(tmp_path / "i", records, vecs, model="synthetic", sources=[], source_files=[])
+    assert m.index_type == "IVF512,SQ8" and m.index_params["nprobe"] == 16
+    loaded = store.load_index(tmp_path / "i")
+    queries = vecs[rng.integers(0, n, 50)] + 0.05 * rng.normal(size=(50, d)).astype(np.float32)
+    recall, recall_filtered = [], []
+    lo, hi = date(1950, 1, 1), date(1954, 12, 31)
+    mask = allowed_mask(loaded, lo, hi)
+    assert mask.sum() == n // 20
+    for q in queries:
+        q = (q / np.linalg.norm(q)).astype(np.float32)
+        exact = set(np.argsort(-(vecs @ q))[:10])
+        ids, _ = dense_top(loaded, q, 10, None)
+        recall.append(len(exact & set(ids.tolist())) / 10)
+        allowed = np.flatnonzero(mask)
+        exact_f = set(allowed[np.argsort(-(vecs[allowed] @ q))[:10]])
+        ids_f, _ = dense_top(loaded, q, 10, mask)
+        assert mask[ids_f].all()
+        recall_filtered.append(len(exact_f & set(ids_f.tolist())) / 10)
+    assert np.mean(recall) >= 0.9 and np.mean(recall_filtered) >= 0.9, (np.mean(recall), np.mean(recall_filtered))
+    assert abs(loaded.faiss_index.reconstruct(5) @ vecs[5] - 1) < 0.02  # read-back vectors for cited records
