@@ -1,4 +1,7 @@
-"""archive-qa web chat: python app.py [--host 127.0.0.1] [--port 7860] [--index DIR] [--records PATH ...]."""
+"""archive-qa web chat: python app.py [--host 127.0.0.1] [--port 7860] [--index DIR] [--records PATH ...].
+
+Set ARCHIVE_QA_ADMIN_PASSWORD to require a password for rebuilding the index and uploading records.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"archive-qa: serving {archive.current.manifest.count} records at http://{args.host}:{args.port}/",
           file=sys.stderr, flush=True)
-    launch(archive, host=args.host, port=args.port, upload_dir=args.records[0] / "uploads")
+    launch(archive, host=args.host, port=args.port, upload_dir=args.records[0] / "uploads",
+           admin_password=os.environ.get("ARCHIVE_QA_ADMIN_PASSWORD") or None)
     return 0
 
 

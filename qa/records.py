@@ -84,12 +84,19 @@ def find_record_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     problems: list[Problem] = []
     for p in paths:
         if p.is_dir():
-            found = sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in FORMATS and not f.name.startswith(".")
-                and f.name.lower() not in NOT_RECORDS
-            )
-            if not found:
+            root = p.resolve()
+            found = []
+            for f in sorted(p.rglob("*")):
+                if not (f.is_file() and f.suffix.lower() in FORMATS and not f.name.startswith(".")
+                        and f.name.lower() not in NOT_RECORDS):
+                    continue
+                if not f.resolve().is_relative_to(root):
+                    # a link inside the records folder must not pull in files from elsewhere on the machine
+                    problems.append(Problem(str(f), None, f"is a link to {f.resolve()}, outside the records "
+                                            f"folder {p}; copy the file into the folder instead"))
+                    continue
+                found.append(f)
+            if not found and not problems:
                 problems.append(Problem(str(p), None, "the folder holds no record files (.txt, .jsonl, .csv)"))
             files.extend(found)
         elif p.is_file():

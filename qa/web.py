@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import hmac
 import html
 import logging
 import re
@@ -34,6 +35,7 @@ EXAMPLES = [
     "What did the CIA conclude about Soviet objectives in Korea?",
 ]
 UPLOAD_LIMIT = "20mb"
+DENIED = "Changing the index needs the admin password (set when the app was started); nothing was changed."
 FRIENDLY_ERROR = "Something went wrong while answering; the error is in the server log. Please try again."
 
 CSS = """
@@ -113,9 +115,10 @@ def _bound(text: str | None, *, end: bool, which: str) -> date | None:
 class WebApp:
     """The handlers behind the page, over one Archive; kept apart from the layout so tests can call them."""
 
-    def __init__(self, archive: Archive, *, upload_dir: Path) -> None:
+    def __init__(self, archive: Archive, *, upload_dir: Path, admin_password: str | None = None) -> None:
         self.archive = archive
         self.upload_dir = upload_dir
+        self.admin_password = admin_password or None
         self._progress: tuple[float, str] = (0.0, "")
 
     # -- answering ---------------------------------------------------------------------------------
@@ -218,8 +221,17 @@ class WebApp:
                     + (f"; {len(r.duplicates)} duplicates indexed once" if r.duplicates else "") + ".")
         yield text, info_html(self.archive), stamp_html(self.archive)
 
-    def rebuild(self):
+    def allowed(self, password: str | None) -> bool:
+        """Whether an index change may go ahead: always without an admin password, else only with it."""
+        if self.admin_password is None:
+            return True
+        return hmac.compare_digest((password or "").encode(), self.admin_password.encode())
+
+    def rebuild(self, password: str = ""):
         """Rebuild from the records folder; a second rebuild while one runs is refused with a message."""
+        if not self.allowed(password):
+            yield DENIED, gr.skip(), gr.skip()
+            return
         if self.archive.rebuilding:
             yield "A rebuild is already running; wait for it to finish.", gr.skip(), gr.skip()
             return
@@ -232,10 +244,13 @@ class WebApp:
         result = read_records([Path(path)])
         return [Problem(name, p.line, p.message) for p in result.problems]
 
-    def upload(self, file):
+    def upload(self, file, password: str = ""):
         """Validate an uploaded records file; only when it is clean add it to the records and rebuild."""
         if file is None:
             yield gr.skip(), gr.skip(), gr.skip()
+            return
+        if not self.allowed(password):
+            yield DENIED, gr.skip(), gr.skip()
             return
         path = str(file)
         name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(getattr(file, "orig_name", None) or path).name)[:120]
@@ -303,6 +318,8 @@ def build_ui(app: WebApp) -> gr.Blocks:
                 rebuild_btn = gr.Button("Rebuild from the records folder", elem_id="rebuild")
                 upload = gr.File(label="Add a records file (.txt seed format, .jsonl, .csv)", elem_id="upload",
                                  file_types=sorted(FORMATS), type="filepath")
+            password = gr.Textbox("", label="Admin password (needed to rebuild or upload)", type="password",
+                                  elem_id="admin-password", visible=app.admin_password is not None)
             status = gr.Textbox(label="Index status", elem_id="index-status", interactive=False, lines=2,
                                 max_lines=30)
         footer = gr.HTML(stamp_html(app.archive), elem_id="stamp")
@@ -319,17 +336,24 @@ def build_ui(app: WebApp) -> gr.Blocks:
                                api_visibility="private")
         related.change(app.more_like, related, sources, api_visibility="private")
         export_btn.click(app.export, [last, fmt], [export_file, export_note], api_visibility="private")
-        rebuild_btn.click(app.rebuild, None, [status, info, footer], api_name="rebuild",
+        rebuild_btn.click(app.rebuild, password, [status, info, footer], api_name="rebuild",
                           concurrency_limit=2, concurrency_id="index")
-        upload.upload(app.upload, upload, [status, info, footer], api_name="upload_records",
+        upload.upload(app.upload, [upload, password], [status, info, footer], api_name="upload_records",
                       concurrency_limit=2, concurrency_id="index")
         gr.api(app.api_ask, api_name="ask")
     return demo
 
 
-def launch(archive: Archive, *, host: str, port: int, upload_dir: Path, block: bool = True):
+LOOPBACK = ("127.", "localhost", "::1")
+
+
+def launch(archive: Archive, *, host: str, port: int, upload_dir: Path, admin_password: str | None = None,
+           block: bool = True):
     """Start the app on host:port with safe defaults (no share link, no monitoring endpoint)."""
-    app = WebApp(archive, upload_dir=upload_dir)
+    if not host.startswith(LOOPBACK) and not admin_password:
+        log.warning("serving on %s, which other machines can reach, without an admin password: anyone who "
+                    "reaches it can rebuild the index and add records. Set ARCHIVE_QA_ADMIN_PASSWORD.", host)
+    app = WebApp(archive, upload_dir=upload_dir, admin_password=admin_password)
     demo = build_ui(app)
     demo.queue(default_concurrency_limit=2, max_size=64)
     demo.launch(server_name=host, server_port=port, share=False, enable_monitoring=False,

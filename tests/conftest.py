@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before any Hugging Face import
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -63,46 +64,56 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, seed_index_dir):
-    """A real app.py process on a loopback port, over its own copy of the seed records and index."""
+@contextlib.contextmanager
+def running_app(base: Path, records: Path, index: Path | None = None, env: dict | None = None):
+    """A real app.py process on a free loopback port over these records (and index, when given)."""
     import subprocess
     import sys
     import time
     import urllib.request
 
+    port = free_port()
+    log_path = base / f"server-{port}.log"
+    log = open(log_path, "w")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", **(env or {}))
+    index = index or base / "index"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(index),
+                             "--records", str(records)], stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 180
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"app.py exited with {proc.returncode}:\n{log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"app.py did not answer in time:\n{log_path.read_text()}")
+            time.sleep(0.3)
+        yield {"url": url, "index": index, "records": records, "log": log_path, "proc": proc}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, seed_index_dir):
+    """The app over its own copy of the seed records and index."""
     base = tmp_path_factory.mktemp("server")
     records = base / "seeds"
     shutil.copytree(SEEDS, records)
     index = base / "index"
     shutil.copytree(seed_index_dir, index)
-    port = free_port()
-    log = open(base / "server.log", "w")
-    env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(index),
-                             "--records", str(records)], stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app.py exited with {proc.returncode}:\n{(base / 'server.log').read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"app.py did not answer in time:\n{(base / 'server.log').read_text()}")
-        time.sleep(0.3)
-    yield {"url": url, "index": index, "records": records, "log": base / "server.log", "proc": proc}
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with running_app(base, records, index) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="session")

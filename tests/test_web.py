@@ -182,3 +182,31 @@ def test_export_the_last_answer_and_more_like_a_cited_record(app):
     first_id = choices["choices"][0][1]
     panel = app.more_like(first_id)
     assert panel.startswith("<h3>More like April 12, 1948") and "Protocol No. 36" in panel
+
+
+def test_an_admin_password_guards_rebuild_and_upload(app, caplog):
+    from conftest import DATA
+    from qa.web import DENIED, WebApp
+
+    guarded = WebApp(app.archive, upload_dir=app.upload_dir, admin_password="s3cret")
+    assert list(guarded.rebuild(""))[0][0] == DENIED
+    assert list(guarded.rebuild("wrong"))[0][0] == DENIED
+    assert list(guarded.upload(str(DATA / "good.csv"), "nope"))[0][0] == DENIED
+    assert not app.upload_dir.exists()
+    assert list(guarded.rebuild("s3cret"))[-1][0].startswith("Rebuilt: 20 records")
+
+
+def test_serving_beyond_loopback_without_a_password_warns(app, caplog, monkeypatch):
+    import qa.web as web
+
+    calls = []
+    monkeypatch.setattr(web.gr.Blocks, "launch", lambda self, **kw: calls.append(kw))
+    with caplog.at_level("WARNING"):
+        web.launch(app.archive, host="0.0.0.0", port=1, upload_dir=app.upload_dir, block=False)
+    assert "without an admin password" in caplog.text
+    kw = calls[0]
+    assert kw["share"] is False and kw["enable_monitoring"] is False and kw["max_file_size"] == web.UPLOAD_LIMIT
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        web.launch(app.archive, host="127.0.0.1", port=1, upload_dir=app.upload_dir, block=False)
+    assert "admin password" not in caplog.text
