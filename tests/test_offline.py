@@ -53,7 +53,7 @@ def test_cli_builds_and_answers_without_network(tmp_path):
 def test_web_app_serves_and_answers_without_network(tmp_path):
     (tmp_path / "seeds").mkdir()
     shutil.copy(SEEDS / "korea-1942-1948.txt", tmp_path / "seeds")
-    client = textwrap.dedent(f"""
+    client = textwrap.dedent("""
         import time, urllib.request
         from gradio_client import Client
         for _ in range(600):
