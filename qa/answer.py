@@ -8,6 +8,7 @@ from datetime import date
 
 from .retrieve import Hit
 from .text import terms
+from .timeline import describe_stretch
 
 # When a question counts as answered: the best record's cosine similarity (all-MiniLM-L6-v2) to it is at least
 # MIN_SCORE, or MIN_SCORE_UNKNOWN_NAMES when the question names something the archive never mentions
@@ -105,7 +106,8 @@ def describe_range(date_from: date | None, date_to: date | None) -> str:
 
 def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: date | None = None,
             date_to: date | None = None, unknown_names: list[str] | None = None, listing: bool = False,
-            chronological: bool = False) -> Answer:
+            chronological: bool = False,
+            gaps: list[tuple[date, date]] | None = None) -> Answer:
     """Build the answer only from the cited records: one line per record, led by its date, ending in [n]."""
     filters = ({"date_from": date_from.isoformat() if date_from else None,
                 "date_to": date_to.isoformat() if date_to else None} if (date_from or date_to) else {})
@@ -117,6 +119,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     if not chosen:
         where = f" dated {scope}" if scope else ""
         text = f"The archive holds no record{where} that answers this question."
+        if scope and not hits:
+            text += " It holds no records at all from that time."
         if hits:
             text += " The closest records are listed below for reference; they do not answer it."
         return Answer(question, text, False, [], index, filters, hits[:3])
@@ -127,4 +131,7 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     for c in citations:
         r = c.hit.record
         lines.append(f"{shown_date(r)}: {best_sentence(question, r.summary)} [{c.n}]")
+    if gaps:
+        shown = "; ".join(describe_stretch(a, b) for a, b in gaps[:12]) + ("; …" if len(gaps) > 12 else "")
+        lines.append(f"The archive holds no records from {shown}.")
     return Answer(question, "\n".join(lines), True, citations, index, filters)

@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from .query import Query, analyze
 from .records import Record
 from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, hybrid_search, in_date_order, search
 from .store import LoadedIndex, Progress
+from .timeline import empty_stretches
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +48,15 @@ class Retrieved:
     date_to: date | None
     stamp: dict
     mode: Mode
+    gaps: list[tuple[date, date]] = field(default_factory=list)  # months in the range with no records
 
     def answer(self, k: int) -> Answer:
         """Compose the cited answer: every record in range, in date order, for a question that only lists."""
         listing = self.query.listing and (self.query.date_from, self.query.date_to) == (self.date_from, self.date_to)
         return compose(self.query.text, self.hits, k=MAX_K if listing or self.query.wants_list else k,
                        index=self.stamp, date_from=self.date_from, date_to=self.date_to, listing=listing,
-                       unknown_names=self.query.missing_names, chronological=self.query.wants_list)
+                       unknown_names=self.query.missing_names, chronological=self.query.wants_list,
+                       gaps=self.gaps)
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False)
@@ -256,7 +259,8 @@ class Archive:
             depth = MAX_K if q.wants_list else max(k, 10)
             hits = hybrid_search(index, qvec, q.tokens, depth, weights=weights, date_from=date_from,
                                  date_to=date_to)
-        return Retrieved(q, hits, date_from, date_to, self.stamp(index), mode)
+        gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if date_from or date_to else []
+        return Retrieved(q, hits, date_from, date_to, self.stamp(index), mode, gaps)
 
     def ask(self, question: object, *, k: int = DEFAULT_K, date_from: date | None = None,
             date_to: date | None = None, history: list[str] | None = None, mode: Mode | None = None) -> Answer:

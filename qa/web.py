@@ -25,6 +25,7 @@ from .archive import DEFAULT_K, MAX_K, Archive
 from .dates import parse_bound
 from .errors import ArchiveError, DateError, Problem, QuestionError, RecordsError
 from .records import FORMATS, read_records
+from .timeline import figure
 
 log = logging.getLogger(__name__)
 
@@ -143,24 +144,32 @@ class WebApp:
         """One chat turn: (chat, sources panel, textbox, asked questions, version footer, last answer,
         the "more like this" choices)."""
         if not isinstance(question, str) or not question.strip():
-            return chat_history, gr.skip(), "", asked, gr.skip(), gr.skip(), gr.skip()  # ignored
+            return chat_history, gr.skip(), "", asked, gr.skip(), gr.skip(), gr.skip(), gr.skip()  # ignored
         history = list(chat_history or [])
         shown_q = question if len(question) <= 2000 else question[:2000] + " …"
         history.append({"role": "user", "content": esc(shown_q)})
-        sources, last, choices = gr.skip(), gr.skip(), gr.skip()
+        sources, last, choices, plot = gr.skip(), gr.skip(), gr.skip(), gr.skip()
         try:
             ans = self.answer(question, date_from, date_to, k, history=asked)
             reply, sources, last = chat_text(ans), sources_html(ans), ans
             asked = [*asked, ans.question][-10:]
             shown = ans.citations or [Citation(h.rank, h) for h in ans.closest]
             choices = gr.update(choices=[(c.label(), c.hit.record.id) for c in shown], value=None)
+            plot = self.timeline(ans)
         except ArchiveError as e:
             reply = esc(f"Sorry: {e}.".replace("..", "."))
         except Exception:
             log.exception("internal error answering %r", question[:200])
             reply = esc(FRIENDLY_ERROR)
         history.append({"role": "assistant", "content": reply})
-        return history, sources, "", asked, stamp_html(self.archive), last, choices
+        return history, sources, "", asked, stamp_html(self.archive), last, choices, plot
+
+    def timeline(self, answer: Answer | None = None):
+        """The collection's records over time, with the cited ones marked: gaps in the archive show."""
+        index = self.archive.current
+        cited = [(c.hit.record.date.start, f"[{c.n}]") for c in (answer.citations if answer else [])
+                 if not c.hit.record.undated]
+        return figure(index.starts, cited, title="Records in the collection over time")
 
     def more_like(self, record_id: str | None):
         """The sources panel for the records most like one cited record."""
@@ -303,15 +312,18 @@ def build_ui(app: WebApp) -> gr.Blocks:
                         date_to = gr.Textbox(label="To date", placeholder="e.g. 1948-04-12", elem_id="date-to")
                         k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="Records to cite", elem_id="k")
             with gr.Column(scale=2):
+                timeline = gr.Plot(app.timeline(), elem_id="timeline", show_label=False)
                 sources = gr.HTML(sources_html(None), elem_id="sources")
                 related = gr.Dropdown(label="More like this record", choices=[], value=None, elem_id="related",
                                       interactive=True)
-                with gr.Row():
-                    fmt = gr.Dropdown(["markdown", "csv", "bibtex", "ris", "csl-json", "json"], value="bibtex",
-                                      label="Export the answer", elem_id="export-format", scale=2)
-                    export_btn = gr.Button("Export", elem_id="export", scale=1)
-                export_file = gr.File(label="Download", elem_id="export-file", interactive=False)
-                export_note = gr.Markdown("", elem_id="export-note")
+                with gr.Accordion("Export the answer (Markdown, CSV, BibTeX, RIS, CSL-JSON)", open=False,
+                                  elem_id="export-panel"):
+                    with gr.Row():
+                        fmt = gr.Dropdown(["markdown", "csv", "bibtex", "ris", "csl-json", "json"], value="bibtex",
+                                          show_label=False, elem_id="export-format", scale=2)
+                        export_btn = gr.Button("Export", elem_id="export", scale=1)
+                    export_file = gr.File(label="Download", elem_id="export-file", interactive=False, height=90)
+                    export_note = gr.Markdown("", elem_id="export-note")
         with gr.Accordion("Index", open=False, elem_id="index-panel"):
             info = gr.HTML(info_html(app.archive), elem_id="index-info")
             with gr.Row():
@@ -324,7 +336,7 @@ def build_ui(app: WebApp) -> gr.Blocks:
                                 max_lines=30)
         footer = gr.HTML(stamp_html(app.archive), elem_id="stamp")
 
-        chat_out = [chatbot, sources, question, asked, footer, last, related]
+        chat_out = [chatbot, sources, question, asked, footer, last, related, timeline]
         chat_io = dict(inputs=[question, chatbot, asked, date_from, date_to, k], outputs=chat_out,
                        api_visibility="private")
         question.submit(app.chat, **chat_io)

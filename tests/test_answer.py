@@ -91,7 +91,11 @@ def test_date_range_is_stated_and_returned():
     assert ans.text.splitlines()[0] == "Records dated between 1947-10-01 and 1947-10-31:"
     assert ans.to_json()["filters"] == {"date_from": "1947-10-01", "date_to": "1947-10-31"}
     empty = compose("q", [], k=5, index=STAMP, date_from=date(1950, 1, 1))
-    assert empty.text == "The archive holds no record dated from 1950-01-01 on that answers this question."
+    assert empty.text == ("The archive holds no record dated from 1950-01-01 on that answers this question. "
+                          "It holds no records at all from that time.")
+    gaps = compose("q", hits((A, 0.6)), k=5, index=STAMP, date_from=date(1947, 1, 1), date_to=date(1947, 12, 31),
+                   gaps=[(date(1947, 2, 1), date(1947, 3, 31)), (date(1947, 11, 1), date(1947, 11, 30))])
+    assert gaps.text.endswith("The archive holds no records from February–March 1947; November 1947.")
 
 
 def test_sentence_split_and_choice():

@@ -83,3 +83,19 @@ def test_example_questions_are_offered_on_first_load(page):
     examples.first.click()
     page.wait_for_function("document.querySelectorAll('#chat [data-testid=\"bot\"]').length >= 1", timeout=30000)
     assert "April 12, 1948" in page.locator('#chat [data-testid="bot"]').first.inner_text()
+
+
+def test_export_from_the_page_downloads_citations_zotero_reads(page, server):
+    import bibtexparser
+
+    ask(page, Q, 1)
+    assert page.locator("#timeline img, #timeline svg, #timeline canvas").count() >= 1
+    page.locator("#export-panel").get_by_text("Export the answer").click()
+    page.locator("#export").click()
+    link = page.locator("#export-file a[href]").first
+    link.wait_for(timeout=30000)
+    href = link.get_attribute("href")
+    body = page.request.get(href if href.startswith("http") else server["url"].rstrip("/") + href).text()
+    entries = bibtexparser.parse_string(body).entries
+    assert entries[0]["title"].strip("{}") == TITLE and entries[0]["date"] == "1948-04-12"
+    assert page.outside == []

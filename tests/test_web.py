@@ -173,7 +173,9 @@ def test_export_the_last_answer_and_more_like_a_cited_record(app):
     import bibtexparser
 
     out = app.chat(Q, [], [], "", "", 5)
-    answer, choices = out[5], out[6]
+    answer, choices, plot = out[5], out[6], out[7]
+    marks = [t.get_text() for t in plot.axes[0].texts]
+    assert marks[:2] == ["[1]", "[2]"]
     path, note = app.export(answer, "bibtex")
     assert path.endswith(".bib") and "Exported" in note
     entries = bibtexparser.parse_string(open(path, encoding="utf-8").read()).entries
