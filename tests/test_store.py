@@ -144,12 +144,19 @@ def test_index_from_another_model_dimension_is_refused(index_copy):
         Archive(index_copy).open(auto_build=False)
 
 
-def test_stale_index_is_rebuilt_with_a_log_line(tmp_path, embedder, caplog):
+@pytest.fixture
+def small_build(tmp_path, embedder) -> tuple[Path, Path]:
+    """A records folder holding good.csv and an index built from it."""
     recs = tmp_path / "records"
     recs.mkdir()
     (recs / "a.csv").write_text((DATA / "good.csv").read_text())
     d = tmp_path / "index"
     build([recs], d, embedder)
+    return recs, d
+
+
+def test_stale_index_is_rebuilt_with_a_log_line(small_build, caplog):
+    recs, d = small_build
     assert store.staleness(store.read_manifest(d)[1]) is None
     (recs / "b.jsonl").write_text((DATA / "good.jsonl").read_text())
     assert "new records file appeared" in store.staleness(store.read_manifest(d)[1])
@@ -164,12 +171,8 @@ def test_stale_index_is_rebuilt_with_a_log_line(tmp_path, embedder, caplog):
         Archive(d).open(auto_build=False)
 
 
-def test_stale_index_whose_records_broke_keeps_answering(tmp_path, embedder, caplog):
-    recs = tmp_path / "records"
-    recs.mkdir()
-    (recs / "a.csv").write_text((DATA / "good.csv").read_text())
-    d = tmp_path / "index"
-    build([recs], d, embedder)
+def test_stale_index_whose_records_broke_keeps_answering(small_build, caplog):
+    recs, d = small_build
     before = snapshot(d)
     (recs / "b.txt").write_text((DATA / "bad_records.txt").read_text())
     with caplog.at_level("WARNING"):
