@@ -14,7 +14,7 @@ run: $(STAMP)
 	$(VENV)/bin/python app.py
 
 test: $(STAMP)
-	bash scripts/ensure-chromium
+	bash scripts/ensure-system-packages
 	$(VENV)/bin/python -m pytest
 
 build: $(STAMP)
