@@ -65,7 +65,7 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
                 note(0.05 + 0.85 * start / len(missing), f"embedding records {start + 1}-{start + len(part)} of "
                      f"{len(missing)}" + (f" ({len(records) - len(missing)} unchanged, from the cache)"
                                           if len(missing) < len(records) else ""))
-                fresh.append(embedder.encode([texts[i] for i in part], batch_size=32))
+                fresh.append(embedder.encode([texts[i] for i in part], batch_size=32, background=True))
             new = np.concatenate(fresh)
             if vectors is None:
                 vectors = new

@@ -28,10 +28,12 @@ class EmbeddingCache:
         self._rows: dict[str, int] = {}
 
     def load(self) -> "EmbeddingCache":
-        """Read the cache; a missing or unreadable one is simply empty (it only saves time)."""
+        """Read the cache; a missing, old or unreadable one is simply empty (it only saves time)."""
         try:
-            keys = (self.folder / "keys.txt").read_text().split()
-            matrix = np.load(self.folder / "vectors.npy", mmap_mode="r")
+            lines = (self.folder / "keys.txt").read_text().split()
+            if not lines or not lines[0].startswith("vectors-"):
+                return self
+            keys, matrix = lines[1:], np.load(self.folder / lines[0], mmap_mode="r")
             if matrix.shape[0] == len(keys):
                 self._matrix, self._rows = matrix, {k: i for i, k in enumerate(keys)}
             else:
@@ -52,12 +54,23 @@ class EmbeddingCache:
         return out, missing
 
     def save(self, keys: list[str], vectors: np.ndarray) -> None:
-        """Keep exactly these keys and vectors (the current records), written beside and then renamed in."""
+        """Keep exactly these keys and vectors (the current records).
+
+        The vectors go to a new file first; keys.txt names that file, and replacing keys.txt switches keys
+        and vectors together, so a crash at any point leaves the old pair or the new one, never a mix.
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
-        tag = uuid.uuid4().hex[:8]
-        tmp_vec, tmp_keys = self.folder / f".vectors.{tag}.npy", self.folder / f".keys.{tag}.txt"
-        np.save(tmp_vec, np.ascontiguousarray(vectors, dtype=np.float32))
-        tmp_keys.write_text("\n".join(keys) + "\n")
-        # keys last: a reader that sees new keys sees the new vectors (and a count mismatch is ignored anyway)
-        os.replace(tmp_vec, self.folder / "vectors.npy")
-        os.replace(tmp_keys, self.folder / "keys.txt")
+        vec_name = f"vectors-{uuid.uuid4().hex[:12]}.npy"
+        with open(self.folder / vec_name, "wb") as f:
+            np.save(f, np.ascontiguousarray(vectors, dtype=np.float32))
+            f.flush()
+            os.fsync(f.fileno())
+        tmp = self.folder / f".keys.{vec_name}.txt"
+        with open(tmp, "w") as f:
+            f.write(vec_name + "\n" + "\n".join(keys) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.folder / "keys.txt")
+        for old in self.folder.iterdir():  # earlier vectors, and what a crash mid-save left behind
+            if old.name not in ("keys.txt", vec_name):
+                old.unlink(missing_ok=True)

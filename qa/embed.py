@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -37,8 +38,43 @@ def _resolve(name: str) -> str:
 
 _LOADED: dict[str, object] = {}
 _LOAD_LOCK = threading.Lock()
-# torch runs one encode at a time well on 2 cores; concurrent calls would only contend, so they queue here.
-_ENCODE_LOCK = threading.Lock()
+class _QuestionsFirst:
+    """One encode at a time (concurrent calls would only contend for 2 cores), questions before builds.
+
+    A build encodes in small slices and, before each, waits while any question is waiting: a question asked
+    during a rebuild waits for at most one slice, not for the rebuild.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._busy = False
+        self._questions_waiting = 0
+
+    def acquire(self, background: bool) -> None:
+        with self._cond:
+            if not background:
+                self._questions_waiting += 1
+                self._cond.wait_for(lambda: not self._busy)
+                self._questions_waiting -= 1
+            else:
+                # yield to waiting questions, but not for ever: under a steady stream of questions a build
+                # still gets a slice every MAX_YIELD seconds
+                deadline = time.monotonic() + MAX_YIELD
+                self._cond.wait_for(lambda: not self._busy and self._questions_waiting == 0,
+                                    timeout=MAX_YIELD)
+                self._cond.wait_for(lambda: not self._busy and (self._questions_waiting == 0
+                                                                or time.monotonic() >= deadline))
+            self._busy = True
+
+    def release(self) -> None:
+        with self._cond:
+            self._busy = False
+            self._cond.notify_all()
+
+
+_GATE = _QuestionsFirst()
+BACKGROUND_SLICE = 32  # texts a build encodes per turn at the gate (~0.4 s on one thread)
+MAX_YIELD = 0.5  # seconds a build slice gives way to questions before it takes its turn
 
 
 def _load_model(name: str, path: str):
@@ -97,10 +133,23 @@ class Embedder:
         getter = getattr(m, "get_embedding_dimension", None) or m.get_sentence_embedding_dimension
         return int(getter())
 
-    def encode(self, texts: list[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        """Embed texts as rows of unit length (so inner product is cosine similarity)."""
+    def encode(self, texts: list[str], *, batch_size: int = 32, background: bool = False) -> np.ndarray:
+        """Embed texts as rows of unit length (so inner product is cosine similarity).
+
+        background (builds): encode in slices, letting questions go first between them.
+        """
         m = self._model()
-        with _ENCODE_LOCK:
-            vecs = m.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                            convert_to_numpy=True, show_progress_bar=progress)
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        step = BACKGROUND_SLICE if background else max(len(texts), 1)
+        parts = []
+        for start in range(0, len(texts), step):
+            _GATE.acquire(background)
+            try:
+                parts.append(m.encode(texts[start:start + step], batch_size=batch_size, normalize_embeddings=True,
+                                      convert_to_numpy=True, show_progress_bar=False))
+            finally:
+                _GATE.release()
+        vecs = np.concatenate(parts) if len(parts) > 1 else parts[0]
         return np.ascontiguousarray(vecs, dtype=np.float32)

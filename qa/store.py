@@ -223,8 +223,10 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
     if vectors.shape[0] != len(records):
         raise ValueError(f"{vectors.shape[0]} vectors for {len(records)} records")
     index_dir.mkdir(parents=True, exist_ok=True)
-    for stale in index_dir.glob(".tmp-*"):
+    for stale in index_dir.glob(".tmp-*"):  # builds a crash cut short
         shutil.rmtree(stale, ignore_errors=True)
+    for stale in index_dir.glob(f".{CURRENT}.*"):  # a pointer written but never swapped in
+        stale.unlink(missing_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     name = f"build-{stamp}-{uuid.uuid4().hex[:6]}"
     tmp = index_dir / f".tmp-{name}"
@@ -353,6 +355,9 @@ def load_index(index_dir: Path) -> LoadedIndex:
     if fi.ntotal != m.count or len(records) != m.count:
         raise IndexProblem(f"{damaged}: the manifest says {m.count} records, index.faiss holds {fi.ntotal} "
                            f"vectors and records.jsonl {len(records)} lines; {_fix(index_dir)}")
+    if corpus_sha256(records) != m.corpus_sha256:
+        raise IndexProblem(f"{damaged}: records.jsonl does not hold the corpus the manifest names (records "
+                           f"reordered or replaced); {_fix(index_dir)}")
     if fi.d != m.dimension:
         raise IndexProblem(f"{damaged}: index.faiss has dimension {fi.d}, the manifest says {m.dimension}; "
                            + _fix(index_dir))
