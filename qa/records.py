@@ -85,7 +85,7 @@ def find_record_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     for p in paths:
         if p.is_dir():
             root = p.resolve()
-            found = []
+            found, before = [], len(problems)
             for f in sorted(p.rglob("*")):
                 if not (f.is_file() and f.suffix.lower() in FORMATS and not f.name.startswith(".")
                         and f.name.lower() not in NOT_RECORDS):
@@ -96,7 +96,7 @@ def find_record_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
                                             f"folder {p}; copy the file into the folder instead"))
                     continue
                 found.append(f)
-            if not found and not problems:
+            if not found and len(problems) == before:
                 problems.append(Problem(str(p), None, "the folder holds no record files (.txt, .jsonl, .csv)"))
             files.extend(found)
         elif p.is_file():
