@@ -18,6 +18,10 @@ def record_tokens(record: Record) -> list[str]:
     return tokens(f"{record.title} {record.summary}")
 
 
+COMMON_SHARE = 0.5
+COMMON_FROM = 50_000
+
+
 class KeywordIndex:
     """BM25 scores for every record, the corpus vocabulary, and how rare each word is."""
 
@@ -50,7 +54,11 @@ class KeywordIndex:
 
     def scores(self, query: list[str]) -> np.ndarray:
         """BM25 score of every record for the query's distinct tokens (0 where none occurs)."""
-        known = [t for t in dict.fromkeys(query) if t in self.vocab]
+        # In a large collection, words in most records weigh almost nothing in BM25 yet cost the most to score
+        # (their postings are the longest): leave them out. A small collection keeps them (they still break
+        # ties there, and cost nothing).
+        limit = COMMON_SHARE * self.n if self.n > COMMON_FROM else self.n
+        known = [t for t in dict.fromkeys(query) if t in self.vocab and self.df[self.vocab[t]] <= limit]
         if not known:
             return np.zeros(self.n, dtype=np.float32)
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
