@@ -36,6 +36,9 @@ EXAMPLES = [
     "What did the CIA conclude about Soviet objectives in Korea?",
 ]
 UPLOAD_LIMIT = "20mb"
+# Questions answered at once, and how many may wait: see the README's reliability section for the sweep.
+CONCURRENCY = int(os.environ.get("ARCHIVE_QA_CONCURRENCY", "2"))
+QUEUE_SIZE = int(os.environ.get("ARCHIVE_QA_QUEUE_SIZE", "64"))
 DENIED = "Changing the index needs the admin password (set when the app was started); nothing was changed."
 FRIENDLY_ERROR = "Something went wrong while answering; the error is in the server log. Please try again."
 
@@ -85,7 +88,8 @@ def sources_html(answer: Answer | None) -> str:
         blocks.append(
             f'<div class="source"><div class="cite">{esc(label)} {esc(shown_date(r))} — {esc(r.title)}{link}</div>'
             f'<div class="summary">{esc(r.summary)}</div>'
-            f'<div class="rel">relevance {hit.score:.2f}</div></div>')
+            f'<div class="rel">relevance {hit.score:.2f}'
+            + (f' · {esc(r.metadata["collection"])}' if r.metadata.get("collection") else "") + '</div></div>')
     return head + "".join(blocks)
 
 
@@ -367,7 +371,7 @@ def launch(archive: Archive, *, host: str, port: int, upload_dir: Path, admin_pa
                     "reaches it can rebuild the index and add records. Set ARCHIVE_QA_ADMIN_PASSWORD.", host)
     app = WebApp(archive, upload_dir=upload_dir, admin_password=admin_password)
     demo = build_ui(app)
-    demo.queue(default_concurrency_limit=2, max_size=64)
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     demo.launch(server_name=host, server_port=port, share=False, enable_monitoring=False,
                 max_file_size=UPLOAD_LIMIT, footer_links=[], show_error=False, quiet=True,
                 prevent_thread_lock=not block, css=CSS)
