@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -48,7 +49,7 @@ class KeywordIndex:
 
         return cls(bm25s.BM25.load(str(folder), show_progress=False, verbosity=0))
 
-    @property
+    @functools.cached_property
     def vocabulary(self) -> set[str]:
         return set(self.vocab)
 

@@ -372,6 +372,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
     ivf = faiss.try_extract_index_ivf(fi)
     if ivf is not None:
         ivf.make_direct_map()  # so cited records' vectors can be read back for their cosine
+        ivf.nprobe = m.index_params.get("nprobe", ivf.nprobe)  # also for callers that pass no parameters
     starts = np.array([r.date.start or "NaT" for r in records], dtype="datetime64[D]")
     ends = np.array([r.date.end or "NaT" for r in records], dtype="datetime64[D]")
     log.info("loaded index %s: %d records in %.2fs", build, m.count, time.perf_counter() - t0)
