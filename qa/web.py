@@ -350,7 +350,7 @@ def build_ui(app: WebApp) -> gr.Blocks:
 
         chatbot.example_select(from_example, [chatbot, asked, date_from, date_to, k], chat_out,
                                api_visibility="private")
-        related.change(app.more_like, related, sources, api_visibility="private")
+        related.input(app.more_like, related, sources, api_visibility="private")  # only when a person picks
         export_btn.click(app.export, [last, fmt], [export_file, export_note], api_visibility="private")
         rebuild_btn.click(app.rebuild, password, [status, info, footer], api_name="rebuild",
                           concurrency_limit=2, concurrency_id="index")

@@ -60,6 +60,8 @@ def test_a_question_in_the_page_gets_dated_titled_citations_and_sources(page):
     sources = page.locator("#sources").inner_text()
     assert "April 12, 1948" in sources and TITLE in sources and "relevance 0.68" in sources
     assert "Answers from 20 records" in page.locator("#stamp").inner_text()
+    page.wait_for_function("!document.querySelector('#sources .pending, #timeline .pending, #chat .pending')")
+    page.wait_for_timeout(500)
     SHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOT))
     artifacts = ROOT / "tests" / "artifacts"
