@@ -17,11 +17,10 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEEDS, free_port
+from conftest import running_app, ROOT, SEEDS
 
 LOAD = ROOT / "benchmarks" / "load.py"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -40,34 +39,8 @@ def live(tmp_path_factory, seed_index_dir):
     shutil.copytree(SEEDS, records)
     index = base / "index"
     shutil.copytree(seed_index_dir, index)
-    port = free_port()
-    log_path = base / "server.log"
-    log = open(log_path, "w")  # noqa: SIM115 - open for the server's whole life
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(index),
-                             "--records", str(records)], stdout=log, stderr=subprocess.STDOUT, env=ENV)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app.py exited with {proc.returncode}:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"app.py did not answer in time:\n{log_path.read_text()}")
-        time.sleep(0.3)
-    yield {"url": url, "index": index, "records": records, "log": log_path, "proc": proc, "base": base}
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=20)
-    log.close()
+    with running_app(base, records, index) as srv:
+        yield {**srv, "base": base}
 
 
 def _client(url: str):
