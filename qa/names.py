@@ -89,7 +89,8 @@ class NameMatcher:
 
     def __init__(self, vocabulary: set[str], aliases: list[list[str]] | None = None) -> None:
         self.vocabulary = vocabulary
-        self.aliases = [(g, [fold(n) for n in g]) for g in (aliases or [])]
+        # each name's words, folded and padded once, so a question is matched by substring search alone
+        self.aliases = [(g, [f" {_words(n)} " for n in g]) for g in (aliases or [])]
         self._by_skeleton: dict[str, list[str]] = defaultdict(list)
         self._by_gram: dict[str, set[str]] = defaultdict(set)
         for w in vocabulary:
@@ -108,7 +109,7 @@ class NameMatcher:
         q = f" {_words(question)} "
         out = []
         for names, folded in self.aliases:
-            used = [n for n, f in zip(names, folded) if f" {_words(f)} " in q]
+            used = [n for n, f in zip(names, folded) if f in q]
             if used:
                 out.append((used, [n for n in names if n not in used]))
         return out
