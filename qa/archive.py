@@ -271,7 +271,7 @@ class Archive:
     def find(self, key: str) -> int:
         """The row of the record with this id, or with exactly this title; IndexProblem naming the choices."""
         records = self.current.records
-        rows = [i for i, r in enumerate(records) if r.id == key.strip()]
+        rows = records.rows_with_id(key.strip())
         rows = rows or [i for i, r in enumerate(records) if r.title.casefold() == key.strip().casefold()]
         if len(rows) == 1:
             return rows[0]

@@ -2,7 +2,8 @@
 
 Layout of an index folder:
     CURRENT              name of the live build folder, replaced atomically
-    build-<stamp>/       index.faiss, records.jsonl, bm25/ (the keyword index), manifest.json
+    build-<stamp>/       index.faiss, records.jsonl, dates.npy (each record's first and last day),
+                         bm25/ (the keyword index), manifest.json
     .tmp-<stamp>/        a build in progress (left behind only by a crash; removed by the next build)
 """
 
@@ -28,12 +29,13 @@ from .errors import IndexProblem
 from .keywords import KeywordIndex
 from .names import BUILTIN_ALIASES, NameMatcher, read_aliases
 from .records import Record, find_record_files
+from .table import RecordTable, date_columns, record_lines, scan
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: dates.npy, and records read on demand (qa/table.py)
 CURRENT = "CURRENT"
-FILES = ("index.faiss", "records.jsonl", "bm25", "manifest.json")
+FILES = ("index.faiss", "records.jsonl", "dates.npy", "bm25", "manifest.json")
 LOCK = ".build.lock"
 
 Progress = Callable[[float, str], None]
@@ -62,6 +64,7 @@ class Manifest:
     records_sha256: str
     index_sha256: str
     bm25_sha256: str
+    dates_sha256: str
     corpus_sha256: str
     built_at: str
     index_type: str
@@ -89,7 +92,7 @@ class LoadedIndex:
     path: Path
     manifest: Manifest
     faiss_index: object
-    records: list[Record]
+    records: RecordTable
     keywords: KeywordIndex
     names: NameMatcher
     starts: np.ndarray = field(default_factory=lambda: np.zeros(0, "datetime64[D]"))  # NaT when undated
@@ -234,8 +237,11 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
 
     fi, index_type, index_params = make_faiss_index(np.ascontiguousarray(vectors, dtype=np.float32))
     _write(tmp / "index.faiss", faiss.serialize_index(fi).tobytes())
-    lines = "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in records)
-    _write(tmp / "records.jsonl", lines.encode("utf-8"))
+    _write(tmp / "records.jsonl", record_lines(records))
+    with open(tmp / "dates.npy", "wb") as f:
+        np.save(f, date_columns(records), allow_pickle=False)
+        f.flush()
+        os.fsync(f.fileno())
     (keywords or KeywordIndex.build(records)).save(tmp / "bm25")
     for f in (tmp / "bm25").iterdir():
         with open(f, "rb") as fh:
@@ -251,6 +257,7 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
         records_sha256=sha256_file(tmp / "records.jsonl"),
         index_sha256=sha256_file(tmp / "index.faiss"),
         bm25_sha256=sha256_tree(tmp / "bm25"),
+        dates_sha256=sha256_file(tmp / "dates.npy"),
         corpus_sha256=corpus_sha256(records),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         index_type=index_type,
@@ -339,28 +346,40 @@ def load_index(index_dir: Path) -> LoadedIndex:
             raise IndexProblem(f"{damaged}: {fname} is missing; {_fix(index_dir)}")
     if sha256_file(build / "index.faiss") != m.index_sha256:
         raise IndexProblem(f"{damaged}: index.faiss does not match its checksum in the manifest; {_fix(index_dir)}")
-    if sha256_file(build / "records.jsonl") != m.records_sha256:
+    table_scan, mm = scan(build / "records.jsonl")
+    if table_scan.sha256 != m.records_sha256:
         raise IndexProblem(f"{damaged}: records.jsonl does not match its checksum in the manifest; "
                            + _fix(index_dir))
     if sha256_tree(build / "bm25") != m.bm25_sha256:
         raise IndexProblem(f"{damaged}: the keyword index (bm25/) does not match its checksum in the manifest; "
                            + _fix(index_dir))
+    if sha256_file(build / "dates.npy") != m.dates_sha256:
+        raise IndexProblem(f"{damaged}: dates.npy does not match its checksum in the manifest; {_fix(index_dir)}")
     try:
-        fi = faiss.deserialize_index(np.fromfile(build / "index.faiss", dtype=np.uint8))
+        fi = faiss.read_index(str(build / "index.faiss"))
     except RuntimeError as e:
         raise IndexProblem(f"{damaged}: FAISS cannot read index.faiss ({str(e).splitlines()[0]}); "
                            + _fix(index_dir)) from None
-    with open(build / "records.jsonl", encoding="utf-8") as f:
-        records = [Record.from_json(json.loads(line)) for line in f]
+    records = RecordTable(build / "records.jsonl", mm, table_scan.offsets, table_scan.ids)
     if fi.ntotal != m.count or len(records) != m.count:
         raise IndexProblem(f"{damaged}: the manifest says {m.count} records, index.faiss holds {fi.ntotal} "
                            f"vectors and records.jsonl {len(records)} lines; {_fix(index_dir)}")
-    if corpus_sha256(records) != m.corpus_sha256:
+    if table_scan.bad_line is not None:
+        raise IndexProblem(f"{damaged}: records.jsonl line {table_scan.bad_line} does not start with its "
+                           f"record's id; {_fix(index_dir)}")
+    if records.corpus_sha256() != m.corpus_sha256:
         raise IndexProblem(f"{damaged}: records.jsonl does not hold the corpus the manifest names (records "
                            f"reordered or replaced); {_fix(index_dir)}")
     if fi.d != m.dimension:
         raise IndexProblem(f"{damaged}: index.faiss has dimension {fi.d}, the manifest says {m.dimension}; "
                            + _fix(index_dir))
+    try:
+        dates = np.load(build / "dates.npy", allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise IndexProblem(f"{damaged}: dates.npy cannot be read ({e}); {_fix(index_dir)}") from None
+    if dates.shape != (m.count, 2) or dates.dtype != np.dtype("datetime64[D]"):
+        raise IndexProblem(f"{damaged}: dates.npy holds {dates.shape} {dates.dtype}, not {m.count} date "
+                           f"ranges; {_fix(index_dir)}")
     try:
         keywords = KeywordIndex.load(build / "bm25")
     except (OSError, ValueError, KeyError) as e:
@@ -373,8 +392,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
     if ivf is not None:
         ivf.make_direct_map()  # so cited records' vectors can be read back for their cosine
         ivf.nprobe = m.index_params.get("nprobe", ivf.nprobe)  # also for callers that pass no parameters
-    starts = np.array([r.date.start or "NaT" for r in records], dtype="datetime64[D]")
-    ends = np.array([r.date.end or "NaT" for r in records], dtype="datetime64[D]")
+    starts, ends = np.ascontiguousarray(dates[:, 0]), np.ascontiguousarray(dates[:, 1])
     log.info("loaded index %s: %d records in %.2fs", build, m.count, time.perf_counter() - t0)
     return LoadedIndex(build, m, fi, records, keywords, names, starts, ends)
 

@@ -516,3 +516,23 @@ def test_a_manifest_naming_another_model_than_the_one_asked_for(index_copy, embe
     assert a.current.manifest.model == "all-MiniLM-L6-v2" and a.current.path.name != old_build
     ans = a.ask("When did the Soviets postpone uranium prospecting in North Korea?")
     assert ans.index["model"] == "all-MiniLM-L6-v2" and ans.citations[0].hit.record.date.text == "April 12, 1948"
+
+
+def test_dates_changed_are_refused_and_with_a_recomputed_checksum_read_and_refused(index_copy):
+    b = _live(index_copy)
+    dates = np.load(b / "dates.npy")
+    dates[0, 0] = np.datetime64("1999-01-01")
+    np.save(b / "dates.npy", dates)
+    _open_refused(index_copy, "dates.npy does not match its checksum in the manifest")
+    np.save(b / "dates.npy", dates[:-1])  # one record's range missing, checksum made to agree
+    _recompute(b, dates_sha256=store.sha256_file(b / "dates.npy"))
+    _open_refused(index_copy, "dates.npy holds (19, 2) datetime64[D], not 20 date ranges")
+
+
+def test_a_records_line_without_its_id_first_is_refused_by_line(index_copy):
+    b = _live(index_copy)
+    lines = (b / "records.jsonl").read_bytes().split(b"\n")
+    lines[6] = lines[6].replace(b'{"id": ', b'{"Id": ', 1)
+    (b / "records.jsonl").write_bytes(b"\n".join(lines))
+    _recompute(b, records_sha256=store.sha256_file(b / "records.jsonl"))
+    _open_refused(index_copy, "records.jsonl line 7 does not start with its record's id")

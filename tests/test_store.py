@@ -29,7 +29,7 @@ def test_round_trip_keeps_records_vectors_and_manifest(seed_index_dir, embedder)
     from qa.records import read_records
 
     fresh = read_records([SEEDS]).records
-    assert loaded.records == fresh  # row i is record i, every field intact
+    assert list(loaded.records) == fresh  # row i is record i, every field intact
     from qa.build import embedding_text
 
     stored = loaded.faiss_index.reconstruct_n(0, 20)

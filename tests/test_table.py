@@ -1,0 +1,94 @@
+"""The on-disk record table: one scan finds every line and id; a record is parsed only when asked for."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import SEEDS
+from qa import table
+from qa.dates import parse_date
+from qa.records import Record, read_records, record_id
+
+
+def rec(i: int, summary: str = "s") -> Record:
+    dt = f"{1900 + i % 100}-{1 + i % 12:02d}"
+    return Record(record_id(dt, f"title {i}", summary), parse_date(dt), f"title {i} — 김구 \u2028 \"quoted\"",
+                  summary, "f.jsonl", i + 1, {"url": f"https://example.org/{i}"})
+
+
+def write(tmp_path, records):
+    path = tmp_path / "records.jsonl"
+    path.write_bytes(table.record_lines(records))
+    return path
+
+
+def open_table(path):
+    s, mm = table.scan(path)
+    return s, table.RecordTable(path, mm, s.offsets, s.ids)
+
+
+@pytest.mark.parametrize("chunk", [4096, table.CHUNK])
+def test_a_scan_finds_every_line_and_id_across_chunk_edges(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(table, "CHUNK", chunk)
+    # summaries of many lengths, so that lines and ids straddle the 4 KB chunk edges in every way
+    records = [rec(i, "x" * (i * 37 % 3000)) for i in range(400)]
+    path = write(tmp_path, records)
+    s, t = open_table(path)
+    assert s.bad_line is None and len(t) == 400
+    assert s.offsets[0] == 0 and s.offsets[-1] == path.stat().st_size
+    assert [x.decode() for x in s.ids.tolist()] == [r.id for r in records]
+    assert list(t) == records and t[-1] == records[-1] and t[10:13] == records[10:13]
+    assert t.rows_with_id(records[123].id) == [123] and t.rows_with_id("nope") == []
+    from qa.store import corpus_sha256, sha256_file
+
+    assert t.corpus_sha256() == corpus_sha256(records) and s.sha256 == sha256_file(path)
+    with pytest.raises(IndexError):
+        t[400]
+
+
+def test_seed_records_round_trip_with_their_dates(tmp_path):
+    records = read_records([SEEDS]).records
+    _, t = open_table(write(tmp_path, records))
+    assert list(t) == records
+    d = table.date_columns(records)
+    assert d.shape == (20, 2) and d.dtype == np.dtype("datetime64[D]")
+    assert all(d[i, 0] == np.datetime64(r.date.start) and d[i, 1] == np.datetime64(r.date.end)
+               for i, r in enumerate(records))
+
+
+def test_undated_records_get_no_date_range():
+    r = Record(record_id("n.d.", "t", "s"), parse_date("n.d."), "t", "s", "f", 1)
+    assert np.isnat(table.date_columns([r])).all()
+    assert table.date_columns([]).shape == (0, 2)
+
+
+def test_an_empty_file_is_an_empty_table(tmp_path):
+    s, t = open_table(write(tmp_path, []))
+    assert len(t) == 0 and list(t) == [] and s.bad_line is None
+
+
+@pytest.mark.parametrize("damage, line", [
+    (lambda lines: lines[:2] + [lines[2].replace('{"id": "', '{"ID": "')] + lines[3:], 3),
+    (lambda lines: lines[:4] + ['{"title": "no id first"}\n'] + lines[4:], 5),
+    (lambda lines: lines[:-1] + ['{"id": "short"}'], 10),
+])
+def test_a_line_that_does_not_start_with_its_id_is_found(tmp_path, damage, line):
+    # split on newlines only: the titles hold U+2028, which str.splitlines would also split on
+    lines = [x + "\n" for x in table.record_lines([rec(i) for i in range(10)]).decode().split("\n")[:-1]]
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(damage(lines)))
+    s, _ = open_table(path)
+    assert s.bad_line == line
+
+
+def test_a_record_whose_json_puts_another_key_first_is_refused_at_write():
+    class Odd(Record):
+        def to_json(self):
+            return {"title": self.title, **super().to_json()}
+
+    r = rec(1)
+    odd = Odd(r.id, r.date, r.title, r.summary, r.source, r.line)
+    with pytest.raises(ValueError, match="ids are 16 hex digits"):
+        table.record_lines([odd])
+    assert json.loads(table.record_lines([r]))["id"] == r.id
