@@ -12,7 +12,14 @@ from .records import Record
 from .text import tokens
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.ERROR)  # it logs every index build at warning level
+
+
+def _bm25s():
+    import bm25s
+
+    # bm25s sets its logger to DEBUG when imported and logs every index build: keep it to errors
+    logging.getLogger("bm25s").setLevel(logging.ERROR)
+    return bm25s
 
 
 def record_tokens(record: Record) -> list[str]:
@@ -34,9 +41,7 @@ class KeywordIndex:
 
     @classmethod
     def build(cls, records: list[Record]) -> "KeywordIndex":
-        import bm25s
-
-        bm25 = bm25s.BM25()
+        bm25 = _bm25s().BM25()
         bm25.index([record_tokens(r) or [""] for r in records], show_progress=False)
         return cls(bm25)
 
@@ -45,9 +50,8 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "KeywordIndex":
-        import bm25s
-
-        return cls(bm25s.BM25.load(str(folder), show_progress=False, verbosity=0))
+        # memory-mapped: the postings stay in the page cache, and a question reads only its own words' lists
+        return cls(_bm25s().BM25.load(str(folder), show_progress=False, verbosity=0, mmap=True))
 
     @functools.cached_property
     def vocabulary(self) -> set[str]:

@@ -25,6 +25,7 @@ from .archive import DEFAULT_K, MAX_K, Archive
 from .dates import parse_bound
 from .errors import ArchiveError, DateError, Problem, QuestionError, RecordsError
 from .records import FORMATS, read_records
+from .retrieve import Hit
 from .timeline import figure
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,11 @@ def sources_html(answer: Answer | None) -> str:
                 "are the nearest records, shown for reference only.</p>")
     else:
         return '<p class="note">No record in the archive matches this question.</p>'
+    return head + record_blocks(items)
+
+
+def record_blocks(items: list[tuple[str, Hit]]) -> str:
+    """One block per record: label, date, title (and link), summary, relevance and collection, all escaped."""
     blocks = []
     for label, hit in items:
         r = hit.record
@@ -90,7 +96,7 @@ def sources_html(answer: Answer | None) -> str:
             f'<div class="summary">{esc(r.summary)}</div>'
             f'<div class="rel">relevance {hit.score:.2f}'
             + (f' · {esc(r.metadata["collection"])}' if r.metadata.get("collection") else "") + '</div></div>')
-    return head + "".join(blocks)
+    return "".join(blocks)
 
 
 def stamp_html(archive: Archive) -> str:
@@ -185,7 +191,7 @@ class WebApp:
             return f'<p class="note">{esc(e)}</p>'
         head = (f"<h3>More like {esc(shown_date(record))} — {esc(record.title)}</h3>"
                 '<p class="note">Nearest records in the collection by meaning.</p>')
-        return head + sources_html(Answer("", "", True, [Citation(h.rank, h) for h in hits], {})).split("</h3>", 1)[1]
+        return head + record_blocks([(f"[{h.rank}]", h) for h in hits])
 
     def export(self, answer: Answer | None, fmt: str):
         """Write the last answer in a chosen format to a file for download."""

@@ -188,6 +188,8 @@ def test_export_the_last_answer_and_more_like_a_cited_record(app):
     first_id = choices["choices"][0][1]
     panel = app.more_like(first_id)
     assert panel.startswith("<h3>More like April 12, 1948") and "Protocol No. 36" in panel
+    assert panel.count("<h3>") == 1 and panel.count('<div class="source">') == 5
+    assert '<div class="cite">[1] ' in panel and '<div class="cite">[5] ' in panel
 
 
 def test_an_admin_password_guards_rebuild_and_upload(app, caplog):
