@@ -90,12 +90,20 @@ def folder_bytes(folder: Path) -> dict:
     return out
 
 
-def threads(n: int) -> None:
-    import faiss
-    import torch
+def threads(n: int, plain: bool = True) -> None:
+    """n threads for FAISS, our questions and (for steps that run the plain pipeline) torch.
 
-    torch.set_num_threads(n)
+    Steps that run only ours don't import torch: with its ONNX engine, our pipeline never loads it."""
+    import faiss
+
+    from qa.embed import use_threads
+
+    if plain:
+        import torch
+
+        torch.set_num_threads(n)
     faiss.omp_set_num_threads(n)
+    use_threads(n)  # our question engine (and torch, if ours runs on it); builds use every core
 
 
 def model_path() -> str:
@@ -158,7 +166,7 @@ def build_ours(args: dict) -> dict:
     from qa.build import build
     from qa.embed import Embedder
 
-    threads(2)
+    threads(2, plain=False)
     t_enc = _Timer()
     t_faiss, t_bm25 = _instrument()
 
@@ -211,7 +219,7 @@ def build_ours_synth(args: dict) -> dict:
     from qa.records import read_records
     from qa.store import build_lock, describe_sources, write_index
 
-    threads(2)
+    threads(2, plain=False)
     t_faiss, t_bm25 = _instrument()
     jsonl, index_dir = Path(args["jsonl"]), Path(args["index_dir"])
     out: dict = {"rss_start_mb": rss_mb()}
@@ -342,7 +350,7 @@ def build_plain_synth(args: dict) -> dict:
 def qvecs(args: dict) -> dict:
     from qa.embed import Embedder
 
-    threads(2)
+    threads(2, plain=False)
     Q = Embedder().encode(args["questions"], batch_size=32)
     np.save(args["out"], Q)
     return {"n": len(Q)}
@@ -374,7 +382,7 @@ def embed_pair(args: dict) -> dict:
             for who in rng.sample(["ours", "plain"], 2):
                 t = time.perf_counter()
                 if who == "ours":
-                    ours.encode(part, batch_size=32)
+                    ours.encode(part, batch_size=32, background=True)  # as qa.build calls it
                 else:
                     plain.encode(part, normalize_embeddings=True)
                 secs[who] += time.perf_counter() - t
@@ -393,7 +401,7 @@ def serve_ours(args: dict) -> dict:
     from qa.archive import Archive
     from qa.embed import Embedder
 
-    threads(1)  # as the web app does (qa.embed.use_threads(1); qa.retrieve sets faiss to 1 per thread)
+    threads(1, plain=False)  # as the web app does (qa.embed.use_threads(1); qa.retrieve sets faiss to 1 per thread)
     questions = args["questions"]
     out: dict = {"rss_start_mb": rss_mb()}
     t = time.perf_counter()

@@ -97,58 +97,137 @@ def _load_model(name: str, path: str):
             f"cannot load the embedding model {name!r} from that {where}: {e.__class__.__name__}: {first}. "
             "Use --model with a local sentence-transformers folder, or leave it unset for the packaged "
             "all-MiniLM-L6-v2") from e
-    log.info("loaded embedding model %s from %s", name, path)
+    log.info("loaded sentence-transformers model %s from %s", name, path)
     return model
 
 
-def use_threads(n: int) -> None:
-    """Torch threads for this process. The web app uses 1: one question at a time is no faster on 2 cores,
-    and under load from a neighbour its p99 rose from ~20 ms to 185-512 ms with 2 (see the README)."""
-    import torch
+BACKEND_ENV = "ARCHIVE_QA_BACKEND"  # "onnx" (default) or "torch"
+_THREADS: dict[str, int | None] = {"questions": None}
 
-    torch.set_num_threads(n)
+
+def use_threads(n: int) -> None:
+    """Threads for questions in this process. The web app uses 1: one question at a time is no faster on 2
+    cores, and under load from a neighbour its p99 rose from ~20 ms to 185-512 ms with 2 (see the README).
+    Builds use every core."""
+    import sys
+
+    _THREADS["questions"] = n
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(n)
+
+
+def _question_threads() -> int:
+    return _THREADS["questions"] or os.cpu_count() or 1
+
+
+class TorchEncoder:
+    """sentence-transformers itself: the reference engine, and the one used when the ONNX one is not."""
+
+    kind = "torch"
+
+    def __init__(self, model) -> None:
+        self.model = model
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dimension = int(getter())
+
+    def encode(self, texts: list[str], *, batch_size: int = 32, threads: int = 1) -> np.ndarray:
+        # torch's thread count is per process: set by use_threads(); texts are batched by length inside encode
+        return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                                 show_progress_bar=False)
+
+
+def _load_engine(name: str, path: str):
+    """The ONNX engine for this model when it can be had and agrees with sentence-transformers, else torch."""
+    backend = os.environ.get(BACKEND_ENV, "onnx").strip().lower()
+    if backend not in ("onnx", "torch"):
+        raise ModelError(f"${BACKEND_ENV} is {backend!r}: use 'onnx' (the default) or 'torch'")
+    if backend == "onnx":
+        try:
+            from . import onnx_engine
+        except ImportError as e:  # pragma: no cover - onnxruntime is a dependency
+            log.warning("onnxruntime is not installed (%s): embedding with sentence-transformers", e)
+        else:
+            folder = onnx_engine.cache_root() / "onnx" / onnx_engine.model_key(name, path)
+            if (folder / "export.json").exists():
+                try:
+                    return onnx_engine.OnnxEncoder(folder, threads=_question_threads())
+                except Exception as e:  # noqa: BLE001 - a damaged export is made again, below
+                    log.warning("the ONNX export in %s cannot be used (%s): exporting it again", folder, e)
+                    import shutil
+
+                    shutil.rmtree(folder, ignore_errors=True)
+            model = _load_model(name, path)
+            why = onnx_engine.supported(model)
+            if why is None:
+                try:
+                    onnx_engine.export(model, folder)
+                    engine = onnx_engine.OnnxEncoder(folder, threads=_question_threads())
+                    agree = onnx_engine.agreement(engine, model)
+                except Exception as e:  # noqa: BLE001 - the reference engine still works
+                    why = f"the export failed ({e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else ''})"
+                else:
+                    if agree >= onnx_engine.AGREEMENT:
+                        log.info("exported %s to ONNX in %s (least cosine to sentence-transformers %.6f)",
+                                 name, folder, agree)
+                        return engine
+                    why = f"its vectors differ from sentence-transformers' (least cosine {agree:.4f})"
+                import shutil
+
+                shutil.rmtree(folder, ignore_errors=True)  # nothing half-trusted is loaded next time
+            log.warning("embedding with sentence-transformers: %s cannot run on ONNX Runtime: %s", name, why)
+            return TorchEncoder(model)
+    return TorchEncoder(_load_model(name, path))
 
 
 class Embedder:
-    """A sentence-transformers model, loaded once per process and shared; encode() is thread-safe."""
+    """A sentence embedding model, loaded once per process and shared; encode() is thread-safe.
+
+    It runs on ONNX Runtime when the model exports cleanly (qa/onnx_engine.py), else on sentence-transformers;
+    $ARCHIVE_QA_BACKEND=torch forces the latter. Both give the same vectors.
+    """
 
     def __init__(self, name: str | None = None) -> None:
         self.name = model_name(name)
         self.path = _resolve(self.name)
 
-    def _model(self):
+    def _engine(self):
         with _LOAD_LOCK:
             if self.path not in _LOADED:
-                _LOADED[self.path] = _load_model(self.name, self.path)
+                _LOADED[self.path] = _load_engine(self.name, self.path)
+                log.info("loaded embedding model %s (engine: %s)", self.name, _LOADED[self.path].kind)
+                if _THREADS["questions"] is not None:
+                    use_threads(_THREADS["questions"])
             return _LOADED[self.path]
 
-    def load(self) -> "Embedder":
+    def load(self) -> Embedder:
         """Load the model now (it is otherwise loaded on first use)."""
-        self._model()
+        self._engine()
         return self
 
     @property
+    def backend(self) -> str:
+        return self._engine().kind
+
+    @property
     def dimension(self) -> int:
-        m = self._model()
-        getter = getattr(m, "get_embedding_dimension", None) or m.get_sentence_embedding_dimension
-        return int(getter())
+        return self._engine().dimension
 
     def encode(self, texts: list[str], *, batch_size: int = 32, background: bool = False) -> np.ndarray:
         """Embed texts as rows of unit length (so inner product is cosine similarity).
 
-        background (builds): encode in slices, letting questions go first between them.
+        background (builds): every core, in slices, letting questions go first between them.
         """
-        m = self._model()
+        engine = self._engine()
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         step = BACKGROUND_SLICE if background else max(len(texts), 1)
+        threads = (os.cpu_count() or 1) if background else _question_threads()
         parts = []
         for start in range(0, len(texts), step):
             _GATE.acquire(background)
             try:
-                parts.append(m.encode(texts[start:start + step], batch_size=batch_size, normalize_embeddings=True,
-                                      convert_to_numpy=True, show_progress_bar=False))
+                parts.append(engine.encode(texts[start:start + step], batch_size=batch_size, threads=threads))
             finally:
                 _GATE.release()
         vecs = np.concatenate(parts) if len(parts) > 1 else parts[0]

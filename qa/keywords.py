@@ -41,6 +41,7 @@ class KeywordIndex:
 
     @classmethod
     def build(cls, records: list[Record]) -> "KeywordIndex":
+        log.info("building the keyword index (BM25) over %d records", len(records))
         bm25 = _bm25s().BM25()
         bm25.index([record_tokens(r) or [""] for r in records], show_progress=False)
         return cls(bm25)

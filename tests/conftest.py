@@ -6,9 +6,17 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before any Hugging Face import
 
+import atexit
 import contextlib
 import shutil
+import tempfile
 from pathlib import Path
+
+# The model's ONNX export (qa/onnx_engine.py) is made once per test session in a folder of its own, so the
+# suite neither reads nor writes the user's ~/.cache; the CLI and app processes the tests start inherit it.
+_CACHE = tempfile.mkdtemp(prefix="archive-qa-test-cache-")
+os.environ["ARCHIVE_QA_CACHE"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 import pytest
 

@@ -150,7 +150,7 @@ class Child:
 EMBEDDING = "embedding records"
 MODEL_LOADED = "loaded embedding model"
 WRITING = "writing the index"
-BM25 = "Building index from tokens"
+BM25 = "building the keyword index"
 WRITTEN = "index written"
 BUILT = "built:"
 
