@@ -427,9 +427,10 @@ def table(summ: dict[int, dict], gl: list[dict], results: dict) -> str:
         "",
         ("Each cell: our figure, then **(ours / plain)** — the ten-line pipeline (SentenceTransformer.encode + "
         "faiss.IndexFlatIP, k=5, no BM25, no answer) on the same data in the same run. Questions: one at a time, "
-        "warm, torch and FAISS at 1 thread in both pipelines, both pipelines loaded in one process and each question "
-        "put to both in random order, so that load from other processes hits both alike; memory figures come from a "
-        "fresh process per pipeline and size. Builds use 2 threads."), "",
+        "warm, 1 thread for the model (ours: ONNX Runtime; plain: torch) and for FAISS, both pipelines loaded in one "
+        "process and each question put to both in random order, so that load from other processes hits both alike; "
+        "memory figures come from a fresh process per pipeline and size. Builds use 2 threads. Ours embeds with the "
+        "model's ONNX export (qa/onnx_engine.py), made once before the run's first build and cached."), "",
         head, sep,
         row("collection", lambda s: {"seed": "seed (real)", "real": "real + recombined", "synthetic": "synthetic"}[s["kind"]]),
         row("records indexed", lambda s: f"{s['records']:,}"),
@@ -615,7 +616,8 @@ def save_partial(out: Path, machine: dict, raw: dict, runner: Runner, sizes: lis
     machine = dict(machine, loadavg_end=Path("/proc/loadavg").read_text().split()[:3])
     results = {"finished_at": time.strftime("%Y-%m-%d %H:%M:%S"), "complete": final,
                "runtime_seconds": time.perf_counter() - t_start, "sizes_requested": sizes, "machine": machine,
-               "threads": {"questions": "torch.set_num_threads(1), faiss.omp_set_num_threads(1) in both pipelines",
+               "threads": {"questions": "1 model thread (ours: ONNX Runtime intra-op; plain: torch) and "
+                                        "faiss.omp_set_num_threads(1) in both pipelines",
                            "builds": 2},
                "embedding_sample": sample, "goal_thresholds": GOALS, "goals": gl, "summary": summ, "raw": raw,
                "steps": runner.steps}
