@@ -138,7 +138,7 @@ def _versions() -> dict[str, str]:
     from importlib import metadata
 
     out = {}
-    for name in ("archive-qa", "faiss-cpu", "sentence-transformers", "torch", "transformers", "numpy"):
+    for name in ("archive-qa", "faiss-cpu", "sentence-transformers", "torch", "transformers", "onnxruntime", "numpy"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             out[name] = metadata.version(name)
     return out

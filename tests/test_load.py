@@ -100,8 +100,9 @@ def check_answers(rows: list[dict], versions: dict[str, dict]) -> dict[str, int]
 
 
 def save_figures(key: str, figures: dict) -> None:
-    """Keep the figures in benchmarks/results/load.json when that folder exists."""
-    if not RESULTS.is_dir():
+    """Keep the figures in benchmarks/results/load.json when asked to (ARCHIVE_QA_SAVE_FIGURES=1), so that an
+    ordinary test run leaves the working tree as it found it."""
+    if not RESULTS.is_dir() or os.environ.get("ARCHIVE_QA_SAVE_FIGURES") != "1":
         return
     path = RESULTS / "load.json"
     try:
