@@ -293,6 +293,7 @@ class Archive:
         m = idx.manifest
         return {"records": m.count, "model": m.model, "dimension": m.dimension, "date_from": m.date_from,
                 "date_to": m.date_to, "undated": m.undated, "built_at": m.built_at, "index_type": m.index_type,
+                "index_params": m.index_params,
                 "corpus_sha256": m.corpus_sha256, "path": str(idx.path.resolve()), "sources": m.sources,
                 "skipped": m.skipped, "duplicates": m.duplicates, "versions": m.versions,
                 "stale": self.stale_reason}

@@ -191,7 +191,10 @@ def cmd_info(args) -> int:
           f" ({info['undated']} undated, {info['skipped']} skipped at build, {info['duplicates']} duplicates)\n"
           f"Dates:    {info['date_from']} to {info['date_to']}\nModel:    {info['model']} "
           f"(dimension {info['dimension']})\nBuilt at: {info['built_at']}\nFrom:     {', '.join(info['sources'])}\n"
-          f"Corpus:   sha256 {info['corpus_sha256']}")
+          f"Corpus:   sha256 {info['corpus_sha256']}\nSearch:   {info['index_type']}"
+          + (" (exact)" if info["index_type"] == "IndexFlatIP" else
+             f" (approximate: {info['index_params'].get('nprobe')} of {info['index_params'].get('nlist')} lists "
+             "probed)"))
     if info["stale"]:
         print(f"Stale:    {info['stale']}; rebuild with: archive-qa build --index {args.index}")
     return 0
