@@ -271,8 +271,7 @@ class Archive:
     def find(self, key: str) -> int:
         """The row of the record with this id, or with exactly this title; IndexProblem naming the choices."""
         records = self.current.records
-        rows = records.rows_with_id(key.strip())
-        rows = rows or [i for i, r in enumerate(records) if r.title.casefold() == key.strip().casefold()]
+        rows = records.rows_with_id(key) or records.rows_with_title(key)
         if len(rows) == 1:
             return rows[0]
         if not rows:
@@ -293,7 +292,7 @@ class Archive:
         m = idx.manifest
         return {"records": m.count, "model": m.model, "dimension": m.dimension, "date_from": m.date_from,
                 "date_to": m.date_to, "undated": m.undated, "built_at": m.built_at, "index_type": m.index_type,
-                "index_params": m.index_params,
+                "index_params": m.index_params, "engine": m.engine,
                 "corpus_sha256": m.corpus_sha256, "path": str(idx.path.resolve()), "sources": m.sources,
                 "skipped": m.skipped, "duplicates": m.duplicates, "versions": m.versions,
                 "stale": self.stale_reason}

@@ -69,6 +69,7 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
                      f"{len(missing)}" + (f" ({len(records) - len(missing)} unchanged, from the cache)"
                                           if len(missing) < len(records) else ""))
                 fresh.append(embedder.encode([texts[i] for i in part], batch_size=32, background=True))
+            embedder.build_done()
             new = np.concatenate(fresh)
             if vectors is None:
                 vectors = np.empty((len(records), new.shape[1]), dtype=np.float32)
@@ -76,7 +77,8 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
         embed_seconds = time.perf_counter() - t_embed
         note(0.92, "writing the index")
         t_index = time.perf_counter()
-        manifest = write_index(index_dir, records, vectors, model=embedder.name, sources=sources,
+        manifest = write_index(index_dir, records, vectors, model=embedder.name, engine=embedder.backend,
+                               sources=sources,
                                source_files=source_files, skipped=len(result.problems),
                                duplicates=len(result.duplicates))
         index_seconds = time.perf_counter() - t_index

@@ -190,7 +190,7 @@ def cmd_info(args) -> int:
     print(f"Index:    {info['path']}\nRecords:  {info['records']}"
           f" ({info['undated']} undated, {info['skipped']} skipped at build, {info['duplicates']} duplicates)\n"
           f"Dates:    {info['date_from']} to {info['date_to']}\nModel:    {info['model']} "
-          f"(dimension {info['dimension']})\nBuilt at: {info['built_at']}\nFrom:     {', '.join(info['sources'])}\n"
+          f"(dimension {info['dimension']}{', embedded on ' + info['engine'] if info['engine'] else ''})\nBuilt at: {info['built_at']}\nFrom:     {', '.join(info['sources'])}\n"
           f"Corpus:   sha256 {info['corpus_sha256']}\nSearch:   {info['index_type']}"
           + (" (exact)" if info["index_type"] == "IndexFlatIP" else
              f" (approximate: {info['index_params'].get('nprobe')} of {info['index_params'].get('nlist')} lists "

@@ -83,9 +83,12 @@ def _load_model(name: str, path: str):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging as hf_logging
-
+    try:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+    except ImportError as e:
+        raise ModelError(f"sentence-transformers cannot be imported ({e}); reinstall with: make test, or "
+                         "pip install -e . in the project's environment") from e
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
     try:
@@ -116,8 +119,20 @@ def use_threads(n: int) -> None:
         sys.modules["torch"].set_num_threads(n)
 
 
+def cores() -> int:
+    """The cores this process may use: its CPU affinity, within a container's CPU quota (cgroup v2)."""
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            n = min(n, max(1, int(int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, n)
+
+
 def _question_threads() -> int:
-    return _THREADS["questions"] or os.cpu_count() or 1
+    return _THREADS["questions"] or cores()
 
 
 class TorchEncoder:
@@ -138,45 +153,22 @@ class TorchEncoder:
 
 def _load_engine(name: str, path: str):
     """The ONNX engine for this model when it can be had and agrees with sentence-transformers, else torch."""
-    backend = os.environ.get(BACKEND_ENV, "onnx").strip().lower()
+    backend = (os.environ.get(BACKEND_ENV) or "onnx").strip().lower()
     if backend not in ("onnx", "torch"):
         raise ModelError(f"${BACKEND_ENV} is {backend!r}: use 'onnx' (the default) or 'torch'")
+    model = None
     if backend == "onnx":
         try:
             from . import onnx_engine
         except ImportError as e:  # pragma: no cover - onnxruntime is a dependency
-            log.warning("onnxruntime is not installed (%s): embedding with sentence-transformers", e)
+            log.warning("onnxruntime cannot be imported (%s): embedding with sentence-transformers", e)
         else:
-            folder = onnx_engine.cache_root() / "onnx" / onnx_engine.model_key(name, path)
-            if (folder / "export.json").exists():
-                try:
-                    return onnx_engine.OnnxEncoder(folder, threads=_question_threads())
-                except Exception as e:  # noqa: BLE001 - a damaged export is made again, below
-                    log.warning("the ONNX export in %s cannot be used (%s): exporting it again", folder, e)
-                    import shutil
-
-                    shutil.rmtree(folder, ignore_errors=True)
-            model = _load_model(name, path)
-            why = onnx_engine.supported(model)
-            if why is None:
-                try:
-                    onnx_engine.export(model, folder)
-                    engine = onnx_engine.OnnxEncoder(folder, threads=_question_threads())
-                    agree = onnx_engine.agreement(engine, model)
-                except Exception as e:  # noqa: BLE001 - the reference engine still works
-                    why = f"the export failed ({e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else ''})"
-                else:
-                    if agree >= onnx_engine.AGREEMENT:
-                        log.info("exported %s to ONNX in %s (least cosine to sentence-transformers %.6f)",
-                                 name, folder, agree)
-                        return engine
-                    why = f"its vectors differ from sentence-transformers' (least cosine {agree:.4f})"
-                import shutil
-
-                shutil.rmtree(folder, ignore_errors=True)  # nothing half-trusted is loaded next time
-            log.warning("embedding with sentence-transformers: %s cannot run on ONNX Runtime: %s", name, why)
-            return TorchEncoder(model)
-    return TorchEncoder(_load_model(name, path))
+            engine, model, why = onnx_engine.open_engine(name, path, lambda: _load_model(name, path),
+                                                         _question_threads())
+            if engine is not None:
+                return engine
+            log.warning("embedding with sentence-transformers: %s cannot run on ONNX Runtime here: %s", name, why)
+    return TorchEncoder(model if model is not None else _load_model(name, path))
 
 
 class Embedder:
@@ -208,6 +200,12 @@ class Embedder:
     def backend(self) -> str:
         return self._engine().kind
 
+    def build_done(self) -> None:
+        """Free what only builds use (the ONNX engine's session on every core, ~90 MB of weights)."""
+        engine = self._engine()
+        if hasattr(engine, "keep_only"):
+            engine.keep_only(_question_threads())
+
     @property
     def dimension(self) -> int:
         return self._engine().dimension
@@ -222,7 +220,7 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         step = BACKGROUND_SLICE if background else max(len(texts), 1)
-        threads = (os.cpu_count() or 1) if background else _question_threads()
+        threads = cores() if background else _question_threads()
         parts = []
         for start in range(0, len(texts), step):
             _GATE.acquire(background)

@@ -8,12 +8,16 @@ Once exported, a process needs neither torch nor transformers: only onnxruntime,
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import os
+import shutil
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -40,13 +44,17 @@ def cache_root() -> Path:
     return Path(base) / "archive-qa"
 
 
+EXPORT_VERSION = 1  # bump when export() changes what it writes: older exports are then made again
+
+
 def model_key(name: str, path: str) -> str:
-    """Names one model's export: its folder's files (name, size, mtime) and the exporting libraries' versions."""
+    """Names one model's export: its folder's files (name, size, mtime), the libraries' versions, this code's."""
     from importlib import metadata
 
-    h = hashlib.sha256(f"{name}\0{Path(path).resolve()}".encode())
+    h = hashlib.sha256(f"export {EXPORT_VERSION}\0{name}".encode())
     folder = Path(path)
     if folder.is_dir():
+        h.update(str(folder.resolve()).encode())
         for f in sorted(p for p in folder.rglob("*") if p.is_file()):
             st = f.stat()
             h.update(f"{f.relative_to(folder)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
@@ -122,6 +130,12 @@ class OnnxEncoder:
                 self._sessions[threads] = s
             return self._sessions[threads]
 
+    def keep_only(self, threads: int) -> None:
+        """Drop the sessions for other thread counts (a build's): each holds its own copy of the weights."""
+        with self._lock:
+            for t in [t for t in self._sessions if t != threads]:
+                del self._sessions[t]
+
     def _batch(self, texts: list[str], threads: int) -> np.ndarray:
         session = self._session(threads)
         enc = self.tokenizer.encode_batch([t.strip() for t in texts])
@@ -190,8 +204,6 @@ def export(st_model, folder: Path) -> None:
                 raise
     finally:
         if tmp.exists():
-            import shutil
-
             shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -200,3 +212,80 @@ def agreement(encoder: OnnxEncoder, st_model) -> float:
     ours = encoder.encode(PROBES, threads=1)
     theirs = st_model.encode(PROBES, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
     return float(np.min(np.sum(ours * theirs, axis=1)))
+
+
+@contextlib.contextmanager
+def _locked(root: Path):
+    """One process at a time checks, makes or removes exports (another waits, then finds the export made)."""
+    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _remove(folder: Path) -> None:
+    """Move an export aside, then delete it: a reader never sees it half deleted."""
+    if folder.exists():
+        aside = folder.parent / f".gone-{folder.name}-{uuid.uuid4().hex[:6]}"
+        with contextlib.suppress(OSError):
+            os.rename(folder, aside)
+            shutil.rmtree(aside, ignore_errors=True)
+
+
+def open_engine(name: str, path: str, load_model: Callable[[], object], threads: int):
+    """The ONNX engine for a model, exporting it first when needed: (engine, model, why).
+
+    engine is None when it cannot be had; why then says why, and model is the sentence-transformers model when
+    it was loaded on the way (the caller falls back to it). An export that fails or disagrees is not tried
+    again on every start: a <key>.rejected file beside it keeps the reason until someone deletes it.
+    """
+    root = cache_root() / "onnx"
+    key = model_key(name, path)
+    folder, rejected = root / key, root / f"{key}.rejected"
+    stack = contextlib.ExitStack()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        stack.enter_context(_locked(root))
+    except OSError as e:
+        return None, None, (f"its ONNX export cannot be kept in {root} ({e.strerror or e}); set ${CACHE_ENV} to a "
+                            "writable folder")
+    with stack:
+        if rejected.exists():
+            return None, None, (f"its export was rejected earlier: {rejected.read_text(encoding='utf-8').strip()} "
+                                f"(delete {rejected} to try again)")
+        if (folder / "export.json").exists():
+            try:
+                return OnnxEncoder(folder, threads=threads), None, None
+            except Exception as e:  # noqa: BLE001 - a damaged export is made again, below
+                log.warning("the ONNX export in %s cannot be used (%s): exporting it again", folder, e)
+                _remove(folder)
+        model = load_model()
+        why = supported(model)
+        if why is not None:
+            return None, model, why
+        try:
+            export(model, folder)
+            engine = OnnxEncoder(folder, threads=threads)
+            agree = agreement(engine, model)
+        except OSError as e:
+            _remove(folder)
+            return None, model, (f"its ONNX export cannot be written to {root} ({e.strerror or e}); set "
+                                 f"${CACHE_ENV} to a writable folder")
+        except Exception as e:  # noqa: BLE001 - the reference engine still works
+            why = f"the export failed ({e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else ''})"
+        else:
+            if agree >= AGREEMENT:
+                log.info("exported %s to ONNX in %s (least cosine to sentence-transformers %.6f)", name, folder,
+                         agree)
+                prefix = key.rsplit("-", 1)[0] + "-"
+                for old in root.glob(prefix + "*"):  # exports of this model by older libraries or files
+                    if old.is_dir() and old.name != key and len(old.name) == len(key):
+                        _remove(old)
+                return engine, model, None
+            why = f"its vectors differ from sentence-transformers' (least cosine {agree:.4f})"
+        _remove(folder)  # nothing half-trusted is loaded next time
+        with contextlib.suppress(OSError):
+            rejected.write_text(why + "\n", encoding="utf-8")
+        return None, model, why

@@ -77,6 +77,7 @@ class Manifest:
     duplicates: int = 0
     versions: dict[str, str] = field(default_factory=dict)
     index_params: dict[str, int] = field(default_factory=dict)
+    engine: str = ""  # what embedded the records: "onnx" (the model's ONNX export) or "torch"
 
     @classmethod
     def from_json(cls, d: dict) -> "Manifest":
@@ -186,7 +187,7 @@ def build_lock(index_dir: Path):
 
 
 # Up to this many records the index is exact (IndexFlatIP): ~15 ms a question and 384 MB at 250,000.
-# Above it, IVF with 8-bit scalar quantization: ~1.2 ms and 398 MB at 1,000,000 with recall@10 0.98
+# Above it, IVF with 8-bit scalar quantization: a few ms and 398 MB at 1,000,000 with recall@10 ~0.98
 # (measured on this machine: see benchmarks/ and the README).
 EXACT_LIMIT = 250_000
 
@@ -208,14 +209,16 @@ def make_faiss_index(vectors: np.ndarray, *, threads: int = 2) -> tuple[object, 
         sample = np.sort(np.random.default_rng(0).choice(n, min(n, 40 * nlist), replace=False))
         fi.train(np.ascontiguousarray(vectors[sample]))
         fi.add(vectors)
-        return fi, factory, {"nlist": nlist, "nprobe": nlist // 32, "nprobe_filtered": nlist // 4,
-                             "nprobe_filtered_wide": nlist // 16, "train": int(sample.size)}
+        # nlist/8: on 100,000 real embeddings recall@10 was 0.947 at nlist/32, 0.957 at /16, 0.974 at /8
+        # (benchmarks/real_recall.py); a date range's records sit in few lists, so a narrow one probes nlist/4
+        return fi, factory, {"nlist": nlist, "nprobe": nlist // 8, "nprobe_filtered": nlist // 4,
+                             "nprobe_filtered_wide": nlist // 8, "train": int(sample.size)}
     finally:
         faiss.omp_set_num_threads(1)
 
 
 def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, model: str,
-                sources: list[str], source_files: list[SourceFile], skipped: int = 0,
+                sources: list[str], engine: str = "", source_files: list[SourceFile], skipped: int = 0,
                 duplicates: int = 0, keywords: KeywordIndex | None = None) -> Manifest:
     """Write a complete build beside the live one, then switch CURRENT to it in one atomic rename.
 
@@ -270,6 +273,7 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
         skipped=skipped,
         duplicates=duplicates,
         versions=_versions(),
+        engine=engine,
     )
     _write(tmp / "manifest.json", json.dumps(asdict(manifest), indent=2).encode("utf-8"))
     _fsync_dir(tmp)
@@ -346,7 +350,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
             raise IndexProblem(f"{damaged}: {fname} is missing; {_fix(index_dir)}")
     if sha256_file(build / "index.faiss") != m.index_sha256:
         raise IndexProblem(f"{damaged}: index.faiss does not match its checksum in the manifest; {_fix(index_dir)}")
-    table_scan, mm = scan(build / "records.jsonl")
+    table_scan = scan(build / "records.jsonl")
     if table_scan.sha256 != m.records_sha256:
         raise IndexProblem(f"{damaged}: records.jsonl does not match its checksum in the manifest; "
                            + _fix(index_dir))
@@ -360,7 +364,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
     except RuntimeError as e:
         raise IndexProblem(f"{damaged}: FAISS cannot read index.faiss ({str(e).splitlines()[0]}); "
                            + _fix(index_dir)) from None
-    records = RecordTable(build / "records.jsonl", mm, table_scan.offsets, table_scan.ids)
+    records = RecordTable(build / "records.jsonl", table_scan.offsets, table_scan.ids)
     if fi.ntotal != m.count or len(records) != m.count:
         raise IndexProblem(f"{damaged}: the manifest says {m.count} records, index.faiss holds {fi.ntotal} "
                            f"vectors and records.jsonl {len(records)} lines; {_fix(index_dir)}")

@@ -11,12 +11,14 @@ import hashlib
 import json
 import mmap
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .errors import IndexProblem
 from .records import Record
 
 ID_PREFIX = b'{"id": "'  # every line of records.jsonl starts with its record's id (record_id: 16 hex digits)
@@ -28,9 +30,12 @@ def record_lines(records: Sequence[Record]) -> bytes:
     """records.jsonl: one JSON object a line, the id first, so that a scan can read ids without parsing."""
     out = []
     for r in records:
+        if len(r.id) != ID_LEN or any(c not in "0123456789abcdef" for c in r.id):
+            raise ValueError(f"record {r.id!r} at {r.source}, line {r.line}: ids are {ID_LEN} lower-case hex "
+                             "digits (qa.records.record_id)")
         line = json.dumps(r.to_json(), ensure_ascii=False)
-        if not line.startswith(ID_PREFIX.decode() + r.id + '"') or len(r.id) != ID_LEN:
-            raise ValueError(f"record {r.id!r} at {r.source}, line {r.line}: ids are {ID_LEN} hex digits")
+        if not line.startswith(ID_PREFIX.decode() + r.id + '"'):
+            raise ValueError(f"record {r.id!r} at {r.source}, line {r.line}: its JSON does not start with its id")
         out.append(line)
     return ("\n".join(out) + "\n").encode("utf-8") if out else b""
 
@@ -57,7 +62,7 @@ def _map(path: Path) -> mmap.mmap | None:
         return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else None
 
 
-def scan(path: Path) -> tuple[Scan, mmap.mmap | None]:
+def scan(path: Path) -> Scan:
     """Checksum records.jsonl and find its lines and ids in one pass, a chunk at a time.
 
     Each chunk's pages are released after it is read, so the scan does not leave the file resident in this
@@ -66,7 +71,7 @@ def scan(path: Path) -> tuple[Scan, mmap.mmap | None]:
     h = hashlib.sha256()
     mm = _map(path)
     if mm is None:
-        return Scan(h.hexdigest(), np.zeros(1, np.int64), np.zeros(0, f"S{ID_LEN}"), None), None
+        return Scan(h.hexdigest(), np.zeros(1, np.int64), np.zeros(0, f"S{ID_LEN}"), None)
     size = len(mm)
     data = np.frombuffer(mm, dtype=np.uint8)
     ends = []
@@ -93,15 +98,27 @@ def scan(path: Path) -> tuple[Scan, mmap.mmap | None]:
         mm.madvise(mmap.MADV_DONTNEED, a, min(CHUNK + 4096, size - a))
     bad = None if ok.all() else int(np.argmin(ok)) + 1
     del data
-    return Scan(h.hexdigest(), offsets, idcol, bad), mm
+    try:
+        mm.close()
+    except BufferError:  # a view is still alive somewhere: the map goes when it does
+        pass
+    return Scan(h.hexdigest(), offsets, idcol, bad)
+
+
+class Changed(IndexProblem):
+    """records.jsonl no longer holds what was loaded: it was changed in place, which builds never do."""
 
 
 class RecordTable(Sequence[Record]):
-    """Row i is the record of vector i: parsed from records.jsonl when asked for, never held in memory."""
+    """Row i is the record of vector i: read from records.jsonl when asked for, never held in memory.
 
-    def __init__(self, path: Path, mm: mmap.mmap | None, offsets: np.ndarray, ids: np.ndarray) -> None:
+    Rows are read with pread on a file held open, not through the scan's memory map: a file truncated under a
+    map kills the process (SIGBUS), while a short read is an error that can be reported.
+    """
+
+    def __init__(self, path: Path, offsets: np.ndarray, ids: np.ndarray) -> None:
         self.path = path
-        self._mm = mm
+        self._file = open(path, "rb")  # noqa: SIM115 - held for the table's life, closed with it
         self._offsets = offsets
         self.ids = ids
 
@@ -117,18 +134,55 @@ class RecordTable(Sequence[Record]):
             raise IndexError(f"record {i} of {n}")
         i %= n
         a, b = int(self._offsets[i]), int(self._offsets[i + 1])
-        return Record.from_json(json.loads(self._mm[a:b]))  # type: ignore[index]
+        line = os.pread(self._file.fileno(), b - a, a)
+        try:
+            record = Record.from_json(json.loads(line))
+        except (ValueError, KeyError, TypeError):
+            record = None
+        if record is None or record.id.encode("ascii", "replace") != self.ids[i]:
+            raise Changed(f"{self.path} changed since it was loaded (line {i + 1} is not the record it was); "
+                          "a build folder must not be edited: rebuild the index with archive-qa build")
+        return record
 
     def __iter__(self) -> Iterator[Record]:
         return (self[i] for i in range(len(self)))
 
     def rows_with_id(self, record_id: str) -> list[int]:
-        """The rows whose record has this id (at most one in a built index)."""
+        """The rows whose record has this id (at most one in a built index); ids are hex, in any case."""
         try:
-            key = record_id.encode("ascii")
+            key = record_id.strip().lower().encode("ascii")
         except UnicodeEncodeError:
             return []
         return np.flatnonzero(self.ids == key).tolist() if len(key) == ID_LEN else []
+
+    def rows_with_title(self, title: str) -> list[int]:
+        """The rows whose record has exactly this title, ignoring case.
+
+        Reads the file a chunk at a time looking for the title's JSON text (ASCII letters in any case), and
+        parses only the lines that hold it: a lookup in a million records reads the file once instead of
+        parsing every record.
+        """
+        want = title.strip().casefold()
+        if not want:
+            return []
+        needle = re.compile(re.escape(json.dumps(title.strip(), ensure_ascii=False)[1:-1].encode()), re.IGNORECASE)
+        starts = self._offsets[:-1]
+        candidates: set[int] = set()
+        overlap = len(needle.pattern) * 4
+        pos = 0
+        size = int(self._offsets[-1])
+        while pos < size:
+            data = os.pread(self._file.fileno(), CHUNK + overlap, pos)
+            if not data:
+                break
+            for m in needle.finditer(data):
+                candidates.add(int(np.searchsorted(starts, pos + m.start(), side="right")) - 1)
+            pos += CHUNK
+        rows = sorted(candidates)
+        return [i for i in rows if self[i].title.strip().casefold() == want]
+
+    def close(self) -> None:
+        self._file.close()
 
     def corpus_sha256(self) -> str:
         """The hash store.corpus_sha256 gives for these records, from the ids alone."""

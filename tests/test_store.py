@@ -236,7 +236,7 @@ def test_large_collections_get_an_ivf_index_with_measured_recall(tmp_path, monke
         dt = f"{1900 + i % 100}-{1 + i % 12:02d}"
         records.append(Record(record_id(dt, f"t{i}", "s"), parse_date(dt), f"t{i}", f"summary {i}", "f", i + 1))
     m = store.write_index(tmp_path / "i", records, vecs, model="synthetic", sources=[], source_files=[])
-    assert m.index_type == "IVF512,SQ8" and m.index_params["nprobe"] == 16
+    assert m.index_type == "IVF512,SQ8" and m.index_params["nprobe"] == 64
     loaded = store.load_index(tmp_path / "i")
     queries = vecs[rng.integers(0, n, 50)] + 0.05 * rng.normal(size=(50, d)).astype(np.float32)
     recall, recall_filtered = [], []

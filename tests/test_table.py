@@ -24,8 +24,8 @@ def write(tmp_path, records):
 
 
 def open_table(path):
-    s, mm = table.scan(path)
-    return s, table.RecordTable(path, mm, s.offsets, s.ids)
+    s = table.scan(path)
+    return s, table.RecordTable(path, s.offsets, s.ids)
 
 
 @pytest.mark.parametrize("chunk", [4096, table.CHUNK])
@@ -40,6 +40,9 @@ def test_a_scan_finds_every_line_and_id_across_chunk_edges(tmp_path, monkeypatch
     assert [x.decode() for x in s.ids.tolist()] == [r.id for r in records]
     assert list(t) == records and t[-1] == records[-1] and t[10:13] == records[10:13]
     assert t.rows_with_id(records[123].id) == [123] and t.rows_with_id("nope") == []
+    assert t.rows_with_id(f" {records[123].id.upper()} ") == [123]
+    assert t.rows_with_title("TITLE 7 — 김구 \u2028 \"quoted\"") == [7]
+    assert t.rows_with_title("title 7") == [] and t.rows_with_title("") == []
     from qa.store import corpus_sha256, sha256_file
 
     assert t.corpus_sha256() == corpus_sha256(records) and s.sha256 == sha256_file(path)
@@ -89,6 +92,34 @@ def test_a_record_whose_json_puts_another_key_first_is_refused_at_write():
 
     r = rec(1)
     odd = Odd(r.id, r.date, r.title, r.summary, r.source, r.line)
-    with pytest.raises(ValueError, match="ids are 16 hex digits"):
+    with pytest.raises(ValueError, match="its JSON does not start with its id"):
         table.record_lines([odd])
+    bad = Record("NOT-HEX-AT-ALL!!", r.date, r.title, r.summary, r.source, r.line)
+    with pytest.raises(ValueError, match="ids are 16 lower-case hex digits"):
+        table.record_lines([bad])
     assert json.loads(table.record_lines([r]))["id"] == r.id
+
+
+def test_a_title_lookup_parses_only_the_lines_that_hold_it(tmp_path, monkeypatch):
+    records = [rec(i, "same summary") for i in range(300)]
+    _, t = open_table(write(tmp_path, records))
+    parsed = []
+    original = table.Record.from_json
+    monkeypatch.setattr(table.Record, "from_json", lambda d: parsed.append(d["title"]) or original(d))
+    assert t.rows_with_title(records[250].title) == [250]
+    assert parsed == [records[250].title]
+
+
+@pytest.mark.parametrize("change", ["truncate", "same size"])
+def test_a_file_changed_under_a_loaded_table_is_an_error_not_a_crash(tmp_path, change):
+    records = [rec(i) for i in range(20)]
+    path = write(tmp_path, records)
+    _, t = open_table(path)
+    data = path.read_bytes()
+    if change == "truncate":
+        path.write_bytes(data[: len(data) // 2])  # in place, as cp over a build folder would
+    else:
+        path.write_bytes(data.replace(records[19].id.encode(), records[18].id.encode()))
+    assert t[0] == records[0]
+    with pytest.raises(table.Changed, match="line 20 is not the record it was.*rebuild the index"):
+        t[19]
