@@ -51,8 +51,9 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "KeywordIndex":
-        # memory-mapped: the postings stay in the page cache, and a question reads only its own words' lists
-        return cls(_bm25s().BM25.load(str(folder), show_progress=False, verbosity=0, mmap=True))
+        # Read into memory, not memory-mapped: a build's files copied over in place (a backup restored with cp)
+        # would kill a process that maps them (SIGBUS). ~125 MB at a million records.
+        return cls(_bm25s().BM25.load(str(folder), show_progress=False, verbosity=0))
 
     @functools.cached_property
     def vocabulary(self) -> set[str]:

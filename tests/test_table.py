@@ -123,3 +123,32 @@ def test_a_file_changed_under_a_loaded_table_is_an_error_not_a_crash(tmp_path, c
     assert t[0] == records[0]
     with pytest.raises(table.Changed, match="line 20 is not the record it was.*rebuild the index"):
         t[19]
+
+
+def test_a_loaded_index_survives_its_files_being_copied_over_in_place(index_copy):
+    """A backup restored with cp truncates and rewrites the live build's files: answers go on or fail with a
+    message; the process is never killed (nothing it reads is memory-mapped)."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = f"""
+import os, pathlib, sys
+from qa.archive import Archive
+a = Archive(pathlib.Path({str(index_copy)!r}))
+a.open(auto_build=False)
+a.ask("uranium prospecting")
+build = a.current.path
+for f in [*build.glob("*"), *build.glob("bm25/*")]:
+    if f.is_file():
+        open(f, "r+b").truncate(0)
+try:
+    a.ask("uranium prospecting")
+    print("answered")
+except Exception as e:
+    print("refused:", type(e).__name__, e)
+"""
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, (p.returncode, p.stderr[-2000:])
+    assert p.stdout.startswith(("answered", "refused: Changed")), p.stdout
