@@ -112,15 +112,21 @@ def running_app(base: Path, records: Path, index: Path | None = None, env: dict 
         log.close()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, seed_index_dir):
-    """The app over its own copy of the seed records and index."""
-    base = tmp_path_factory.mktemp("server")
+@contextlib.contextmanager
+def app_over_seed_copies(base: Path, seed_index: Path):
+    """A real app.py over its own copies, in base, of the seed records and a seed index."""
     records = base / "seeds"
     shutil.copytree(SEEDS, records)
     index = base / "index"
-    shutil.copytree(seed_index_dir, index)
+    shutil.copytree(seed_index, index)
     with running_app(base, records, index) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, seed_index_dir):
+    """The app over its own copy of the seed records and index."""
+    with app_over_seed_copies(tmp_path_factory.mktemp("server"), seed_index_dir) as srv:
         yield srv
 
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import running_app, ROOT, SEEDS
+from conftest import ROOT, app_over_seed_copies
 
 LOAD = ROOT / "benchmarks" / "load.py"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -35,11 +35,7 @@ ENV = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
 def live(tmp_path_factory, seed_index_dir):
     """A real app.py over its own copies of the seed records and the session's seed index."""
     base = tmp_path_factory.mktemp("load-server")
-    records = base / "seeds"
-    shutil.copytree(SEEDS, records)
-    index = base / "index"
-    shutil.copytree(seed_index_dir, index)
-    with running_app(base, records, index) as srv:
+    with app_over_seed_copies(base, seed_index_dir) as srv:
         yield {**srv, "base": base}
 
 
