@@ -271,7 +271,6 @@ def _read_texts(files: list[Path]) -> list[str]:
 
 
 def build_plain(args: dict) -> dict:
-    import faiss
     from sentence_transformers import SentenceTransformer
 
     threads(2)
@@ -289,15 +288,27 @@ def build_plain(args: dict) -> dict:
         t = time.perf_counter()
         X = model.encode(texts, normalize_embeddings=True)
         out["embed_seconds"] = time.perf_counter() - t
-        t = time.perf_counter()
-        index = faiss.IndexFlatIP(X.shape[1])
-        index.add(X)
-        out["add_seconds"] = time.perf_counter() - t
-        t = time.perf_counter()
-        faiss.write_index(index, str(folder / "index.faiss"))
-        (folder / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
-        out["save_seconds"] = time.perf_counter() - t
+        _plain_index(X, texts, folder, out)
         out["seconds"] = time.perf_counter() - t0
+    return _plain_finish(out, texts, folder, load)
+
+
+def _plain_index(X: np.ndarray, texts: list[str], folder: Path, out: dict):
+    """The plain pipeline's index step: IndexFlatIP over the vectors, saved with its texts; timed into out."""
+    import faiss
+
+    t = time.perf_counter()
+    index = faiss.IndexFlatIP(X.shape[1])
+    index.add(X)
+    out["add_seconds"] = time.perf_counter() - t
+    t = time.perf_counter()
+    faiss.write_index(index, str(folder / "index.faiss"))
+    (folder / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    out["save_seconds"] = time.perf_counter() - t
+    return index
+
+
+def _plain_finish(out: dict, texts: list[str], folder: Path, load) -> dict:
     out["records"] = len(texts)
     out["other_load"] = load.other
     out["peak_rss_mb"] = peak_mb()
@@ -306,8 +317,6 @@ def build_plain(args: dict) -> dict:
 
 
 def build_plain_synth(args: dict) -> dict:
-    import faiss
-
     threads(2)
     out: dict = {"rss_start_mb": rss_mb()}
     folder = Path(args["out_dir"])
@@ -325,19 +334,9 @@ def build_plain_synth(args: dict) -> dict:
         X = np.ascontiguousarray(base[rows] if not np.array_equal(rows, np.arange(len(rows)))
                                  else base[:len(rows)], dtype=np.float32)
         out["vector_load_seconds"] = time.perf_counter() - t
-        t = time.perf_counter()
-        index = faiss.IndexFlatIP(X.shape[1])
-        index.add(X)
-        out["add_seconds"] = time.perf_counter() - t
-        t = time.perf_counter()
-        faiss.write_index(index, str(folder / "index.faiss"))
-        (folder / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
-        out["save_seconds"] = time.perf_counter() - t
+        index = _plain_index(X, texts, folder, out)
         out["seconds"] = out["read_seconds"] + out["add_seconds"] + out["save_seconds"]  # embedding extrapolated
-    out["records"] = len(texts)
-    out["other_load"] = load.other
-    out["peak_rss_mb"] = peak_mb()
-    out["disk_bytes"] = folder_bytes(folder)
+    _plain_finish(out, texts, folder, load)
     # exact top-10 of the shared question vectors, for recall@10 of the project's index
     Q = np.load(args["qvecs"])
     t = time.perf_counter()
