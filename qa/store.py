@@ -29,7 +29,7 @@ from .errors import IndexProblem
 from .keywords import KeywordIndex
 from .names import BUILTIN_ALIASES, NameMatcher, read_aliases
 from .records import Record, find_record_files
-from .table import RecordTable, date_columns, record_lines, scan
+from .table import RecordTable, date_columns, ids_sha256, record_lines, scan
 
 log = logging.getLogger(__name__)
 
@@ -127,12 +127,8 @@ def alias_files(sources: list[str]) -> list[Path]:
 
 
 def corpus_sha256(records: list[Record]) -> str:
-    """A hash of the records' content and order: it names the corpus an answer came from."""
-    h = hashlib.sha256()
-    for r in records:
-        h.update(r.id.encode())
-        h.update(b"\n")
-    return h.hexdigest()
+    """A hash of the records' content and order (their ids in row order): it names the corpus an answer came from."""
+    return ids_sha256(r.id.encode() for r in records)
 
 
 def _versions() -> dict[str, str]:

@@ -12,7 +12,7 @@ import json
 import mmap
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +38,11 @@ def record_lines(records: Sequence[Record]) -> bytes:
             raise ValueError(f"record {r.id!r} at {r.source}, line {r.line}: its JSON does not start with its id")
         out.append(line)
     return ("\n".join(out) + "\n").encode("utf-8") if out else b""
+
+
+def ids_sha256(ids: Iterable[bytes]) -> str:
+    """The corpus hash: the records' ids, one a line, in row order. It names the corpus an answer came from."""
+    return hashlib.sha256(b"".join(x + b"\n" for x in ids)).hexdigest()
 
 
 def date_columns(records: Sequence[Record]) -> np.ndarray:
@@ -185,5 +190,5 @@ class RecordTable(Sequence[Record]):
         self._file.close()
 
     def corpus_sha256(self) -> str:
-        """The hash store.corpus_sha256 gives for these records, from the ids alone."""
-        return hashlib.sha256(b"".join(x + b"\n" for x in self.ids.tolist())).hexdigest()
+        """The corpus hash of these records (ids_sha256), from the ids read by the scan."""
+        return ids_sha256(self.ids.tolist())
