@@ -127,7 +127,7 @@ def alias_files(sources: list[str]) -> list[Path]:
 
 
 def corpus_sha256(records: list[Record]) -> str:
-    """A hash of the records' content and order (their ids in row order): it names the corpus an answer came from."""
+    """The hash of the records' ids in row order: it names the corpus an answer came from."""
     return ids_sha256(r.id.encode() for r in records)
 
 
