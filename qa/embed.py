@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -119,8 +120,11 @@ def use_threads(n: int) -> None:
         sys.modules["torch"].set_num_threads(n)
 
 
+@functools.cache
 def cores() -> int:
-    """The cores this process may use: its CPU affinity, within a container's CPU quota (cgroup v2)."""
+    """The cores this process may use: its CPU affinity, within a container's CPU quota (cgroup v2).
+
+    Read once: questions ask for it, and it need not cost a file read each time."""
     n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     try:
         quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
