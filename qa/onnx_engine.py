@@ -189,13 +189,11 @@ def export(st_model, folder: Path) -> None:
                               do_constant_folding=True, dynamo=False,
                               dynamic_axes={n: {0: "batch", 1: "sequence"} for n in [*names, "last_hidden_state"]})
         hf_tok.backend_tokenizer.save(str(tmp / "tokenizer.json"))
-        pad_token = hf_tok.pad_token or "[PAD]"
-        dimension = getattr(st_model, "get_embedding_dimension", None) or st_model.get_sentence_embedding_dimension
-        meta = {"dimension": int(dimension()),
-                "max_length": int(st_model.max_seq_length), "pad_id": int(hf_tok.pad_token_id or 0),
-                "pad_token": pad_token, "inputs": names, "check_text": PROBES[0],
-                "check_vector": [round(float(x), 7) for x in st_model.encode(
-                    [PROBES[0]], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]]}
+        check = st_model.encode([PROBES[0]], normalize_embeddings=True, convert_to_numpy=True,
+                                show_progress_bar=False)[0]
+        meta = {"dimension": len(check), "max_length": int(st_model.max_seq_length),
+                "pad_id": int(hf_tok.pad_token_id or 0), "pad_token": hf_tok.pad_token or "[PAD]",
+                "inputs": names, "check_text": PROBES[0], "check_vector": [round(float(x), 7) for x in check]}
         (tmp / "export.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         try:
             os.rename(tmp, folder)
