@@ -36,6 +36,7 @@ class Mode:
     weights: Weights
     dates: bool = True
     names: bool = True
+    rerank: bool = False  # re-score candidates with the reranking model, when the index holds its vectors
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False)
 BM25 = Mode("BM25 only", KEYWORD_ONLY, dates=False, names=False)
 HYBRID = Mode("hybrid", Weights(1.0, 0.6), dates=False, names=False)
 FULL = Mode("hybrid + dates + names", Weights(1.0, 0.6))
-MODES = {"dense": DENSE, "bm25": BM25, "hybrid": HYBRID, "full": FULL}
+RERANKED = Mode("hybrid + dates + names + rerank (mpnet)", Weights(1.0, 0.6), rerank=True)
+MODES = {"dense": DENSE, "bm25": BM25, "hybrid": HYBRID, "full": FULL, "rerank": RERANKED}
 DEFAULT_K = 5
 MAX_K = 50
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
@@ -102,16 +104,29 @@ def is_follow_up(question: str, history: list[str] | None) -> bool:
     return bool(history) and len(question.split()) <= 14 and bool(_FOLLOW_UP.search(question))
 
 
+def question_vector(embedder: Embedder, text: str, history: list[str] | None) -> np.ndarray:
+    """The question's vector; a follow-up's leans on the previous question (history[-1])."""
+    if not history:
+        return embedder.encode([text])[0]
+    now, before = embedder.encode([text, history[-1]])
+    qvec = now + FOLLOW_UP_WEIGHT * before
+    return qvec / np.linalg.norm(qvec)
+
+
 class Archive:
     """One index folder, loaded and verified, with its embedder; rebuilds swap in without a pause."""
 
     def __init__(self, index_dir: Path | str = "index", *, model: str | None = None,
-                 records: list[Path | str] | None = None) -> None:
+                 records: list[Path | str] | None = None, rerank: bool | None = None) -> None:
+        """rerank: build with the reranking model's vectors (True) or without (False); None keeps what the
+        index has (a new index is built without)."""
         self.index_dir = Path(index_dir)
         self.requested_model = model
         self.records = [Path(p) for p in (records or ["seeds"])]
+        self.rerank = rerank
         self._index: LoadedIndex | None = None
         self._embedder: Embedder | None = None
+        self._reranker: Embedder | None = None
         self._build_lock = threading.Lock()
         self.stale_reason: str | None = None
 
@@ -153,6 +168,9 @@ class Archive:
         wanted = self._explicit_model()
         if wanted and wanted != manifest.model:
             reason = f"it was built with the model {manifest.model!r} and {wanted!r} is asked for"
+        elif self.rerank is not None and self.rerank != bool(manifest.rerank_model):
+            reason = ("it was built without the reranking model's vectors and --rerank is asked for" if self.rerank
+                      else "it holds the reranking model's vectors and --no-rerank is asked for")
         else:
             reason = store.staleness(manifest)
         self.stale_reason = reason
@@ -160,7 +178,8 @@ class Archive:
             log.warning("the index in %s is stale (%s): rebuilding it", self.index_dir, reason)
             sources = [Path(p) for p in manifest.sources] if manifest.sources else self.records
             try:
-                self.rebuild(sources, model=wanted or manifest.model, progress=progress)
+                self.rebuild(sources, model=wanted or manifest.model, progress=progress,
+                             rerank=self.rerank if self.rerank is not None else bool(manifest.rerank_model))
                 return self.current
             except RecordsError as e:
                 if wanted and wanted != manifest.model:
@@ -197,15 +216,37 @@ class Archive:
     def embedder(self) -> Embedder:
         return self._embedder_for(self.current.manifest.model)
 
+    def reranker(self, index: LoadedIndex | None = None) -> Embedder | None:
+        """The reranking model when the index holds its vectors (qa/rerank.py), else None."""
+        name = (index or self.current).manifest.rerank_model
+        if not name:
+            return None
+        if self._reranker is None or self._reranker.name != name:
+            self._reranker = Embedder(name)
+        return self._reranker
+
     # -- building ------------------------------------------------------------------------------------
+
+    def _built_with_rerank(self) -> bool:
+        """Whether the live index (loaded, or else on disk) holds the reranking model's vectors."""
+        if self._index is not None:
+            return bool(self._index.manifest.rerank_model)
+        try:
+            return bool(store.read_manifest(self.index_dir)[1].rerank_model)
+        except IndexProblem:
+            return False
 
     @property
     def rebuilding(self) -> bool:
         return self._build_lock.locked()
 
     def rebuild(self, records: list[Path | str] | None = None, *, model: str | None = None,
-                skip_invalid: bool = False, progress: Progress | None = None) -> BuildReport:
-        """Build a new index and swap it in; questions meanwhile are answered from the old one."""
+                skip_invalid: bool = False, progress: Progress | None = None,
+                rerank: bool | None = None) -> BuildReport:
+        """Build a new index and swap it in; questions meanwhile are answered from the old one.
+
+        rerank: embed with the reranking model too; None keeps what the live index has.
+        """
         if not self._build_lock.acquire(blocking=False):
             raise IndexProblem("a rebuild is already running; wait for it to finish and try again")
         try:
@@ -213,7 +254,17 @@ class Archive:
                 self._index.manifest.model if self._index else None)
             embedder = self._embedder_for(model_name(name))
             paths = [Path(p) for p in (records or self.records)]
-            report = build(paths, self.index_dir, embedder, skip_invalid=skip_invalid, progress=progress)
+            if rerank is None:
+                rerank = self.rerank if self.rerank is not None else self._built_with_rerank()
+            second = None
+            if rerank:
+                from .rerank import RERANK_MODEL
+
+                if self._reranker is None or self._reranker.name != RERANK_MODEL:
+                    self._reranker = Embedder(RERANK_MODEL)
+                second = self._reranker
+            report = build(paths, self.index_dir, embedder, skip_invalid=skip_invalid, progress=progress,
+                           rerank=second)
             self._swap(store.load_index(self.index_dir))
             self.stale_reason = None
             return report
@@ -233,23 +284,20 @@ class Archive:
 
         Dates stated in the question filter the records unless date_from or date_to is given explicitly.
         """
-        mode = mode or FULL
         text = check_question(question)
         if not 1 <= k <= MAX_K:
             raise QuestionError(f"the number of records to cite must be between 1 and {MAX_K}, not {k}")
         index = self.current  # one version for the whole answer, even if a rebuild swaps meanwhile
+        mode = mode or (RERANKED if index.second is not None else FULL)
         q = analyze(text, index.keywords, index.names, dates=mode.dates, variants=mode.names)
         if date_from is None and date_to is None:
             date_from, date_to = q.date_from, q.date_to
         if date_from and date_to and date_from > date_to:
             raise QuestionError(f"the date range is empty: {date_from.isoformat()} is after {date_to.isoformat()}")
-        embedder = self._embedder_for(index.manifest.model)
-        if is_follow_up(text, history):
-            now, before = embedder.encode([q.match_text, history[-1]])  # type: ignore[index]
-            qvec = now + FOLLOW_UP_WEIGHT * before
-            qvec /= np.linalg.norm(qvec)
-        else:
-            qvec = embedder.encode([q.match_text])[0]
+        follow_up = is_follow_up(text, history)
+        qvec = question_vector(self._embedder_for(index.manifest.model), q.match_text, history if follow_up else None)
+        reranker = self.reranker(index) if mode.rerank and index.second is not None else None
+        qvec2 = question_vector(reranker, q.match_text, history if follow_up else None) if reranker else None
         if q.listing and (q.date_from, q.date_to) == (date_from, date_to):
             hits = in_date_order(index, qvec, date_from, date_to, MAX_K)
         else:
@@ -258,7 +306,7 @@ class Archive:
                 weights = Weights(weights.dense, weights.dense)
             depth = MAX_K if q.wants_list else max(k, 10)
             hits = hybrid_search(index, qvec, q.tokens, depth, weights=weights, date_from=date_from,
-                                 date_to=date_to)
+                                 date_to=date_to, qvec2=qvec2)
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if date_from or date_to else []
         return Retrieved(q, hits, date_from, date_to, self.stamp(index), mode, gaps)
 
@@ -292,7 +340,7 @@ class Archive:
         m = idx.manifest
         return {"records": m.count, "model": m.model, "dimension": m.dimension, "date_from": m.date_from,
                 "date_to": m.date_to, "undated": m.undated, "built_at": m.built_at, "index_type": m.index_type,
-                "index_params": m.index_params, "engine": m.engine,
+                "index_params": m.index_params, "engine": m.engine, "rerank_model": m.rerank_model or None,
                 "corpus_sha256": m.corpus_sha256, "path": str(idx.path.resolve()), "sources": m.sources,
                 "skipped": m.skipped, "duplicates": m.duplicates, "versions": m.versions,
                 "stale": self.stale_reason}

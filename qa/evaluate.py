@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from .archive import MODES, Archive, Mode
-from .errors import Problem, RecordsError
+from .errors import IndexProblem, Problem, RecordsError
 
 
 @dataclass(frozen=True)
@@ -108,5 +108,11 @@ def table(scores: list[Scores]) -> str:
 
 
 def run(archive: Archive, path: Path, modes: list[str] | None = None) -> list[Scores]:
+    """Score each configuration (default: all, the reranked one only when the index holds its vectors)."""
     questions = read_questions(path)
-    return [evaluate(archive, questions, MODES[m]) for m in (modes or list(MODES))]
+    if modes is None:
+        modes = [m for m in MODES if not MODES[m].rerank or archive.current.second is not None]
+    elif archive.current.second is None and any(MODES[m].rerank for m in modes):
+        raise IndexProblem(f"the index in {archive.index_dir} holds no reranking vectors: build it with: "
+                           f"archive-qa build --rerank --index {archive.index_dir}")
+    return [evaluate(archive, questions, MODES[m]) for m in modes]

@@ -213,7 +213,7 @@ def agreement(encoder: OnnxEncoder, st_model) -> float:
 
 
 @contextlib.contextmanager
-def _locked(root: Path):
+def locked(root: Path):
     """One process at a time checks, makes or removes exports (another waits, then finds the export made)."""
     fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -245,7 +245,7 @@ def open_engine(name: str, path: str, load_model: Callable[[], object], threads:
     stack = contextlib.ExitStack()
     try:
         root.mkdir(parents=True, exist_ok=True)
-        stack.enter_context(_locked(root))
+        stack.enter_context(locked(root))
     except OSError as e:
         return None, None, (f"its ONNX export cannot be kept in {root} ({e.strerror or e}); set ${CACHE_ENV} to a "
                             "writable folder")

@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 
 from .records import Record
+from .rerank import second_cosines
 from .store import LoadedIndex
 
 # Reciprocal-rank fusion: rank r in a list scores weight / (RRF_K + r). RRF_K and the weights were chosen on
@@ -113,31 +114,44 @@ def cosine(index: LoadedIndex, qvec: np.ndarray, rows: list[int]) -> dict[int, f
 
 def hybrid_search(index: LoadedIndex, qvec: np.ndarray, query_tokens: list[str], k: int, *,
                   weights: Weights = Weights(), date_from: date | None = None, date_to: date | None = None,
-                  depth: int = 100) -> list[Hit]:
-    """Fuse the dense and keyword rankings (weighted reciprocal rank) and return the top k."""
+                  depth: int = 100, qvec2: np.ndarray | None = None) -> list[Hit]:
+    """Fuse the dense and keyword rankings (weighted reciprocal rank) and return the top k.
+
+    With qvec2 (the question by the reranking model) and an index holding that model's vectors, the dense
+    ranking of every candidate (dense and keyword top lists) is by the mean of the two models' cosines, and so
+    is each hit's score (qa/rerank.py).
+    """
     allowed = allowed_mask(index, date_from, date_to)
     depth = max(depth, k)
-    fused: dict[int, float] = {}
     dense: dict[int, float] = {}
     if weights.dense > 0:
         ids, scores = dense_top(index, qvec, depth, allowed)
-        for rank, (i, s) in enumerate(zip(ids, scores), start=1):
-            dense[int(i)] = float(s)
-            fused[int(i)] = weights.dense / (RRF_K + rank)
+        dense = {int(i): float(s) for i, s in zip(ids, scores)}
     kw = index.keywords.scores(query_tokens) if weights.keyword > 0 else None
+    keyword_rows: list[int] = []
     if kw is not None and kw.any():
         if allowed is not None:
             kw = np.where(allowed, kw, 0.0)
-        positive = int(np.count_nonzero(kw > 0))
-        take = min(depth, positive)
+        take = min(depth, int(np.count_nonzero(kw > 0)))
         if take:
             top = np.argpartition(-kw, take - 1)[:take] if take < kw.shape[0] else np.arange(kw.shape[0])
-            top = top[np.argsort(-kw[top], kind="stable")]
-            for rank, i in enumerate(top[:take], start=1):
-                fused[int(i)] = fused.get(int(i), 0.0) + weights.keyword / (RRF_K + rank)
+            keyword_rows = [int(i) for i in top[np.argsort(-kw[top], kind="stable")][:take]]
+    second = index.second if qvec2 is not None else None
+
+    def cosines(rows: list[int]) -> dict[int, float]:
+        first = cosine(index, qvec, rows)
+        return second_cosines(first, second, qvec2) if second is not None else first  # type: ignore[arg-type]
+
+    dense_order = list(dense)  # FAISS's order
+    if second is not None and dense:
+        dense = second_cosines(dense, second, qvec2)  # type: ignore[arg-type]
+        dense.update(cosines([i for i in keyword_rows if i not in dense]))
+        dense_order = sorted(dense, key=lambda i: (-dense[i], i))
+    fused: dict[int, float] = {i: weights.dense / (RRF_K + rank) for rank, i in enumerate(dense_order, start=1)}
+    for rank, i in enumerate(keyword_rows, start=1):
+        fused[i] = fused.get(i, 0.0) + weights.keyword / (RRF_K + rank)
     order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, 0.0), i))[:k]
-    missing = [i for i in order if i not in dense]
-    dense.update(cosine(index, qvec, missing))
+    dense.update(cosines([i for i in order if i not in dense]))
     return [Hit(index.records[i], dense[i], rank, float(kw[i]) if kw is not None else 0.0, fused[i])
             for rank, i in enumerate(order, start=1)]
 

@@ -3,7 +3,8 @@
 Layout of an index folder:
     CURRENT              name of the live build folder, replaced atomically
     build-<stamp>/       index.faiss, records.jsonl, dates.npy (each record's first and last day),
-                         bm25/ (the keyword index), manifest.json
+                         bm25/ (the keyword index), manifest.json, and with --rerank rerank.npy (the
+                         reranking model's vectors, qa/rerank.py)
     .tmp-<stamp>/        a build in progress (left behind only by a crash; removed by the next build)
 """
 
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 3  # 3: dates.npy, and records read on demand (qa/table.py)
 CURRENT = "CURRENT"
 FILES = ("index.faiss", "records.jsonl", "dates.npy", "bm25", "manifest.json")
+RERANK_FILE = "rerank.npy"  # only in builds made with --rerank (qa/rerank.py)
 LOCK = ".build.lock"
 
 Progress = Callable[[float, str], None]
@@ -78,6 +80,8 @@ class Manifest:
     versions: dict[str, str] = field(default_factory=dict)
     index_params: dict[str, int] = field(default_factory=dict)
     engine: str = ""  # what embedded the records: "onnx" (the model's ONNX export) or "torch"
+    rerank_model: str = ""  # the second model whose vectors rerank.npy holds ("" when built without --rerank)
+    rerank_sha256: str = ""
 
     @classmethod
     def from_json(cls, d: dict) -> "Manifest":
@@ -98,6 +102,7 @@ class LoadedIndex:
     names: NameMatcher
     starts: np.ndarray = field(default_factory=lambda: np.zeros(0, "datetime64[D]"))  # NaT when undated
     ends: np.ndarray = field(default_factory=lambda: np.zeros(0, "datetime64[D]"))
+    second: np.ndarray | None = None  # the reranking model's vectors (float16, row for row), when built with them
 
 
 def sha256_file(path: Path) -> str:
@@ -215,14 +220,16 @@ def make_faiss_index(vectors: np.ndarray, *, threads: int = 2) -> tuple[object, 
 
 def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, model: str,
                 sources: list[str], engine: str = "", source_files: list[SourceFile], skipped: int = 0,
-                duplicates: int = 0, keywords: KeywordIndex | None = None) -> Manifest:
+                duplicates: int = 0, keywords: KeywordIndex | None = None,
+                rerank: tuple[str, np.ndarray] | None = None) -> Manifest:
     """Write a complete build beside the live one, then switch CURRENT to it in one atomic rename.
 
+    rerank is the reranking model's name and its vectors (qa/rerank.py), kept as float16 in rerank.npy.
     The caller holds build_lock. A crash at any point leaves the previous build live and intact.
     """
     import faiss
 
-    if vectors.shape[0] != len(records):
+    if vectors.shape[0] != len(records) or (rerank is not None and rerank[1].shape[0] != len(records)):
         raise ValueError(f"{vectors.shape[0]} vectors for {len(records)} records")
     index_dir.mkdir(parents=True, exist_ok=True)
     for stale in index_dir.glob(".tmp-*"):  # builds a crash cut short
@@ -241,6 +248,11 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
         np.save(f, date_columns(records), allow_pickle=False)
         f.flush()
         os.fsync(f.fileno())
+    if rerank is not None:
+        with open(tmp / RERANK_FILE, "wb") as f:
+            np.save(f, np.ascontiguousarray(rerank[1], dtype=np.float16), allow_pickle=False)
+            f.flush()
+            os.fsync(f.fileno())
     (keywords or KeywordIndex.build(records)).save(tmp / "bm25")
     for f in (tmp / "bm25").iterdir():
         with open(f, "rb") as fh:
@@ -270,6 +282,8 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
         duplicates=duplicates,
         versions=_versions(),
         engine=engine,
+        rerank_model=rerank[0] if rerank is not None else "",
+        rerank_sha256=sha256_file(tmp / RERANK_FILE) if rerank is not None else "",
     )
     _write(tmp / "manifest.json", json.dumps(asdict(manifest), indent=2).encode("utf-8"))
     _fsync_dir(tmp)
@@ -392,9 +406,28 @@ def load_index(index_dir: Path) -> LoadedIndex:
     if ivf is not None:
         ivf.make_direct_map()  # so cited records' vectors can be read back for their cosine
         ivf.nprobe = m.index_params.get("nprobe", ivf.nprobe)  # also for callers that pass no parameters
+    second = _load_second(build, m, damaged, index_dir) if m.rerank_model else None
     starts, ends = np.ascontiguousarray(dates[:, 0]), np.ascontiguousarray(dates[:, 1])
     log.info("loaded index %s: %d records in %.2fs", build, m.count, time.perf_counter() - t0)
-    return LoadedIndex(build, m, fi, records, keywords, names, starts, ends)
+    return LoadedIndex(build, m, fi, records, keywords, names, starts, ends, second)
+
+
+def _load_second(build: Path, m: Manifest, damaged: str, index_dir: Path) -> np.ndarray:
+    """The reranking vectors, verified; read into memory (1.5 KB a record), not mapped (see KeywordIndex.load)."""
+    path = build / RERANK_FILE
+    if not path.exists():
+        raise IndexProblem(f"{damaged}: {RERANK_FILE} is missing; {_fix(index_dir)} --rerank")
+    if sha256_file(path) != m.rerank_sha256:
+        raise IndexProblem(f"{damaged}: {RERANK_FILE} does not match its checksum in the manifest; "
+                           f"{_fix(index_dir)} --rerank")
+    try:
+        second = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise IndexProblem(f"{damaged}: {RERANK_FILE} cannot be read ({e}); {_fix(index_dir)} --rerank") from None
+    if second.ndim != 2 or second.shape[0] != m.count or second.dtype != np.float16:
+        raise IndexProblem(f"{damaged}: {RERANK_FILE} holds {second.shape} {second.dtype}, not {m.count} float16 "
+                           f"vectors; {_fix(index_dir)} --rerank")
+    return second
 
 
 def staleness(manifest: Manifest) -> str | None:
