@@ -49,23 +49,53 @@ def test_answers_cite_the_gold_record_and_questions_outside_the_archive_are_not_
 
 
 # The evaluation set (tests/data/eval.jsonl, 144 questions: paraphrases, dates in every form, name variants,
-# multi-record and unanswerable questions) and the goals of the retrieval work. hit@1 is held at what it
-# measures (0.892) until the 0.90 goal is reached; the other goals are met.
-GOALS = {"hit1": 0.89, "hit3": 0.97, "date_precision": 1.0, "not_found_accuracy": 0.8}
+# multi-record and unanswerable questions) and the goals of the retrieval work. They are met with the reranking
+# model (build --rerank). Without it, the pipeline is held at what it measures: hit@1 0.892.
+GOALS = {"hit1": 0.90, "hit3": 0.97, "date_precision": 1.0, "not_found_accuracy": 0.8}
 MAX_FALSE_NOT_FOUND = 0.03
+WITHOUT_RERANK = {"hit1": 0.89, "hit3": 0.97, "date_precision": 1.0, "not_found_accuracy": 0.8}
 
 
-def test_evaluation_goals_with_dates_and_names(seed_archive):
-    from qa.archive import DENSE, FULL
-    from qa.evaluate import evaluate, read_questions, table
+def _eval_set():
+    from qa.evaluate import read_questions
 
     questions = read_questions(DATA / "eval.jsonl")
     kinds = {q.kind for q in questions}
     assert len(questions) >= 80 and {"paraphrase", "date", "name", "unanswerable", "multi"} <= kinds
     assert sum(not q.gold for q in questions) >= 10
+    return questions
+
+
+def test_evaluation_goals_met_with_the_reranking_model(reranked_archive):
+    from qa.archive import DENSE, FULL, RERANKED
+    from qa.evaluate import evaluate, table
+
+    questions = _eval_set()
+    dense, full, reranked = (evaluate(reranked_archive, questions, m) for m in (DENSE, FULL, RERANKED))
+    print("\n" + table([dense, full, reranked]))
+    for name, goal in GOALS.items():
+        assert getattr(reranked, name) >= goal, (name, getattr(reranked, name))
+    assert reranked.false_not_found <= MAX_FALSE_NOT_FOUND
+    assert reranked.hit1 > full.hit1 > dense.hit1 and reranked.mrr > full.mrr
+    assert full.date_precision > dense.date_precision
+
+
+def test_without_the_reranking_model_the_figures_hold(seed_archive):
+    from qa.archive import DENSE, FULL
+    from qa.evaluate import evaluate, table
+
+    questions = _eval_set()
     full, dense = evaluate(seed_archive, questions, FULL), evaluate(seed_archive, questions, DENSE)
     print("\n" + table([dense, full]))
-    for name, goal in GOALS.items():
+    for name, goal in WITHOUT_RERANK.items():
         assert getattr(full, name) >= goal, (name, getattr(full, name))
     assert full.false_not_found <= MAX_FALSE_NOT_FOUND
     assert full.hit1 > dense.hit1 and full.date_precision > dense.date_precision
+
+
+def test_the_first_set_is_answered_first_with_the_reranking_model(reranked_archive):
+    from qa.archive import RERANKED
+    from qa.evaluate import evaluate, read_questions
+
+    s = evaluate(reranked_archive, read_questions(DATA / "questions.jsonl"), RERANKED)
+    assert s.hit1 >= 0.97 and s.hit3 == 1.0 and s.not_found_accuracy >= 0.9 and s.false_not_found == 0, s
