@@ -101,15 +101,18 @@ def record_blocks(items: list[tuple[str, Hit]]) -> str:
 
 def stamp_html(archive: Archive) -> str:
     s = archive.stamp()
-    return (f'<div id="stamp-text">Answers from {s["records"]} records · model {esc(s["model"])} · built '
-            f'{esc(s["built_at"])} · corpus sha256 {esc(s["corpus_sha256"][:12])}</div>')
+    second = archive.current.manifest.rerank_model
+    return (f'<div id="stamp-text">Answers from {s["records"]} records · model {esc(s["model"])}'
+            + (f' (reranked by {esc(second)})' if second else "")
+            + f' · built {esc(s["built_at"])} · corpus sha256 {esc(s["corpus_sha256"][:12])}</div>')
 
 
 def info_html(archive: Archive) -> str:
     i = archive.info()
     span = f"{i['date_from']} to {i['date_to']}" if i["date_from"] else "no dated records"
     rows = [("Records", f"{i['records']:,} ({i['undated']} undated)"), ("Dates", span),
-            ("Model", i["model"]), ("Built at", i["built_at"]), ("Index", i["index_type"])]
+            ("Model", i["model"]), ("Rerank", i["rerank_model"] or "off"), ("Built at", i["built_at"]),
+            ("Index", i["index_type"])]
     body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
     return f"<table>{body}</table>"
 

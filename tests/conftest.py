@@ -93,7 +93,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(base: Path, records: Path, index: Path | None = None, env: dict | None = None):
+def running_app(base: Path, records: Path, index: Path | None = None, env: dict | None = None,
+                args: list[str] | None = None):
     """A real app.py process on a free loopback port over these records (and index, when given)."""
     import subprocess
     import sys
@@ -106,7 +107,7 @@ def running_app(base: Path, records: Path, index: Path | None = None, env: dict 
     env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", **(env or {}))
     index = index or base / "index"
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(index),
-                             "--records", str(records)], stdout=log, stderr=subprocess.STDOUT, env=env)
+                             "--records", str(records), *(args or [])], stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 180
     try:

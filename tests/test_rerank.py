@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import DATA, SEEDS
+from conftest import DATA, SEEDS, running_app
 from qa import rerank
 from qa.archive import FULL, RERANKED, Archive
 from qa.cli import main
@@ -173,3 +173,28 @@ def test_the_reranking_model_embeds_like_sentence_transformers(reranked_archive)
     ours = Embedder(rerank.RERANK_MODEL).encode(texts)
     theirs = st.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
     assert np.min(np.sum(ours * theirs, axis=1)) >= 0.9999
+
+
+def test_the_web_app_says_it_reranks(reranked_archive, seed_archive):
+    from qa.web import info_html, stamp_html
+
+    assert "model all-MiniLM-L6-v2 (reranked by all-mpnet-base-v2) · built" in stamp_html(reranked_archive)
+    assert "<tr><th>Rerank</th><td>all-mpnet-base-v2</td></tr>" in info_html(reranked_archive)
+    assert "reranked" not in stamp_html(seed_archive)
+    assert "<tr><th>Rerank</th><td>off</td></tr>" in info_html(seed_archive)
+
+
+def test_app_rerank_flag_rebuilds_and_answers_over_http(seed_index_dir, tmp_path):
+    from gradio_client import Client
+
+    records, index = tmp_path / "seeds", tmp_path / "index"
+    shutil.copytree(SEEDS, records)
+    shutil.copytree(seed_index_dir, index)
+    with running_app(tmp_path, records, index, args=["--rerank"]) as srv:
+        client = Client(srv["url"], verbose=False, analytics_enabled=False)
+        a = client.predict("Advice to sit out the vote instead of voting no on Washington's competing proposals "
+                           "on Korea", api_name="/ask")
+        log = srv["log"].read_text()
+    assert (a["citations"][0]["date"], a["citations"][0]["title"]) == (
+        "October 29, 1947", "Telegram, V. Molotov to Cde. Stalin")
+    assert "--rerank is asked for" in log and read_manifest(index)[1].rerank_model == "all-mpnet-base-v2"
