@@ -42,7 +42,8 @@ a = Archive({index!r}); a.open()
 for q in {questions!r}:
     a.ask(q)
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split()[1]
-print(json.dumps({{"peak_rss_mb": int(hwm) / 1024}}))  # not ru_maxrss: that keeps the parent's from before exec
+# VmHWM, not ru_maxrss: that one keeps the parent's peak from before exec
+print(json.dumps({{"peak_rss_mb": int(hwm) / 1024}}))
 """
 
 
@@ -107,7 +108,8 @@ def memory(indexes: dict[str, Path]) -> dict:
     res = {}
     for name, d in indexes.items():
         code = _RSS_CHILD.format(root=str(ROOT), index=str(d), questions=QUESTIONS)
-        p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=True)
+        p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                           check=True)
         res[name] = json.loads(p.stdout.strip().splitlines()[-1])
     res["ratio"] = res["rerank"]["peak_rss_mb"] / res["default"]["peak_rss_mb"]
     return res
@@ -130,7 +132,8 @@ def quality(indexes: dict[str, Path]) -> dict:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--records", type=int, default=1000, help="State Department records to build (default 1000)")
+    p.add_argument("--records", type=int, default=1000,
+                   help="State Department records to build (default 1000)")
     p.add_argument("--rounds", type=int, default=5, help="passes over the benchmark questions (default 5)")
     p.add_argument("--out", type=Path, default=HERE / "results")
     args = p.parse_args()
@@ -145,8 +148,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="archive-qa-rerank-") as tmp:
         work = Path(tmp)
         indexes = build_both(work, [ROOT / "seeds"])
-        res = {"latency": latency(indexes, args.rounds), "quality": quality(indexes), "memory": memory(indexes),
-               "build": build_rate(work, args.records)}
+        res = {"latency": latency(indexes, args.rounds), "quality": quality(indexes),
+               "memory": memory(indexes), "build": build_rate(work, args.records)}
     res["seconds"] = time.perf_counter() - t0
     res["load_avg"] = os.getloadavg()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -166,7 +169,8 @@ def main() -> int:
     for k, label in (("hit1", "eval hit@1"), ("hit3", "eval hit@3"), ("mrr", "eval MRR"),
                      ("not_found_accuracy", "eval not-found accuracy")):
         print(f"| {label} | {q['default'][k]:.3f} | {q['rerank'][k]:.3f} | |")
-    print(f"\n{res['seconds']:.0f} s; load average {res['load_avg'][0]:.2f}; written to {args.out / 'rerank.json'}")
+    print(f"\n{res['seconds']:.0f} s; load average {res['load_avg'][0]:.2f}; "
+          f"written to {args.out / 'rerank.json'}")
     return 0
 
 

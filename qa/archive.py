@@ -169,8 +169,9 @@ class Archive:
         if wanted and wanted != manifest.model:
             reason = f"it was built with the model {manifest.model!r} and {wanted!r} is asked for"
         elif self.rerank is not None and self.rerank != bool(manifest.rerank_model):
-            reason = ("it was built without the reranking model's vectors and --rerank is asked for" if self.rerank
-                      else "it holds the reranking model's vectors and --no-rerank is asked for")
+            reason = ("it was built without the reranking model's vectors and --rerank is asked for"
+                      if self.rerank else
+                      "it holds the reranking model's vectors and --no-rerank is asked for")
         else:
             reason = store.staleness(manifest)
         self.stale_reason = reason
@@ -294,10 +295,10 @@ class Archive:
             date_from, date_to = q.date_from, q.date_to
         if date_from and date_to and date_from > date_to:
             raise QuestionError(f"the date range is empty: {date_from.isoformat()} is after {date_to.isoformat()}")
-        follow_up = is_follow_up(text, history)
-        qvec = question_vector(self._embedder_for(index.manifest.model), q.match_text, history if follow_up else None)
+        before = history if is_follow_up(text, history) else None
+        qvec = question_vector(self._embedder_for(index.manifest.model), q.match_text, before)
         reranker = self.reranker(index) if mode.rerank and index.second is not None else None
-        qvec2 = question_vector(reranker, q.match_text, history if follow_up else None) if reranker else None
+        qvec2 = question_vector(reranker, q.match_text, before) if reranker else None
         if q.listing and (q.date_from, q.date_to) == (date_from, date_to):
             hits = in_date_order(index, qvec, date_from, date_to, MAX_K)
         else:

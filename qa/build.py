@@ -41,7 +41,9 @@ class BuildReport:
 
 def _embed(texts: list[str], keys: list[str], embedder: Embedder, index_dir: Path, note: Progress,
            span: tuple[float, float]) -> tuple[np.ndarray, int, EmbeddingCache]:
-    """Vectors for every text, from the model's embedding cache where it has them: (vectors, embedded, cache)."""
+    """Vectors for every text, from the model's embedding cache where it has them.
+
+    Returns (vectors, how many were embedded, the cache to save once the index is written)."""
     cache = EmbeddingCache(index_dir, embedder.name).load()
     vectors, missing = cache.lookup(keys)
     if missing:
@@ -54,7 +56,8 @@ def _embed(texts: list[str], keys: list[str], embedder: Embedder, index_dir: Pat
             part = missing[start:start + BATCH]
             note(span[0] + (span[1] - span[0]) * start / len(missing),
                  f"embedding records {start + 1}-{start + len(part)} of {len(missing)}{which}"
-                 + (f" ({len(texts) - len(missing)} unchanged, from the cache)" if len(missing) < len(texts) else ""))
+                 + (f" ({len(texts) - len(missing)} unchanged, from the cache)"
+                    if len(missing) < len(texts) else ""))
             fresh.append(embedder.encode([texts[i] for i in part], batch_size=32, background=True))
         embedder.build_done()
         new = np.concatenate(fresh)

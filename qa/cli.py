@@ -27,9 +27,9 @@ def _parser() -> argparse.ArgumentParser:
                    "else the packaged all-MiniLM-L6-v2)")
     b.add_argument("--skip-invalid", action="store_true", help="build from the valid records, reporting the rest")
     b.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None,
-                   help="also embed every record with all-mpnet-base-v2, which then re-scores each question's "
-                   "candidates: better first answers (README, Evaluation), ~6x slower builds, ~30 ms more a "
-                   "question (default: as the index was built; a new index without)")
+                   help="also embed every record with all-mpnet-base-v2, which then re-scores each "
+                   "question's candidates: better first answers (README, Evaluation), ~7x slower builds, "
+                   "~26 ms more a question (default: as the index was built; a new index without)")
 
     a = sub.add_parser("ask", help="ask a question ('-' reads one question a line from stdin)")
     a.add_argument("question")
@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("questions", type=Path, help="JSON lines: question, gold [{date, title}], optional date_from/to")
     e.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
     e.add_argument("--modes", nargs="+", choices=["dense", "bm25", "hybrid", "full", "rerank"],
-                   help="configurations to compare (default: all; rerank when the index was built with --rerank)")
+                   help="configurations to compare (default: all; rerank when the index was built with "
+                   "--rerank)")
     e.add_argument("--json", action="store_true")
     e.add_argument("--misses", action="store_true", help="list the questions each configuration misses")
 
@@ -200,8 +201,8 @@ def cmd_info(args) -> int:
           + (" (exact)" if info["index_type"] == "IndexFlatIP" else
              f" (approximate: {info['index_params'].get('nprobe')} of {info['index_params'].get('nlist')} lists "
              "probed)")
-          + (f"\nRerank:   {info['rerank_model']} (re-scores each question's candidates)" if info["rerank_model"]
-             else "\nRerank:   off (archive-qa build --rerank adds it)"))
+          + (f"\nRerank:   {info['rerank_model']} (re-scores each question's candidates)"
+             if info["rerank_model"] else "\nRerank:   off (archive-qa build --rerank adds it)"))
     if info["stale"]:
         print(f"Stale:    {info['stale']}; rebuild with: archive-qa build --index {args.index}")
     return 0

