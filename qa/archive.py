@@ -16,7 +16,7 @@ from . import store
 from .answer import Answer, compose
 from .build import BuildReport, build
 from .embed import MODEL_ENV, Embedder, model_name
-from .errors import IndexProblem, QuestionError, RecordsError
+from .errors import IndexProblem, ModelError, QuestionError, RecordsError
 from .query import Query, analyze
 from .records import Record
 from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, hybrid_search, in_date_order, search
@@ -188,8 +188,9 @@ class Archive:
                 log.warning("the rebuild failed, so the index built at %s answers instead:\n%s",
                             manifest.built_at, e)
         elif reason and not allow_stale:
+            flag = "" if self.rerank is None else " --rerank" if self.rerank else " --no-rerank"
             raise IndexProblem(f"the index in {self.index_dir} is stale: {reason}; rebuild it with: "
-                               f"archive-qa build --index {self.index_dir}")
+                               f"archive-qa build --index {self.index_dir}{flag}")
         self._swap(store.load_index(self.index_dir), check_model=check_model)
         return self.current
 
@@ -223,7 +224,11 @@ class Archive:
         if not name:
             return None
         if self._reranker is None or self._reranker.name != name:
-            self._reranker = Embedder(name)
+            try:
+                self._reranker = Embedder(name)
+            except ModelError as e:
+                raise ModelError(f"{e}; or rebuild the index without it: archive-qa build --no-rerank --index "
+                                 f"{self.index_dir}") from None
         return self._reranker
 
     # -- building ------------------------------------------------------------------------------------
@@ -276,7 +281,8 @@ class Archive:
 
     def stamp(self, index: LoadedIndex | None = None) -> dict:
         m = (index or self.current).manifest
-        return {"records": m.count, "model": m.model, "corpus_sha256": m.corpus_sha256, "built_at": m.built_at}
+        return {"records": m.count, "model": m.model, "rerank_model": m.rerank_model or None,
+                "corpus_sha256": m.corpus_sha256, "built_at": m.built_at}
 
     def retrieve(self, question: object, *, k: int = DEFAULT_K, date_from: date | None = None,
                  date_to: date | None = None, history: list[str] | None = None, mode: Mode | None = None
@@ -297,8 +303,6 @@ class Archive:
             raise QuestionError(f"the date range is empty: {date_from.isoformat()} is after {date_to.isoformat()}")
         before = history if is_follow_up(text, history) else None
         qvec = question_vector(self._embedder_for(index.manifest.model), q.match_text, before)
-        reranker = self.reranker(index) if mode.rerank and index.second is not None else None
-        qvec2 = question_vector(reranker, q.match_text, before) if reranker else None
         if q.listing and (q.date_from, q.date_to) == (date_from, date_to):
             hits = in_date_order(index, qvec, date_from, date_to, MAX_K)
         else:
@@ -306,6 +310,14 @@ class Archive:
             if q.rare_names and 0 < weights.keyword < weights.dense:
                 weights = Weights(weights.dense, weights.dense)
             depth = MAX_K if q.wants_list else max(k, 10)
+            # a listing (above) is in date order, so only a ranking asks the reranking model
+            reranker = self.reranker(index) if mode.rerank and index.second is not None else None
+            qvec2 = question_vector(reranker, q.match_text, before) if reranker else None
+            if qvec2 is not None and qvec2.shape[0] != index.second.shape[1]:  # type: ignore[union-attr]
+                raise IndexProblem(f"the index in {self.index_dir} holds reranking vectors of dimension "
+                                   f"{index.second.shape[1]} but {reranker.name} makes "  # type: ignore[union-attr]
+                                   f"{qvec2.shape[0]}; rebuild it with: archive-qa build --rerank --index "
+                                   f"{self.index_dir}")
             hits = hybrid_search(index, qvec, q.tokens, depth, weights=weights, date_from=date_from,
                                  date_to=date_to, qvec2=qvec2)
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if date_from or date_to else []

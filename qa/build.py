@@ -37,6 +37,7 @@ class BuildReport:
     cached: int = 0            # records whose vectors came from the embedding cache
     embed_seconds: float = 0.0
     index_seconds: float = 0.0  # FAISS and BM25 indexes, records file and manifest
+    rerank_embedded: int = 0   # records embedded by the reranking model in this build (--rerank)
 
 
 def _embed(texts: list[str], keys: list[str], embedder: Embedder, index_dir: Path, note: Progress,
@@ -90,9 +91,7 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
         # the reranking model is ~6.6x slower: give it most of the progress bar
         split = 0.9 if rerank is None else 0.16
         vectors, embedded, cache = _embed(texts, keys, embedder, index_dir, note, (0.05, split))
-        second = None
-        if rerank is not None:
-            second = _embed(texts, keys, rerank, index_dir, note, (split, 0.9))
+        second = _embed(texts, keys, rerank, index_dir, note, (split, 0.9)) if rerank is not None else None
         embed_seconds = time.perf_counter() - t_embed
         note(0.92, "writing the index")
         t_index = time.perf_counter()
@@ -108,4 +107,4 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
     note(1.0, f"built: {manifest.count} records")
     return BuildReport(manifest, result.problems, result.duplicates, time.perf_counter() - t0,
                        embedded=embedded, cached=len(records) - embedded, embed_seconds=embed_seconds,
-                       index_seconds=index_seconds)
+                       index_seconds=index_seconds, rerank_embedded=second[1] if second else 0)

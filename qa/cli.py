@@ -84,7 +84,7 @@ def cmd_build(args) -> int:
           f"model {m.model}, in {report.seconds:.1f}s"
           + (f"; embedded {report.embedded}, {report.cached} from the cache" if report.cached else "")
           + (f"; {m.index_type}" if m.index_type != "IndexFlatIP" else "")
-          + (f"; reranking by {m.rerank_model}" if m.rerank_model else "")
+          + (f"; reranking by {m.rerank_model} (embedded {report.rerank_embedded})" if m.rerank_model else "")
           + (f"; skipped {len(report.skipped)} invalid" if report.skipped else "")
           + (f"; {len(report.duplicates)} duplicates indexed once" if report.duplicates else "") + ".")
     print(f"Next: archive-qa ask \"your question\" --index {args.index}")

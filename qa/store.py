@@ -229,8 +229,10 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
     """
     import faiss
 
-    if vectors.shape[0] != len(records) or (rerank is not None and rerank[1].shape[0] != len(records)):
+    if vectors.shape[0] != len(records):
         raise ValueError(f"{vectors.shape[0]} vectors for {len(records)} records")
+    if rerank is not None and rerank[1].shape[0] != len(records):
+        raise ValueError(f"{rerank[1].shape[0]} reranking vectors for {len(records)} records")
     index_dir.mkdir(parents=True, exist_ok=True)
     for stale in index_dir.glob(".tmp-*"):  # builds a crash cut short
         shutil.rmtree(stale, ignore_errors=True)

