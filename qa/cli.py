@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None,
                    help="also embed every record with all-mpnet-base-v2, which then re-scores each "
                    "question's candidates: better first answers (README, Evaluation), ~7x slower builds, "
-                   "~26 ms more a question (default: as the index was built; a new index without)")
+                   "~28 ms more a question (default: as the index was built; a new index without)")
 
     a = sub.add_parser("ask", help="ask a question ('-' reads one question a line from stdin)")
     a.add_argument("question")

