@@ -46,8 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         archive.open(progress=_progress)
         archive.embedder.encode(["warm up"])  # the first question should not pay for loading the model
-        if archive.reranker() is not None:
-            archive.reranker().encode(["warm up"])
+        reranker = archive.reranker()
+        if reranker is not None:
+            reranker.encode(["warm up"])
     except ArchiveError as e:
         print(f"archive-qa: {e}", file=sys.stderr)
         return 1

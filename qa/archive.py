@@ -179,8 +179,7 @@ class Archive:
             log.warning("the index in %s is stale (%s): rebuilding it", self.index_dir, reason)
             sources = [Path(p) for p in manifest.sources] if manifest.sources else self.records
             try:
-                self.rebuild(sources, model=wanted or manifest.model, progress=progress,
-                             rerank=self.rerank if self.rerank is not None else bool(manifest.rerank_model))
+                self.rebuild(sources, model=wanted or manifest.model, progress=progress)
                 return self.current
             except RecordsError as e:
                 if wanted and wanted != manifest.model:
@@ -221,8 +220,9 @@ class Archive:
     def reranker(self, index: LoadedIndex | None = None) -> Embedder | None:
         """The reranking model when the index holds its vectors (qa/rerank.py), else None."""
         name = (index or self.current).manifest.rerank_model
-        if not name:
-            return None
+        return self._reranker_for(name) if name else None
+
+    def _reranker_for(self, name: str) -> Embedder:
         if self._reranker is None or self._reranker.name != name:
             try:
                 self._reranker = Embedder(name)
@@ -262,13 +262,9 @@ class Archive:
             paths = [Path(p) for p in (records or self.records)]
             if rerank is None:
                 rerank = self.rerank if self.rerank is not None else self._built_with_rerank()
-            second = None
-            if rerank:
-                from .rerank import RERANK_MODEL
+            from .rerank import RERANK_MODEL
 
-                if self._reranker is None or self._reranker.name != RERANK_MODEL:
-                    self._reranker = Embedder(RERANK_MODEL)
-                second = self._reranker
+            second = self._reranker_for(RERANK_MODEL) if rerank else None
             report = build(paths, self.index_dir, embedder, skip_invalid=skip_invalid, progress=progress,
                            rerank=second)
             self._swap(store.load_index(self.index_dir))
@@ -311,7 +307,7 @@ class Archive:
                 weights = Weights(weights.dense, weights.dense)
             depth = MAX_K if q.wants_list else max(k, 10)
             # a listing (above) is in date order, so only a ranking asks the reranking model
-            reranker = self.reranker(index) if mode.rerank and index.second is not None else None
+            reranker = self.reranker(index) if mode.rerank else None
             qvec2 = question_vector(reranker, q.match_text, before) if reranker else None
             if qvec2 is not None and qvec2.shape[0] != index.second.shape[1]:  # type: ignore[union-attr]
                 raise IndexProblem(f"the index in {self.index_dir} holds reranking vectors of dimension "
