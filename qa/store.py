@@ -171,6 +171,13 @@ def _write(path: Path, data: bytes) -> None:
         os.fsync(f.fileno())
 
 
+def _write_npy(path: Path, array: np.ndarray) -> None:
+    with open(path, "wb") as f:
+        np.save(f, array, allow_pickle=False)
+        f.flush()
+        os.fsync(f.fileno())
+
+
 @contextlib.contextmanager
 def build_lock(index_dir: Path):
     """Hold the index folder's build lock; refuse at once when another build holds it."""
@@ -246,15 +253,9 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
     fi, index_type, index_params = make_faiss_index(np.ascontiguousarray(vectors, dtype=np.float32))
     _write(tmp / "index.faiss", faiss.serialize_index(fi).tobytes())
     _write(tmp / "records.jsonl", record_lines(records))
-    with open(tmp / "dates.npy", "wb") as f:
-        np.save(f, date_columns(records), allow_pickle=False)
-        f.flush()
-        os.fsync(f.fileno())
+    _write_npy(tmp / "dates.npy", date_columns(records))
     if rerank is not None:
-        with open(tmp / RERANK_FILE, "wb") as f:
-            np.save(f, np.ascontiguousarray(rerank[1], dtype=np.float16), allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
+        _write_npy(tmp / RERANK_FILE, np.ascontiguousarray(rerank[1], dtype=np.float16))
     (keywords or KeywordIndex.build(records)).save(tmp / "bm25")
     for f in (tmp / "bm25").iterdir():
         with open(f, "rb") as fh:
