@@ -27,8 +27,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 
-import numpy as np  # noqa: E402
+from workers import pct  # noqa: E402
 
 HSG = ROOT.parent / "shared" / "data" / "hsg-visits-travels.jsonl"
 QUESTIONS = [q for q in (HERE / "questions.txt").read_text().splitlines() if q.strip()]
@@ -46,10 +47,6 @@ hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split(
 # VmHWM, not ru_maxrss: that one keeps the parent's peak from before exec
 print(json.dumps({{"peak_rss_mb": int(hwm) / 1024}}))
 """
-
-
-def pct(ts: list[float], q: float) -> float:
-    return float(np.percentile(np.array(ts) * 1000, q))
 
 
 def build_both(work: Path, records: list[Path]) -> dict[str, Path]:

@@ -270,15 +270,22 @@ def _read_texts(files: list[Path]) -> list[str]:
     return [embedding_text(r) for r in read_records(files).records]
 
 
-def build_plain(args: dict) -> dict:
+def _plain_model(out: dict):
+    """The plain pipeline's model, loaded the plain way; its load time and memory go into out."""
     from sentence_transformers import SentenceTransformer
 
-    threads(2)
-    out: dict = {"rss_start_mb": rss_mb()}
+    out["rss_start_mb"] = rss_mb()
     t = time.perf_counter()
     model = SentenceTransformer(model_path(), device="cpu")
     out["model_load_seconds"] = time.perf_counter() - t
     out["rss_model_mb"] = rss_mb()
+    return model
+
+
+def build_plain(args: dict) -> dict:
+    threads(2)
+    out: dict = {}
+    model = _plain_model(out)
     folder = Path(args["out_dir"])
     folder.mkdir(parents=True, exist_ok=True)
     with Load() as load:
@@ -489,15 +496,11 @@ def _recall(a, args: dict) -> dict:
 
 def serve_plain(args: dict) -> dict:
     import faiss
-    from sentence_transformers import SentenceTransformer
 
     threads(1)
     questions = args["questions"]
-    out: dict = {"rss_start_mb": rss_mb()}
-    t = time.perf_counter()
-    model = SentenceTransformer(model_path(), device="cpu")
-    out["model_load_seconds"] = time.perf_counter() - t
-    out["rss_model_mb"] = rss_mb()
+    out: dict = {}
+    model = _plain_model(out)
     folder = Path(args["dir"])
     t = time.perf_counter()
     index = faiss.read_index(str(folder / "index.faiss"))
