@@ -42,13 +42,17 @@ def seed_index_dir(tmp_path_factory, embedder) -> Path:
     return d
 
 
-@pytest.fixture(scope="session")
-def seed_archive(seed_index_dir):
+def _opened(index_dir: Path):
     from qa.archive import Archive
 
-    a = Archive(seed_index_dir, records=[SEEDS])
+    a = Archive(index_dir, records=[SEEDS])
     a.open()
     return a
+
+
+@pytest.fixture(scope="session")
+def seed_archive(seed_index_dir):
+    return _opened(seed_index_dir)
 
 
 @pytest.fixture(scope="session")
@@ -64,11 +68,7 @@ def reranked_index_dir(tmp_path_factory, seed_index_dir) -> Path:
 
 @pytest.fixture(scope="session")
 def reranked_archive(reranked_index_dir):
-    from qa.archive import Archive
-
-    a = Archive(reranked_index_dir, records=[SEEDS])
-    a.open()
-    return a
+    return _opened(reranked_index_dir)
 
 
 @pytest.fixture
