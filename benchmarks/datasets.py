@@ -26,7 +26,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds" / "korea-1942-1948.txt"
-REAL = Path("/work/shared/data/hsg-visits-travels.jsonl")
+REAL = ROOT / "tests" / "data" / "hsg-visits-travels.jsonl"
 ANN = Path("/tmp/ann/data")
 DIM = 384
 SCALE = 0.35          # noise scale s, calibrated in /tmp/ann/REPORT.md section 1

@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 
 from workers import pct  # noqa: E402
 
-HSG = ROOT.parent / "shared" / "data" / "hsg-visits-travels.jsonl"
+HSG = ROOT / "tests" / "data" / "hsg-visits-travels.jsonl"
 QUESTIONS = [q for q in (HERE / "questions.txt").read_text().splitlines() if q.strip()]
 
 _RSS_CHILD = """

@@ -32,6 +32,7 @@ class BuildReport:
     manifest: Manifest
     skipped: list[Problem] = field(default_factory=list)
     duplicates: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # read, but worth a look (qa/records.py)
     seconds: float = 0.0
     embedded: int = 0          # records embedded in this build
     cached: int = 0            # records whose vectors came from the embedding cache
@@ -82,6 +83,8 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
         log.warning("skipped %s", p)
     for d in result.duplicates:
         log.info("duplicate: %s", d)
+    for n in result.notes:
+        log.warning("%s", n)
     records = result.records
     with build_lock(index_dir):
         sources, source_files = describe_sources(record_paths)
@@ -105,6 +108,6 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
         if second is not None:
             second[2].save(keys, second[0])
     note(1.0, f"built: {manifest.count} records")
-    return BuildReport(manifest, result.problems, result.duplicates, time.perf_counter() - t0,
+    return BuildReport(manifest, result.problems, result.duplicates, result.notes, time.perf_counter() - t0,
                        embedded=embedded, cached=len(records) - embedded, embed_seconds=embed_seconds,
                        index_seconds=index_seconds, rerank_embedded=second[1] if second else 0)

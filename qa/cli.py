@@ -79,6 +79,8 @@ def cmd_build(args) -> int:
         print(f"skipped: {p}", file=sys.stderr)
     for d in report.duplicates:
         print(f"duplicate: {d}", file=sys.stderr)
+    for n in report.notes:
+        print(f"note: {n}", file=sys.stderr)
     m = report.manifest
     print(f"Built {args.index}: {m.count} records ({m.date_from or 'undated'} to {m.date_to or 'undated'}), "
           f"model {m.model}, in {report.seconds:.1f}s"

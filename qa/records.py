@@ -16,6 +16,8 @@ from .errors import DateError, Problem, RecordsError
 
 FORMATS = {".txt": "text", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv"}
 REQUIRED = ("date", "title", "summary")
+# The archival convention for a record catalogued without a title: a supplied title in square brackets.
+UNTITLED = "[Untitled]"
 NOT_RECORDS = {"readme.txt", "aliases.txt"}  # text files a records folder may hold that are not records
 
 
@@ -76,6 +78,7 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
     duplicates: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # worth a warning, not a refusal
 
 
 def find_record_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
@@ -117,7 +120,7 @@ def read_records(paths: list[Path | str]) -> ReadResult:
     result.files = files
     seen: dict[str, Record] = {}
     for f in files:
-        for rec in _read_file(f, result.problems):
+        for rec in _read_file(f, result.problems, result.notes):
             first = seen.get(rec.id)
             if first is not None:
                 result.duplicates.append(Problem(
@@ -172,7 +175,7 @@ def _decode(path: Path, problems: list[Problem]) -> str | None:
     return text
 
 
-def _read_file(path: Path, problems: list[Problem]) -> list[Record]:
+def _read_file(path: Path, problems: list[Problem], notes: list[Problem]) -> list[Record]:
     text = _decode(path, problems)
     if text is None:
         return []
@@ -181,7 +184,7 @@ def _read_file(path: Path, problems: list[Problem]) -> list[Record]:
     if kind == "text":
         recs = list(_read_text(text, str(path), problems))
     elif kind == "jsonl":
-        recs = list(_read_jsonl(text, str(path), problems))
+        recs = list(_read_jsonl(text, str(path), problems, notes))
     else:
         recs = list(_read_csv(text, str(path), problems, "\t" if kind == "tsv" else ","))
     if not recs and len(problems) == before:
@@ -191,20 +194,25 @@ def _read_file(path: Path, problems: list[Problem]) -> list[Record]:
 
 def _make(source: str, line: int, date_text: str, title: str, summary: str,
           metadata: dict[str, str], problems: list[Problem]) -> Record | None:
+    """A record from its fields, or None with the problem noted.
+
+    A missing or empty date makes an undated record; a record with a summary but no title is kept under the
+    supplied title '[Untitled]', and one with a title but no summary is kept too. Only a record with neither
+    title nor summary, or with a date that is not a date, is a problem.
+    """
     title, summary = " ".join(title.split()), " ".join(summary.split())
     bad = []
-    if not title:
-        bad.append("the record has no title")
-    if not summary:
-        bad.append(f"the record {title!r} has no summary" if title else "the record has no summary")
+    if not title and not summary:
+        bad.append("the record has neither a title nor a summary")
     try:
         rd = parse_date(date_text)
     except DateError as e:
         bad.append(str(e))
         rd = None
-    if bad:
+    if bad or rd is None:
         problems.append(Problem(source, line, "; ".join(bad)))
         return None
+    title = title or UNTITLED
     return Record(record_id(rd.text, title, summary), rd, title, summary, source, line, metadata)
 
 
@@ -239,10 +247,6 @@ def _read_text(text: str, source: str, problems: list[Problem]):
                 problems.append(Problem(source, start, f"the record has only one line ({rows[0][1][:60]!r}): "
                                         "expected a date, a title and a summary"))
                 continue
-            if len(rows) == 2:
-                problems.append(Problem(source, start, f"the record {rows[1][1][:80]!r} has no summary "
-                                        "(expected a date line, a title line, then the summary)"))
-                continue
             rec = _make(source, start, rows[0][1], rows[1][1], " ".join(s for _, s in rows[2:]), dict(header),
                         problems)
             if rec:
@@ -269,7 +273,8 @@ def _metadata(obj: dict) -> dict[str, str]:
             if str(k).strip().lower() not in REQUIRED and v not in (None, "")}
 
 
-def _read_jsonl(text: str, source: str, problems: list[Problem]):
+def _read_jsonl(text: str, source: str, problems: list[Problem], notes: list[Problem]):
+    dated_field = total = 0
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -281,14 +286,16 @@ def _read_jsonl(text: str, source: str, problems: list[Problem]):
         if not isinstance(obj, dict):
             problems.append(Problem(source, n, "each line must be a JSON object with date, title and summary"))
             continue
-        missing = [k for k in REQUIRED if _field(obj, k) is None and k == "date"]
-        if missing:
-            problems.append(Problem(source, n, "no 'date' field (use \"\" or \"n.d.\" for an undated record)"))
-            continue
+        total += 1
+        dated_field += _field(obj, "date") is not None
         rec = _make(source, n, _as_text(_field(obj, "date")), _as_text(_field(obj, "title")),
                     _as_text(_field(obj, "summary")), _metadata(obj), problems)
         if rec:
             yield rec
+    if total and not dated_field:
+        # every record undated is more likely a date field under another name than an undated collection
+        notes.append(Problem(source, None, f"no record has a 'date' field, so all {total} are undated; if the "
+                             "export names its dates otherwise, rename that field to 'date'"))
 
 
 def _read_csv(text: str, source: str, problems: list[Problem], delimiter: str):

@@ -23,6 +23,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = ROOT / "seeds"
+# 7,535 real records of the US State Department's Office of the Historian (CC0), copied from ../shared/data
+HSG = DATA / "hsg-visits-travels.jsonl"
 
 
 @pytest.fixture(scope="session")

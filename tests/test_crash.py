@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, SEEDS, snapshot
+from conftest import HSG, ROOT, SEEDS, snapshot
 
 from qa import store
 from qa.archive import Archive
@@ -31,7 +31,6 @@ from qa.cache import text_key
 from qa.errors import ArchiveError, IndexProblem, ModelError
 from qa.records import load_records, read_records
 
-HSG = Path("/work/shared/data/hsg-visits-travels.jsonl")
 ENV = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
 SEED = 20261127
 KILLS = 20

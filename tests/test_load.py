@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, app_over_seed_copies
+from conftest import HSG, ROOT, app_over_seed_copies
 
 LOAD = ROOT / "benchmarks" / "load.py"
 RESULTS = ROOT / "benchmarks" / "results"
-HSG = Path("/work/shared/data/hsg-visits-travels.jsonl")
 Q = "When did the Soviets postpone uranium prospecting in North Korea?"
 ENV = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
 
