@@ -60,12 +60,13 @@ _PART_WORDS = _alt([k for k in _PART_MONTHS if not k.startswith("q")] + list(_SA
 _PART = rf"(?P<part>{_PART_WORDS}|q[1-4]|(?P<nth>{_alt(_ORDINALS)}) quarter)"
 _TO_YEAR = r"(?:, ?| of | )"  # "May 1947", "May, 1947", "May of 1947"
 _DASH = r" ?[-–—] ?"
+_DAY_LINK = rf"(?:{_DASH}| (?:and|to|through|thru|until|till) )"  # "1-15 May", "1 to 15 May", "May 1 and 15"
 _LINK_AHEAD = r"(?=(?: (?:and|to|through|thru|until|till|til|up to) | ?[-–—] ?))"  # a span's left end
 
 _FORMS = {  # tried in this order at each position; names must not contain "_"
     "iso": _year(tail=False) + r"-(?P<m>0[1-9]|1[0-2])(?:-(?P<d>0[1-9]|[12][0-9]|3[01]))?(?!\w|-[0-9])",
-    "mdd": rf"{_MON} ?{_day()}{_DASH}{_day('day2')}(?:, ?| ){_year()}",
-    "ddm": rf"{_day()}{_DASH}{_day('day2')} {_MON}(?:, ?| ){_year()}",
+    "mdd": rf"{_MON} ?{_day()}{_DAY_LINK}{_day('day2')}(?:, ?| ){_year()}",
+    "ddm": rf"{_day()}{_DAY_LINK}{_day('day2')} {_MON}(?:, ?| ){_year()}",
     "mdy": rf"{_MON} ?{_day()}(?:, ?| ){_year()}",
     "dmy": rf"(?:the )?{_day()}(?: of)? {_MON}(?:, ?| ){_year()}",
     "qmy": rf"(?:the )?{_QUALITY}(?:-| | of ){_MON}{_TO_YEAR}{_year()}",

@@ -1,0 +1,245 @@
+"""What a question asks for: a fact, a list of records, or a period's records; and whether it is a follow-up.
+
+Read from the question's grammar, not from its topic words, so it works on any collection:
+- a list is asked for by a list verb at the start ("List ...", "Give me every ..."), by "how many", by a
+  quantifier that starts the question ("All baptisms ...", "Every report ..."), by a plural noun after
+  "which"/"what" ("Which telegrams ...") or heading a bare query ("Documents on Yalta"); a quantifier inside
+  a compound or a name ("all-Korean", "All Souls", "Every Child Matters") is part of a word, not a cue;
+- "date-only" is a period and nothing else ("What is there from March 1946?");
+- a follow-up (only when there is an earlier question) opens with a link word ("And ...", "What about ..."),
+  is a fragment of a few words ("Where?"), or uses a pronoun with nothing in the question it can refer to
+  ("Did his secretary of state go along?"; not "What did Stalin say in his telegram?"). A follow-up without
+  a cue of its own asks for what the question before it asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .text import tokens
+
+FACT, LIST, DATE_ONLY = "fact", "list", "date-only"
+
+# Words that ask for records without naming a topic: with a date and nothing else, the question is date-only.
+GENERIC = frozenset(tokens("""happen happened happening occur occurred discuss discussed written write wrote
+created produced sent date dated dates hold holds held collection paper papers file files filed item items list
+show find give anything something everything exist exists there available onward onwards documents records
+record archive archives material materials text texts entries entry any all which what come comes came from
+onward period time times report reported reports reporting mention mentioned note noted say said tell told
+know known see can could have has had is are was were be been me us please year years month months day days
+week weeks kept keep look looking get got else other recorded documented listed preserved stored
+survive survives survived"""))
+
+# Words read in their grammatical role; matched in lower case.
+_WH = {"which", "what", "whose"}
+_QUESTION = {"who", "whom", "when", "where", "why", "how", "which", "what", "whose", "whence"}
+_AUX = {"did", "do", "does", "was", "were", "is", "are", "has", "have", "had", "can", "could", "will", "would",
+        "should", "shall", "may", "might", "must", "am", "be", "been", "being"}
+_PLURAL_VERBS = {"were", "are", "have", "do"}
+_QUANT = {"all", "every", "each", "any"}
+_LIST_VERBS = {"list", "enumerate", "name", "itemise", "itemize", "catalogue", "catalog", "tally", "count"}
+_ASK_VERBS = {"give", "show", "find", "fetch", "get", "bring", "pull", "retrieve", "collect", "gather"}
+_SINGLE = {"one", "single", "first", "last", "earliest", "latest", "only", "main", "best"}
+_PREP = {"of", "on", "about", "from", "in", "by", "with", "for", "to", "between", "during", "before", "after",
+         "that", "which", "who", "whose", "where", "when", "concerning", "regarding", "since", "until", "at",
+         "into", "than", "mentioning", "involving", "relating", "related", "dealing", "dated", "written", "sent",
+         "held", "issued", "signed", "made", "and", "or", "as", ",", ":", ";", "?", "."}
+_DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "my", "our",
+                "your", "some", "such", "two", "three", "four", "five", "several", "many", "few", "other",
+                "all", "every", "each", "any", "no"}
+# Link words that make a question lean on the one before ("And in 1948?", "What about the British?").
+_LINKS = re.compile(r"^(and|but|so|also|then|or|plus|what about|how about|what else|what of|same|likewise|"
+                    r"only|just|except|earlier|later|before that|after that|the year (before|after)|next|"
+                    r"again|too|as well|more|anything else|any others?|others?)\b", re.IGNORECASE)
+_PERSONAL = {"he", "she", "him", "her", "his", "hers", "himself", "herself"}
+_THINGS = {"they", "them", "their", "theirs", "it", "its", "those", "these", "themselves", "ones"}
+_POINTING = {"that", "this", "there", "then"}
+# Nouns whose plural does not end in -s, and -s words that are not plurals.
+_IRREGULAR_PLURALS = {"men", "women", "children", "people", "memoranda", "minutes", "data", "media", "criteria",
+                      "phenomena", "personnel", "folk", "police", "cattle", "archives"}
+_NOT_PLURAL = {"news", "series", "species", "means", "politics", "economics", "physics", "mathematics", "ethics",
+               "lens", "bus", "gas", "atlas", "canvas", "chaos", "ethos", "yes", "this", "his", "its", "was",
+               "has", "does", "is", "us", "thus", "plus", "across", "always", "perhaps", "whereas",
+               "afterwards", "towards", "besides", "whereabouts", "status", "census", "campus", "corpus",
+               "thesis", "crisis", "analysis", "basis", "emphasis", "diagnosis", "axis", "process", "congress",
+               "address", "progress", "witness", "business", "access", "success", "princess", "mistress",
+               "sometimes", "as", "hers", "ours", "yours", "theirs", "whereas", "less", "unless", "else"}
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.]*(?:-[A-Za-z0-9'’]+)*|[?,;:]")
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a question wants ("fact", "list" or "date-only"), whether it leans on the one before, and why."""
+
+    kind: str
+    follow_up: bool = False
+    cue: str = ""
+
+    @property
+    def listing(self) -> bool:
+        """Whether the answer is every matching record, in date order."""
+        return self.kind in (LIST, DATE_ONLY)
+
+
+def words(text: str) -> list[str]:
+    """Words as written, hyphenated compounds whole ("all-Korean"), a final "'s" taken off."""
+    out = []
+    for w in _WORD.findall(text):
+        w = re.sub(r"['’]s$", "", w.rstrip("."))
+        if w:
+            out.append(w)
+    return out
+
+
+def is_plural(word: str, *, first: bool = False) -> bool:
+    """Whether a word reads as a plural noun ("telegrams", "memoranda"), by its ending.
+
+    A capitalised word inside a question is a name ("Hughes"), not a plural; the first word may be either."""
+    if word[:1].isupper() and not first:
+        return False
+    w = word.lower().split("-")[-1]
+    if w in _IRREGULAR_PLURALS:
+        return True
+    if w in _NOT_PLURAL or len(w) < 4 or not w.isalpha():
+        return False
+    return w.endswith("s") and not w.endswith(("ss", "us", "is", "ous", "ics", "'s"))
+
+
+def _head(ws: list[str], start: int) -> tuple[str, int] | None:
+    """The head noun of the phrase starting at ws[start]: its last word before a verb, preposition or end."""
+    head = None
+    for i in range(start, min(len(ws), start + 6)):
+        w = ws[i].lower()
+        if w in _AUX or w in _PREP or w in _QUESTION:
+            break
+        if w in _DETERMINERS and head is None:
+            continue
+        if head is not None and not ws[i][:1].isupper() and not is_plural(ws[i]) and is_plural(head[0], first=
+                                                                                           head[1] == 0):
+            # "presidents visited ...": the plural noun, then its verb; "arms control treaties": a compound
+            nxt = ws[i + 1] if i + 1 < len(ws) else ""
+            if not (nxt and is_plural(nxt)):
+                break
+        head = (ws[i], i)
+    return head
+
+
+# Polite or framing openings that leave the request after them: "Could you list ...", "I'd like to see ...".
+_OPENING = re.compile(r"^(?:(?:can|could|would|will) (?:you|i|we) (?:please )?|please |kindly |"
+                      r"(?:i|we)(?:'d| would) like(?: to)?(?: see| have| get| find| read)? |(?:i|we) (?:want|need)"
+                      r"(?: to)?(?: see| have| get| find| read)? |(?:i am|i'm|we are|we're) looking for |"
+                      r"do you have |have you got |is it possible to (?:see |get )?)+", re.IGNORECASE)
+
+
+def _own_kind(ws: list[str]) -> tuple[str | None, str]:
+    """The kind the question's own words ask for, and the cue; None when they give no cue."""
+    opening = _OPENING.match(" ".join(ws))
+    if opening:  # "Could you list the visits ...": read what follows the opening
+        ws = words(" ".join(ws)[opening.end():])
+        if ws and ws[0][:1].islower():
+            ws = [ws[0].capitalize()] + ws[1:]
+    low = [w.lower() for w in ws]
+    if not low:
+        return None, ""
+    if low[0] in ("in", "to", "from", "for", "at", "on", "during", "by", "with") and len(low) > 1 and low[1] in _WH:
+        ws, low = ws[1:], low[1:]  # "In which years did ...", "To what places ..."
+    first = low[0]
+    # a list verb or "give me / show me" at the start: "List the visits ...", "Give me every telegram ..."
+    if first in _LIST_VERBS and len(low) > 1 and low[1] not in _AUX:
+        return LIST, f"starts with {ws[0]!r}"
+    if first in _ASK_VERBS:
+        at = 2 if low[1:2] in (["me"], ["us"]) else 1
+        if low[at:at + 1] and low[at] in _QUANT:
+            return LIST, f"{ws[0]!r} followed by {ws[at]!r}"
+        if low[at:at + 2] in (["a", "list"], ["the", "list"]):
+            return LIST, f"{ws[0]!r} a list"
+        head = _head(ws, at)
+        if head is not None and is_plural(head[0]):
+            return LIST, f"{ws[0]!r} with the plural {head[0]!r}"
+    if low[:2] in (["how", "many"], ["how", "often"]):
+        return LIST, f"{ws[0]!r} {ws[1]!r} needs every matching record"
+    if low[:2] in (["are", "there"], ["were", "there"], ["is", "there"], ["was", "there"]):
+        head = _head(ws, 2)  # "Are there any letters from ...?"
+        if head is not None and is_plural(head[0]):
+            return LIST, f"{ws[0]!r} {ws[1]!r} with the plural {head[0]!r}"
+    # a quantifier that starts the question and is not part of a name ("All records ...", not "All Souls")
+    if first in _QUANT and len(ws) > 1 and not ws[1][:1].isupper() and ws[1].lower() not in _AUX:
+        return LIST, f"starts with the quantifier {ws[0]!r}"
+    if first in _WH:
+        nxt = low[1] if len(low) > 1 else ""
+        if nxt == "of":  # "Which of the drafts was approved?" asks for one; "... were approved?" for several
+            later = next((w for w in low[2:] if w in _AUX), "")
+            return (LIST, "'which of' with a plural verb") if later in _PLURAL_VERBS else (FACT, "'which of'")
+        if nxt in _AUX or nxt in _QUESTION or not nxt:
+            return FACT, f"{ws[0]!r} followed by {nxt!r}"
+        head = _head(ws, 1)
+        if head is None:
+            return FACT, f"{ws[0]!r} without a noun"
+        if head[0].lower() in _SINGLE or any(w in _SINGLE for w in low[1:head[1]]):
+            return FACT, f"{ws[0]!r} asks for a single one"
+        if is_plural(head[0]):
+            return LIST, f"{ws[0]!r} with the plural {head[0]!r}"
+        return FACT, f"{ws[0]!r} with the singular {head[0]!r}"
+    if first in _QUESTION or first in _AUX or first in ("tell", "explain", "describe", "summarise", "summarize"):
+        return FACT, f"a question starting with {ws[0]!r}"
+    if first.endswith("ing") and len(first) > 5 and not first.endswith("thing"):
+        return FACT, "a phrase starting with a verb"
+    # a bare query: a plural head lists ("Documents on the Yalta Conference", "Old Bailey forgery trials")
+    head = _head(ws, 0)
+    if head is not None and is_plural(head[0], first=head[1] == 0):
+        return LIST, f"a query headed by the plural {head[0]!r}"
+    return None, ""
+
+
+def _unbound_pronoun(ws: list[str]) -> str | None:
+    """A pronoun with nothing earlier in the question it can stand for, or None."""
+    seen_name = seen_noun = False
+    for i, w in enumerate(ws):
+        low = w.lower()
+        if low in _PERSONAL and not seen_name:
+            return w
+        if low in _THINGS and not (seen_noun or seen_name):
+            return w
+        if low in _POINTING and not (seen_noun or seen_name) and (
+                i == len(ws) - 1 or ws[i + 1] in "?.,;:" or ws[i + 1].lower() in _PREP or low == "there"):
+            return w
+        if w[:1].isupper() and i > 0 and low not in _QUESTION and low not in _AUX and low != "i":
+            seen_name = True
+        if low not in _QUESTION and low not in _AUX and low not in _DETERMINERS and low not in _PREP \
+                and low not in _QUANT and low not in ("many", "much", "me", "i", "you", "we") and len(low) > 2:
+            seen_noun = True
+    return None
+
+
+def _leans_on_before(text: str, ws: list[str]) -> str | None:
+    """Why a question leans on the one before it, or None when it stands alone."""
+    m = _LINKS.match(text.strip())
+    if m:
+        return f"opens with {m.group(0)!r}"
+    content = [w for w in ws if w not in "?.,;:"]
+    if len(content) <= 3 and not any(w.lower() in _AUX for w in content[1:]):
+        return "a fragment of a few words"
+    pronoun = _unbound_pronoun(content)
+    if pronoun:
+        return f"{pronoun!r} refers to something not in the question"
+    return None
+
+
+def detect(question: str, history: list[str] | None = None) -> Intent:
+    """The intent of a question, reading the earlier questions (oldest first) for a follow-up."""
+    from .qdates import find_dates
+
+    found = find_dates(question)
+    topic = set(tokens(found.rest if found.found else question)) - GENERIC
+    ws = words(question)
+    why_follow = _leans_on_before(question, ws) if history else None
+    if found.found and not topic:
+        return Intent(DATE_ONLY, why_follow is not None, "a period and no topic")
+    linked = why_follow is not None and _LINKS.match(question.strip()) is not None
+    kind, cue = (None, "") if linked else _own_kind(ws)
+    if why_follow is not None and kind is None:
+        before = detect(history[-1], history[:-1])  # type: ignore[index]
+        return Intent(before.kind, True, f"{why_follow}; asks for what the question before asked for")
+    return Intent(kind or FACT, why_follow is not None, "; ".join(c for c in (cue or "no list cue", why_follow) if c))
