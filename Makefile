@@ -5,10 +5,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test build bench clean-index
 
-$(STAMP): pyproject.toml requirements-rerank.txt
+$(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --disable-pip-version-check -q -e '.[test]'
-	$(VENV)/bin/pip install --disable-pip-version-check -q --no-deps --require-hashes -r requirements-rerank.txt
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -1,5 +1,4 @@
-"""archive-qa web chat: python app.py [--host 127.0.0.1] [--port 7860] [--index DIR] [--records PATH ...]
-[--rerank].
+"""archive-qa web chat: python app.py [--host 127.0.0.1] [--port 7860] [--index DIR] [--records PATH ...].
 
 Set ARCHIVE_QA_ADMIN_PASSWORD to require a password for rebuilding the index and uploading records.
 """
@@ -28,9 +27,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--records", type=Path, nargs="+", default=[HERE / "seeds"],
                    help="records folder(s) to build from when the index is missing (default seeds/)")
     p.add_argument("--model", default=None, help="embedding model (default $ARCHIVE_QA_MODEL or all-MiniLM-L6-v2)")
-    p.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None,
-                   help="re-score candidates with all-mpnet-base-v2 (rebuilds the index with its vectors); "
-                   "default: as the index was built")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("qa").setLevel(logging.INFO)
@@ -42,13 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     from qa.embed import use_threads
 
     use_threads(1)  # questions answer fastest, and most steadily, on one thread each
-    archive = Archive(args.index, model=args.model, records=args.records, rerank=args.rerank)
+    archive = Archive(args.index, model=args.model, records=args.records)
     try:
         archive.open(progress=_progress)
         archive.embedder.encode(["warm up"])  # the first question should not pay for loading the model
-        reranker = archive.reranker()
-        if reranker is not None:
-            reranker.encode(["warm up"])
     except ArchiveError as e:
         print(f"archive-qa: {e}", file=sys.stderr)
         return 1

@@ -1,38 +1,44 @@
-"""Answer composition: a pure function from a question and its hits to a cited answer."""
+"""Answer composition: a pure function from a question and its weighed hits to a cited answer."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from .retrieve import Hit
-from .text import terms
+from .sentences import sentences
+from .support import CITE, holds
+from .text import tokens
 from .timeline import describe_stretch
 
-# When a question counts as answered: the best record's cosine similarity (all-MiniLM-L6-v2) to it is at least
-# MIN_SCORE, or MIN_SCORE_UNKNOWN_NAMES when the question names something the archive never mentions
-# ("the Potsdam conference"). Chosen on tests/data/eval.jsonl (144 questions) as the pair with the best
-# not-found accuracy at a false-not-found rate of at most 3%; see the README's evaluation table.
-MIN_SCORE = 0.36
-MIN_SCORE_UNKNOWN_NAMES = 0.55
-# Records scoring below this share of the best one are not cited: they add noise, not support.
-RELATIVE_CUT = 0.85
-# A question asking for every matching record ("which telegrams did Vyshinsky send?") takes a wider net.
-LIST_CUT = 0.7
-
-_SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[A-Z\"“‘(])")
+# A question asking for a set of records cites every supported one, up to this many, in date order.
+MAX_LIST = 50
+# A quoted passage shorter than this many words takes the sentence beside it too ("Official visit." alone says
+# little), and is led by the record's title when the title holds more of the question's words.
+SHORT_QUOTE = 4
+RELEVANCE = ("how likely the record answers the question (0-1), weighed from its meaning, its wording and its "
+             "names against the collection's own background")
 
 
 @dataclass(frozen=True)
 class Citation:
+    """A cited record: its number in the answer, the hit, and the passage of it the answer quotes."""
+
     n: int
     hit: Hit
+    quote: str = ""
+
+    @property
+    def relevance(self) -> float | None:
+        """The shown relevance: the probability that the record supports the answer; None in a period's
+        listing, which is in date order and not weighed."""
+        return None if self.hit.evidence is None else round(self.hit.support, 2)
 
     def to_json(self) -> dict:
         r = self.hit.record
         out = {"n": self.n, "id": r.id, "date": r.date.text, "iso_date": r.date.iso, "title": r.title,
-               "summary": r.summary, "score": round(self.hit.score, 4)}
+               "summary": r.summary, "quote": self.quote, "score": self.relevance,
+               "cosine": round(self.hit.score, 4)}
         for key in ("url", "collection"):
             if r.metadata.get(key):
                 out[key] = r.metadata[key]
@@ -69,29 +75,29 @@ def shown_date(record) -> str:
     return "Undated" if record.undated else record.date.text
 
 
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+def _held(terms: set[str], text: str) -> int:
+    words = set(tokens(text))
+    return sum(holds(t, words) for t in terms)
 
 
-def best_sentence(question: str, summary: str) -> str:
-    """The summary sentence sharing most content words with the question; the first one on a tie."""
-    q = terms(question)
-    options = sentences(summary) or [summary]
-    return max(options, key=lambda s: (len(q & terms(s)), -options.index(s)))
+def quote(terms: list[str], record) -> str:
+    """The passage of a record that answers best: whole sentences of its summary, never a piece of one.
 
-
-def relevant(hits: list[Hit], *, unknown_names: bool = False) -> bool:
-    """Whether the best hit answers the question: close enough, and closer still when the question names
-    something the archive never mentions."""
-    return bool(hits) and hits[0].score >= (MIN_SCORE_UNKNOWN_NAMES if unknown_names else MIN_SCORE)
-
-
-def select(hits: list[Hit], k: int, *, unknown_names: bool = False, cut: float = RELATIVE_CUT) -> list[Hit]:
-    """The hits worth citing: the best when relevant, and the others not far below it, at most k."""
-    if not relevant(hits, unknown_names=unknown_names):
-        return []
-    floor = hits[0].score * cut
-    return [hits[0]] + [h for h in hits[1:] if h.score >= floor][: k - 1]
+    The sentence holding most of the question's words (the first on a tie); a short one takes the next
+    sentence too, and is led by the title when the title holds more of the question's words. A record
+    without a summary is quoted by its title.
+    """
+    wanted = set(terms)
+    parts = list(sentences(record.summary))
+    if not parts:
+        return record.title
+    best = max(range(len(parts)), key=lambda i: (_held(wanted, parts[i]), -i))
+    passage = parts[best]
+    if len(passage.split()) < SHORT_QUOTE and len(parts) > 1:
+        passage = " ".join(parts[best:best + 2]) if best + 1 < len(parts) else " ".join(parts[best - 1:best + 1])
+    if len(passage.split()) < SHORT_QUOTE and _held(wanted, record.title) > _held(wanted, passage):
+        passage = f"{record.title}: {passage}"
+    return passage
 
 
 def describe_range(date_from: date | None, date_to: date | None) -> str:
@@ -104,33 +110,54 @@ def describe_range(date_from: date | None, date_to: date | None) -> str:
     return ""
 
 
+def _by_date(hits: list[Hit]) -> list[Hit]:
+    return sorted(hits, key=lambda h: (h.record.undated, h.record.date.start or date.max))
+
+
 def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: date | None = None,
-            date_to: date | None = None, unknown_names: list[str] | None = None, listing: bool = False,
-            chronological: bool = False,
-            gaps: list[tuple[date, date]] | None = None) -> Answer:
-    """Build the answer only from the cited records: one line per record, led by its date, ending in [n]."""
+            date_to: date | None = None, listing: bool = False, chronological: bool = False,
+            gaps: list[tuple[date, date]] | None = None, terms: list[str] | None = None,
+            missing_names: list[str] | None = None) -> Answer:
+    """Build the answer only from the cited records: one line per passage, led by its date, ending in [n].
+
+    hits come weighed (qa/support.py), most probable first, or for a period's listing in date order. The
+    records cited are those likely enough to support the answer: the first k, or for a question asking for a
+    list every one (up to MAX_LIST) in date order. Records quoting the same passage on the same date share a
+    line.
+    """
     filters = ({"date_from": date_from.isoformat() if date_from else None,
                 "date_to": date_to.isoformat() if date_to else None} if (date_from or date_to) else {})
     scope = describe_range(date_from, date_to)
-    chosen = hits[:k] if listing else select(hits, k, unknown_names=bool(unknown_names),
-                                             cut=LIST_CUT if chronological else RELATIVE_CUT)
-    if chronological:  # a question asking for a set of records reads best in time order (undated last)
-        chosen = sorted(chosen, key=lambda h: (h.record.undated, h.record.date.start or date.max))
+    if listing:
+        chosen = hits[:MAX_LIST]
+    else:
+        chosen = [h for h in hits if h.support >= CITE][: MAX_LIST if chronological else k]
+        if chronological:
+            chosen = _by_date(chosen)
+    unknown = ", ".join(missing_names or [])
     if not chosen:
         where = f" dated {scope}" if scope else ""
         text = f"The archive holds no record{where} that answers this question."
+        if unknown:
+            text += f" No record mentions {unknown}."
         if scope and not hits:
             text += " It holds no records at all from that time."
         if hits:
             text += " The closest records are listed below for reference; they do not answer it."
         return Answer(question, text, False, [], index, filters, hits[:3])
-    citations = [Citation(n, h) for n, h in enumerate(chosen, start=1)]
+    citations = [Citation(n, h, quote(terms or [], h.record)) for n, h in enumerate(chosen, start=1)]
     lines = []
     if scope:
-        lines.append(f"Records dated {scope}:")
+        lines.append(f"Records dated {scope}" + (", in date order:" if listing or chronological else ":"))
+    elif chronological and len(citations) > 1:
+        lines.append(f"{len(citations)} records, in date order:")
+    shared: dict[tuple[str, str], list[int]] = {}
     for c in citations:
-        r = c.hit.record
-        lines.append(f"{shown_date(r)}: {best_sentence(question, r.summary)} [{c.n}]")
+        shared.setdefault((shown_date(c.hit.record), c.quote), []).append(c.n)
+    for (when, passage), ns in shared.items():
+        lines.append(f"{when}: {passage} " + "".join(f"[{n}]" for n in ns))
+    if unknown:
+        lines.append(f"No record mentions {unknown}.")
     if gaps:
         shown = "; ".join(describe_stretch(a, b) for a, b in gaps[:12]) + ("; …" if len(gaps) > 12 else "")
         lines.append(f"The archive holds no records from {shown}.")

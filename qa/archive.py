@@ -10,16 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 
 from . import store
 from .answer import Answer, compose
 from .build import BuildReport, build
 from .embed import MODEL_ENV, Embedder, model_name
-from .errors import IndexProblem, ModelError, QuestionError, RecordsError
+from .errors import IndexProblem, QuestionError, RecordsError
+from .intent import LIST
 from .query import Query, analyze
+from .support import Wording, supported
 from .records import Record
-from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, hybrid_search, in_date_order, search
+from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, hybrid_search, in_date_order, search, vectors
 from .store import LoadedIndex, Progress
 from .timeline import empty_stretches
 
@@ -36,7 +37,6 @@ class Mode:
     weights: Weights
     dates: bool = True
     names: bool = True
-    rerank: bool = False  # re-score candidates with the reranking model, when the index holds its vectors
 
 
 @dataclass(frozen=True)
@@ -44,35 +44,33 @@ class Retrieved:
     """What retrieval found for a question, before the answer is composed."""
 
     query: Query
-    hits: list[Hit]
+    hits: list[Hit]               # ranked by support (qa/support.py), or in date order for a period's listing
     date_from: date | None
     date_to: date | None
     stamp: dict
     mode: Mode
     gaps: list[tuple[date, date]] = field(default_factory=list)  # months in the range with no records
+    listing: bool = False         # every record of the period, in date order, whatever its topic
 
     def answer(self, k: int) -> Answer:
-        """Compose the cited answer: every record in range, in date order, for a question that only lists."""
-        listing = self.query.listing and (self.query.date_from, self.query.date_to) == (self.date_from, self.date_to)
-        return compose(self.query.text, self.hits, k=MAX_K if listing or self.query.wants_list else k,
-                       index=self.stamp, date_from=self.date_from, date_to=self.date_to, listing=listing,
-                       unknown_names=self.query.missing_names, chronological=self.query.wants_list,
-                       gaps=self.gaps)
+        """Compose the cited answer: the supported records, or every record of a period that only lists."""
+        return compose(self.query.text, self.hits, k=k, index=self.stamp, date_from=self.date_from,
+                       date_to=self.date_to, listing=self.listing, chronological=self.query.intent.listing,
+                       gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names)
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False)
 BM25 = Mode("BM25 only", KEYWORD_ONLY, dates=False, names=False)
 HYBRID = Mode("hybrid", Weights(1.0, 0.6), dates=False, names=False)
 FULL = Mode("hybrid + dates + names", Weights(1.0, 0.6))
-RERANKED = Mode("hybrid + dates + names + rerank (mpnet)", Weights(1.0, 0.6), rerank=True)
-MODES = {"dense": DENSE, "bm25": BM25, "hybrid": HYBRID, "full": FULL, "rerank": RERANKED}
+MODES = {"dense": DENSE, "bm25": BM25, "hybrid": HYBRID, "full": FULL}
 DEFAULT_K = 5
 MAX_K = 50
+# How many fused candidates the support model weighs: a fact question's answer is among the first; a list
+# question's records may be many.
+FACT_DEPTH = 20
+LIST_DEPTH = 100
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
-_FOLLOW_UP = re.compile(r"^(and|but|so|also|what about|how about|then|what else)\b|"
-                        r"\b(he|she|they|him|her|them|his|their|it|its|that|this|those|these)\b", re.I)
-
-
 def clean_question(question: object) -> str:
     """The question as text fit to embed: control characters and terminal escapes removed, spaces folded."""
     if not isinstance(question, str):
@@ -94,39 +92,16 @@ def check_question(question: object) -> str:
     return text
 
 
-# How much of the previous question a follow-up carries. Measured on five follow-up pairs about the seeds:
-# 0.3 keeps the new question's subject first while the context resolves "he", "they", "it".
-FOLLOW_UP_WEIGHT = 0.3
-
-
-def is_follow_up(question: str, history: list[str] | None) -> bool:
-    """A short question that leans on the previous one ("and what did Molotov answer?")."""
-    return bool(history) and len(question.split()) <= 14 and bool(_FOLLOW_UP.search(question))
-
-
-def question_vector(embedder: Embedder, text: str, history: list[str] | None) -> np.ndarray:
-    """The question's vector; a follow-up's leans on the previous question (history[-1])."""
-    if not history:
-        return embedder.encode([text])[0]
-    now, before = embedder.encode([text, history[-1]])
-    qvec = now + FOLLOW_UP_WEIGHT * before
-    return qvec / np.linalg.norm(qvec)
-
-
 class Archive:
     """One index folder, loaded and verified, with its embedder; rebuilds swap in without a pause."""
 
     def __init__(self, index_dir: Path | str = "index", *, model: str | None = None,
-                 records: list[Path | str] | None = None, rerank: bool | None = None) -> None:
-        """rerank: build with the reranking model's vectors (True) or without (False); None keeps what the
-        index has (a new index is built without)."""
+                 records: list[Path | str] | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.requested_model = model
         self.records = [Path(p) for p in (records or ["seeds"])]
-        self.rerank = rerank
         self._index: LoadedIndex | None = None
         self._embedder: Embedder | None = None
-        self._reranker: Embedder | None = None
         self._build_lock = threading.Lock()
         self.stale_reason: str | None = None
 
@@ -168,10 +143,6 @@ class Archive:
         wanted = self._explicit_model()
         if wanted and wanted != manifest.model:
             reason = f"it was built with the model {manifest.model!r} and {wanted!r} is asked for"
-        elif self.rerank is not None and self.rerank != bool(manifest.rerank_model):
-            reason = ("it was built without the reranking model's vectors and --rerank is asked for"
-                      if self.rerank else
-                      "it holds the reranking model's vectors and --no-rerank is asked for")
         else:
             reason = store.staleness(manifest)
         self.stale_reason = reason
@@ -187,9 +158,8 @@ class Archive:
                 log.warning("the rebuild failed, so the index built at %s answers instead:\n%s",
                             manifest.built_at, e)
         elif reason and not allow_stale:
-            flag = "" if self.rerank is None else " --rerank" if self.rerank else " --no-rerank"
             raise IndexProblem(f"the index in {self.index_dir} is stale: {reason}; rebuild it with: "
-                               f"archive-qa build --index {self.index_dir}{flag}")
+                               f"archive-qa build --index {self.index_dir}")
         self._swap(store.load_index(self.index_dir), check_model=check_model)
         return self.current
 
@@ -217,41 +187,15 @@ class Archive:
     def embedder(self) -> Embedder:
         return self._embedder_for(self.current.manifest.model)
 
-    def reranker(self, index: LoadedIndex | None = None) -> Embedder | None:
-        """The reranking model when the index holds its vectors (qa/rerank.py), else None."""
-        name = (index or self.current).manifest.rerank_model
-        return self._reranker_for(name) if name else None
-
-    def _reranker_for(self, name: str) -> Embedder:
-        if self._reranker is None or self._reranker.name != name:
-            try:
-                self._reranker = Embedder(name)
-            except ModelError as e:
-                raise ModelError(f"{e}; or rebuild the index without it: archive-qa build --no-rerank --index "
-                                 f"{self.index_dir}") from None
-        return self._reranker
-
     # -- building ------------------------------------------------------------------------------------
-
-    def _built_with_rerank(self) -> bool:
-        """Whether the live index (loaded, or else on disk) holds the reranking model's vectors."""
-        if self._index is not None:
-            return bool(self._index.manifest.rerank_model)
-        try:
-            return bool(store.read_manifest(self.index_dir)[1].rerank_model)
-        except IndexProblem:
-            return False
 
     @property
     def rebuilding(self) -> bool:
         return self._build_lock.locked()
 
     def rebuild(self, records: list[Path | str] | None = None, *, model: str | None = None,
-                skip_invalid: bool = False, progress: Progress | None = None,
-                rerank: bool | None = None) -> BuildReport:
+                skip_invalid: bool = False, progress: Progress | None = None) -> BuildReport:
         """Build a new index and swap it in; questions meanwhile are answered from the old one.
-
-        rerank: embed with the reranking model too; None keeps what the live index has.
         """
         if not self._build_lock.acquire(blocking=False):
             raise IndexProblem("a rebuild is already running; wait for it to finish and try again")
@@ -260,13 +204,7 @@ class Archive:
                 self._index.manifest.model if self._index else None)
             embedder = self._embedder_for(model_name(name))
             paths = [Path(p) for p in (records or self.records)]
-            if rerank is None:
-                rerank = self.rerank if self.rerank is not None else self._built_with_rerank()
-            from .rerank import RERANK_MODEL
-
-            second = self._reranker_for(RERANK_MODEL) if rerank else None
-            report = build(paths, self.index_dir, embedder, skip_invalid=skip_invalid, progress=progress,
-                           rerank=second)
+            report = build(paths, self.index_dir, embedder, skip_invalid=skip_invalid, progress=progress)
             self._swap(store.load_index(self.index_dir))
             self.stale_reason = None
             return report
@@ -277,7 +215,7 @@ class Archive:
 
     def stamp(self, index: LoadedIndex | None = None) -> dict:
         m = (index or self.current).manifest
-        return {"records": m.count, "model": m.model, "rerank_model": m.rerank_model or None,
+        return {"records": m.count, "model": m.model,
                 "corpus_sha256": m.corpus_sha256, "built_at": m.built_at}
 
     def retrieve(self, question: object, *, k: int = DEFAULT_K, date_from: date | None = None,
@@ -291,33 +229,29 @@ class Archive:
         if not 1 <= k <= MAX_K:
             raise QuestionError(f"the number of records to cite must be between 1 and {MAX_K}, not {k}")
         index = self.current  # one version for the whole answer, even if a rebuild swaps meanwhile
-        mode = mode or (RERANKED if index.second is not None else FULL)
-        q = analyze(text, index.keywords, index.names, dates=mode.dates, variants=mode.names)
+        mode = mode or FULL
+        q = analyze(text, index.keywords, index.names, history=history, dates=mode.dates, variants=mode.names)
         if date_from is None and date_to is None:
             date_from, date_to = q.date_from, q.date_to
         if date_from and date_to and date_from > date_to:
             raise QuestionError(f"the date range is empty: {date_from.isoformat()} is after {date_to.isoformat()}")
-        before = history if is_follow_up(text, history) else None
-        qvec = question_vector(self._embedder_for(index.manifest.model), q.match_text, before)
-        if q.listing and (q.date_from, q.date_to) == (date_from, date_to):
+        embedder = self._embedder_for(index.manifest.model)
+        # the question and its names in one call: the names are weighed against the candidates (qa/support.py)
+        vecs = embedder.encode([q.match_text] + [n.text for n in q.names + q.context])
+        qvec, name_vecs = vecs[0], vecs[1:]
+        ranged = date_from is not None or date_to is not None
+        listing = ranged and (q.date_only or not (q.terms or q.names))
+        if listing:  # a period and no topic: every record of it, in date order
             hits = in_date_order(index, qvec, date_from, date_to, MAX_K)
         else:
-            weights = mode.weights
-            if q.rare_names and 0 < weights.keyword < weights.dense:
-                weights = Weights(weights.dense, weights.dense)
-            depth = MAX_K if q.wants_list else max(k, 10)
-            # a listing (above) is in date order, so only a ranking asks the reranking model
-            reranker = self.reranker(index) if mode.rerank else None
-            qvec2 = question_vector(reranker, q.match_text, before) if reranker else None
-            if qvec2 is not None and qvec2.shape[0] != index.second.shape[1]:  # type: ignore[union-attr]
-                raise IndexProblem(f"the index in {self.index_dir} holds reranking vectors of dimension "
-                                   f"{index.second.shape[1]} but {reranker.name} makes "  # type: ignore[union-attr]
-                                   f"{qvec2.shape[0]}; rebuild it with: archive-qa build --rerank --index "
-                                   f"{self.index_dir}")
-            hits = hybrid_search(index, qvec, q.tokens, depth, weights=weights, date_from=date_from,
-                                 date_to=date_to, qvec2=qvec2)
-        gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if date_from or date_to else []
-        return Retrieved(q, hits, date_from, date_to, self.stamp(index), mode, gaps)
+            depth = LIST_DEPTH if q.intent.listing else FACT_DEPTH
+            hits = hybrid_search(index, qvec, q.tokens, max(k, depth), weights=mode.weights, date_from=date_from,
+                                 date_to=date_to)
+            name_cos = vectors(index, [h.row for h in hits]) @ name_vecs.T if len(name_vecs) else None
+            hits = supported(hits, Wording.of(q, index.keywords), index.manifest.calibration, name_cos,
+                             listing=q.intent.kind == LIST)
+        gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
+        return Retrieved(q, hits, date_from, date_to, self.stamp(index), mode, gaps, listing)
 
     def ask(self, question: object, *, k: int = DEFAULT_K, date_from: date | None = None,
             date_to: date | None = None, history: list[str] | None = None, mode: Mode | None = None) -> Answer:
@@ -349,7 +283,7 @@ class Archive:
         m = idx.manifest
         return {"records": m.count, "model": m.model, "dimension": m.dimension, "date_from": m.date_from,
                 "date_to": m.date_to, "undated": m.undated, "built_at": m.built_at, "index_type": m.index_type,
-                "index_params": m.index_params, "engine": m.engine, "rerank_model": m.rerank_model or None,
+                "index_params": m.index_params, "engine": m.engine, "calibration": m.calibration,
                 "corpus_sha256": m.corpus_sha256, "path": str(idx.path.resolve()), "sources": m.sources,
                 "skipped": m.skipped, "duplicates": m.duplicates, "versions": m.versions,
                 "stale": self.stale_reason}

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .cache import EmbeddingCache, text_key
+from .calibrate import calibrate
 from .embed import Embedder, model_name
 from .errors import Problem
 from .records import Record, load_records
@@ -38,7 +39,6 @@ class BuildReport:
     cached: int = 0            # records whose vectors came from the embedding cache
     embed_seconds: float = 0.0
     index_seconds: float = 0.0  # FAISS and BM25 indexes, records file and manifest
-    rerank_embedded: int = 0   # records embedded by the reranking model in this build (--rerank)
 
 
 def _embed(texts: list[str], keys: list[str], embedder: Embedder, index_dir: Path, note: Progress,
@@ -70,10 +70,8 @@ def _embed(texts: list[str], keys: list[str], embedder: Embedder, index_dir: Pat
 
 
 def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip_invalid: bool = False,
-          progress: Progress | None = None, rerank: Embedder | None = None) -> BuildReport:
+          progress: Progress | None = None) -> BuildReport:
     """Build the index in index_dir from the record files; on any error the existing index is untouched.
-
-    With rerank (the reranking model, qa/rerank.py) every record is embedded by it too, into rerank.npy.
     """
     t0 = time.perf_counter()
     note = progress or (lambda frac, msg: None)
@@ -91,23 +89,20 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
         texts = [embedding_text(r) for r in records]
         keys = [text_key(t) for t in texts]
         t_embed = time.perf_counter()
-        # the reranking model is ~6.6x slower: give it most of the progress bar
-        split = 0.9 if rerank is None else 0.16
-        vectors, embedded, cache = _embed(texts, keys, embedder, index_dir, note, (0.05, split))
-        second = _embed(texts, keys, rerank, index_dir, note, (split, 0.9)) if rerank is not None else None
+        vectors, embedded, cache = _embed(texts, keys, embedder, index_dir, note, (0.05, 0.9))
         embed_seconds = time.perf_counter() - t_embed
+        note(0.91, "measuring the collection's noise floor")
+        calibration = calibrate(vectors, embedder, records)
         note(0.92, "writing the index")
         t_index = time.perf_counter()
         manifest = write_index(index_dir, records, vectors, model=embedder.name, engine=embedder.backend,
                                sources=sources,
                                source_files=source_files, skipped=len(result.problems),
                                duplicates=len(result.duplicates),
-                               rerank=(rerank.name, second[0]) if rerank is not None and second else None)
+                               calibration=calibration)
         index_seconds = time.perf_counter() - t_index
         cache.save(keys, vectors)
-        if second is not None:
-            second[2].save(keys, second[0])
     note(1.0, f"built: {manifest.count} records")
     return BuildReport(manifest, result.problems, result.duplicates, result.notes, time.perf_counter() - t0,
                        embedded=embedded, cached=len(records) - embedded, embed_seconds=embed_seconds,
-                       index_seconds=index_seconds, rerank_embedded=second[1] if second else 0)
+                       index_seconds=index_seconds)

@@ -26,10 +26,6 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--model", help="sentence-transformers model name or folder (default: $ARCHIVE_QA_MODEL, "
                    "else the packaged all-MiniLM-L6-v2)")
     b.add_argument("--skip-invalid", action="store_true", help="build from the valid records, reporting the rest")
-    b.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None,
-                   help="also embed every record with all-mpnet-base-v2, which then re-scores each "
-                   "question's candidates: better first answers (README, Evaluation), ~7x slower builds, "
-                   "~28 ms more a question (default: as the index was built; a new index without)")
 
     a = sub.add_parser("ask", help="ask a question ('-' reads one question a line from stdin)")
     a.add_argument("question")
@@ -44,12 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--collection", help="the collection's name for exports (default: each record's own)")
     a.add_argument("--model", help=argparse.SUPPRESS)
 
-    e = sub.add_parser("eval", help="score retrieval configurations on a labelled question set")
-    e.add_argument("questions", type=Path, help="JSON lines: question, gold [{date, title}], optional date_from/to")
+    e = sub.add_parser("eval", help="score the answers on a labelled question set, its dev and test splits")
+    e.add_argument("questions", type=Path, help="a labelled set: NAME (for NAME-dev.jsonl and NAME-test.jsonl) "
+                   "or one of its files; JSON lines with question, gold [{date, title}], kind, date_from/to")
     e.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
-    e.add_argument("--modes", nargs="+", choices=["dense", "bm25", "hybrid", "full", "rerank"],
-                   help="configurations to compare (default: all; rerank when the index was built with "
-                   "--rerank)")
+    e.add_argument("--modes", nargs="+", choices=["dense", "bm25", "hybrid", "full"],
+                   help="configurations to compare (default: dense only and the full pipeline)")
     e.add_argument("--json", action="store_true")
     e.add_argument("--misses", action="store_true", help="list the questions each configuration misses")
 
@@ -72,7 +68,7 @@ def _progress(frac: float, msg: str) -> None:
 def cmd_build(args) -> int:
     from .archive import Archive
 
-    archive = Archive(args.index, model=args.model, records=args.records, rerank=args.rerank)
+    archive = Archive(args.index, model=args.model, records=args.records)
     report = archive.rebuild(args.records, model=args.model, skip_invalid=args.skip_invalid,
                              progress=_progress)
     for p in report.skipped:
@@ -86,24 +82,27 @@ def cmd_build(args) -> int:
           f"model {m.model}, in {report.seconds:.1f}s"
           + (f"; embedded {report.embedded}, {report.cached} from the cache" if report.cached else "")
           + (f"; {m.index_type}" if m.index_type != "IndexFlatIP" else "")
-          + (f"; reranking by {m.rerank_model} (embedded {report.rerank_embedded})" if m.rerank_model else "")
           + (f"; skipped {len(report.skipped)} invalid" if report.skipped else "")
           + (f"; {len(report.duplicates)} duplicates indexed once" if report.duplicates else "") + ".")
     print(f"Next: archive-qa ask \"your question\" --index {args.index}")
     return 0
 
 
+def _relevance(value: float | None) -> str:
+    return "" if value is None else f"  (relevance {value:.2f})"
+
+
 def _readable(answer) -> str:
-    from .answer import shown_date
+    from .answer import Citation, shown_date
 
     out = [answer.text]
     if answer.citations:
         out.append("")
-        out += [f"{c.label()}  (relevance {c.hit.score:.2f})" for c in answer.citations]
+        out += [f"{c.label()}{_relevance(c.relevance)}" for c in answer.citations]
     elif answer.closest:
         out.append("")
         out.append("Closest records (not an answer):")
-        out += [f"  - {shown_date(h.record)} — {h.record.title}  (relevance {h.score:.2f})"
+        out += [f"  - {shown_date(h.record)} — {h.record.title}{_relevance(Citation(0, h).relevance)}"
                 for h in answer.closest]
     return "\n".join(out)
 
@@ -147,25 +146,25 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from dataclasses import asdict
-
     from .archive import Archive
-    from .evaluate import read_questions, run, table
+    from .evaluate import run, table
 
     archive = Archive(args.index)
     archive.open()
-    n = len(read_questions(args.questions))
-    scores = run(archive, args.questions, args.modes)
+    results = run(archive, args.questions, args.modes)
     if args.json:
-        print(json.dumps([asdict(s) for s in scores], indent=2))
+        print(json.dumps({split: {name: s.to_json() for name, s in rows.items()} for split, rows in results.items()},
+                         indent=2))
         return 0
-    print(f"{n} questions from {args.questions}; index of {archive.current.manifest.count} records\n")
-    print(table(scores))
-    if args.misses:
-        for s in scores:
-            print(f"\n{s.mode}: gold not in the top 3 for {len(s.misses)}")
-            for q in s.misses:
-                print(f"  - {q}")
+    for split, rows in results.items():
+        n = next(iter(rows.values())).questions
+        print(f"{split}: {n} questions; index of {archive.current.manifest.count} records\n")
+        print(table(rows) + "\n")
+        if args.misses:
+            for name, s in rows.items():
+                if s.misses and not name.startswith("by kind"):
+                    print(f"{name}: gold not in the top 3 for {len(s.misses)}")
+                    print("\n".join(f"  - {q}" for q in s.misses) + "\n")
     return 0
 
 
@@ -186,6 +185,17 @@ def cmd_related(args) -> int:
     return 0
 
 
+def _calibration_line(c: dict) -> str:
+    if not c:
+        return "\nCalibrated: no (an index from an older archive-qa; rebuild it)"
+    line = (f"\nCalibrated: noise floor {c['floor']:.3f} (median best cosine of {c['questions']} off-topic "
+            "questions)")
+    if "name_held" in c:
+        line += (f"; a name's cosine to a record holding it {c['name_held']:.3f}, to another "
+                 f"{c['name_other']:.3f} (spread {c['name_spread']:.3f}, {c['names']} names)")
+    return line
+
+
 def cmd_info(args) -> int:
     from .archive import Archive
 
@@ -203,8 +213,7 @@ def cmd_info(args) -> int:
           + (" (exact)" if info["index_type"] == "IndexFlatIP" else
              f" (approximate: {info['index_params'].get('nprobe')} of {info['index_params'].get('nlist')} lists "
              "probed)")
-          + (f"\nRerank:   {info['rerank_model']} (re-scores each question's candidates)"
-             if info["rerank_model"] else "\nRerank:   off (archive-qa build --rerank adds it)"))
+          + _calibration_line(info["calibration"]))
     if info["stale"]:
         print(f"Stale:    {info['stale']}; rebuild with: archive-qa build --index {args.index}")
     return 0

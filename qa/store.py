@@ -3,8 +3,7 @@
 Layout of an index folder:
     CURRENT              name of the live build folder, replaced atomically
     build-<stamp>/       index.faiss, records.jsonl, dates.npy (each record's first and last day),
-                         bm25/ (the keyword index), manifest.json, and with --rerank rerank.npy (the
-                         reranking model's vectors, qa/rerank.py)
+                         bm25/ (the keyword index), manifest.json
     .tmp-<stamp>/        a build in progress (left behind only by a crash; removed by the next build)
 """
 
@@ -19,7 +18,7 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -34,10 +33,9 @@ from .table import RecordTable, date_columns, ids_sha256, record_lines, scan
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # 3: dates.npy, and records read on demand (qa/table.py)
+FORMAT_VERSION = 4  # 3: dates.npy, records read on demand (qa/table.py); 4: calibration, acronym tokens
 CURRENT = "CURRENT"
 FILES = ("index.faiss", "records.jsonl", "dates.npy", "bm25", "manifest.json")
-RERANK_FILE = "rerank.npy"  # only in builds made with --rerank (qa/rerank.py)
 LOCK = ".build.lock"
 
 Progress = Callable[[float, str], None]
@@ -80,12 +78,12 @@ class Manifest:
     versions: dict[str, str] = field(default_factory=dict)
     index_params: dict[str, int] = field(default_factory=dict)
     engine: str = ""  # what embedded the records: "onnx" (the model's ONNX export) or "torch"
-    rerank_model: str = ""  # the second model whose vectors rerank.npy holds ("" when built without --rerank)
-    rerank_sha256: str = ""
+    calibration: dict[str, float] = field(default_factory=dict)  # the collection's own measures (qa/calibrate.py)
 
     @classmethod
     def from_json(cls, d: dict) -> "Manifest":
-        d = dict(d)
+        known = {f.name for f in fields(cls)}
+        d = {k: v for k, v in d.items() if k in known}  # a key this version does not know is left aside
         d["source_files"] = [SourceFile(**s) for s in d.get("source_files", [])]
         return cls(**d)
 
@@ -102,7 +100,6 @@ class LoadedIndex:
     names: NameMatcher
     starts: np.ndarray = field(default_factory=lambda: np.zeros(0, "datetime64[D]"))  # NaT when undated
     ends: np.ndarray = field(default_factory=lambda: np.zeros(0, "datetime64[D]"))
-    second: np.ndarray | None = None  # the reranking model's vectors (float16, row for row), with --rerank
 
 
 def sha256_file(path: Path) -> str:
@@ -228,18 +225,15 @@ def make_faiss_index(vectors: np.ndarray, *, threads: int = 2) -> tuple[object, 
 def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, model: str,
                 sources: list[str], engine: str = "", source_files: list[SourceFile], skipped: int = 0,
                 duplicates: int = 0, keywords: KeywordIndex | None = None,
-                rerank: tuple[str, np.ndarray] | None = None) -> Manifest:
+                calibration: dict[str, float] | None = None) -> Manifest:
     """Write a complete build beside the live one, then switch CURRENT to it in one atomic rename.
 
-    rerank is the reranking model's name and its vectors (qa/rerank.py), kept as float16 in rerank.npy.
     The caller holds build_lock. A crash at any point leaves the previous build live and intact.
     """
     import faiss
 
     if vectors.shape[0] != len(records):
         raise ValueError(f"{vectors.shape[0]} vectors for {len(records)} records")
-    if rerank is not None and rerank[1].shape[0] != len(records):
-        raise ValueError(f"{rerank[1].shape[0]} reranking vectors for {len(records)} records")
     index_dir.mkdir(parents=True, exist_ok=True)
     for stale in index_dir.glob(".tmp-*"):  # builds a crash cut short
         shutil.rmtree(stale, ignore_errors=True)
@@ -254,8 +248,6 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
     _write(tmp / "index.faiss", faiss.serialize_index(fi).tobytes())
     _write(tmp / "records.jsonl", record_lines(records))
     _write_npy(tmp / "dates.npy", date_columns(records))
-    if rerank is not None:
-        _write_npy(tmp / RERANK_FILE, np.ascontiguousarray(rerank[1], dtype=np.float16))
     (keywords or KeywordIndex.build(records)).save(tmp / "bm25")
     for f in (tmp / "bm25").iterdir():
         with open(f, "rb") as fh:
@@ -285,8 +277,7 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
         duplicates=duplicates,
         versions=_versions(),
         engine=engine,
-        rerank_model=rerank[0] if rerank is not None else "",
-        rerank_sha256=sha256_file(tmp / RERANK_FILE) if rerank is not None else "",
+        calibration=dict(calibration or {}),
     )
     _write(tmp / "manifest.json", json.dumps(asdict(manifest), indent=2).encode("utf-8"))
     _fsync_dir(tmp)
@@ -409,29 +400,9 @@ def load_index(index_dir: Path) -> LoadedIndex:
     if ivf is not None:
         ivf.make_direct_map()  # so cited records' vectors can be read back for their cosine
         ivf.nprobe = m.index_params.get("nprobe", ivf.nprobe)  # also for callers that pass no parameters
-    second = _load_second(build, m, damaged, index_dir) if m.rerank_model else None
     starts, ends = np.ascontiguousarray(dates[:, 0]), np.ascontiguousarray(dates[:, 1])
     log.info("loaded index %s: %d records in %.2fs", build, m.count, time.perf_counter() - t0)
-    return LoadedIndex(build, m, fi, records, keywords, names, starts, ends, second)
-
-
-def _load_second(build: Path, m: Manifest, damaged: str, index_dir: Path) -> np.ndarray:
-    """The reranking vectors, verified; read into memory (1.5 KB a record), not mapped (as for BM25)."""
-    path = build / RERANK_FILE
-    if not path.exists():
-        raise IndexProblem(f"{damaged}: {RERANK_FILE} is missing; {_fix(index_dir)} --rerank")
-    if sha256_file(path) != m.rerank_sha256:
-        raise IndexProblem(f"{damaged}: {RERANK_FILE} does not match its checksum in the manifest; "
-                           f"{_fix(index_dir)} --rerank")
-    try:
-        second = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as e:
-        raise IndexProblem(f"{damaged}: {RERANK_FILE} cannot be read ({e}); {_fix(index_dir)} "
-                           "--rerank") from None
-    if second.ndim != 2 or second.shape[0] != m.count or second.dtype != np.float16:
-        raise IndexProblem(f"{damaged}: {RERANK_FILE} holds {second.shape} {second.dtype}, not {m.count} "
-                           f"float16 vectors; {_fix(index_dir)} --rerank")
-    return second
+    return LoadedIndex(build, m, fi, records, keywords, names, starts, ends)
 
 
 def staleness(manifest: Manifest) -> str | None:

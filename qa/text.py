@@ -29,10 +29,14 @@ def stem(word: str) -> str:
     return word
 
 
+_ACRONYM = re.compile(r"(?<![a-z0-9])(?:[a-z]\.){2,}")
+
+
 def tokens(text: str) -> list[str]:
-    """Content tokens of a text, stemmed; 'Kai-shek' gives 'kai', 'shek' and 'kaishek'."""
+    """Content tokens of a text, stemmed; 'Kai-shek' gives 'kai', 'shek' and 'kaishek'; 'U.S.S.R.' gives 'ussr'."""
     out: list[str] = []
-    for m in _WORD.finditer(fold(text)):
+    folded = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), fold(text))
+    for m in _WORD.finditer(folded):
         word = m.group(0).replace("’", "'")
         if word.endswith("'s"):
             word = word[:-2]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from .answer import Answer, Citation, shown_date
+from .answer import RELEVANCE, Answer, Citation, shown_date
 from .archive import DEFAULT_K, MAX_K, Archive
 from .dates import parse_bound
 from .errors import ArchiveError, DateError, Problem, QuestionError, RecordsError
@@ -72,10 +72,10 @@ def sources_html(answer: Answer | None) -> str:
     if answer is None:
         return '<p class="note">The records cited by an answer appear here.</p>'
     if answer.citations:
-        items = [(f"[{c.n}]", c.hit) for c in answer.citations]
+        items = [(f"[{c.n}]", c.hit, relevance_note(c.hit)) for c in answer.citations]
         head = f"<h3>Sources ({len(items)})</h3>"
     elif answer.closest:
-        items = [("", h) for h in answer.closest]
+        items = [("", h, relevance_note(h)) for h in answer.closest]
         head = ('<h3>Closest records</h3><p class="note">Nothing in the archive answers this question; these '
                 "are the nearest records, shown for reference only.</p>")
     else:
@@ -83,10 +83,19 @@ def sources_html(answer: Answer | None) -> str:
     return head + record_blocks(items)
 
 
-def record_blocks(items: list[tuple[str, Hit]]) -> str:
-    """One block per record: label, date, title (and link), summary, relevance and collection, all escaped."""
+def relevance_note(hit: Hit) -> tuple[str, str]:
+    """What a source card says of a record's relevance, and the explanation shown on hover."""
+    value = Citation(0, hit).relevance
+    if value is None:
+        return "in date order", "every record of the period, in date order; not weighed"
+    return f"relevance {value:.2f}", RELEVANCE
+
+
+def record_blocks(items: list[tuple[str, Hit, tuple[str, str]]]) -> str:
+    """One block per record: label, date, title (and link), summary, a note (relevance) and collection, all
+    escaped."""
     blocks = []
-    for label, hit in items:
+    for label, hit, (note, why) in items:
         r = hit.record
         url = r.metadata.get("url", "")
         link = (f' <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">open</a>'
@@ -94,16 +103,14 @@ def record_blocks(items: list[tuple[str, Hit]]) -> str:
         blocks.append(
             f'<div class="source"><div class="cite">{esc(label)} {esc(shown_date(r))} — {esc(r.title)}{link}</div>'
             f'<div class="summary">{esc(r.summary)}</div>'
-            f'<div class="rel">relevance {hit.score:.2f}'
+            f'<div class="rel" title="{esc(why)}">{esc(note)}'
             + (f' · {esc(r.metadata["collection"])}' if r.metadata.get("collection") else "") + '</div></div>')
     return "".join(blocks)
 
 
 def stamp_html(archive: Archive) -> str:
     s = archive.stamp()
-    second = s["rerank_model"]
     return (f'<div id="stamp-text">Answers from {s["records"]} records · model {esc(s["model"])}'
-            + (f' (reranked by {esc(second)})' if second else "")
             + f' · built {esc(s["built_at"])} · corpus sha256 {esc(s["corpus_sha256"][:12])}</div>')
 
 
@@ -111,7 +118,7 @@ def info_html(archive: Archive) -> str:
     i = archive.info()
     span = f"{i['date_from']} to {i['date_to']}" if i["date_from"] else "no dated records"
     rows = [("Records", f"{i['records']:,} ({i['undated']} undated)"), ("Dates", span),
-            ("Model", i["model"]), ("Rerank", i["rerank_model"] or "off"), ("Built at", i["built_at"]),
+            ("Model", i["model"]), ("Built at", i["built_at"]),
             ("Index", i["index_type"])]
     body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
     return f"<table>{body}</table>"
@@ -194,7 +201,8 @@ class WebApp:
             return f'<p class="note">{esc(e)}</p>'
         head = (f"<h3>More like {esc(shown_date(record))} — {esc(record.title)}</h3>"
                 '<p class="note">Nearest records in the collection by meaning.</p>')
-        return head + record_blocks([(f"[{h.rank}]", h) for h in hits])
+        return head + record_blocks([(f"[{h.rank}]", h, (f"similarity {h.score:.2f}", "cosine similarity of the "
+                                      "two records' meaning")) for h in hits])
 
     def export(self, answer: Answer | None, fmt: str):
         """Write the last answer in a chosen format to a file for download."""

@@ -57,22 +57,6 @@ def seed_archive(seed_index_dir):
     return _opened(seed_index_dir)
 
 
-@pytest.fixture(scope="session")
-def reranked_index_dir(tmp_path_factory, seed_index_dir) -> Path:
-    """The seed index rebuilt with the reranking model's vectors (build --rerank), once per session."""
-    from qa.archive import Archive
-
-    d = tmp_path_factory.mktemp("reranked-index") / "index"
-    shutil.copytree(seed_index_dir, d)
-    Archive(d, records=[SEEDS], rerank=True).rebuild()
-    return d
-
-
-@pytest.fixture(scope="session")
-def reranked_archive(reranked_index_dir):
-    return _opened(reranked_index_dir)
-
-
 @pytest.fixture
 def index_copy(seed_index_dir, tmp_path) -> Path:
     """A private copy of the seed index that a test may damage or rebuild."""

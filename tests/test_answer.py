@@ -1,14 +1,16 @@
-"""The answer composer is a pure function: tested on hand-made hits, no model."""
+"""The answer composer is a pure function: tested on hand-made weighed hits, no model."""
 
 import re
 from datetime import date
 
-from qa.answer import MIN_SCORE, MIN_SCORE_UNKNOWN_NAMES, best_sentence, compose, relevant, select, sentences
+from qa.answer import MAX_LIST, compose, quote
 from qa.dates import parse_date
 from qa.records import Record, record_id
 from qa.retrieve import Hit
+from qa.support import CITE, Evidence
 
 STAMP = {"records": 3, "model": "m", "corpus_sha256": "abc", "built_at": "2026-01-01T00:00:00+00:00"}
+EV = Evidence(0.5, 0.0, 1.0, 1.0, 1.0, 1.0)  # what the composer reads is the probability, not the evidence
 
 
 def rec(date_text: str, title: str, summary: str) -> Record:
@@ -20,90 +22,129 @@ A = rec("October 29, 1947", "Telegram No. 418 from Vyshinsky",
         "Vyshinsky asserts the plan to object to the amendment.")
 B = rec("April 12, 1948", "Protocol No. 61", "Memorandum postponing the geological prospecting for uranium.")
 C = rec("n.d.", "Undated memo", "A memo about railways. It asks for engineers.")
+D = rec("October 29, 1947", "Telegram No. 423, Vyshinsky to Cde. Molotov",
+        "Vyshinsky outlines the amendment that the US has introduced regarding the Korean question.")
+V = rec("May 12, 1947", "Cable No. 121973",
+        "A request from V. Molotov to Cde. Stalin for engineers. Gen. Shtykov agrees.")
+SHORT = rec("February 7, 1985", "Visit of King Fahd (Saudi Arabia) to the United States", "State Visit.")
 
 
-def hits(*pairs):
-    return [Hit(r, s, i) for i, (r, s) in enumerate(pairs, start=1)]
+def weighed(*pairs, cosine: float = 0.6):
+    """Hits in the order given, each with its probability of supporting the answer."""
+    return [Hit(r, cosine, i, support=p, evidence=EV) for i, (r, p) in enumerate(pairs, start=1)]
 
 
-def test_every_statement_is_led_by_its_date_and_carries_its_citation():
-    ans = compose("Why did Vyshinsky object to the amendment?", hits((A, 0.7), (B, 0.65)), k=5, index=STAMP)
+def test_every_line_is_led_by_its_date_quotes_its_record_and_carries_its_citation():
+    ans = compose("Why did Vyshinsky object to the amendment?", weighed((A, 0.9), (B, 0.6)), k=5, index=STAMP,
+                  terms=["vyshinsky", "object", "amendment"])
     assert ans.found
     lines = ans.text.splitlines()
-    assert lines[0] == ("October 29, 1947: Moreover, Vyshinsky asserts the plan to object to the amendment. [1]")
-    assert lines[1].startswith("April 12, 1948: ") and lines[1].endswith("[2]")
+    assert lines[0] == "October 29, 1947: Moreover, Vyshinsky asserts the plan to object to the amendment. [1]"
+    assert lines[1] == "April 12, 1948: Memorandum postponing the geological prospecting for uranium. [2]"
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", ans.text)}
     assert cited == {c.n for c in ans.citations} == {1, 2}
-    for line in lines:  # composed only from the records: each sentence is in its record's summary
-        n = int(re.search(r"\[(\d+)\]$", line).group(1))
-        sentence = line.split(": ", 1)[1].rsplit(" [", 1)[0]
-        assert sentence in ans.citations[n - 1].hit.record.summary
+    for c in ans.citations:  # composed only from the records: what is quoted is in its record
+        assert c.quote in c.hit.record.summary
 
 
-def test_json_contract():
-    ans = compose("uranium", hits((B, 0.6)), k=3, index=STAMP).to_json()
-    assert set(ans) == {"question", "answer", "found", "citations", "index"}
-    assert ans["citations"] == [{"n": 1, "id": B.id, "date": "April 12, 1948", "iso_date": "1948-04-12",
-                                 "title": "Protocol No. 61", "summary": B.summary, "score": 0.6}]
-    assert ans["index"] == STAMP
+def test_only_records_likely_to_support_the_answer_are_cited_in_the_order_given():
+    ans = compose("q", weighed((B, 0.95), (A, CITE), (C, CITE - 0.01)), k=5, index=STAMP)
+    assert [c.hit.record for c in ans.citations] == [B, A]
+    assert [c.relevance for c in ans.citations] == [0.95, round(CITE, 2)]
+    assert len(compose("q", weighed((B, 0.9), (A, 0.8), (C, 0.7)), k=2, index=STAMP).citations) == 2
 
 
-def test_nothing_relevant_says_so_and_cites_nothing():
-    ans = compose("the 1953 armistice", hits((A, 0.30), (B, 0.29), (C, 0.2), (C, 0.1)), k=5, index=STAMP)
-    assert MIN_SCORE > 0.30
+def test_nothing_likely_enough_says_so_and_shows_the_closest_for_reference():
+    ans = compose("the 1953 armistice", weighed((A, 0.3), (B, 0.2), (C, 0.1), (D, 0.05)), k=5, index=STAMP)
     assert not ans.found and ans.citations == []
-    assert ans.text.startswith("The archive holds no record that answers this question.")
-    assert "[" not in ans.text
+    assert ans.text == ("The archive holds no record that answers this question. The closest records are listed "
+                        "below for reference; they do not answer it.")
     j = ans.to_json()
-    assert j["found"] is False and j["citations"] == [] and len(j["closest"]) == 3
+    assert j["found"] is False and j["citations"] == []
+    assert [c["id"] for c in j["closest"]] == [A.id, B.id, C.id]
+    assert [c["score"] for c in j["closest"]] == [0.3, 0.2, 0.1]  # in the order shown, highest first
     assert compose("x", [], k=5, index=STAMP).text == "The archive holds no record that answers this question."
 
 
-def test_relevance_threshold_is_higher_when_the_question_names_what_the_archive_lacks():
-    assert relevant(hits((A, MIN_SCORE), (B, MIN_SCORE)))
-    assert not relevant(hits((A, MIN_SCORE - 0.01), (B, MIN_SCORE - 0.02)))
-    assert not relevant(hits((A, MIN_SCORE_UNKNOWN_NAMES - 0.01)), unknown_names=True)
-    assert relevant(hits((A, MIN_SCORE_UNKNOWN_NAMES)), unknown_names=True)
-    assert not relevant([])
-    ans = compose("Potsdam", hits((A, 0.5)), k=5, index=STAMP, unknown_names=["Potsdam"])
-    assert not ans.found
+def test_a_name_the_collection_never_uses_is_said_plainly():
+    ans = compose("What did Potsdam decide?", weighed((A, 0.2)), k=5, index=STAMP, missing_names=["Potsdam"])
+    assert not ans.found and "No record mentions Potsdam." in ans.text
+    ans = compose("What did Vyshinsky say at Potsdam?", weighed((A, 0.9)), k=5, index=STAMP,
+                  missing_names=["Potsdam"])
+    assert ans.found and ans.text.splitlines()[-1] == "No record mentions Potsdam."
 
 
-def test_a_listing_cites_every_record_given_in_order():
-    ans = compose("What documents are from 1947?", hits((A, 0.05), (C, 0.02)), k=50, index=STAMP, listing=True)
-    assert ans.found and [c.hit.record for c in ans.citations] == [A, C]
+def test_records_quoting_the_same_passage_on_the_same_day_share_one_line():
+    ans = compose("What amendment did the US introduce?", weighed((A, 0.9), (D, 0.85)), k=5, index=STAMP,
+                  terms=["amendment", "us", "introduc"])
+    assert ans.text == ("October 29, 1947: Vyshinsky outlines the amendment that the US has introduced regarding "
+                        "the Korean question. [1][2]")
+    assert len(ans.citations) == 2
 
 
-def test_weak_hits_far_below_the_best_are_not_cited_and_k_caps():
-    chosen = select(hits((A, 0.70), (B, 0.62), (C, 0.40)), k=5)
-    assert [h.record for h in chosen] == [A, B]
-    assert len(select(hits((A, 0.7), (B, 0.69), (C, 0.68)), k=2)) == 2
+def test_the_json_contract_shows_one_relevance_the_probability():
+    ans = compose("uranium", weighed((B, 0.876)), k=3, index=STAMP, terms=["uranium"]).to_json()
+    assert set(ans) == {"question", "answer", "found", "citations", "index"}
+    assert ans["citations"] == [{"n": 1, "id": B.id, "date": "April 12, 1948", "iso_date": "1948-04-12",
+                                 "title": "Protocol No. 61", "summary": B.summary, "quote": B.summary,
+                                 "score": 0.88, "cosine": 0.6}]
+    assert ans["index"] == STAMP
+
+
+def test_a_periods_listing_cites_every_record_given_in_date_order_without_a_relevance():
+    hits = [Hit(r, 0.0, i, row=i) for i, r in enumerate([A, B], start=1)]  # never weighed: no evidence
+    ans = compose("What documents are from 1947-1948?", hits, k=5, index=STAMP, listing=True,
+                  date_from=date(1947, 1, 1), date_to=date(1948, 12, 31))
+    assert ans.found and [c.hit.record for c in ans.citations] == [A, B]
+    assert ans.text.splitlines()[0] == "Records dated between 1947-01-01 and 1948-12-31, in date order:"
+    assert [c.relevance for c in ans.citations] == [None, None]
+
+
+def test_a_list_question_cites_every_supported_record_in_date_order_up_to_the_cap():
+    ans = compose("Which records?", weighed((B, 0.9), (C, 0.8), (A, 0.7), (V, 0.1)), k=1, index=STAMP,
+                  chronological=True)
+    assert [c.hit.record for c in ans.citations] == [A, B, C]  # dated first, undated last; k does not cap
+    assert ans.text.splitlines()[0] == "3 records, in date order:"
+    many = [rec(f"{1900 + i}", f"T{i}", f"Summary number {i}.") for i in range(MAX_LIST + 5)]
+    assert len(compose("q", weighed(*[(r, 0.9) for r in many]), k=5, index=STAMP,
+                       chronological=True).citations) == MAX_LIST
 
 
 def test_undated_record_is_labelled_undated():
-    ans = compose("engineers", hits((C, 0.6)), k=5, index=STAMP)
+    ans = compose("engineers", weighed((C, 0.9)), k=5, index=STAMP, terms=["engineer"])
     assert ans.text == "Undated: It asks for engineers. [1]"
     assert ans.citations[0].label() == "[1] Undated — Undated memo"
 
 
 def test_date_range_is_stated_and_returned():
-    ans = compose("q", hits((A, 0.6)), k=5, index=STAMP, date_from=date(1947, 10, 1), date_to=date(1947, 10, 31))
+    ans = compose("q", weighed((A, 0.9)), k=5, index=STAMP, date_from=date(1947, 10, 1),
+                  date_to=date(1947, 10, 31))
     assert ans.text.splitlines()[0] == "Records dated between 1947-10-01 and 1947-10-31:"
     assert ans.to_json()["filters"] == {"date_from": "1947-10-01", "date_to": "1947-10-31"}
     empty = compose("q", [], k=5, index=STAMP, date_from=date(1950, 1, 1))
     assert empty.text == ("The archive holds no record dated from 1950-01-01 on that answers this question. "
                           "It holds no records at all from that time.")
-    gaps = compose("q", hits((A, 0.6)), k=5, index=STAMP, date_from=date(1947, 1, 1), date_to=date(1947, 12, 31),
+    gaps = compose("q", weighed((A, 0.9)), k=5, index=STAMP, date_from=date(1947, 1, 1),
+                   date_to=date(1947, 12, 31),
                    gaps=[(date(1947, 2, 1), date(1947, 3, 31)), (date(1947, 11, 1), date(1947, 11, 30))])
     assert gaps.text.endswith("The archive holds no records from February–March 1947; November 1947.")
 
 
-def test_sentence_split_and_choice():
-    assert sentences("One. Two! Three? four") == ["One.", "Two!", "Three? four"]
-    assert best_sentence("engineers", C.summary) == "It asks for engineers."
-    assert best_sentence("nothing shared", C.summary) == "A memo about railways."
+def test_the_quote_is_whole_sentences_never_cut_at_an_initial_or_an_honorific():
+    assert quote(["molotov", "engineer"], V) == "A request from V. Molotov to Cde. Stalin for engineers."
+    # a short best sentence takes its neighbour, so it says more than two words
+    assert quote(["shtykov", "agree"], V) == ("A request from V. Molotov to Cde. Stalin for engineers. "
+                                              "Gen. Shtykov agrees.")
+    assert quote([], C) == "A memo about railways."  # no word shared: the first sentence
+
+
+def test_a_short_summary_is_led_by_the_title_when_the_title_answers_more():
+    assert quote(["fahd", "visit"], SHORT) == "Visit of King Fahd (Saudi Arabia) to the United States: State Visit."
+    assert quote(["state"], SHORT) == "State Visit."
+    untitled_summary = rec("1950", "A title only", "")
+    assert quote(["anything"], untitled_summary) == "A title only"
 
 
 def test_citation_label_is_date_dash_title():
-    ans = compose("amendment", hits((A, 0.7)), k=5, index=STAMP)
+    ans = compose("amendment", weighed((A, 0.9)), k=5, index=STAMP)
     assert ans.citations[0].label() == "[1] October 29, 1947 — Telegram No. 418 from Vyshinsky"

@@ -34,7 +34,8 @@ def test_ask_json_contract(capsys, seed_index_dir):
     assert set(a) >= {"question", "answer", "found", "citations", "index"}
     assert a["question"] == Q and a["found"] is True
     c = a["citations"][0]
-    assert set(c) == {"n", "id", "date", "iso_date", "title", "summary", "score", "collection"}
+    assert set(c) == {"n", "id", "date", "iso_date", "title", "summary", "quote", "score", "cosine", "collection"}
+    assert c["quote"] in c["summary"] and -1 <= c["cosine"] <= 1
     assert (c["n"], c["date"], c["iso_date"]) == (1, "April 12, 1948", "1948-04-12")
     assert c["title"].startswith("Protocol No. 61") and 0 < c["score"] <= 1
     assert len(a["citations"]) <= 2
@@ -89,7 +90,7 @@ def test_build_refuses_bad_records_lists_every_problem_and_keeps_the_index(capsy
     code, out, err = run(capsys, "build", "--records", str(DATA / "bad_records.txt"), str(DATA / "bad.jsonl"),
                          "--index", str(index_copy))
     assert code == 1 and out == ""
-    assert "9 problems in the records" in err
+    assert "8 problems in the records" in err
     assert "bad_records.txt, line 2: impossible date 'February 30, 1947'" in err
     assert "bad.jsonl, line 3: not valid JSON" in err
     assert "Traceback" not in err

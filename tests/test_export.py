@@ -22,6 +22,9 @@ from qa.dates import parse_date
 from qa.export import CSV_COLUMNS, EXTENSIONS, FORMATS, export, filename
 from qa.records import Record, record_id
 from qa.retrieve import Hit
+from qa.support import Evidence
+
+EV = Evidence(0.5, 0.0, 1.0, 1.0, 1.0, 1.0)
 
 STAMP = {"records": 812, "model": "sentence-transformers/all-MiniLM-L6-v2", "corpus_sha256": "abc123",
          "built_at": "2026-01-01T00:00:00+00:00"}
@@ -48,7 +51,7 @@ RECORDS = [DAY, YEAR, MONTH, UNDATED, CIRCA]
 
 
 def make_answer(records=RECORDS, question=QUESTION) -> Answer:
-    cites = [Citation(n, Hit(r, 0.72 - n / 100, n)) for n, r in enumerate(records, start=1)]
+    cites = [Citation(n, Hit(r, 0.6, n, support=0.72 - n / 100, evidence=EV)) for n, r in enumerate(records, start=1)]
     text = "\n".join(f"{r.date.text}: {r.summary.splitlines()[0]} [{c.n}]" for c, r in zip(cites, records))
     return Answer(question, text, True, cites, STAMP)
 
@@ -135,7 +138,7 @@ def test_markdown_renders_record_text_literally_and_cites_every_source():
     for c in ANSWER.citations:
         label = f"[{c.n}] {c.hit.record.date.text if not c.hit.record.undated else 'Undated'} — {c.hit.record.title}"
         assert label in text
-        assert f"Relevance: {c.hit.score:.3f}" in text
+        assert f"Relevance: {c.relevance:.2f} (how likely the record answers the question, 0-1)" in text
     assert text.index("[1] October") < text.index("[2] 1945") < text.index("[5] circa 1950")
     assert "Undated — Unbalanced" in text
     for line in ANSWER.text.splitlines():  # the answer's own [n] markers stay literal too
@@ -169,7 +172,7 @@ def test_csv_round_trips_every_field():
     first = rows[0]
     assert first == {"n": "1", "id": DAY.id, "date": "October 29, 1947", "iso_date": "1947-10-29",
                      "date_start": "1947-10-29", "date_end": "1947-10-29", "title": DAY.title,
-                     "summary": DAY.summary, "url": "https://example.org/doc/418?a=1&b={2}", "score": "0.71",
+                     "summary": DAY.summary, "url": "https://example.org/doc/418?a=1&b={2}", "relevance": "0.71",
                      "source": "f.txt", "line": "7", "collection": "Wilson Center, Box 3"}
     assert "\n" in first["summary"] and '"firmly"' in first["summary"]  # newline and quotes survive
     assert rows[1]["title"] == YEAR.title and rows[1]["iso_date"] == "1945"
@@ -186,14 +189,15 @@ def test_csv_collection_falls_back_to_the_record_metadata():
 
 def test_csv_cells_that_would_run_as_formulas_get_a_leading_apostrophe():
     # A spreadsheet runs a cell starting with =, +, - or @ (even after spaces) as a formula; the apostrophe
-    # makes it text. Numbers we write (n, score, line) stay numbers, even negative ones.
+    # makes it text. Numbers we write (n, relevance, line) stay numbers.
     tricky = [rec("1950", t, s) for t, s in [("  =1+1", "ok"), ("\t@cmd", "ok"), ("-2+3", "+x"),
                                              ("safe - title", "a = b")]]
-    answer = Answer("q", "", True, [Citation(i, Hit(r, -0.05, i)) for i, r in enumerate(tricky, 1)], STAMP)
+    answer = Answer("q", "", True, [Citation(i, Hit(r, -0.05, i, support=0.05, evidence=EV))
+                                    for i, r in enumerate(tricky, 1)], STAMP)
     rows = read_csv(export(answer, "csv"))
     assert [(r["title"], r["summary"]) for r in rows] == [("'  =1+1", "ok"), ("'\t@cmd", "ok"),
                                                            ("'-2+3", "'+x"), ("safe - title", "a = b")]
-    assert {r["score"] for r in rows} == {"-0.05"}
+    assert {r["relevance"] for r in rows} == {"0.05"}
     rows = read_csv(export(ANSWER, "csv"))
     assert rows[2]["title"] == "'" + MONTH.title and rows[2]["summary"] == "'" + MONTH.summary
     assert rows[1]["summary"] == "'" + YEAR.summary and rows[3]["summary"] == "'" + UNDATED.summary
@@ -296,7 +300,7 @@ def test_ris_parses_with_every_field():
     assert "date" not in by[f"archiveqa-{UNDATED.id}"] and "year" not in by[f"archiveqa-{UNDATED.id}"]
     assert by[f"archiveqa-{DAY.id}"]["urls"] == ["https://example.org/doc/418?a=1&b={2}"]
     assert "urls" not in by[f"archiveqa-{YEAR.id}"]
-    assert "relevance 0.710" in by[f"archiveqa-{DAY.id}"]["notes"][0]
+    assert "relevance 0.71 (how likely the record answers the question" in by[f"archiveqa-{DAY.id}"]["notes"][0]
 
 
 def test_ris_collection_falls_back_to_the_record_and_unanswered_is_empty():
@@ -363,7 +367,7 @@ def test_csl_json_is_valid_csl_at_the_records_precision():
                                              None, None]
     assert {i["archive"] for i in items} == {"Wilson Center"}
     assert items[0]["note"].startswith("Date as written: October 29, 1947; cited as [1] by archive-qa, "
-                                       "relevance 0.710")
+                                       "relevance 0.71 (how likely the record answers the question")
     archives = [i.get("archive") for i in json.loads(export(ANSWER, "csl-json"))]
     assert archives == ["Wilson Center Digital Archive", "Presidential Archive", None, None, None]
     assert json.loads(export(UNANSWERED, "csl-json")) == []

@@ -1,101 +1,111 @@
-"""The labelled question set about the seed records: retrieval must find the gold records."""
+"""The labelled question sets: the goals of issue 12 asserted on the test splits, which are never tuned on.
+
+Each set has a dev split (weights and thresholds were chosen there) and a test split written before the change
+by a helper that never ran the system (tests/data/eval/*README.md). The pass marks below are the issue's
+goals, not measured values. A goal not reached yet is marked xfail(strict=True) with its measured figure in
+the reason: it shows in every run, and the mark must go once the goal is met (strict turns a pass into a
+failure). The comparative tests then hold the pipeline to more than its baseline.
+"""
 
 import json
 
-from conftest import DATA
+import pytest
+from conftest import DATA, HSG, SEEDS
 
-QUESTIONS = [json.loads(line) for line in (DATA / "questions.jsonl").read_text().splitlines() if line.strip()]
-ANSWERABLE = [q for q in QUESTIONS if q["gold"]]
-UNANSWERABLE = [q for q in QUESTIONS if not q["gold"]]
+from qa.archive import DENSE, FULL
+from qa.evaluate import by_kind, evaluate, read_questions, table
 
-
-def _key(d):
-    return (d["date"], d["title"])
-
-
-def test_the_set_is_large_enough_and_names_real_records(seed_archive):
-    assert len(ANSWERABLE) >= 40 and len(UNANSWERABLE) >= 10
-    titles = {(r.date.text, r.title) for r in seed_archive.current.records}
-    for q in ANSWERABLE:
-        for g in q["gold"]:
-            assert _key(g) in titles, g
+EVAL = DATA / "eval"
+SETS = {"seed": [SEEDS], "hsg": [HSG]}
 
 
-def test_a_gold_record_is_in_the_top_3_for_at_least_90_percent(seed_archive):
-    from qa.retrieve import search
+@pytest.fixture(scope="session")
+def hsg_archive(tmp_path_factory, embedder):
+    """An index of the 7,535 State Department records, built once for the session."""
+    from qa.archive import Archive
 
-    index = seed_archive.current
-    misses = []
-    for q in ANSWERABLE:
-        v = seed_archive.embedder.encode([q["question"]])[0]
-        top3 = {(h.record.date.text, h.record.title) for h in search(index, v, 3)}
-        if not top3 & {_key(g) for g in q["gold"]}:
-            misses.append(q["question"])
-    rate = 1 - len(misses) / len(ANSWERABLE)
-    print(f"hit@3 = {rate:.3f} on {len(ANSWERABLE)} questions; misses: {misses}")
-    assert rate >= 0.90, misses
+    a = Archive(tmp_path_factory.mktemp("hsg-index") / "index", records=[HSG])
+    a.open()
+    return a
 
 
-def test_answers_cite_the_gold_record_and_questions_outside_the_archive_are_not_found(seed_archive):
-    cited_gold = sum(
-        bool({(c["date"], c["title"]) for c in seed_archive.ask(q["question"]).to_json()["citations"]}
-             & {_key(g) for g in q["gold"]})
-        for q in ANSWERABLE)
-    not_found = sum(not seed_archive.ask(q["question"]).found for q in UNANSWERABLE)
-    print(f"answers citing a gold record: {cited_gold}/{len(ANSWERABLE)}; "
-          f"not found: {not_found}/{len(UNANSWERABLE)}")
-    assert cited_gold / len(ANSWERABLE) >= 0.90
-    assert not_found / len(UNANSWERABLE) >= 0.8
+@pytest.fixture(scope="session")
+def figures(seed_archive, hsg_archive):
+    """Every split's figures, dense only and full pipeline, overall and by kind: computed once."""
+    out = {}
+    for name, archive in (("seed", seed_archive), ("hsg", hsg_archive)):
+        for split in ("dev", "test"):
+            questions = read_questions(EVAL / f"{name}-{split}.jsonl")
+            kinds = by_kind(archive, questions, FULL)
+            out[name, split] = {"full": kinds.pop("all"), "dense": evaluate(archive, questions, DENSE),
+                                "kinds": kinds}
+            print(f"\n{name} {split}\n" + table({"dense only": out[name, split]["dense"],
+                                                 "full": out[name, split]["full"]}
+                                                | {f"by kind: {k}": s for k, s in kinds.items()}))
+    return out
 
 
-# The evaluation set (tests/data/eval.jsonl, 144 questions: paraphrases, dates in every form, name variants,
-# multi-record and unanswerable questions) and the goals of the retrieval work. They are met with the
-# reranking model (build --rerank). Without it, the pipeline is held at what it measures: hit@1 0.892.
-GOALS = {"hit1": 0.90, "hit3": 0.97, "date_precision": 1.0, "not_found_accuracy": 0.8}
-MAX_FALSE_NOT_FOUND = 0.03
-WITHOUT_RERANK = {"hit1": 0.89, "hit3": 0.97, "date_precision": 1.0, "not_found_accuracy": 0.8}
+@pytest.mark.parametrize("name", SETS)
+def test_the_sets_are_large_enough_and_name_real_records(name):
+    from qa.records import read_records
+
+    records = {(r.date.text, r.title) for r in read_records(SETS[name]).records}
+    for split in ("dev", "test"):
+        questions = read_questions(EVAL / f"{name}-{split}.jsonl")
+        kinds = {q.kind for q in questions}
+        assert {"fact", "date", "list", "name", "follow-up", "multi", "unanswerable"} <= kinds, kinds
+        assert sum(not q.gold for q in questions) >= 10
+        assert all(g in records for q in questions for g in q.gold)
+        assert all(q.history for q in questions if q.kind == "follow-up")
+    assert len(read_questions(EVAL / f"{name}-test.jsonl")) >= 80
+    if name == "hsg":  # at least 150 questions over the State Department records
+        assert sum(len(read_questions(EVAL / f"hsg-{s}.jsonl")) for s in ("dev", "test")) >= 150
 
 
-def _eval_set():
-    from qa.evaluate import read_questions
-
-    questions = read_questions(DATA / "eval.jsonl")
-    kinds = {q.kind for q in questions}
-    assert len(questions) >= 80 and {"paraphrase", "date", "name", "unanswerable", "multi"} <= kinds
-    assert sum(not q.gold for q in questions) >= 10
-    return questions
+def test_the_splits_share_no_question():
+    for name in SETS:
+        dev = {json.loads(line)["question"] for line in (EVAL / f"{name}-dev.jsonl").open()}
+        test = {json.loads(line)["question"] for line in (EVAL / f"{name}-test.jsonl").open()}
+        assert not dev & test
 
 
-def test_evaluation_goals_met_with_the_reranking_model(reranked_archive):
-    from qa.archive import DENSE, FULL, RERANKED
-    from qa.evaluate import evaluate, table
-
-    questions = _eval_set()
-    dense, full, reranked = (evaluate(reranked_archive, questions, m) for m in (DENSE, FULL, RERANKED))
-    print("\n" + table([dense, full, reranked]))
-    for name, goal in GOALS.items():
-        assert getattr(reranked, name) >= goal, (name, getattr(reranked, name))
-    assert reranked.false_not_found <= MAX_FALSE_NOT_FOUND
-    assert reranked.hit1 > full.hit1 > dense.hit1 and reranked.mrr > full.mrr
-    assert full.date_precision > dense.date_precision
+def _unmet(measured: str):
+    return pytest.mark.xfail(strict=True, reason=f"goal not met yet: {measured} (README, Evaluation)")
 
 
-def test_without_the_reranking_model_the_figures_hold(seed_archive):
-    from qa.archive import DENSE, FULL
-    from qa.evaluate import evaluate, table
+# (collection, figure, goal, at least? (else at most), which questions); issue 12's goals, on the test split
+GOALS = [
+    pytest.param("seed", "hit1", 0.95, True, "all", marks=_unmet("seed test hit@1 0.787")),
+    pytest.param("seed", "hit3", 0.98, True, "all", marks=_unmet("seed test hit@3 0.918")),
+    pytest.param("seed", "date_precision", 1.0, True, "all"),
+    pytest.param("seed", "not_found", 0.9, True, "all", marks=_unmet("seed test not-found 0.583")),
+    pytest.param("seed", "false_not_found", 0.02, False, "all", marks=_unmet("seed test false not-found 0.072")),
+    pytest.param("hsg", "hit1", 0.90, True, "fact"),
+    pytest.param("hsg", "hit3", 0.95, True, "fact"),
+    pytest.param("hsg", "list_recall", 0.9, True, "all", marks=_unmet("hsg test list recall 0.790")),
+    pytest.param("hsg", "date_precision", 1.0, True, "all", marks=_unmet("hsg test date precision 0.991")),
+    pytest.param("hsg", "not_found", 0.8, True, "all", marks=_unmet("hsg test not-found 0.688")),
+    pytest.param("hsg", "false_not_found", 0.05, False, "all"),
+    pytest.param("seed", "multi_precision", 0.9, True, "all"),
+    pytest.param("seed", "multi_recall", 0.9, True, "all", marks=_unmet("seed test multi-record recall 0.444")),
+    pytest.param("hsg", "multi_precision", 0.9, True, "all", marks=_unmet("hsg test multi-record precision 0.886")),
+    pytest.param("hsg", "multi_recall", 0.9, True, "all", marks=_unmet("hsg test multi-record recall 0.735")),
+]
 
-    questions = _eval_set()
-    full, dense = evaluate(seed_archive, questions, FULL), evaluate(seed_archive, questions, DENSE)
-    print("\n" + table([dense, full]))
-    for name, goal in WITHOUT_RERANK.items():
-        assert getattr(full, name) >= goal, (name, getattr(full, name))
-    assert full.false_not_found <= MAX_FALSE_NOT_FOUND
-    assert full.hit1 > dense.hit1 and full.date_precision > dense.date_precision
+
+@pytest.mark.parametrize("name, figure, goal, at_least, questions", GOALS)
+def test_goal_on_the_test_split(figures, name, figure, goal, at_least, questions):
+    scores = figures[name, "test"]["full" if questions == "all" else "kinds"]
+    value = (scores if questions == "all" else scores[questions]).get(figure)
+    assert value is not None
+    assert value >= goal if at_least else value <= goal, (name, figure, value)
 
 
-def test_the_first_set_is_answered_first_with_the_reranking_model(reranked_archive):
-    from qa.archive import RERANKED
-    from qa.evaluate import evaluate, read_questions
-
-    s = evaluate(reranked_archive, read_questions(DATA / "questions.jsonl"), RERANKED)
-    assert s.hit1 >= 0.97 and s.hit3 == 1.0 and s.not_found_accuracy >= 0.9 and s.false_not_found == 0, s
+@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_the_pipeline_beats_dense_retrieval_alone(figures, name, split):
+    full, dense = figures[name, split]["full"], figures[name, split]["dense"]
+    for figure in ("hit1", "hit3", "mrr", "support_recall", "list_recall"):
+        assert full.get(figure) > dense.get(figure), (figure, full.get(figure), dense.get(figure))
+    assert full.false_not_found < dense.false_not_found
+    assert full.date_precision >= dense.date_precision

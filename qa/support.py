@@ -1,0 +1,184 @@
+"""Whether a retrieved record supports an answer: a probability from what the question and the record share.
+
+Each candidate is described by a few scale-free measurements (its cosine above the collection's noise floor,
+how far it falls behind the best candidate, how much of the question's weighted wording and how many of its
+names it holds); a logistic model turns them into the probability that the record answers the question. The
+model's weights were fitted on the dev splits of two labelled collections (benchmarks/fit_support.py); the
+noise floor is the collection's own, measured when it is built (qa/calibrate.py). The same probability
+decides what is cited, what comes first, whether anything answers at all, and is the relevance shown.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .text import tokens
+
+# Fitted by benchmarks/fit_support.py on tests/data/eval/seed-dev.jsonl and hsg-dev.jsonl (see the README), never
+# on their test splits.
+WEIGHTS = {"bias": -4.78, "cosine": 2.83, "gap": 6.66, "coverage": 3.58, "names": 0.76, "least": 0.55,
+           "first": 2.21, "listing": 1.03, "list_gap": 2.79}
+FEATURES = tuple(k for k in WEIGHTS if k != "bias")
+# A follow-up's context (the names of the question before it) counts at this share of its weight.
+CONTEXT_WEIGHT = 0.5
+# A record is cited when its probability of supporting the answer is at least this; nothing answers when no
+# candidate reaches it. Chosen on the same dev splits (the README's evaluation): it keeps false not-found low.
+CITE = 0.4
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a candidate record shares with the question, as scale-free numbers."""
+
+    cosine: float    # the record's cosine to the question, above the collection's noise floor
+    gap: float       # how far its cosine falls behind the best candidate's (0 for the best, else negative)
+    coverage: float  # the share of the question's words the collection uses, weighted by rarity, the record holds
+    names: float     # the share of the question's names the record holds in some spelling (or its coverage,
+    least: float     # how far it holds the name it holds least                when the question names none)
+    first: float     # 1 for the candidate retrieval ranked first, else 0
+    listing: float = 0.0   # 1 when the question asks for a list (several records may answer), else 0
+    list_gap: float = 0.0  # the gap again when the question asks for a list (a list's records lie further apart)
+
+
+def idf(df: int, n: int) -> float:
+    """Inverse document frequency, as BM25 weighs a word held by df of n records."""
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+_DEMONYM = re.compile(r"(?:ese|ian|ish|an|i|n)$")
+
+
+def _stem(word: str) -> str:
+    stem = _DEMONYM.sub("", word)
+    return stem if len(stem) >= 4 else word
+
+
+def holds(token: str, record_tokens: set[str]) -> bool:
+    """Whether a record holds a word, a country's adjective counting for its name ('Korean' for 'Korea')."""
+    if token in record_tokens:
+        return True
+    stem = _stem(token)
+    return any(r.startswith(stem) if stem != token else (_stem(r) != r and token.startswith(_stem(r)))
+               for r in record_tokens)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A question's words to look for in a record, each weighted by rarity, and its names' spellings."""
+
+    terms: dict[str, float]                        # every word the collection uses -> idf
+    names: list[tuple[frozenset[str], ...]]       # each name: its spellings (token sets)
+    name_weights: list[float]                      # each name's rarity: the idf of its rarest spelling
+    own: int = -1                                  # how many of the names are the question's own (the rest
+                                                   # are a follow-up's context); -1: all
+
+    @classmethod
+    def of(cls, query, keywords) -> "Wording":
+        """The wording of a question (qa/query.py) in a collection (its keyword index: vocabulary, counts).
+
+        A word the collection never uses weighs as much as the rarest: no record can hold it, and how much that
+        tells does not depend on the collection's size."""
+        def weight(t: str) -> float:
+            i = keywords.vocab.get(t)
+            return idf(int(keywords.df[i]) if i is not None else 0, keywords.n)
+
+        words = list(query.terms) + [t for n in query.names for t in sorted(n.spellings[0])]
+        terms = {t: weight(t) for t in dict.fromkeys(words)}
+
+        def rarity(tokens_: frozenset[str]) -> float:  # a spelling is as rare as its rarest word
+            return max(weight(t) for t in tokens_)
+
+        # a follow-up's context names count at half their weight: they help, but the records need not hold them
+        names = list(query.names) + list(query.context)
+        weights = [min(rarity(s) for s in n.spellings) * (1.0 if i < len(query.names) else CONTEXT_WEIGHT)
+                   for i, n in enumerate(names)]
+        return cls(terms, [n.spellings for n in names], weights, len(query.names))
+
+    def coverage(self, record_tokens: set[str]) -> float:
+        """The rarity-weighted share of the question's words a record holds (a name's word also counts when the
+        record holds another spelling of that name)."""
+        total = sum(self.terms.values())
+        if total <= 0:
+            return 0.0
+        return sum(w for t, w in self.terms.items() if holds(t, record_tokens) or any(
+            alt <= record_tokens for alt in self.other_spellings.get(t, ()))) / total
+
+    @property
+    def other_spellings(self) -> dict[str, list[frozenset[str]]]:
+        """For each word of a name, the collection's other spellings of that name."""
+        out: dict[str, list[frozenset[str]]] = {}
+        for spellings in self.names:
+            for t in spellings[0]:
+                out.setdefault(t, []).extend(spellings[1:])
+        return out
+
+    def names_held(self, record_tokens: set[str], by_meaning: list[float] | None = None) -> tuple[float, float]:
+        """The rarity-weighted share of the question's names a record holds, and the least it holds of one:
+        in some spelling, or failing that by meaning (by_meaning: for each name, how far its cosine to the
+        record goes from that of a record without it, 0, to that of a record with it, 1)."""
+        if not self.names:  # nothing to hold: the question's wording stands for its names
+            c = self.coverage(record_tokens)
+            return c, c
+        held = [max(sum(holds(t, record_tokens) for t in s) / len(s) for s in spellings)
+                for spellings in self.names]
+        if by_meaning is not None:
+            held = [max(h, m) for h, m in zip(held, by_meaning)]
+        total = sum(self.name_weights)
+        share = sum(h * w for h, w in zip(held, self.name_weights)) / total if total > 0 else 1.0
+        own = held if self.own < 0 else held[: self.own]
+        return share, min(own) if own else share
+
+
+def record_tokens(record) -> set[str]:
+    return set(tokens(f"{record.title} {record.summary}"))
+
+
+def by_meaning(name_cosines: np.ndarray, calibration: dict[str, float]) -> np.ndarray:
+    """The probability that a record holds a name, from the name's cosine to it alone, on the collection's own
+    scale: its names' cosines to a record holding them and to one not (qa/calibrate.py), taken as two normal
+    distributions of one spread. Where the two overlap, as in a small collection on one subject, the cosine
+    tells little and the probability stays near one half."""
+    held, other, spread = (calibration.get(k) for k in ("name_held", "name_other", "name_spread"))
+    if held is None or other is None or not spread or held <= other:
+        return np.zeros_like(name_cosines)
+    z = (held - other) / spread ** 2 * (name_cosines - (held + other) / 2)
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def evidence(cosines: list[float], token_sets: list[set[str]], words: Wording, floor: float,
+             names_by_meaning: np.ndarray | None = None, listing: bool = False) -> list[Evidence]:
+    """The evidence of each candidate (in retrieval order) for one question.
+
+    names_by_meaning: for each candidate a row of by_meaning() values, one per name of the question."""
+    if not cosines:
+        return []
+    best = max(cosines)
+    rows = [None] * len(cosines) if names_by_meaning is None else [list(r) for r in names_by_meaning]
+    lst = float(listing)
+    return [Evidence(c - floor, c - best, words.coverage(ts), *words.names_held(ts, m), float(i == 0), lst,
+                     lst * (c - best)) for i, (c, ts, m) in enumerate(zip(cosines, token_sets, rows))]
+
+
+def probability(ev: Evidence, weights: dict[str, float] = WEIGHTS) -> float:
+    """The probability that a record with this evidence supports the answer."""
+    z = weights["bias"] + sum(weights[f] * getattr(ev, f) for f in FEATURES)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def supported(hits: list, words: Wording, calibration: dict[str, float],
+              name_cosines: np.ndarray | None = None, *, listing: bool = False) -> list:
+    """The candidates with their probability of supporting the answer, most probable first (ties: retrieval
+    order). name_cosines: the cosine of each of the question's names (columns) to each candidate (rows)."""
+    if not hits:
+        return []
+    floor = calibration.get("floor", 0.0)
+    meaning = by_meaning(name_cosines, calibration) if name_cosines is not None and name_cosines.size else None
+    evs = evidence([h.score for h in hits], [record_tokens(h.record) for h in hits], words, floor, meaning,
+                   listing)
+    scored = [replace(h, support=probability(e), evidence=e) for h, e in zip(hits, evs)]
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i].support, i))
+    return [replace(scored[i], rank=r) for r, i in enumerate(order, start=1)]
