@@ -97,7 +97,7 @@ def main() -> int:
     w = fit(x, y)
     weights = {"bias": round(float(w[0]), 2)} | {f: round(float(v), 2) for f, v in zip(FEATURES, w[1:])}
     print("WEIGHTS =", json.dumps(weights))
-    for cite in (0.3, 0.4, 0.5):
+    for cite in (0.3, 0.4, 0.45, 0.5):
         for name, rows in data.items():
             print(f"cite {cite} {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in figures(rows, w, cite).items()))
     return 0

@@ -69,6 +69,32 @@ def _embed(texts: list[str], keys: list[str], embedder: Embedder, index_dir: Pat
     return vectors, len(missing), cache
 
 
+class CachedEncoder:
+    """Embeds texts through a cache of their vectors (the build's measures, qa/calibrate.py): a rebuild embeds
+    only what is new, and save() keeps exactly what this build used."""
+
+    def __init__(self, cache: EmbeddingCache, embedder: Embedder) -> None:
+        self.cache, self.embedder = cache.load(), embedder
+        self.keys: list[str] = []
+        self.vectors: list[np.ndarray] = []
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        keys = [text_key(t) for t in texts]
+        vectors, missing = self.cache.lookup(keys)
+        if missing:
+            fresh = self.embedder.encode([texts[i] for i in missing], background=True)
+            if vectors is None:
+                vectors = np.empty((len(texts), fresh.shape[1]), dtype=np.float32)
+            vectors[missing] = fresh
+        self.keys += keys
+        self.vectors.append(vectors)
+        return vectors
+
+    def save(self) -> None:
+        if self.keys:
+            self.cache.save(self.keys, np.concatenate(self.vectors))
+
+
 def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip_invalid: bool = False,
           progress: Progress | None = None) -> BuildReport:
     """Build the index in index_dir from the record files; on any error the existing index is untouched.
@@ -92,7 +118,8 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
         vectors, embedded, cache = _embed(texts, keys, embedder, index_dir, note, (0.05, 0.9))
         embed_seconds = time.perf_counter() - t_embed
         note(0.91, "measuring the collection's noise floor")
-        calibration = calibrate(vectors, embedder, records)
+        measures = CachedEncoder(EmbeddingCache(index_dir, f"{embedder.name}#calibration"), embedder)
+        calibration = calibrate(vectors, measures, records)
         note(0.92, "writing the index")
         t_index = time.perf_counter()
         manifest = write_index(index_dir, records, vectors, model=embedder.name, engine=embedder.backend,
@@ -102,6 +129,7 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
                                calibration=calibration)
         index_seconds = time.perf_counter() - t_index
         cache.save(keys, vectors)
+        measures.save()
     note(1.0, f"built: {manifest.count} records")
     return BuildReport(manifest, result.problems, result.duplicates, result.notes, time.perf_counter() - t0,
                        embedded=embedded, cached=len(records) - embedded, embed_seconds=embed_seconds,

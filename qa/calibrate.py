@@ -16,9 +16,12 @@ model means a rebuild).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+Encode = Callable[[list[str]], np.ndarray]  # texts -> unit vectors, row for row
 
 OFFTOPIC = Path(__file__).with_name("offtopic.txt")
 VERSION = 1
@@ -43,35 +46,41 @@ def best_cosines(vectors: np.ndarray, questions: np.ndarray) -> np.ndarray:
 SAMPLE = 300  # records whose names are measured (all of them in a smaller collection)
 
 
-def name_cosines(vectors: np.ndarray, records: list, embedder, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """For names taken from sampled records: their cosine to their own record and to another record."""
+def name_cosines(vectors: np.ndarray, records: list, encode: Encode) -> tuple[np.ndarray, np.ndarray]:
+    """For names taken from sampled records: their cosine to their own record and to another record.
+
+    The sample is the records with the lowest ids (ids are content hashes, so this is a random sample that a
+    rebuild adding a few records mostly keeps, and its names' vectors come from the cache); each one's other
+    record is the next in id order."""
     from .query import name_phrases
 
-    rng = np.random.default_rng(seed)
-    n = len(records)
-    rows = rng.permutation(n)[:SAMPLE] if n > SAMPLE else np.arange(n)
-    names, own = [], []
-    for row in rows:
-        r = records[int(row)]
+    order = sorted(range(len(records)), key=lambda i: records[i].id)
+    if len(order) < 2:
+        return np.zeros(0), np.zeros(0)
+    names, own, other = [], [], []
+    for k, row in enumerate(order[:SAMPLE]):
+        r = records[row]
         phrases = name_phrases(f"{r.title}. {r.summary}")
         if phrases:
-            names.append(" ".join(phrases[int(rng.integers(len(phrases)))]))
-            own.append(int(row))
-    if not names or n < 2:
+            names.append(" ".join(phrases[int(r.id[:8], 16) % len(phrases)]))
+            own.append(row)
+            other.append(order[(k + 1) % len(order)])
+    if not names:
         return np.zeros(0), np.zeros(0)
-    other = [(o + int(rng.integers(1, n))) % n for o in own]
-    v = embedder.encode(names)
+    v = encode(names)
     held = np.einsum("ij,ij->i", v, np.asarray(vectors[own], dtype=np.float32))
     elsewhere = np.einsum("ij,ij->i", v, np.asarray(vectors[other], dtype=np.float32))
     return held, elsewhere
 
 
-def calibrate(vectors: np.ndarray, embedder, records: list) -> dict[str, float]:
+def calibrate(vectors: np.ndarray, encode: Encode, records: list) -> dict[str, float]:
     """The collection's noise floor (the median best cosine of off-topic questions, with its spread), and the
-    mean cosine of one of its names to a record that holds it and to one that does not, with their spread."""
+    mean cosine of one of its names to a record that holds it and to one that does not, with their spread.
+
+    encode embeds texts with the collection's model (a build passes one that keeps the vectors in its cache)."""
     questions = offtopic_questions()
-    best = best_cosines(vectors, embedder.encode(questions))
-    held, elsewhere = name_cosines(vectors, records, embedder)
+    best = best_cosines(vectors, encode(questions))
+    held, elsewhere = name_cosines(vectors, records, encode)
     out = {"version": VERSION, "floor": round(float(np.median(best)), 4),
            "floor_p90": round(float(np.percentile(best, 90)), 4), "questions": len(questions)}
     if held.size:

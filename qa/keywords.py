@@ -26,8 +26,10 @@ def record_tokens(record: Record) -> list[str]:
     return tokens(f"{record.title} {record.summary}")
 
 
+# A word held by more than this share of the records says little about any of them (BM25 weighs it near zero)
+# and costs the most to score (its postings are the longest): it is left out of the keyword score. A share, so
+# it means the same in a collection of 20 records and of a million.
 COMMON_SHARE = 0.5
-COMMON_FROM = 50_000
 
 
 class KeywordIndex:
@@ -61,16 +63,8 @@ class KeywordIndex:
 
     def scores(self, query: list[str]) -> np.ndarray:
         """BM25 score of every record for the query's distinct tokens (0 where none occurs)."""
-        # In a large collection, words in most records weigh almost nothing in BM25 yet cost the most to score
-        # (their postings are the longest): leave them out. A small collection keeps them (they still break
-        # ties there, and cost nothing).
-        limit = COMMON_SHARE * self.n if self.n > COMMON_FROM else self.n
+        limit = COMMON_SHARE * self.n
         known = [t for t in dict.fromkeys(query) if t in self.vocab and self.df[self.vocab[t]] <= limit]
         if not known:
             return np.zeros(self.n, dtype=np.float32)
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
-
-    def share(self, token: str) -> float:
-        """The share of records that hold the token (0 for a word the corpus lacks)."""
-        i = self.vocab.get(token)
-        return 0.0 if i is None or not self.n else float(self.df[i]) / self.n

@@ -19,10 +19,11 @@ MAX_CORES = 256
 MAX_MATCHES = 64
 
 # Prepositions that turn a period into an open range (the rest keep the period as it is).
-_BEFORE = {"before", "prior to"}
-_AFTER = {"after"}
-_SINCE = {"since", "no earlier than", "on or after"}
-_UNTIL = {"until", "till", "til", "up to", "through", "thru", "by", "no later than", "on or before", "as of"}
+_BEFORE = {"before", "prior to", "before the start of", "before the beginning of"}
+_AFTER = {"after", "after the end of"}
+_SINCE = {"since", "no earlier than", "on or after", "after the start of", "after the beginning of"}
+_UNTIL = {"until", "till", "til", "up to", "through", "thru", "by", "no later than", "on or before", "as of",
+          "before the end of", "by the end of", "until the end of", "till the end of", "up to the end of"}
 _AT = {"from", "between", "during", "in", "on", "of", "at", "around", "circa", "ca."}  # the period itself
 _PREPS = _BEFORE | _AFTER | _SINCE | _UNTIL | _AT
 _SPAN_START = _AT | {None}
@@ -39,6 +40,7 @@ _SAME = {"beginning": "early", "start": "early", "middle": "mid", "end": "late"}
 _THIRDS = {"early": (1, 10), "mid": (11, 20), "late": (21, None),  # days of a month; None = its last day
            "first half": (1, 15), "second half": (16, None)}
 _TENTHS = {None: (0, 10), "early": (0, 4), "mid": (4, 7), "late": (7, 10)}  # of a decade or century
+_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "couple of": 2, "few": 3}
 _DECADE_WORDS = ["twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties", "nineties"]
 
 
@@ -64,8 +66,16 @@ _DASH = r" ?[-–—] ?"
 _DAY_LINK = rf"(?:{_DASH}| (?:and|to|through|thru|until|till) )"  # "1-15 May", "1 to 15 May", "May 1 and 15"
 _LINK_AHEAD = r"(?=(?: (?:and|to|through|thru|until|till|til|up to) | ?[-–—] ?))"  # a span's left end
 
+_EDGE = (r"(?:the )?(?P<which>first|opening|early|last|final|closing|late) (?:(?P<n>two|three|four|couple of|few) )?"
+         r"(?P<unit>weeks?|days|fortnight|months)")
 _FORMS = {  # tried in this order at each position; names must not contain "_"
     "iso": _year(tail=False) + r"-(?P<m>0[1-9]|1[0-2])(?:-(?P<d>0[1-9]|[12][0-9]|3[01]))?(?!\w|-[0-9])",
+    "ymdnum": _year(tail=False) + r"[/.](?P<m>0?[1-9]|1[0-2])[/.](?P<d>[12][0-9]|3[01]|0?[1-9])(?![\w/.]?[0-9])",
+    "dotnum": rf"{_day()[:-6]}\.(?P<m>0?[1-9]|1[0-2])\.{_year()}",  # 29.10.1947: day first
+    "slashnum": rf"(?P<a>[0-3]?[0-9])/(?P<b>[0-3]?[0-9])/{_year()}",  # 10/29/1947 or 29/10/1947
+    "edgem": rf"{_EDGE}(?: of| in) {_MON}{_TO_YEAR}{_year()}",  # "the last week of October 1947"
+    "edgey": rf"{_EDGE}(?: of| in) (?:the year )?{_year()}",  # "the first months of 1948"
+    "inyear": rf"(?P<part>early|late|later|mid|middle) in (?:the year )?{_year()}",  # "late in 1947"
     "mdd": rf"{_MON} ?{_day()}{_DAY_LINK}{_day('day2')}(?:, ?| ){_year()}",
     "ddm": rf"{_day()}{_DAY_LINK}{_day('day2')} {_MON}(?:, ?| ){_year()}",
     "mdy": rf"{_MON} ?{_day()}(?:, ?| ){_year()}",
@@ -228,6 +238,20 @@ def _period(kind: str, g: dict[str, str]) -> tuple[date, date] | tuple[int, int 
     if kind == "iso":
         day = int(g["d"]) if "d" in g else None
         return _days(year, int(g["m"]), day, day)
+    if kind == "ymdnum":
+        return _days(year, int(g["m"]), int(g["d"]), int(g["d"]))
+    if kind == "dotnum":
+        return _days(year, int(g["m"]), int(g["day"]), int(g["day"]))
+    if kind == "slashnum":  # month first unless it cannot be; both readings possible: the span between them
+        a, b = int(g["a"]), int(g["b"])
+        readings = [date(year, m, d) for m, d in ((a, b), (b, a)) if 1 <= m <= 12 and 1 <= d <= 31
+                    and d <= calendar.monthrange(year, m)[1]]
+        return (min(readings), max(readings)) if readings else None
+    if kind in ("edgem", "edgey"):
+        return _edge(year, mon, g)
+    if kind == "inyear":
+        first, last = _PART_MONTHS[{"later": "late", "middle": "mid"}.get(part or "", part or "")]
+        return _days(year, first, None, None)[0], _days(year, last, None, None)[1]
     if kind in ("mdd", "ddm"):
         first, last = sorted((int(g["day"]), int(g["day2"])))
         return _days(year, mon, first, last)
@@ -260,6 +284,26 @@ def _period(kind: str, g: dict[str, str]) -> tuple[date, date] | tuple[int, int 
     if kind == "year":
         return date(year, 1, 1), date(year, 12, 31)
     return mon, int(g["day"]) if "day" in g else None  # "md", "dm", "m": a span's left end
+
+
+def _edge(year: int, month: int, g: dict[str, str]) -> tuple[date, date]:
+    """The first or last weeks, days or months of a month (month > 0) or of a year."""
+    unit = g["unit"].casefold()
+    # "the first weeks": three; "the first days": ten; "the first months": three
+    n = _COUNTS[g["n"].casefold()] if "n" in g else {"weeks": 3, "days": 10, "months": 3}.get(unit, 1)
+    days = {"week": 7, "weeks": 7, "fortnight": 14, "days": 1, "months": 0}[unit] * n
+    start = date(year, month or 1, 1)
+    end = _days(year, month or 12, None, None)[1]
+    first = g["which"].casefold() in ("first", "opening", "early")
+    if unit == "months":
+        if month:  # "the first months of October" is no phrase: the month itself
+            return start, end
+        if first:
+            return start, _days(year, min(12, n), None, None)[1]
+        return date(year, max(1, 13 - n), 1), end
+    if first:
+        return start, min(end, start + timedelta(days=days - 1))
+    return max(start, end - timedelta(days=days - 1)), end
 
 
 def _days(year: int, month: int, first: int | None, last: int | None) -> tuple[date, date]:

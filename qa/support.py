@@ -20,14 +20,14 @@ from .text import tokens
 
 # Fitted by benchmarks/fit_support.py on tests/data/eval/seed-dev.jsonl and hsg-dev.jsonl (see the README), never
 # on their test splits.
-WEIGHTS = {"bias": -4.78, "cosine": 2.83, "gap": 6.66, "coverage": 3.58, "names": 0.76, "least": 0.55,
-           "first": 2.21, "listing": 1.03, "list_gap": 2.79}
+WEIGHTS = {"bias": -6.32, "cosine": 1.95, "gap": 3.5, "coverage": 1.9, "names": 0.52, "least": 0.33,
+           "first": 0.72, "listing": 1.32, "list_gap": 0.81, "fused": 2.83, "keyword": 1.81, "coverage_gap": 3.4}
 FEATURES = tuple(k for k in WEIGHTS if k != "bias")
 # A follow-up's context (the names of the question before it) counts at this share of its weight.
 CONTEXT_WEIGHT = 0.5
 # A record is cited when its probability of supporting the answer is at least this; nothing answers when no
 # candidate reaches it. Chosen on the same dev splits (the README's evaluation): it keeps false not-found low.
-CITE = 0.4
+CITE = 0.45
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,9 @@ class Evidence:
     first: float     # 1 for the candidate retrieval ranked first, else 0
     listing: float = 0.0   # 1 when the question asks for a list (several records may answer), else 0
     list_gap: float = 0.0  # the gap again when the question asks for a list (a list's records lie further apart)
+    fused: float = 0.0     # its fused retrieval score (reciprocal ranks) as a share of the best candidate's
+    keyword: float = 0.0   # its BM25 score as a share of the best candidate's (0 when no word matched)
+    coverage_gap: float = 0.0  # how far its coverage falls behind the best covering candidate's (0 or negative)
 
 
 def idf(df: int, n: int) -> float:
@@ -149,18 +152,31 @@ def by_meaning(name_cosines: np.ndarray, calibration: dict[str, float]) -> np.nd
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
+def _shares(values: list[float]) -> list[float]:
+    top = max(values, default=0.0)
+    return [v / top if top > 0 else 0.0 for v in values]
+
+
 def evidence(cosines: list[float], token_sets: list[set[str]], words: Wording, floor: float,
-             names_by_meaning: np.ndarray | None = None, listing: bool = False) -> list[Evidence]:
+             names_by_meaning: np.ndarray | None = None, listing: bool = False,
+             fused: list[float] | None = None, keyword: list[float] | None = None) -> list[Evidence]:
     """The evidence of each candidate (in retrieval order) for one question.
 
-    names_by_meaning: for each candidate a row of by_meaning() values, one per name of the question."""
+    names_by_meaning: for each candidate a row of by_meaning() values, one per name of the question; fused and
+    keyword: each candidate's fused retrieval score and BM25 score."""
     if not cosines:
         return []
     best = max(cosines)
     rows = [None] * len(cosines) if names_by_meaning is None else [list(r) for r in names_by_meaning]
+    covered = [words.coverage(ts) for ts in token_sets]
+    most = max(covered)
+    fused_share = _shares(fused or [0.0] * len(cosines))
+    keyword_share = _shares(keyword or [0.0] * len(cosines))
     lst = float(listing)
-    return [Evidence(c - floor, c - best, words.coverage(ts), *words.names_held(ts, m), float(i == 0), lst,
-                     lst * (c - best)) for i, (c, ts, m) in enumerate(zip(cosines, token_sets, rows))]
+    return [Evidence(c - floor, c - best, cov, *words.names_held(ts, m), float(i == 0), lst, lst * (c - best),
+                     f, k, cov - most)
+            for i, (c, ts, m, cov, f, k) in enumerate(zip(cosines, token_sets, rows, covered, fused_share,
+                                                          keyword_share))]
 
 
 def probability(ev: Evidence, weights: dict[str, float] = WEIGHTS) -> float:
@@ -178,7 +194,7 @@ def supported(hits: list, words: Wording, calibration: dict[str, float],
     floor = calibration.get("floor", 0.0)
     meaning = by_meaning(name_cosines, calibration) if name_cosines is not None and name_cosines.size else None
     evs = evidence([h.score for h in hits], [record_tokens(h.record) for h in hits], words, floor, meaning,
-                   listing)
+                   listing, [h.fused for h in hits], [h.keyword for h in hits])
     scored = [replace(h, support=probability(e), evidence=e) for h, e in zip(hits, evs)]
     order = sorted(range(len(scored)), key=lambda i: (-scored[i].support, i))
     return [replace(scored[i], rank=r) for r, i in enumerate(order, start=1)]

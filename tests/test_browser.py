@@ -1,6 +1,7 @@
 """A real headless Chromium, driven by Playwright, asks a question in the page."""
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -58,7 +59,8 @@ def test_a_question_in_the_page_gets_dated_titled_citations_and_sources(page):
     assert f"[1] April 12, 1948 — {TITLE}" in reply
     assert "April 12, 1948: Memorandum of the Special Committee" in reply
     sources = page.locator("#sources").inner_text()
-    assert "April 12, 1948" in sources and TITLE in sources and "relevance 0.68" in sources
+    assert "April 12, 1948" in sources and TITLE in sources
+    assert re.search(r"relevance (0\.\d\d|1\.00)", sources)  # the probability, 0-1, never a cosine below 0
     assert "Answers from 20 records" in page.locator("#stamp").inner_text()
     page.wait_for_function("!document.querySelector('#sources .pending, #timeline .pending, #chat .pending')")
     page.wait_for_timeout(500)

@@ -26,6 +26,23 @@ D = date
     ("Sept. 3, 1947 meeting", D(1947, 9, 3), D(1947, 9, 3), "meeting"),
     ("20 Oct 1947 telegram", D(1947, 10, 20), D(1947, 10, 20), "telegram"),
     ("Letter of February 29, 1948", D(1948, 2, 29), D(1948, 2, 29), "Letter"),
+    # a day written in numbers: day first with dots, month first with slashes unless it cannot be
+    ("Cable of 29.10.1947", D(1947, 10, 29), D(1947, 10, 29), "Cable"),
+    ("Cable of 10/29/1947", D(1947, 10, 29), D(1947, 10, 29), "Cable"),
+    ("Cable of 29/10/1947", D(1947, 10, 29), D(1947, 10, 29), "Cable"),
+    ("Cable of 1947/10/29", D(1947, 10, 29), D(1947, 10, 29), "Cable"),
+    ("Memo of 03/04/1947", D(1947, 3, 4), D(1947, 4, 3), "Memo"),  # both readings: the span between
+    # the first or last weeks, days or months of a month or a year; a part of a year said with "in"
+    ("What happened in the last week of October 1947?", D(1947, 10, 25), D(1947, 10, 31), "What happened?"),
+    ("Talks in the first days of November 1947", D(1947, 11, 1), D(1947, 11, 10), "Talks"),
+    ("Reports from the first two weeks of May 1950", D(1950, 5, 1), D(1950, 5, 14), "Reports"),
+    ("Cables in the first three months of 1948", D(1948, 1, 1), D(1948, 3, 31), "Cables"),
+    ("What was decided late in 1947?", D(1947, 9, 1), D(1947, 12, 31), "What was decided?"),
+    ("Who visited early in 1948?", D(1948, 1, 1), D(1948, 4, 30), "Who visited?"),
+    ("Visits in the second half of May 1994", D(1994, 5, 16), D(1994, 5, 31), "Visits"),
+    ("Cables between 1 and 15 May 1968", D(1968, 5, 1), D(1968, 5, 15), "Cables"),
+    ("What was signed before the end of 1947?", None, D(1947, 12, 31), "What was signed?"),
+    ("What was signed after the end of 1945?", D(1946, 1, 1), None, "What was signed?"),
     # a month
     ("What did Shtykov ask for in May 1947?", D(1947, 5, 1), D(1947, 5, 31), "What did Shtykov ask for?"),
     ("Reports from May of 1947", D(1947, 5, 1), D(1947, 5, 31), "Reports"),
