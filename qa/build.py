@@ -39,15 +39,32 @@ class BuildReport:
     embed_seconds: float = 0.0
     index_seconds: float = 0.0  # FAISS and BM25 indexes, records file and manifest
     rerank_embedded: int = 0   # records embedded by the reranking model in this build (--rerank)
+    damaged: int = 0           # records embedded again because their cached vectors were damaged (qa/cache.py)
+    rerank_damaged: int = 0    # the same for the reranking model's cache
+
+
+@dataclass
+class Embedded:
+    """One model's vectors for a build: how many were embedded, how many of those in place of damaged cached
+    vectors, and the cache to save once the index is written."""
+
+    vectors: np.ndarray
+    embedded: int
+    damaged: int
+    cache: EmbeddingCache
 
 
 def _embed(texts: list[str], keys: list[str], embedder: Embedder, index_dir: Path, note: Progress,
-           span: tuple[float, float]) -> tuple[np.ndarray, int, EmbeddingCache]:
-    """Vectors for every text, from the model's embedding cache where it has them.
-
-    Returns (vectors, how many were embedded, the cache to save once the index is written)."""
-    cache = EmbeddingCache(index_dir, embedder.name).load()
+           span: tuple[float, float]) -> Embedded:
+    """Vectors for every text, from the model's embedding cache where it has them and they verify."""
+    cache = EmbeddingCache(index_dir, embedder.name).load(lambda: embedder.dimension)
     vectors, missing = cache.lookup(keys)
+    if cache.problem is None:
+        damaged = 0
+    elif cache.discarded_keys is None:  # which records it held is unknown: any embedded now might have been
+        damaged = len(missing)
+    else:
+        damaged = sum(k in cache.discarded_keys for k in keys)
     if missing:
         # shortest first: each batch pads to its longest text, so like lengths together embed faster
         # (1.6x on the State Department summaries)
@@ -66,7 +83,7 @@ def _embed(texts: list[str], keys: list[str], embedder: Embedder, index_dir: Pat
         if vectors is None:
             vectors = np.empty((len(texts), new.shape[1]), dtype=np.float32)
         vectors[missing] = new
-    return vectors, len(missing), cache
+    return Embedded(vectors, len(missing), damaged, cache)
 
 
 def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip_invalid: bool = False,
@@ -93,21 +110,24 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
         t_embed = time.perf_counter()
         # the reranking model is ~6.6x slower: give it most of the progress bar
         split = 0.9 if rerank is None else 0.16
-        vectors, embedded, cache = _embed(texts, keys, embedder, index_dir, note, (0.05, split))
+        first = _embed(texts, keys, embedder, index_dir, note, (0.05, split))
         second = _embed(texts, keys, rerank, index_dir, note, (split, 0.9)) if rerank is not None else None
         embed_seconds = time.perf_counter() - t_embed
         note(0.92, "writing the index")
         t_index = time.perf_counter()
-        manifest = write_index(index_dir, records, vectors, model=embedder.name, engine=embedder.backend,
-                               sources=sources,
+        manifest = write_index(index_dir, records, first.vectors, model=embedder.name, engine=embedder.backend,
+                               dimension=embedder.dimension, sources=sources,
                                source_files=source_files, skipped=len(result.problems),
                                duplicates=len(result.duplicates),
-                               rerank=(rerank.name, second[0]) if rerank is not None and second else None)
+                               rerank=(rerank.name, second.vectors) if rerank is not None and second else None,
+                               rerank_dimension=rerank.dimension if rerank is not None else None)
         index_seconds = time.perf_counter() - t_index
-        cache.save(keys, vectors)
+        first.cache.save(keys, first.vectors)
         if second is not None:
-            second[2].save(keys, second[0])
+            second.cache.save(keys, second.vectors)
     note(1.0, f"built: {manifest.count} records")
     return BuildReport(manifest, result.problems, result.duplicates, result.notes, time.perf_counter() - t0,
-                       embedded=embedded, cached=len(records) - embedded, embed_seconds=embed_seconds,
-                       index_seconds=index_seconds, rerank_embedded=second[1] if second else 0)
+                       embedded=first.embedded, cached=len(records) - first.embedded,
+                       embed_seconds=embed_seconds, index_seconds=index_seconds,
+                       rerank_embedded=second.embedded if second else 0, damaged=first.damaged,
+                       rerank_damaged=second.damaged if second else 0)

@@ -85,6 +85,8 @@ def cmd_build(args) -> int:
     print(f"Built {args.index}: {m.count} records ({m.date_from or 'undated'} to {m.date_to or 'undated'}), "
           f"model {m.model}, in {report.seconds:.1f}s"
           + (f"; embedded {report.embedded}, {report.cached} from the cache" if report.cached else "")
+          + (f"; {report.damaged + report.rerank_damaged} embedded again in place of damaged cached vectors"
+             if report.damaged or report.rerank_damaged else "")
           + (f"; {m.index_type}" if m.index_type != "IndexFlatIP" else "")
           + (f"; reranking by {m.rerank_model} (embedded {report.rerank_embedded})" if m.rerank_model else "")
           + (f"; skipped {len(report.skipped)} invalid" if report.skipped else "")
