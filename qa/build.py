@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,11 @@ from .store import Manifest, Progress, build_lock, describe_sources, write_index
 log = logging.getLogger(__name__)
 
 BATCH = 256
+
+
+def print_progress(frac: float, msg: str) -> None:
+    """A build's progress as one line on stderr ("[ 40%] embedding records 1-256 of 640"): the CLI, app.py."""
+    print(f"[{frac:4.0%}] {msg}", file=sys.stderr, flush=True)
 
 
 def embedding_text(record: Record) -> str:
@@ -39,7 +45,7 @@ class BuildReport:
     embed_seconds: float = 0.0
     index_seconds: float = 0.0  # FAISS and BM25 indexes, records file and manifest
     rerank_embedded: int = 0   # records embedded by the reranking model in this build (--rerank)
-    damaged: int = 0           # records embedded again because their cached vectors were damaged (qa/cache.py)
+    damaged: int = 0           # records embedded again: their cached vectors were damaged (qa/cache.py)
     rerank_damaged: int = 0    # the same for the reranking model's cache
 
 
@@ -115,11 +121,11 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
         embed_seconds = time.perf_counter() - t_embed
         note(0.92, "writing the index")
         t_index = time.perf_counter()
-        manifest = write_index(index_dir, records, first.vectors, model=embedder.name, engine=embedder.backend,
-                               dimension=embedder.dimension, sources=sources,
+        manifest = write_index(index_dir, records, first.vectors, model=embedder.name,
+                               engine=embedder.backend, dimension=embedder.dimension, sources=sources,
                                source_files=source_files, skipped=len(result.problems),
                                duplicates=len(result.duplicates),
-                               rerank=(rerank.name, second.vectors) if rerank is not None and second else None,
+                               rerank=(rerank.name, second.vectors) if rerank and second else None,
                                rerank_dimension=rerank.dimension if rerank is not None else None)
         index_seconds = time.perf_counter() - t_index
         first.cache.save(keys, first.vectors)

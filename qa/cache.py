@@ -43,7 +43,7 @@ class EmbeddingCache:
         self._matrix: np.ndarray | None = None
         self._rows: dict[str, int] = {}
         self.problem: str | None = None  # why the cache on disk was discarded, when it was
-        self.discarded_keys: set[str] | None = None  # the keys a discarded cache held, when they were readable
+        self.discarded_keys: set[str] | None = None  # the keys a discarded cache held, when readable
 
     def _discard(self, problem: str, keys: list[str] | None = None) -> None:
         self._matrix, self._rows = None, {}
@@ -78,8 +78,8 @@ class EmbeddingCache:
             self._discard(f"keys.txt's header line is not {FORMAT} NAME SHA256 SHA256 COUNT DIMENSION MODEL")
             return self
         if keys_sha256(keys) != key_sha or len(keys) != count_n:
-            self._discard(f"keys.txt holds {len(keys)} keys that do not match the {count_n} its header counts "
-                          "and checksums")
+            self._discard(f"keys.txt holds {len(keys)} keys that do not match the {count_n} its header "
+                          "counts and checksums")
             return self
         if model != _model_word(self.model):
             self._discard(f"it holds vectors of the model {model!r}, not {_model_word(self.model)!r}", keys)
@@ -136,8 +136,8 @@ class EmbeddingCache:
             np.save(f, vectors, allow_pickle=False)
             f.flush()
             os.fsync(f.fileno())
-        head = " ".join([FORMAT, vec_name, sha256_file(self.folder / vec_name), keys_sha256(keys), str(len(keys)),
-                         str(vectors.shape[1]), _model_word(self.model)])
+        head = " ".join([FORMAT, vec_name, sha256_file(self.folder / vec_name), keys_sha256(keys),
+                         str(len(keys)), str(vectors.shape[1]), _model_word(self.model)])
         tmp = self.folder / f".keys.{vec_name}.txt"
         with open(tmp, "w", encoding="ascii") as f:
             f.write(head + "\n" + "\n".join(keys) + "\n")

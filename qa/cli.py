@@ -13,7 +13,7 @@ from .errors import ArchiveError
 log = logging.getLogger("qa")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(index: Path) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="archive-qa", description="Ask questions of archival records; every "
                                 "answer cites the records' dates and titles.")
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
@@ -22,7 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build the index from record files")
     b.add_argument("--records", nargs="+", type=Path, default=[Path("seeds")], metavar="PATH",
                    help="record files or folders (.txt seed format, .jsonl, .csv); default: seeds/")
-    b.add_argument("--index", type=Path, default=Path("index"), metavar="DIR", help="default: index/")
+    b.add_argument("--index", type=Path, default=index, metavar="DIR",
+                   help="default: $ARCHIVE_QA_INDEX, else index/")
     b.add_argument("--model", help="sentence-transformers model name or folder (default: $ARCHIVE_QA_MODEL, "
                    "else the packaged all-MiniLM-L6-v2)")
     b.add_argument("--skip-invalid", action="store_true", help="build from the valid records, reporting the rest")
@@ -33,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("ask", help="ask a question ('-' reads one question a line from stdin)")
     a.add_argument("question")
-    a.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
+    a.add_argument("--index", type=Path, default=index, metavar="DIR")
     a.add_argument("-k", type=int, default=5, metavar="N", help="cite at most N records (default 5)")
     a.add_argument("--from", dest="date_from", metavar="DATE", help="only records dated on or after DATE")
     a.add_argument("--to", dest="date_to", metavar="DATE", help="only records dated on or before DATE")
@@ -46,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("eval", help="score retrieval configurations on a labelled question set")
     e.add_argument("questions", type=Path, help="JSON lines: question, gold [{date, title}], optional date_from/to")
-    e.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
+    e.add_argument("--index", type=Path, default=index, metavar="DIR")
     e.add_argument("--modes", nargs="+", choices=["dense", "bm25", "hybrid", "full", "rerank"],
                    help="configurations to compare (default: all; rerank when the index was built with "
                    "--rerank)")
@@ -55,26 +56,23 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("related", help="records most like a given record (by id or exact title)")
     r.add_argument("record", help="a record id (from ask --json) or its exact title")
-    r.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
+    r.add_argument("--index", type=Path, default=index, metavar="DIR")
     r.add_argument("-k", type=int, default=5, metavar="N")
     r.add_argument("--json", action="store_true")
 
     i = sub.add_parser("info", help="what the index holds")
-    i.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
+    i.add_argument("--index", type=Path, default=index, metavar="DIR")
     i.add_argument("--json", action="store_true")
     return p
 
 
-def _progress(frac: float, msg: str) -> None:
-    print(f"[{frac:4.0%}] {msg}", file=sys.stderr, flush=True)
-
-
 def cmd_build(args) -> int:
     from .archive import Archive
+    from .build import print_progress
 
     archive = Archive(args.index, model=args.model, records=args.records, rerank=args.rerank)
     report = archive.rebuild(args.records, model=args.model, skip_invalid=args.skip_invalid,
-                             progress=_progress)
+                             progress=print_progress)
     for p in report.skipped:
         print(f"skipped: {p}", file=sys.stderr)
     for d in report.duplicates:
@@ -161,7 +159,7 @@ def cmd_eval(args) -> int:
     if args.json:
         print(json.dumps([asdict(s) for s in scores], indent=2))
         return 0
-    print(f"{n} questions from {args.questions}; index of {archive.current.manifest.count} records\n")
+    print(f"{n} questions from {args.questions}; index of {archive.stamp()['records']} records\n")
     print(table(scores))
     if args.misses:
         for s in scores:
@@ -213,7 +211,14 @@ def cmd_info(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    from .settings import current
+
+    try:
+        config = current()
+    except ArchiveError as e:  # a bad setting: one sentence naming it and what it may be
+        print(f"archive-qa: {e}", file=sys.stderr)
+        return 1
+    args = _parser(config.index or Path("index")).parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="archive-qa: %(message)s")
     try:

@@ -271,16 +271,17 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
         raise ValueError(f"{vectors.shape[0]} vectors for {len(records)} records")
     if rerank is not None and rerank[1].shape[0] != len(records):
         raise ValueError(f"{rerank[1].shape[0]} reranking vectors for {len(records)} records")
-    for what, vecs, width in (("the vectors of " + model, vectors, dimension),
-                              *([(f"the reranking vectors of {rerank[0]}", rerank[1], rerank_dimension)]
-                                if rerank is not None else [])):
+    checks = [(f"the vectors of {model}", vectors, dimension)]
+    if rerank is not None:
+        checks.append((f"the reranking vectors of {rerank[0]}", rerank[1], rerank_dimension))
+    for what, vecs, width in checks:
         problem = vector_problem(vecs, width)
         if problem:
             raise IndexProblem(
-                f"refusing to write the index in {index_dir}: {what} are not fit to search: {problem}. Nothing "
-                f"was changed. Delete the embedding cache ({index_dir / 'cache'}) and build again; if it "
-                f"happens again, the model's ONNX export is at fault: delete it from $ARCHIVE_QA_CACHE or "
-                f"set ARCHIVE_QA_BACKEND=torch")
+                f"refusing to write the index in {index_dir}: {what} are not fit to search: {problem}. "
+                f"Nothing was changed. Delete the embedding cache ({index_dir / 'cache'}) and build again; "
+                "if it happens again, the model's ONNX export is at fault: delete it from $ARCHIVE_QA_CACHE "
+                "or set ARCHIVE_QA_BACKEND=torch")
     index_dir.mkdir(parents=True, exist_ok=True)
     for stale in index_dir.glob(".tmp-*"):  # builds a crash cut short
         shutil.rmtree(stale, ignore_errors=True)
