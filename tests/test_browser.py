@@ -53,12 +53,21 @@ def ask(pg, question: str, n: int) -> str:
     return pg.locator('#chat [data-testid="bot"]').nth(n - 1).inner_text()
 
 
-def test_a_question_in_the_page_gets_dated_titled_citations_and_sources(page):
+def test_a_question_in_the_page_gets_dated_titled_citations_and_sources(page, seed_archive, embedder):
+    import re
+
+    from qa.build import embedding_text
+
     reply = ask(page, Q, 1)
     assert f"[1] April 12, 1948 — {TITLE}" in reply
     assert "April 12, 1948: Memorandum of the Special Committee" in reply
     sources = page.locator("#sources").inner_text()
-    assert "April 12, 1948" in sources and TITLE in sources and "relevance 0.68" in sources
+    assert "April 12, 1948" in sources and TITLE in sources
+    # the first source's relevance is the record's cosine to the question as embedded, from the model itself
+    shown = float(re.search(r"relevance (-?\d\.\d\d)", sources).group(1))
+    record = next(r for r in seed_archive.current.records if r.title == TITLE)
+    q = embedder.encode([seed_archive.retrieve(Q).query.match_text])[0]
+    assert abs(shown - float(q @ embedder.encode([embedding_text(record)])[0])) <= 0.006
     assert "Answers from 20 records" in page.locator("#stamp").inner_text()
     page.wait_for_function("!document.querySelector('#sources .pending, #timeline .pending, #chat .pending')")
     page.wait_for_timeout(500)

@@ -61,7 +61,8 @@ def _header(folder: Path) -> list[str]:
     return (folder / "keys.txt").read_text().split("\n")[0].split(" ")
 
 
-def _rewrite(folder: Path, keys: list[str] | None = None, vectors: np.ndarray | None = None, **fields) -> None:
+def _rewrite(folder: Path, keys: list[str] | None = None, vectors: np.ndarray | None = None,
+             **fields) -> None:
     """Write keys and/or vectors and a header that vouches for them, as a writer with a bug would."""
     lines = (folder / "keys.txt").read_text().split("\n")
     head, old_keys = lines[0].split(" "), [k for k in lines[1:] if k]
@@ -130,7 +131,8 @@ DAMAGE = {
     "keys.txt: empty": lambda f: (f / "keys.txt").write_bytes(b""),
     "keys.txt: truncated (fewer keys than vectors)":
         lambda f: (f / "keys.txt").write_bytes((f / "keys.txt").read_bytes()[:-100]),
-    "keys.txt: a bit flipped in a key": lambda f: _flip(f / "keys.txt", (f / "keys.txt").stat().st_size - 40, 0),
+    "keys.txt: a bit flipped in a key":
+        lambda f: _flip(f / "keys.txt", (f / "keys.txt").stat().st_size - 40, 0),
     "keys.txt: a bit flipped in the header": lambda f: _flip(f / "keys.txt", 60, 0),
     "keys and vectors of different lengths, checksums recomputed": _keys_short,
     "vectors of another dimension, checksums recomputed": _other_dimension,
@@ -152,7 +154,7 @@ def test_a_damaged_cache_is_discarded_with_a_warning_and_the_index_holds_each_re
         report = build([recs], index, embedder)
     assert "embedding cache" in caplog.text and "is damaged" in caplog.text, caplog.text
     assert report.embedded == 21 and report.cached == 0
-    # the seed records the damaged cache held (19 where its keys were cut by one; 21 where they are unreadable)
+    # the seed records the damaged cache held (19 where its keys were cut by one, 21 where unreadable)
     assert report.damaged >= 19
     loaded = store.load_index(index)
     stored = loaded.faiss_index.reconstruct_n(0, loaded.manifest.count)

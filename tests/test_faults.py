@@ -1,7 +1,7 @@
 """Fault injection over every file of a live index folder, the embedding cache included.
 
-Each file in turn gets a bit flipped (in three places), is cut in half, or is emptied. Then the archive is used
-the two ways a person would: opened and asked (the app's start), and rebuilt with one record more (the
+Each file in turn gets a bit flipped (in three places), is cut in half, or is emptied. Then the archive is
+used the two ways a person would: opened and asked (the app's start), and rebuilt with one record more (the
 issue's case: a damaged cache feeding the next build). Every outcome must be one of:
   - the same answers as the undamaged index gives: the same records cited, in the same order, with the same
     scores (to 1e-4), from an index whose every vector is its record's own (cosine >= 0.9999 to the
@@ -69,7 +69,8 @@ def damages(size: int) -> list[tuple[str, object]]:
     out: list[tuple[str, object]] = []
     if size:
         for at in sorted({min(size - 1, 40), min(size - 1, size // 2 | 3), size - 1}):
-            out.append((f"bit flipped at byte {at}", lambda b, at=at: b[:at] + bytes([b[at] ^ 0x40]) + b[at + 1:]))
+            out.append((f"bit flipped at byte {at}",
+                        lambda b, at=at: b[:at] + bytes([b[at] ^ 0x40]) + b[at + 1:]))
         out.append(("cut in half", lambda b: b[: len(b) // 2]))
         out.append(("emptied", lambda b: b""))
     return out
@@ -151,7 +152,8 @@ def test_no_damage_to_any_file_of_an_index_folder_gives_an_answer_from_a_damaged
             "build-") else rel
         print(f"  {shown[:44]:<44} {name:<24} {how:<28} {outcome}{' (warned)' if warned else ''}"
               + (f": {detail}" if detail else ""))
-    counts = {o: sum(r[3] == o for r in rows) for o in ("same answers", "refused", "SILENT CORRUPTION", "CRASHED")}
+    outcomes = ("same answers", "refused", "SILENT CORRUPTION", "CRASHED")
+    counts = {o: sum(r[3] == o for r in rows) for o in outcomes}
     print("  " + ", ".join(f"{n} {o}" for o, n in counts.items()))
     silent = [r for r in rows if r[3] in ("SILENT CORRUPTION", "CRASHED")]
     assert not silent, "answers from damaged data, or a traceback:\n" + "\n".join(map(str, silent))

@@ -272,20 +272,23 @@ def _refuse(index_copy, vectors, says, **kw):
 
 
 @pytest.mark.parametrize("spoil, says", [
-    (lambda v: v.__setitem__((4, 7), np.nan), "1 of 20 vectors are not finite unit vectors (row 5 is not finite"),
+    (lambda v: v.__setitem__((4, 7), np.nan),
+     "1 of 20 vectors are not finite unit vectors (row 5 is not finite"),
     (lambda v: v.__setitem__((0, 0), np.inf), "(row 1 is not finite"),
-    (lambda v: v.__setitem__(slice(2, 5), v[2:5] * 1.01), "3 of 20 vectors are not finite unit vectors (row 3 has "
-                                                          "length 1.01, not 1"),
+    (lambda v: v.__setitem__(slice(2, 5), v[2:5] * 1.01),
+     "3 of 20 vectors are not finite unit vectors (row 3 has length 1.01, not 1"),
     (lambda v: v.__setitem__(slice(None), v * 0), "20 of 20 vectors"),
 ])
 def test_write_index_refuses_vectors_that_are_not_finite_unit_rows(index_copy, seed_index_dir, spoil, says):
     good = store.load_index(seed_index_dir).faiss_index.reconstruct_n(0, 20)
     spoil(good)
     msg = _refuse(index_copy, good, says, dimension=384)
-    assert msg.startswith(f"refusing to write the index in {index_copy}: the vectors of all-MiniLM-L6-v2 are not")
+    assert msg.startswith(f"refusing to write the index in {index_copy}: the vectors of all-MiniLM-L6-v2 "
+                          "are not fit to search")
 
 
-def test_write_index_refuses_vectors_of_another_dimension_and_bad_reranking_vectors(index_copy, seed_index_dir):
+def test_write_index_refuses_vectors_of_another_dimension_and_bad_reranking_vectors(index_copy,
+                                                                                    seed_index_dir):
     good = store.load_index(seed_index_dir).faiss_index.reconstruct_n(0, 20)
     _refuse(index_copy, good, "shape (20, 384), not rows of dimension 768", dimension=768)
     bad_second = np.full((20, 768), np.float32(1 / np.sqrt(768)))
@@ -295,6 +298,6 @@ def test_write_index_refuses_vectors_of_another_dimension_and_bad_reranking_vect
     # sound vectors of the right width are written
     from qa.records import read_records
 
-    m = store.write_index(index_copy, read_records([SEEDS]).records, good, model="all-MiniLM-L6-v2", sources=[],
-                          source_files=[], dimension=384)
+    m = store.write_index(index_copy, read_records([SEEDS]).records, good, model="all-MiniLM-L6-v2",
+                          sources=[], source_files=[], dimension=384)
     assert m.count == 20 and store.load_index(index_copy).manifest.corpus_sha256 == m.corpus_sha256
