@@ -62,7 +62,8 @@ def only_record_text(a) -> None:
     for line in a.text.split("\n"):
         m = re.fullmatch(r"(.+?): (.+) \[(\d+)\]", line)
         if m is None:
-            assert re.fullmatch(r"Records dated [^:]+:|The archive holds no records from [^<>]+\.", line), line
+            fixed = r"Records dated [^:]+:|The archive holds no records from [^<>]+\."
+            assert re.fullmatch(fixed, line), line
             continue
         record = a.citations[int(m.group(3)) - 1].hit.record
         assert m.group(1) == shown_date(record) and m.group(2) in record.summary, line

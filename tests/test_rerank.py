@@ -127,7 +127,8 @@ def test_a_hits_score_is_the_mean_of_both_models_cosines(reranked_archive, embed
 
 def test_the_second_opinion_puts_a_paraphrased_record_first(reranked_archive):
     # the record says "oppose and abstain rather than voting against"; the question paraphrases it. Whether
-    # all-MiniLM-L6-v2 alone puts it first hangs on a hair's margin, so only the reranked ranking is held to it
+    # all-MiniLM-L6-v2 alone puts it first hangs on a hair's margin, so only the reranked ranking is held to
+    # it
     # (the reranking model's gain over a whole labelled set is measured in tests/test_questions.py)
     q = "Advice to sit out the vote instead of voting no on Washington's competing proposals on Korea"
     gold = ("October 29, 1947", "Telegram, V. Molotov to Cde. Stalin")
