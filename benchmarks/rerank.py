@@ -29,7 +29,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from workers import pct  # noqa: E402
+from stats import percentile  # noqa: E402
 
 HSG = ROOT / "tests" / "data" / "hsg-visits-travels.jsonl"
 QUESTIONS = [q for q in (HERE / "questions.txt").read_text().splitlines() if q.strip()]
@@ -75,7 +75,8 @@ def latency(indexes: dict[str, Path], rounds: int) -> dict:
                 s = time.perf_counter()
                 a.ask(q)
                 t[n].append(time.perf_counter() - s)
-    res = {n: {"p50_ms": pct(ts, 50), "p99_ms": pct(ts, 99), "n": len(ts)} for n, ts in t.items()}
+    ms = {n: [s * 1000 for s in ts] for n, ts in t.items()}
+    res = {n: {"p50_ms": percentile(v, 50), "p99_ms": percentile(v, 99), "n": len(v)} for n, v in ms.items()}
     res["ratio_p50"] = res["rerank"]["p50_ms"] / res["default"]["p50_ms"]
     res["ratio_p99"] = res["rerank"]["p99_ms"] / res["default"]["p99_ms"]
     return res
