@@ -125,12 +125,6 @@ def cold_start(code: str, argv: list[str], repeats: int) -> dict:
     return {"median_seconds": times[len(times) // 2], "all_seconds": times}
 
 
-def model_path() -> str:
-    from qa.embed import _resolve, model_name
-
-    return _resolve(model_name(None))
-
-
 # -- machine ---------------------------------------------------------------------------------------------
 
 def _cpu_busy():
@@ -242,7 +236,9 @@ def serve_and_cold(n, runner, idx, plain, questions, tag, cold_repeats, recall) 
     reps = cold_repeats if n <= 100_000 else 1
     log(f"size {n:,}: cold start x{reps}")
     co = cold_start(COLD_OURS, [str(idx), questions[0]], reps)
-    cp = cold_start(COLD_PLAIN, [str(plain), questions[0], model_path()], reps)
+    from qa.embed import model_folder
+
+    cp = cold_start(COLD_PLAIN, [str(plain), questions[0], model_folder()], reps)
     return {"serve_ours": so, "serve_plain": sp, "latency_pair": pair, "cold_ours": co, "cold_plain": cp}
 
 

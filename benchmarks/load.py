@@ -31,6 +31,9 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stats import percentile  # noqa: E402
 
 # Answerable questions about the seed collection (seeds/korea-1942-1948.txt): each finds its record.
 QUESTIONS = [
@@ -64,17 +67,6 @@ def loopback(url: str) -> str:
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit(f"load.py: only loopback servers, not {host!r}")
     return url if url.endswith("/") else url + "/"
-
-
-def percentile(values: list[float], p: float) -> float | None:
-    """The p-th percentile by linear interpolation (numpy's default), without numpy."""
-    if not values:
-        return None
-    s = sorted(values)
-    x = (len(s) - 1) * p / 100
-    lo = int(x)
-    hi = min(lo + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (x - lo)
 
 
 def latency_summary(ms: list[float]) -> dict:

@@ -23,7 +23,6 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -33,22 +32,28 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
+from stats import percentile
 
 MB = 1024 * 1024
 
 
 # -- measuring ---------------------------------------------------------------------------------------------
 
-def rss_mb() -> float:
+def _status_mb(field: str) -> float:
+    """A memory figure of this process from /proc/self/status (given there in kB), in MB."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
+def rss_mb() -> float:
+    return _status_mb("VmRSS")
+
+
 def peak_mb() -> float:
-    """Peak RSS of this process so far (ru_maxrss is in KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak RSS of this process so far: VmHWM (ru_maxrss would keep the parent's peak from before exec)."""
+    return _status_mb("VmHWM")
 
 
 def _cpu():
@@ -74,13 +79,11 @@ class Load:
         self.seconds = wall
 
 
-def pct(ts: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(ts) * 1000, q)) if ts else float("nan")
-
-
 def dist(ts: list[float]) -> dict:
-    return {"p50_ms": pct(ts, 50), "p90_ms": pct(ts, 90), "p99_ms": pct(ts, 99), "mean_ms": float(np.mean(ts) * 1000),
-            "max_ms": float(np.max(ts) * 1000), "n": len(ts)}
+    """Latency figures in milliseconds of times in seconds."""
+    ms = [t * 1000 for t in ts]
+    return {"p50_ms": percentile(ms, 50), "p90_ms": percentile(ms, 90), "p99_ms": percentile(ms, 99),
+            "mean_ms": float(np.mean(ms)), "max_ms": float(np.max(ms)), "n": len(ms)}
 
 
 def folder_bytes(folder: Path) -> dict:
@@ -104,12 +107,6 @@ def threads(n: int, plain: bool = True) -> None:
         torch.set_num_threads(n)
     faiss.omp_set_num_threads(n)
     use_threads(n)  # our question engine (and torch, if ours runs on it); builds use every core
-
-
-def model_path() -> str:
-    from qa.embed import _resolve, model_name
-
-    return _resolve(model_name(None))
 
 
 # -- builds ------------------------------------------------------------------------------------------------
@@ -274,9 +271,11 @@ def _plain_model(out: dict):
     """The plain pipeline's model, loaded the plain way; its load time and memory go into out."""
     from sentence_transformers import SentenceTransformer
 
+    from qa.embed import model_folder
+
     out["rss_start_mb"] = rss_mb()
     t = time.perf_counter()
-    model = SentenceTransformer(model_path(), device="cpu")
+    model = SentenceTransformer(model_folder(), device="cpu")
     out["model_load_seconds"] = time.perf_counter() - t
     out["rss_model_mb"] = rss_mb()
     return model
@@ -371,12 +370,12 @@ def embed_pair(args: dict) -> dict:
     from sentence_transformers import SentenceTransformer
 
     import qa.build as qb
-    from qa.embed import Embedder
+    from qa.embed import Embedder, model_folder
 
     threads(2)
     texts = _read_texts([Path(p) for p in args["files"]])[: args.get("n", 2048)]
     ours = Embedder().load()
-    plain = SentenceTransformer(model_path(), device="cpu")
+    plain = SentenceTransformer(model_folder(), device="cpu")
     chunk = getattr(qb, "BATCH", 256)
     ours.encode(texts[:32], batch_size=32)
     plain.encode(texts[:32], normalize_embeddings=True)
@@ -539,6 +538,7 @@ def latency_pair(args: dict) -> dict:
     from sentence_transformers import SentenceTransformer
 
     from qa.archive import Archive
+    from qa.embed import model_folder
 
     threads(1)
     questions = args["questions"]
@@ -547,7 +547,7 @@ def latency_pair(args: dict) -> dict:
         a.open(auto_build=False)
     except TypeError:
         a.open()
-    model = SentenceTransformer(model_path(), device="cpu")
+    model = SentenceTransformer(model_folder(), device="cpu")
     folder = Path(args["plain_dir"])
     index = faiss.read_index(str(folder / "index.faiss"))
     texts = json.loads((folder / "texts.json").read_text(encoding="utf-8"))
@@ -592,7 +592,8 @@ def latency_pair(args: dict) -> dict:
     out = {"ours": {"ask": dist(t["ours"]), "encode": dist(t["ours_enc"]), "retrieve": dist(t["ours_ret"])},
            "plain": {"ask": dist(t["plain"]), "encode": dist(t["plain_enc"]), "retrieve": dist(t["plain_srch"])},
            "other_load": ask_load, "pieces_other_load": load.other,
-           "ratio_p50": pct(t["ours"], 50) / pct(t["plain"], 50), "ratio_p99": pct(t["ours"], 99) / pct(t["plain"], 99)}
+           "ratio_p50": percentile(t["ours"], 50) / percentile(t["plain"], 50),
+           "ratio_p99": percentile(t["ours"], 99) / percentile(t["plain"], 99)}
     out["ours"]["retrieve_minus_encode_p50_ms"] = out["ours"]["retrieve"]["p50_ms"] - out["ours"]["encode"]["p50_ms"]
     # paired per question: ours/plain for the same question, same moment
     pr = np.asarray(t["ours"]) / np.asarray(t["plain"])

@@ -1,5 +1,6 @@
 """archive-qa: question answering over archival records, every claim cited by date and title."""
 
+from . import settings  # noqa: F401  first: keeps the process offline before any model or Gradio import
 from .answer import Answer, Citation, compose
 from .archive import Archive
 from .dates import RecordDate, parse_date

@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import shutil
 import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 
-from . import store
+from . import settings, store
 from .answer import Answer, compose
 from .build import BuildReport, build
-from .embed import MODEL_ENV, Embedder, model_name
-from .errors import IndexProblem, QuestionError, RecordsError
+from .embed import Embedder, model_name
+from .errors import IndexProblem, QuestionError, RebuildRunning, RecordsError
 from .intent import LIST
 from .query import Query, analyze
-from .support import Wording, supported
-from .records import Record
+from .records import Record, check_file
 from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, hybrid_search, in_date_order, search, vectors
+from .support import Wording, supported
 from .store import LoadedIndex, Progress
 from .timeline import empty_stretches
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+# What a rebuild or upload asked for while another runs gets, whichever arrived first by however little.
+REBUILD_RUNNING = "a rebuild is already running; wait for it to finish and try again"
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,12 @@ def check_question(question: object) -> str:
     return text
 
 
+def upload_name(name: str) -> str:
+    """The name an uploaded file is saved under: its own base name, cut to letters, digits, '.', '_', '-'."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name)[:120].lstrip(".")
+    return safe or "upload"
+
+
 class Archive:
     """One index folder, loaded and verified, with its embedder; rebuilds swap in without a pause."""
 
@@ -108,9 +119,7 @@ class Archive:
     # -- opening -------------------------------------------------------------------------------------
 
     def _explicit_model(self) -> str | None:
-        import os
-
-        return self.requested_model or os.environ.get(MODEL_ENV) or None
+        return self.requested_model or settings.current().model or None
 
     def _embedder_for(self, name: str) -> Embedder:
         if self._embedder is None or self._embedder.name != name:
@@ -193,23 +202,64 @@ class Archive:
     def rebuilding(self) -> bool:
         return self._build_lock.locked()
 
+    @contextlib.contextmanager
+    def _turn(self, progress: Progress | None, what: str):
+        """The one gate for changing the index: taken at once, or RebuildRunning when another change holds it.
+
+        The first progress call says the gate was taken (the web app waits for it or for the refusal)."""
+        if not self._build_lock.acquire(blocking=False):
+            raise RebuildRunning(REBUILD_RUNNING)
+        try:
+            if progress is not None:
+                progress(0.0, what)
+            yield
+        finally:
+            self._build_lock.release()
+
     def rebuild(self, records: list[Path | str] | None = None, *, model: str | None = None,
                 skip_invalid: bool = False, progress: Progress | None = None) -> BuildReport:
         """Build a new index and swap it in; questions meanwhile are answered from the old one.
+
+        A second rebuild while one runs is refused with RebuildRunning.
         """
-        if not self._build_lock.acquire(blocking=False):
-            raise IndexProblem("a rebuild is already running; wait for it to finish and try again")
-        try:
-            name = model or self._explicit_model() or (
-                self._index.manifest.model if self._index else None)
-            embedder = self._embedder_for(model_name(name))
-            paths = [Path(p) for p in (records or self.records)]
-            report = build(paths, self.index_dir, embedder, skip_invalid=skip_invalid, progress=progress)
-            self._swap(store.load_index(self.index_dir))
-            self.stale_reason = None
-            return report
-        finally:
-            self._build_lock.release()
+        with self._turn(progress, "starting the rebuild"):
+            return self._rebuild(records, model=model, skip_invalid=skip_invalid, progress=progress)
+
+    def add_records(self, source: Path | str, name: str, folder: Path, *, progress: Progress | None = None
+                    ) -> BuildReport:
+        """Add a records file (an upload) to folder as `name` and rebuild; RecordsError when it has problems.
+
+        The file is checked before anything changes. If the rebuild fails, the folder is put back as it was.
+        """
+        safe = upload_name(name)
+        problems = check_file(Path(source), safe)
+        if problems:
+            raise RecordsError(problems, hint="Nothing was changed; the current index keeps answering.")
+        with self._turn(progress, f"adding {safe}"):
+            target = folder / safe
+            backup = target.read_bytes() if target.exists() else None
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            try:
+                return self._rebuild(None, progress=progress)
+            except BaseException:
+                if backup is None:  # the records folder as it was; the index was not touched
+                    target.unlink(missing_ok=True)
+                else:
+                    target.write_bytes(backup)
+                raise
+
+    def _rebuild(self, records: list[Path | str] | None, *, model: str | None = None,
+                 skip_invalid: bool = False, progress: Progress | None = None) -> BuildReport:
+        """rebuild() once the gate is held."""
+        name = model or self._explicit_model() or (
+            self._index.manifest.model if self._index else None)
+        embedder = self._embedder_for(model_name(name))
+        paths = [Path(p) for p in (records or self.records)]
+        report = build(paths, self.index_dir, embedder, skip_invalid=skip_invalid, progress=progress)
+        self._swap(store.load_index(self.index_dir))
+        self.stale_reason = None
+        return report
 
     # -- asking --------------------------------------------------------------------------------------
 
@@ -277,6 +327,10 @@ class Archive:
         vec = index.faiss_index.reconstruct(row)
         hits = [h for h in search(index, vec, k + 1) if h.record.id != index.records[row].id][:k]
         return index.records[row], [Hit(h.record, h.score, n) for n, h in enumerate(hits, start=1)]
+
+    def date_starts(self) -> np.ndarray:
+        """Each record's first day (datetime64[D], NaT when undated), row for row, for the timeline."""
+        return self.current.starts
 
     def info(self) -> dict:
         idx = self.current

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,11 @@ from .store import Manifest, Progress, build_lock, describe_sources, write_index
 log = logging.getLogger(__name__)
 
 BATCH = 256
+
+
+def print_progress(frac: float, msg: str) -> None:
+    """A build's progress as one line on stderr ("[ 40%] embedding records 1-256 of 640"): the CLI, app.py."""
+    print(f"[{frac:4.0%}] {msg}", file=sys.stderr, flush=True)
 
 
 def embedding_text(record: Record) -> str:
@@ -39,15 +45,31 @@ class BuildReport:
     cached: int = 0            # records whose vectors came from the embedding cache
     embed_seconds: float = 0.0
     index_seconds: float = 0.0  # FAISS and BM25 indexes, records file and manifest
+    damaged: int = 0           # records embedded again: their cached vectors were damaged (qa/cache.py)
+
+
+@dataclass
+class Embedded:
+    """One model's vectors for a build: how many were embedded, how many of those in place of damaged cached
+    vectors, and the cache to save once the index is written."""
+
+    vectors: np.ndarray
+    embedded: int
+    damaged: int
+    cache: EmbeddingCache
 
 
 def _embed(texts: list[str], keys: list[str], embedder: Embedder, index_dir: Path, note: Progress,
-           span: tuple[float, float]) -> tuple[np.ndarray, int, EmbeddingCache]:
-    """Vectors for every text, from the model's embedding cache where it has them.
-
-    Returns (vectors, how many were embedded, the cache to save once the index is written)."""
-    cache = EmbeddingCache(index_dir, embedder.name).load()
+           span: tuple[float, float]) -> Embedded:
+    """Vectors for every text, from the model's embedding cache where it has them and they verify."""
+    cache = EmbeddingCache(index_dir, embedder.name).load(lambda: embedder.dimension)
     vectors, missing = cache.lookup(keys)
+    if cache.problem is None:
+        damaged = 0
+    elif cache.discarded_keys is None:  # which records it held is unknown: any embedded now might have been
+        damaged = len(missing)
+    else:
+        damaged = sum(k in cache.discarded_keys for k in keys)
     if missing:
         # shortest first: each batch pads to its longest text, so like lengths together embed faster
         # (1.6x on the State Department summaries)
@@ -66,7 +88,7 @@ def _embed(texts: list[str], keys: list[str], embedder: Embedder, index_dir: Pat
         if vectors is None:
             vectors = np.empty((len(texts), new.shape[1]), dtype=np.float32)
         vectors[missing] = new
-    return vectors, len(missing), cache
+    return Embedded(vectors, len(missing), damaged, cache)
 
 
 class CachedEncoder:
@@ -74,7 +96,7 @@ class CachedEncoder:
     only what is new, and save() keeps exactly what this build used."""
 
     def __init__(self, cache: EmbeddingCache, embedder: Embedder) -> None:
-        self.cache, self.embedder = cache.load(), embedder
+        self.cache, self.embedder = cache.load(lambda: embedder.dimension), embedder
         self.keys: list[str] = []
         self.vectors: list[np.ndarray] = []
 
@@ -115,22 +137,22 @@ def build(record_paths: list[Path], index_dir: Path, embedder: Embedder, *, skip
         texts = [embedding_text(r) for r in records]
         keys = [text_key(t) for t in texts]
         t_embed = time.perf_counter()
-        vectors, embedded, cache = _embed(texts, keys, embedder, index_dir, note, (0.05, 0.9))
+        first = _embed(texts, keys, embedder, index_dir, note, (0.05, 0.9))
         embed_seconds = time.perf_counter() - t_embed
         note(0.91, "measuring the collection's noise floor")
         measures = CachedEncoder(EmbeddingCache(index_dir, f"{embedder.name}#calibration"), embedder)
-        calibration = calibrate(vectors, measures, records)
+        calibration = calibrate(first.vectors, measures, records)
         note(0.92, "writing the index")
         t_index = time.perf_counter()
-        manifest = write_index(index_dir, records, vectors, model=embedder.name, engine=embedder.backend,
-                               sources=sources,
+        manifest = write_index(index_dir, records, first.vectors, model=embedder.name,
+                               engine=embedder.backend, dimension=embedder.dimension, sources=sources,
                                source_files=source_files, skipped=len(result.problems),
                                duplicates=len(result.duplicates),
                                calibration=calibration)
         index_seconds = time.perf_counter() - t_index
-        cache.save(keys, vectors)
+        first.cache.save(keys, first.vectors)
         measures.save()
     note(1.0, f"built: {manifest.count} records")
     return BuildReport(manifest, result.problems, result.duplicates, result.notes, time.perf_counter() - t0,
-                       embedded=embedded, cached=len(records) - embedded, embed_seconds=embed_seconds,
-                       index_seconds=index_seconds)
+                       embedded=first.embedded, cached=len(records) - first.embedded,
+                       embed_seconds=embed_seconds, index_seconds=index_seconds, damaged=first.damaged)

@@ -13,7 +13,7 @@ from .errors import ArchiveError
 log = logging.getLogger("qa")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(index: Path) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="archive-qa", description="Ask questions of archival records; every "
                                 "answer cites the records' dates and titles.")
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
@@ -22,14 +22,15 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build the index from record files")
     b.add_argument("--records", nargs="+", type=Path, default=[Path("seeds")], metavar="PATH",
                    help="record files or folders (.txt seed format, .jsonl, .csv); default: seeds/")
-    b.add_argument("--index", type=Path, default=Path("index"), metavar="DIR", help="default: index/")
+    b.add_argument("--index", type=Path, default=index, metavar="DIR",
+                   help="default: $ARCHIVE_QA_INDEX, else index/")
     b.add_argument("--model", help="sentence-transformers model name or folder (default: $ARCHIVE_QA_MODEL, "
                    "else the packaged all-MiniLM-L6-v2)")
     b.add_argument("--skip-invalid", action="store_true", help="build from the valid records, reporting the rest")
 
     a = sub.add_parser("ask", help="ask a question ('-' reads one question a line from stdin)")
     a.add_argument("question")
-    a.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
+    a.add_argument("--index", type=Path, default=index, metavar="DIR")
     a.add_argument("-k", type=int, default=5, metavar="N", help="cite at most N records (default 5)")
     a.add_argument("--from", dest="date_from", metavar="DATE", help="only records dated on or after DATE")
     a.add_argument("--to", dest="date_to", metavar="DATE", help="only records dated on or before DATE")
@@ -43,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="score the answers on a labelled question set, its dev and test splits")
     e.add_argument("questions", type=Path, help="a labelled set: NAME (for NAME-dev.jsonl and NAME-test.jsonl) "
                    "or one of its files; JSON lines with question, gold [{date, title}], kind, date_from/to")
-    e.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
+    e.add_argument("--index", type=Path, default=index, metavar="DIR")
     e.add_argument("--modes", nargs="+", choices=["dense", "bm25", "hybrid", "full"],
                    help="configurations to compare (default: dense only and the full pipeline)")
     e.add_argument("--json", action="store_true")
@@ -51,26 +52,23 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("related", help="records most like a given record (by id or exact title)")
     r.add_argument("record", help="a record id (from ask --json) or its exact title")
-    r.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
+    r.add_argument("--index", type=Path, default=index, metavar="DIR")
     r.add_argument("-k", type=int, default=5, metavar="N")
     r.add_argument("--json", action="store_true")
 
     i = sub.add_parser("info", help="what the index holds")
-    i.add_argument("--index", type=Path, default=Path("index"), metavar="DIR")
+    i.add_argument("--index", type=Path, default=index, metavar="DIR")
     i.add_argument("--json", action="store_true")
     return p
 
 
-def _progress(frac: float, msg: str) -> None:
-    print(f"[{frac:4.0%}] {msg}", file=sys.stderr, flush=True)
-
-
 def cmd_build(args) -> int:
     from .archive import Archive
+    from .build import print_progress
 
     archive = Archive(args.index, model=args.model, records=args.records)
     report = archive.rebuild(args.records, model=args.model, skip_invalid=args.skip_invalid,
-                             progress=_progress)
+                             progress=print_progress)
     for p in report.skipped:
         print(f"skipped: {p}", file=sys.stderr)
     for d in report.duplicates:
@@ -81,6 +79,8 @@ def cmd_build(args) -> int:
     print(f"Built {args.index}: {m.count} records ({m.date_from or 'undated'} to {m.date_to or 'undated'}), "
           f"model {m.model}, in {report.seconds:.1f}s"
           + (f"; embedded {report.embedded}, {report.cached} from the cache" if report.cached else "")
+          + (f"; {report.damaged} embedded again in place of damaged cached vectors"
+             if report.damaged else "")
           + (f"; {m.index_type}" if m.index_type != "IndexFlatIP" else "")
           + (f"; skipped {len(report.skipped)} invalid" if report.skipped else "")
           + (f"; {len(report.duplicates)} duplicates indexed once" if report.duplicates else "") + ".")
@@ -158,7 +158,7 @@ def cmd_eval(args) -> int:
         return 0
     for split, rows in results.items():
         n = next(iter(rows.values())).questions
-        print(f"{split}: {n} questions; index of {archive.current.manifest.count} records\n")
+        print(f"{split}: {n} questions; index of {archive.stamp()['records']} records\n")
         print(table(rows) + "\n")
         if args.misses:
             for name, s in rows.items():
@@ -220,7 +220,14 @@ def cmd_info(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    from .settings import current
+
+    try:
+        config = current()
+    except ArchiveError as e:  # a bad setting: one sentence naming it and what it may be
+        print(f"archive-qa: {e}", file=sys.stderr)
+        return 1
+    args = _parser(config.index or Path("index")).parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="archive-qa: %(message)s")
     try:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from .errors import DateError
 
 MONTHS: dict[str, int] = {}
@@ -94,3 +96,27 @@ def parse_bound(text: str, *, end: bool) -> date:
     if rd.undated:
         raise DateError(f"{text!r} is not a date bound: give a year, a month or a day")
     return rd.end if end else rd.start  # type: ignore[return-value]
+
+
+def meets(starts: np.ndarray, ends: np.ndarray, date_from: date | None, date_to: date | None) -> np.ndarray:
+    """Which records' own ranges [starts, ends] meet [date_from, date_to]: the one rule of every date filter.
+
+    starts and ends are datetime64[D] arrays, NaT for an undated record. An undated record meets no range;
+    with neither bound given every record meets it. A record dated 1945 meets any range inside 1945.
+    """
+    if date_from is None and date_to is None:
+        return np.ones(np.shape(starts), dtype=bool)
+    ok = ~np.isnat(starts)
+    if date_from is not None:
+        ok &= ends >= np.datetime64(date_from, "D")
+    if date_to is not None:
+        ok &= starts <= np.datetime64(date_to, "D")
+    return ok
+
+
+def overlaps(when: RecordDate, date_from: date | None, date_to: date | None) -> bool:
+    """Whether one record's date meets [date_from, date_to], by meets()."""
+    nat = np.datetime64("NaT", "D")
+    start = np.array([np.datetime64(when.start, "D") if when.start else nat])
+    end = np.array([np.datetime64(when.end, "D") if when.end else nat])
+    return bool(meets(start, end, date_from, date_to)[0])

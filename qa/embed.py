@@ -11,17 +11,22 @@ from pathlib import Path
 
 import numpy as np
 
+from . import settings
 from .errors import ModelError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-MODEL_ENV = "ARCHIVE_QA_MODEL"
 
 
 def model_name(requested: str | None = None) -> str:
     """The model to use: the one asked for, else $ARCHIVE_QA_MODEL, else the packaged all-MiniLM-L6-v2."""
-    return requested or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    return requested or settings.current().model or DEFAULT_MODEL
+
+
+def model_folder(requested: str | None = None) -> str:
+    """Where the model (as model_name() picks it) is loaded from: a local folder, or the name itself."""
+    return _resolve(model_name(requested))
 
 
 def _resolve(name: str) -> str:
@@ -81,10 +86,7 @@ MAX_YIELD = 0.5  # seconds a build slice gives way to questions before it takes 
 
 def _load_model(name: str, path: str):
     """Load a sentence-transformers model offline on the CPU, or raise ModelError saying what to do."""
-    # Set before any Hugging Face import: nothing may be fetched from a hub at run time.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    # qa.settings has made the process offline before this import: nothing is fetched from a hub.
     try:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
@@ -106,7 +108,6 @@ def _load_model(name: str, path: str):
     return model
 
 
-BACKEND_ENV = "ARCHIVE_QA_BACKEND"  # "onnx" (default) or "torch"
 _THREADS: dict[str, int | None] = {"questions": None}
 
 
@@ -158,9 +159,7 @@ class TorchEncoder:
 
 def _load_engine(name: str, path: str):
     """The ONNX engine for this model when it can be had and agrees with sentence-transformers, else torch."""
-    backend = (os.environ.get(BACKEND_ENV) or "onnx").strip().lower()
-    if backend not in ("onnx", "torch"):
-        raise ModelError(f"${BACKEND_ENV} is {backend!r}: use 'onnx' (the default) or 'torch'")
+    backend = settings.current().backend  # "onnx" (the default) or "torch", checked by qa.settings
     model = None
     if backend == "onnx":
         try:

@@ -52,9 +52,17 @@ class IndexProblem(ArchiveError):
     """The index on disk is missing, damaged or does not match what it claims."""
 
 
+class RebuildRunning(IndexProblem):
+    """A rebuild or upload asked for while another one runs; nothing was changed."""
+
+
 class ModelError(ArchiveError):
     """The embedding model could not be loaded."""
 
 
 class QuestionError(ArchiveError):
     """A question that cannot be asked (empty, too long)."""
+
+
+class SettingError(ArchiveError):
+    """An environment setting archive-qa cannot use; the message names it and the values it may take."""

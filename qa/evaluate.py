@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from .archive import MODES, Archive, Mode
+from .dates import overlaps
 from .errors import Problem, RecordsError
 
 SPLITS = ("dev", "test")
@@ -111,8 +112,7 @@ def _key(record) -> tuple[str, str]:
 
 
 def _inside(record, q: Labelled) -> bool:
-    return (not record.undated and (q.date_from is None or record.date.end >= q.date_from)
-            and (q.date_to is None or record.date.start <= q.date_to))
+    return overlaps(record.date, q.date_from, q.date_to)
 
 
 def evaluate(archive: Archive, questions: list[Labelled], mode: Mode, *, k: int = 10) -> Scores:

@@ -20,14 +20,6 @@ FORMATS = ("markdown", "csv", "bibtex", "ris", "csl-json", "json")
 # csl-json gets a double extension so that it never overwrites the JSON export of the same question.
 EXTENSIONS = {"markdown": "md", "csv": "csv", "bibtex": "bib", "ris": "ris", "csl-json": "csl.json",
               "json": "json"}
-MEDIA_TYPES = {
-    "markdown": "text/markdown; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "bibtex": "application/x-bibtex; charset=utf-8",
-    "ris": "application/x-research-info-systems; charset=utf-8",
-    "csl-json": "application/vnd.citationstyles.csl+json; charset=utf-8",
-    "json": "application/json; charset=utf-8",
-}
 CSV_COLUMNS = ("n", "id", "date", "iso_date", "date_start", "date_end", "title", "summary", "url", "relevance",
                "source", "line", "collection")
 KEY_PREFIX = "archiveqa-"

@@ -22,9 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .settings import CACHE as CACHE_ENV  # named in messages
+from .settings import current as current_settings
+
 log = logging.getLogger(__name__)
 
-CACHE_ENV = "ARCHIVE_QA_CACHE"
 AGREEMENT = 0.9999  # least cosine between an export's vector and sentence-transformers' for every probe
 PROBES = [
     "Telegram No. 418 from Vyshinsky",
@@ -38,10 +40,7 @@ PROBES = [
 
 def cache_root() -> Path:
     """Where exports are kept: $ARCHIVE_QA_CACHE, else $XDG_CACHE_HOME/archive-qa, else ~/.cache/archive-qa."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "archive-qa"
+    return current_settings().cache
 
 
 EXPORT_VERSION = 1  # bump when export() changes what it writes: older exports are then made again

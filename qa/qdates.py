@@ -145,10 +145,10 @@ class _Phrase(NamedTuple):
     own_prep: bool  # it starts with its preposition ("in May 1947"), so the word before it is the question's
 
 
-def find_dates(question: str, *, today: date | None = None) -> QuestionDates:
+def find_dates(question: str) -> QuestionDates:
     """Read the date range a question names and the question without it; never raises on any text."""
-    # `today` is reserved for relative phrases ("last year"), which are deliberately not read: in an archive
-    # they usually mean the documents' time, not ours.
+    # Relative phrases ("last year") are deliberately not read: in an archive they usually mean the documents'
+    # time, not ours.
     text = " ".join(question.split())
     phrases = _phrases(text, [a for a in (_atom(m, text) for m in _candidates(text)) if a is not None])
     if not phrases:

@@ -132,6 +132,13 @@ def read_records(paths: list[Path | str]) -> ReadResult:
     return result
 
 
+def check_file(path: Path, name: str) -> list[Problem]:
+    """Every problem in one records file (an upload), each named by `name` instead of the file's own path."""
+    if Path(name).suffix.lower() not in FORMATS:
+        return [Problem(name, None, "unknown format: upload a .txt (seed format), .jsonl or .csv file")]
+    return [Problem(name, p.line, p.message) for p in read_records([path]).problems]
+
+
 def load_records(paths: list[Path | str], *, skip_invalid: bool = False) -> ReadResult:
     """Read records; raise RecordsError listing every problem unless skip_invalid, which keeps the good ones."""
     result = read_records(paths)

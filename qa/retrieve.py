@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import threading
+
 import numpy as np
 
+from .dates import meets
 from .records import Record
 from .store import LoadedIndex
 
@@ -42,32 +45,12 @@ DENSE_ONLY = Weights(1.0, 0.0)
 KEYWORD_ONLY = Weights(0.0, 1.0)
 
 
-def overlaps(record: Record, date_from: date | None, date_to: date | None) -> bool:
-    """Whether a record's own date range meets [date_from, date_to]; undated records never match a filter."""
-    if date_from is None and date_to is None:
-        return True
-    if record.undated:
-        return False
-    if date_from is not None and record.date.end < date_from:  # type: ignore[operator]
-        return False
-    if date_to is not None and record.date.start > date_to:  # type: ignore[operator]
-        return False
-    return True
-
-
 def allowed_mask(index: LoadedIndex, date_from: date | None, date_to: date | None) -> np.ndarray | None:
-    """A boolean mask of the records whose own range meets [date_from, date_to]; None when there is no range.
-
-    Vectorised over the index's date arrays (1.5 ms at a million records); undated records never match.
-    """
+    """A boolean mask of the records whose own range meets [date_from, date_to] (qa/dates.py's rule); None when
+    there is no range. Vectorised over the index's date arrays (1.5 ms at a million records)."""
     if date_from is None and date_to is None:
         return None
-    ok = ~np.isnat(index.starts)
-    if date_from is not None:
-        ok &= index.ends >= np.datetime64(date_from, "D")
-    if date_to is not None:
-        ok &= index.starts <= np.datetime64(date_to, "D")
-    return ok
+    return meets(index.starts, index.ends, date_from, date_to)
 
 
 def _search_params(index: LoadedIndex, allowed: np.ndarray | None):
@@ -85,11 +68,24 @@ def _search_params(index: LoadedIndex, allowed: np.ndarray | None):
     return faiss.SearchParametersIVF(sel=sel, nprobe=p["nprobe_filtered_wide"] if wide else p["nprobe_filtered"])
 
 
+_THREAD = threading.local()
+
+
+def _one_thread() -> None:
+    """FAISS on one thread for this thread's questions: one question gains nothing from a second thread. The
+    OpenMP setting belongs to the calling thread, so each thread that asks sets it, once."""
+    if not getattr(_THREAD, "set", False):
+        import faiss
+
+        faiss.omp_set_num_threads(1)
+        _THREAD.set = True
+
+
 def dense_top(index: LoadedIndex, qvec: np.ndarray, k: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """The k rows nearest the question vector (inner product = cosine), within allowed rows when given."""
     import faiss
 
-    faiss.omp_set_num_threads(1)  # per calling thread; one question gains nothing from a second thread
+    _one_thread()
     q = np.ascontiguousarray(qvec.reshape(1, -1), dtype=np.float32)
     n = index.faiss_index.ntotal if allowed is None else int(allowed.sum())
     k = min(k, n)

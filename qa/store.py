@@ -197,6 +197,34 @@ def build_lock(index_dir: Path):
 EXACT_LIMIT = 250_000
 
 
+# How far from 1 a vector's length may be. Inner product is cosine only on unit vectors; the model's rows are
+# unit length to ~1e-7.
+NORM_TOLERANCE = 1e-3
+_CHUNK = 65_536  # rows checked at a time, so a million vectors need no second copy in memory
+
+
+def vector_problem(vectors: np.ndarray, dimension: int | None = None) -> str | None:
+    """What is wrong with vectors to be indexed (not a matrix, another width, a row not finite or not unit
+    length), or None when nothing is."""
+    if vectors.ndim != 2 or (dimension is not None and vectors.shape[1] != dimension):
+        return (f"they are an array of shape {tuple(vectors.shape)}, not rows of dimension "
+                f"{dimension if dimension is not None else 'd'}")
+    bad, first, norm = 0, -1, 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, vectors.shape[0], _CHUNK):
+            part = np.asarray(vectors[start:start + _CHUNK], dtype=np.float32)
+            norms = np.sqrt(np.einsum("ij,ij->i", part, part))
+            wrong = np.flatnonzero(~(np.abs(norms - 1.0) <= NORM_TOLERANCE))
+            if wrong.size and first < 0:
+                first, norm = start + int(wrong[0]), float(norms[wrong[0]])
+            bad += wrong.size
+    if not bad:
+        return None
+    what = "is not finite" if not np.isfinite(vectors[first]).all() else f"has length {norm:.6g}, not 1"
+    return (f"{bad:,} of {vectors.shape[0]:,} vectors are not finite unit vectors (row {first + 1} {what}, "
+            f"tolerance {NORM_TOLERANCE})")
+
+
 def make_faiss_index(vectors: np.ndarray, *, threads: int = 2) -> tuple[object, str, dict[str, int]]:
     """The FAISS index for these unit vectors (inner product = cosine), its factory name and parameters."""
     import faiss
@@ -225,15 +253,24 @@ def make_faiss_index(vectors: np.ndarray, *, threads: int = 2) -> tuple[object, 
 def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, model: str,
                 sources: list[str], engine: str = "", source_files: list[SourceFile], skipped: int = 0,
                 duplicates: int = 0, keywords: KeywordIndex | None = None,
-                calibration: dict[str, float] | None = None) -> Manifest:
+                calibration: dict[str, float] | None = None, dimension: int | None = None) -> Manifest:
     """Write a complete build beside the live one, then switch CURRENT to it in one atomic rename.
 
+    dimension is the model's own, when known. Vectors that are not finite unit rows of that width are refused
+    (IndexProblem), whatever made them, before anything is written.
     The caller holds build_lock. A crash at any point leaves the previous build live and intact.
     """
     import faiss
 
     if vectors.shape[0] != len(records):
         raise ValueError(f"{vectors.shape[0]} vectors for {len(records)} records")
+    problem = vector_problem(vectors, dimension)
+    if problem:
+        raise IndexProblem(
+            f"refusing to write the index in {index_dir}: the vectors of {model} are not fit to search: {problem}. "
+            f"Nothing was changed. Delete the embedding cache ({index_dir / 'cache'}) and build again; "
+            "if it happens again, the model's ONNX export is at fault: delete it from $ARCHIVE_QA_CACHE "
+            "or set ARCHIVE_QA_BACKEND=torch")
     index_dir.mkdir(parents=True, exist_ok=True)
     for stale in index_dir.glob(".tmp-*"):  # builds a crash cut short
         shutil.rmtree(stale, ignore_errors=True)

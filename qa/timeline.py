@@ -7,6 +7,8 @@ from datetime import date
 
 import numpy as np
 
+from .dates import meets
+
 MAX_MONTHS = 240  # ranges longer than twenty years are summarised by year in the plot and not listed as gaps
 
 
@@ -33,7 +35,7 @@ def empty_stretches(starts: np.ndarray, ends: np.ndarray, date_from: date | None
     first, last = _month(lo), _month(hi)
     if last < first or last - first + 1 > MAX_MONTHS:
         return []
-    inside = dated & (ends >= np.datetime64(lo, "D")) & (starts <= np.datetime64(hi, "D"))
+    inside = meets(starts, ends, lo, hi)
     base = first - 1970 * 12
     a = np.clip(starts[inside].astype("datetime64[M]").astype(np.int64) - base, 0, last - first)
     b = np.clip(ends[inside].astype("datetime64[M]").astype(np.int64) - base, 0, last - first)

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import os
-
-# Before gradio is imported: no version check, no telemetry, no hub look-ups. The app runs offline.
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
 import hmac
 import html
 import logging
-import re
-import shutil
 import tempfile
 import threading
 from datetime import date
 from pathlib import Path
 
-import gradio as gr
+import gradio as gr  # after qa/__init__.py imported qa.settings: no version check, telemetry or hub look-ups
 
+from . import settings
 from .answer import RELEVANCE, Answer, Citation, shown_date
-from .archive import DEFAULT_K, MAX_K, Archive
+from .archive import DEFAULT_K, MAX_K, REBUILD_RUNNING, Archive
 from .dates import parse_bound
-from .errors import ArchiveError, DateError, Problem, QuestionError, RecordsError
-from .records import FORMATS, read_records
+from .errors import ArchiveError, DateError, QuestionError, RebuildRunning
+from .records import FORMATS
 from .retrieve import Hit
 from .timeline import figure
 
@@ -37,10 +30,8 @@ EXAMPLES = [
     "What did the CIA conclude about Soviet objectives in Korea?",
 ]
 UPLOAD_LIMIT = "20mb"
-# Questions answered at once, and how many may wait: see the README's reliability section for the sweep.
-CONCURRENCY = int(os.environ.get("ARCHIVE_QA_CONCURRENCY", "2"))
-QUEUE_SIZE = int(os.environ.get("ARCHIVE_QA_QUEUE_SIZE", "64"))
 DENIED = "Changing the index needs the admin password (set when the app was started); nothing was changed."
+BUSY = f"{REBUILD_RUNNING[0].upper()}{REBUILD_RUNNING[1:]}."  # a second rebuild or upload, however close
 FRIENDLY_ERROR = "Something went wrong while answering; the error is in the server log. Please try again."
 
 CSS = """
@@ -140,7 +131,6 @@ class WebApp:
         self.archive = archive
         self.upload_dir = upload_dir
         self.admin_password = admin_password or None
-        self._progress: tuple[float, str] = (0.0, "")
 
     # -- answering ---------------------------------------------------------------------------------
 
@@ -186,10 +176,9 @@ class WebApp:
 
     def timeline(self, answer: Answer | None = None):
         """The collection's records over time, with the cited ones marked: gaps in the archive show."""
-        index = self.archive.current
         cited = [(c.hit.record.date.start, f"[{c.n}]") for c in (answer.citations if answer else [])
                  if not c.hit.record.undated]
-        return figure(index.starts, cited, title="Records in the collection over time")
+        return figure(self.archive.date_starts(), cited, title="Records in the collection over time")
 
     def more_like(self, record_id: str | None):
         """The sources panel for the records most like one cited record."""
@@ -218,29 +207,40 @@ class WebApp:
     # -- the index ---------------------------------------------------------------------------------
 
     def _run_build(self, work):
-        """Run a rebuild in a thread; yield (status, index info, footer) as it goes and when it ends.
+        """Run an index change in a thread; yield (status, index info, footer) as it goes and when it ends.
 
-        Questions keep being answered from the old index meanwhile; the new one is swapped in at the end.
+        The Archive's gate decides at once whether it runs: refused (another change holds it) or a file with
+        problems, the first status says so and nothing changed. Questions keep being answered from the old
+        index meanwhile; the new one is swapped in at the end.
         """
         result: dict = {}
+        state = {"progress": (0.0, "starting")}
+        started = threading.Event()
 
         def progress(frac: float, msg: str) -> None:
-            self._progress = (frac, msg)
+            state["progress"] = (frac, msg)
+            started.set()
 
         def target() -> None:
             try:
                 result["report"] = work(progress)
             except ArchiveError as e:
-                result["error"] = str(e)
+                result["error"] = e
             except Exception:
                 log.exception("internal error during a rebuild")
                 result["error"] = "the rebuild failed with an internal error; see the server log"
 
-        self._progress = (0.0, "starting")
         t = threading.Thread(target=target, name="rebuild", daemon=True)
         t.start()
+        while t.is_alive() and not started.wait(0.05):
+            pass
+        if not started.is_set():  # it never passed the gate
+            t.join()
+            error = result.get("error")
+            yield (BUSY if isinstance(error, RebuildRunning) else str(error)), gr.skip(), gr.skip()
+            return
         while t.is_alive():
-            frac, msg = self._progress
+            frac, msg = state["progress"]
             yield f"Rebuilding… {frac:.0%} {msg}", gr.skip(), gr.skip()
             t.join(0.25)
         if "error" in result:
@@ -248,7 +248,10 @@ class WebApp:
         else:
             r = result["report"]
             text = (f"Rebuilt: {r.manifest.count:,} records in {r.seconds:.1f}s"
-                    + (f"; {len(r.duplicates)} duplicates indexed once" if r.duplicates else "") + ".")
+                    + (f"; {len(r.duplicates)} duplicates indexed once" if r.duplicates else "")
+                    + (f"; {r.damaged} embedded again in place of damaged cached vectors"
+                       if r.damaged else "")
+                    + ".")
         yield text, info_html(self.archive), stamp_html(self.archive)
 
     def allowed(self, password: str | None) -> bool:
@@ -262,20 +265,10 @@ class WebApp:
         if not self.allowed(password):
             yield DENIED, gr.skip(), gr.skip()
             return
-        if self.archive.rebuilding:
-            yield "A rebuild is already running; wait for it to finish.", gr.skip(), gr.skip()
-            return
         yield from self._run_build(lambda p: self.archive.rebuild(progress=p))
 
-    def validate_upload(self, path: str, name: str) -> list[Problem]:
-        """Every problem in an uploaded records file, named by the file's own name (not the temp path)."""
-        if Path(name).suffix.lower() not in FORMATS:
-            return [Problem(name, None, "unknown format: upload a .txt (seed format), .jsonl or .csv file")]
-        result = read_records([Path(path)])
-        return [Problem(name, p.line, p.message) for p in result.problems]
-
     def upload(self, file, password: str = ""):
-        """Validate an uploaded records file; only when it is clean add it to the records and rebuild."""
+        """Add an uploaded records file and rebuild; a file with problems is refused and nothing changes."""
         if file is None:
             yield gr.skip(), gr.skip(), gr.skip()
             return
@@ -283,32 +276,9 @@ class WebApp:
             yield DENIED, gr.skip(), gr.skip()
             return
         path = str(file)
-        name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(getattr(file, "orig_name", None) or path).name)[:120]
-        if self.archive.rebuilding:
-            yield "A rebuild is already running; upload again when it finishes.", gr.skip(), gr.skip()
-            return
-        problems = self.validate_upload(path, name)
-        if problems:
-            msg = RecordsError(problems, hint="Nothing was changed; the current index keeps answering.").describe()
-            yield msg, gr.skip(), gr.skip()
-            return
-        target = self.upload_dir / name
-        backup = target.read_bytes() if target.exists() else None
-
-        def work(progress):
-            self.upload_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            try:
-                return self.archive.rebuild(progress=progress)
-            except Exception:
-                # put the records folder back as it was: the index was not touched
-                if backup is None:
-                    target.unlink(missing_ok=True)
-                else:
-                    target.write_bytes(backup)
-                raise
-
-        yield from self._run_build(work)
+        name = getattr(file, "orig_name", None) or path
+        yield from self._run_build(
+            lambda p: self.archive.add_records(path, name, self.upload_dir, progress=p))
 
 
 def build_ui(app: WebApp) -> gr.Blocks:
@@ -388,7 +358,8 @@ def launch(archive: Archive, *, host: str, port: int, upload_dir: Path, admin_pa
                     "reaches it can rebuild the index and add records. Set ARCHIVE_QA_ADMIN_PASSWORD.", host)
     app = WebApp(archive, upload_dir=upload_dir, admin_password=admin_password)
     demo = build_ui(app)
-    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    config = settings.current()  # questions answered at once and how many may wait: see the README
+    demo.queue(default_concurrency_limit=config.concurrency, max_size=config.queue_size)
     demo.launch(server_name=host, server_port=port, share=False, enable_monitoring=False,
                 max_file_size=UPLOAD_LIMIT, footer_links=[], show_error=False, quiet=True,
                 prevent_thread_lock=not block, css=CSS)

@@ -54,13 +54,15 @@ def ask(pg, question: str, n: int) -> str:
     return pg.locator('#chat [data-testid="bot"]').nth(n - 1).inner_text()
 
 
-def test_a_question_in_the_page_gets_dated_titled_citations_and_sources(page):
+def test_a_question_in_the_page_gets_dated_titled_citations_and_sources(page, seed_archive):
     reply = ask(page, Q, 1)
     assert f"[1] April 12, 1948 — {TITLE}" in reply
     assert "April 12, 1948: Memorandum of the Special Committee" in reply
     sources = page.locator("#sources").inner_text()
     assert "April 12, 1948" in sources and TITLE in sources
-    assert re.search(r"relevance (0\.\d\d|1\.00)", sources)  # the probability, 0-1, never a cosine below 0
+    # the relevance shown is the one the answer carries: the probability that the record answers, 0-1
+    shown = float(re.search(r"relevance (\d\.\d\d)", sources).group(1))
+    assert shown == seed_archive.ask(Q).citations[0].relevance and 0 < shown <= 1
     assert "Answers from 20 records" in page.locator("#stamp").inner_text()
     page.wait_for_function("!document.querySelector('#sources .pending, #timeline .pending, #chat .pending')")
     page.wait_for_timeout(500)

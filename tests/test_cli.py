@@ -90,6 +90,7 @@ def test_build_refuses_bad_records_lists_every_problem_and_keeps_the_index(capsy
     code, out, err = run(capsys, "build", "--records", str(DATA / "bad_records.txt"), str(DATA / "bad.jsonl"),
                          "--index", str(index_copy))
     assert code == 1 and out == ""
+    # bad_records.txt: lines 2, 6, 9 and 15; bad.jsonl: lines 1, 3, 4 and 7 (the other lines are records)
     assert "8 problems in the records" in err
     assert "bad_records.txt, line 2: impossible date 'February 30, 1947'" in err
     assert "bad.jsonl, line 3: not valid JSON" in err

@@ -159,8 +159,9 @@ def phase_times(child: Child) -> dict[str, float]:
 
 
 def cache_keys(index: Path) -> set[str]:
+    """The keys the embedding cache holds (keys.txt's lines after its header line)."""
     try:
-        return set(next((index / "cache").iterdir()).joinpath("keys.txt").read_text().split())
+        return set(next((index / "cache").iterdir()).joinpath("keys.txt").read_text().split("\n")[1:]) - {""}
     except (OSError, StopIteration):
         return set()
 

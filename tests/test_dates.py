@@ -59,3 +59,33 @@ def test_bounds_take_the_first_or_last_day_of_their_precision():
     assert parse_bound("October 1947", end=True) == date(1947, 10, 31)
     with pytest.raises(DateError):
         parse_bound("n.d.", end=False)
+
+
+def test_the_date_filter_rule_against_day_by_day_brute_force():
+    import numpy as np
+
+    from qa.dates import meets, overlaps
+
+    rng = np.random.default_rng(5)
+    first = date(1946, 1, 1).toordinal()
+    spans = []
+    for _ in range(300):
+        a = first + int(rng.integers(0, 900))
+        spans.append(None if rng.random() < 0.1 else (a, a + int(rng.integers(0, 400))))
+    nat = np.datetime64("NaT", "D")
+    starts = np.array([np.datetime64(date.fromordinal(s[0]), "D") if s else nat for s in spans])
+    ends = np.array([np.datetime64(date.fromordinal(s[1]), "D") if s else nat for s in spans])
+    for _ in range(60):
+        lo = first + int(rng.integers(-50, 1000))
+        hi = lo + int(rng.integers(0, 300))
+        for f, t in [(lo, hi), (lo, None), (None, hi), (None, None)]:
+            days = set(range(first - 100 if f is None else f, (first + 2000 if t is None else t) + 1))
+            # brute force: a dated record is kept when one of its days is a day of the range
+            want = [(f is None and t is None)
+                    or (s is not None and any(d in days for d in range(s[0], s[1] + 1))) for s in spans]
+            got = meets(starts, ends, f and date.fromordinal(f), t and date.fromordinal(t))
+            assert got.tolist() == want
+    year = parse_date("1945")
+    assert overlaps(year, date(1945, 8, 15), date(1945, 8, 15)) and not overlaps(year, date(1946, 1, 1), None)
+    undated = parse_date("n.d.")
+    assert overlaps(undated, None, None) and not overlaps(undated, date(1945, 1, 1), None)

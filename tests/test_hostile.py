@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -46,19 +47,54 @@ def test_there_are_enough_xss_payloads():
     assert len(XSS) >= 30
 
 
+MENTIONS = r"No record mentions [\w'’., -]+\."  # names from the question: capitalised words, nothing else
+NOT_FOUND = re.compile(r"The archive holds no record( dated [^.]+)? that answers this question\."
+                       rf"( {MENTIONS})?"
+                       r"( It holds no records at all from that time\.)?"
+                       r"( The closest records are listed below for reference; they do not answer it\.)?")
+
+
+def only_record_text(a) -> None:
+    """The answer is built from the cited records' own text and fixed phrases, nothing from the question."""
+    from qa.answer import shown_date
+
+    if not a.found:
+        assert NOT_FOUND.fullmatch(a.text), a.text
+        return
+    for line in a.text.split("\n"):
+        m = re.fullmatch(r"(.+?): (.+) ((?:\[\d+\])+)", line)
+        if m is None:
+            fixed = (rf"Records dated [^:]+(, in date order)?:|\d+ records, in date order:|{MENTIONS}|"
+                     r"The archive holds no records from [^<>]+\.")
+            assert re.fullmatch(fixed, line), line
+            continue
+        for n in re.findall(r"\d+", m.group(3)):  # records quoting the same passage share a line
+            record = a.citations[int(n) - 1].hit.record
+            passage = m.group(2).removeprefix(f"{record.title}: ")
+            assert m.group(1) == shown_date(record), line
+            assert passage in record.summary or passage == record.title, line
+
+
 def test_python_api_answers_or_refuses_every_hostile_question(seed_archive):
+    assert not any(c in r.title + r.summary for r in seed_archive.current.records for c in "<>")
+    answered = {}
     for q in QUESTIONS:
         t0 = time.perf_counter()
         try:
             a = seed_archive.ask(q)
             json.dumps(a.to_json())
-            assert "<script" not in a.text or "<script" in q  # the answer only quotes records
+            only_record_text(a)
+            assert "<" not in a.text and ">" not in a.text  # the seed records hold neither
+            answered[q] = a
         except QuestionError as e:
             assert str(e)
             if len(q) > MAX_QUESTION_CHARS:
                 assert "the limit is" in str(e) and time.perf_counter() - t0 < 1.0
             else:
                 assert not q.strip() or "empty" in str(e)
+    # a question that stays answerable once the NUL is dropped finds the one record about railway engineers
+    railway = answered["Who\x00 asked for railway engineers?"]
+    assert railway.found and railway.citations[0].hit.record.title.startswith("Cable No. 121973")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -183,7 +219,8 @@ def test_records_holding_html_and_script_are_shown_as_text_in_the_page(hostile_s
         pg.goto(url)
         pg.wait_for_selector("#question textarea")
         n = 0
-        for q in ["zebra telegram and zebra crossings"] + XSS:
+        # a period's listing cites every record of 1947, both hostile ones among them
+        for q in ["What is there from 1947?", "zebra telegram and zebra crossings"] + XSS:
             n += 1
             pg.locator("#question textarea").fill(q)
             pg.locator("#ask").click()
@@ -192,6 +229,7 @@ def test_records_holding_html_and_script_are_shown_as_text_in_the_page(hostile_s
             if n == 1:
                 sources = pg.locator("#sources").inner_text()
                 assert "<script>window.__xss=1</script>Telegram on the zebra amendment" in sources
+                assert 'Memo <iframe src="https://example.org/"></iframe> on zebra crossings' in sources
                 assert '<img src=x onerror="window.__xss=1">' in sources
                 assert "[a link](javascript:window.__xss=1)" in sources
                 assert pg.locator("#sources a[href^='javascript']").count() == 0

@@ -97,7 +97,9 @@ def check_answers(rows: list[dict], versions: dict[str, dict]) -> dict[str, int]
 def save_figures(key: str, figures: dict) -> None:
     """Keep the figures in benchmarks/results/load.json when asked to (ARCHIVE_QA_SAVE_FIGURES=1), so that an
     ordinary test run leaves the working tree as it found it."""
-    if not RESULTS.is_dir() or os.environ.get("ARCHIVE_QA_SAVE_FIGURES") != "1":
+    from qa.settings import current
+
+    if not RESULTS.is_dir() or not current().save_figures:
         return
     path = RESULTS / "load.json"
     try:
@@ -106,6 +108,22 @@ def save_figures(key: str, figures: dict) -> None:
         data = {}
     data[key] = {**figures, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cpus": os.cpu_count()}
     path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def test_the_figures_are_saved_only_when_asked(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "RESULTS", tmp_path)
+    (tmp_path / "load.json").write_text('{"kept": 1}\n')
+    for unset in (None, "", "0"):
+        if unset is None:
+            monkeypatch.delenv("ARCHIVE_QA_SAVE_FIGURES", raising=False)
+        else:
+            monkeypatch.setenv("ARCHIVE_QA_SAVE_FIGURES", unset)
+        save_figures("ask", {"p50_ms": 1.0})
+        assert (tmp_path / "load.json").read_text() == '{"kept": 1}\n'
+    monkeypatch.setenv("ARCHIVE_QA_SAVE_FIGURES", "1")
+    save_figures("ask", {"p50_ms": 1.0})
+    saved = json.loads((tmp_path / "load.json").read_text())
+    assert saved["kept"] == 1 and saved["ask"]["p50_ms"] == 1.0
 
 
 def ms(x: float | None) -> str:

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from conftest import SEEDS
-from qa import embed, onnx_engine
+from qa import embed, onnx_engine, settings
 from qa.build import embedding_text
-from qa.errors import ModelError
+from qa.errors import SettingError
 from qa.records import read_records
 
 
@@ -94,13 +94,14 @@ def test_an_export_that_disagrees_is_dropped_for_sentence_transformers(fresh, mo
 
 
 def test_the_torch_engine_on_request_and_a_bad_request_named(fresh, monkeypatch):
-    monkeypatch.setenv(embed.BACKEND_ENV, "torch")
+    monkeypatch.setenv(settings.BACKEND, "torch")
     e = embed.Embedder().load()
     assert e.backend == "torch" and e.encode(["a question"]).shape == (1, 384)
     assert not (fresh / "onnx").exists()
     embed._LOADED.clear()
-    monkeypatch.setenv(embed.BACKEND_ENV, "cuda")
-    with pytest.raises(ModelError, match=r"\$ARCHIVE_QA_BACKEND is 'cuda': use 'onnx' \(the default\) or 'torch'"):
+    monkeypatch.setenv(settings.BACKEND, "cuda")
+    with pytest.raises(SettingError, match=r"^ARCHIVE_QA_BACKEND must be 'onnx' \(the default\) or 'torch', "
+                                           r"not 'cuda'$"):
         embed.Embedder().load()
 
 
@@ -125,7 +126,7 @@ def test_an_unwritable_cache_says_what_to_set(fresh, monkeypatch, caplog):
 
 
 def test_an_empty_backend_setting_means_the_default(fresh, monkeypatch):
-    monkeypatch.setenv(embed.BACKEND_ENV, "")
+    monkeypatch.setenv(settings.BACKEND, "")
     assert embed.Embedder().load().backend == "onnx"
 
 

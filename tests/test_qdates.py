@@ -195,8 +195,18 @@ def test_a_span_given_backwards_is_swapped(question):
     assert q.date_from is not None and q.date_to is not None and q.date_from < q.date_to
 
 
-def test_today_does_not_change_the_answer():
-    assert find_dates("in 1947", today=D(2026, 1, 1)) == find_dates("in 1947")
+@pytest.mark.parametrize("question", ["What happened last year?", "Reports from two years ago",
+                                      "What did Stalin say this month?", "recent telegrams from yesterday"])
+def test_relative_phrases_name_no_date(question):
+    # in an archive "last year" means the documents' time, not ours: the question is left as asked
+    q = find_dates(question)
+    assert (q.date_from, q.date_to, q.phrase, q.rest) == (None, None, "", question)
+
+
+def test_a_relative_phrase_beside_a_date_leaves_the_date_alone():
+    q = find_dates("What happened in 1947, last year?")
+    assert (q.date_from, q.date_to, q.phrase) == (D(1947, 1, 1), D(1947, 12, 31), "in 1947")
+    assert "last year" in q.rest
 
 
 DATEISH = st.lists(st.sampled_from([

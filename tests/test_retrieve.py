@@ -3,8 +3,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from qa.build import embedding_text
-from qa.retrieve import overlaps, search
+from qa.dates import overlaps
+from qa.retrieve import search
 
 
 def _brute(index, q, allowed=None):
@@ -36,7 +36,7 @@ def test_faiss_top_k_equals_numpy_brute_force(seed_archive, question, k):
 def test_date_filtered_search_equals_brute_force_over_the_range(seed_archive, lo, hi):
     index = seed_archive.current
     q = seed_archive.embedder.encode(["Soviet policy in Korea"])[0]
-    allowed = {i for i, r in enumerate(index.records) if overlaps(r, lo, hi)}
+    allowed = {i for i, r in enumerate(index.records) if overlaps(r.date, lo, hi)}
     hits = search(index, q, 5, date_from=lo, date_to=hi)
     order, _ = _brute(index, q, allowed)
     assert [index.records.index(h.record) for h in hits] == order[:5]
@@ -46,14 +46,9 @@ def test_date_filtered_search_equals_brute_force_over_the_range(seed_archive, lo
 
 def test_year_only_record_overlaps_any_range_within_its_year(seed_archive):
     rec = next(r for r in seed_archive.current.records if r.date.text == "1945")
-    assert overlaps(rec, date(1945, 8, 15), date(1945, 8, 15))
-    assert not overlaps(rec, date(1946, 1, 1), None)
-    assert overlaps(rec, None, None)
-
-
-def test_embedding_text_is_title_and_summary(seed_archive):
-    r = seed_archive.current.records[0]
-    assert embedding_text(r) == f"{r.title}. {r.summary}"
+    assert overlaps(rec.date, date(1945, 8, 15), date(1945, 8, 15))
+    assert not overlaps(rec.date, date(1946, 1, 1), None)
+    assert overlaps(rec.date, None, None)
 
 
 def test_vectorised_date_mask_equals_the_record_rule(seed_archive):
@@ -63,5 +58,5 @@ def test_vectorised_date_mask_equals_the_record_rule(seed_archive):
     for lo, hi in [(date(1945, 8, 15), date(1945, 8, 15)), (None, date(1946, 12, 31)), (date(1947, 10, 29), None),
                    (date(1950, 1, 1), date(1951, 1, 1)), (date(1942, 2, 28), date(1942, 3, 1))]:
         mask = allowed_mask(index, lo, hi)
-        assert mask.tolist() == [overlaps(r, lo, hi) for r in index.records]
+        assert mask.tolist() == [overlaps(r.date, lo, hi) for r in index.records]
     assert allowed_mask(index, None, None) is None

@@ -255,3 +255,44 @@ def test_large_collections_get_an_ivf_index_with_measured_recall(tmp_path, monke
         recall_filtered.append(len(exact_f & set(ids_f.tolist())) / 10)
     assert np.mean(recall) >= 0.9 and np.mean(recall_filtered) >= 0.9, (np.mean(recall), np.mean(recall_filtered))
     assert abs(loaded.faiss_index.reconstruct(5) @ vecs[5] - 1) < 0.02  # read-back vectors for cited records
+
+
+def _refuse(index_copy, vectors, says, **kw):
+    from qa.records import read_records
+
+    records = read_records([SEEDS]).records
+    before = snapshot(index_copy)
+    with pytest.raises(IndexProblem) as e:
+        store.write_index(index_copy, records, vectors, model="all-MiniLM-L6-v2", sources=[], source_files=[],
+                          **kw)
+    assert says in str(e.value) and "Nothing was changed" in str(e.value), str(e.value)
+    assert "build again" in str(e.value) and "ARCHIVE_QA_BACKEND=torch" in str(e.value)
+    assert snapshot(index_copy) == before  # nothing already built changes
+    return str(e.value)
+
+
+@pytest.mark.parametrize("spoil, says", [
+    (lambda v: v.__setitem__((4, 7), np.nan),
+     "1 of 20 vectors are not finite unit vectors (row 5 is not finite"),
+    (lambda v: v.__setitem__((0, 0), np.inf), "(row 1 is not finite"),
+    (lambda v: v.__setitem__(slice(2, 5), v[2:5] * 1.01),
+     "3 of 20 vectors are not finite unit vectors (row 3 has length 1.01, not 1"),
+    (lambda v: v.__setitem__(slice(None), v * 0), "20 of 20 vectors"),
+])
+def test_write_index_refuses_vectors_that_are_not_finite_unit_rows(index_copy, seed_index_dir, spoil, says):
+    good = store.load_index(seed_index_dir).faiss_index.reconstruct_n(0, 20)
+    spoil(good)
+    msg = _refuse(index_copy, good, says, dimension=384)
+    assert msg.startswith(f"refusing to write the index in {index_copy}: the vectors of all-MiniLM-L6-v2 "
+                          "are not fit to search")
+
+
+def test_write_index_refuses_vectors_of_another_dimension(index_copy, seed_index_dir):
+    good = store.load_index(seed_index_dir).faiss_index.reconstruct_n(0, 20)
+    _refuse(index_copy, good, "shape (20, 384), not rows of dimension 768", dimension=768)
+    # sound vectors of the right width are written
+    from qa.records import read_records
+
+    m = store.write_index(index_copy, read_records([SEEDS]).records, good, model="all-MiniLM-L6-v2",
+                          sources=[], source_files=[], dimension=384)
+    assert m.count == 20 and store.load_index(index_copy).manifest.corpus_sha256 == m.corpus_sha256

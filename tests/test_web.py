@@ -1,6 +1,7 @@
 """The web chat's handlers, called in process over a real index (no server)."""
 
 import logging
+import re
 import threading
 import time
 
@@ -9,7 +10,7 @@ import pytest
 from conftest import SEEDS
 from qa.archive import MAX_QUESTION_CHARS, Archive
 from qa.errors import IndexProblem
-from qa.web import FRIENDLY_ERROR, WebApp, chat_text, sources_html
+from qa.web import BUSY, FRIENDLY_ERROR, WebApp, chat_text, sources_html
 
 Q = "When did the Soviets postpone uranium prospecting in North Korea?"
 TITLE = "Protocol No. 61 of a Meeting of the Special Committee under the Council of Ministers of the USSR (Excerpt)"
@@ -30,7 +31,20 @@ def turn(app, question, history=None, asked=None, date_from="", date_to="", k=5)
     return app.chat(question, history or [], asked or [], date_from, date_to, k)[:5]
 
 
-def test_a_chat_turn_cites_date_and_title_and_fills_the_sources_panel(app):
+def cosines_are_the_models(answer: dict, match_text: str, embedder) -> int:
+    """Check each citation's cosine against the cosine worked out from the model here; count them."""
+    from qa.build import embedding_text
+    from qa.records import read_records
+
+    records = {r.id: r for r in read_records([SEEDS]).records}
+    q = embedder.encode([match_text])[0]
+    for c in answer["citations"]:
+        cosine = float(q @ embedder.encode([embedding_text(records[c["id"]])])[0])
+        assert abs(c["cosine"] - cosine) <= 0.001, (c["title"], c["cosine"], cosine)
+    return len(answer["citations"])
+
+
+def test_a_chat_turn_cites_date_and_title_and_fills_the_sources_panel(app, embedder):
     chat, sources, box, asked, footer = turn(app, Q)
     assert box == "" and asked == [Q]
     assert chat[0] == {"role": "user", "content": Q}
@@ -38,10 +52,11 @@ def test_a_chat_turn_cites_date_and_title_and_fills_the_sources_panel(app):
     assert f"[1] April 12, 1948 — {TITLE}" in reply
     assert "April 12, 1948: Memorandum of the Special Committee" in reply
     assert "Sources (" in sources and "postponing the geological" in sources
-    import re
-
     shown = [float(v) for v in re.findall(r">relevance (\d\.\d\d)", sources)]
-    assert shown and all(0 < v <= 1 for v in shown) and shown == sorted(shown, reverse=True)
+    assert shown and shown == sorted(shown, reverse=True)  # one relevance, in the order shown
+    answer = app.archive.ask(Q)
+    assert shown == [c.relevance for c in answer.citations]  # the answer's own, 0-1
+    assert cosines_are_the_models(answer.to_json(), app.archive.retrieve(Q).query.match_text, embedder) >= 1
     assert "Wilson Center Digital Archive: Korea, 1942–1948" in sources
     assert "Answers from 20 records" in footer
 
@@ -71,7 +86,6 @@ def test_filters_limit_dates_and_count(app):
     reply = chat[1]["content"]
     assert reply.startswith("Records dated between 1947-10-01 and 1947-10-31:")
     assert reply.count("[1]") == 2 and "[3]" not in reply
-    import re
 
     cited = re.findall(r'<div class="cite">(.*?) — ', sources)
     assert cited and all("October" in c and "1947" in c for c in cited), cited
@@ -143,7 +157,12 @@ def test_questions_during_a_rebuild_use_the_old_index_and_a_second_rebuild_is_re
         during = app.archive.ask(Q)
         assert during.index == old
         statuses = list(app.rebuild())
-        assert statuses[0][0] == "A rebuild is already running; wait for it to finish."
+        assert [s[0] for s in statuses] == [BUSY]
+        assert BUSY == "A rebuild is already running; wait for it to finish and try again."
+        from conftest import DATA
+
+        assert [s[0] for s in app.upload(str(DATA / "good.csv"))] == [BUSY]
+        assert not app.upload_dir.exists()
         with pytest.raises(IndexProblem, match="already running"):
             app.archive.rebuild()
     finally:
@@ -151,6 +170,37 @@ def test_questions_during_a_rebuild_use_the_old_index_and_a_second_rebuild_is_re
         t.join(60)
     after = app.archive.ask(Q)
     assert after.index["records"] == 21 and after.index["corpus_sha256"] != old["corpus_sha256"]
+
+
+def test_two_rebuild_clicks_at_the_same_instant_run_one_rebuild_and_refuse_the_other(app, monkeypatch):
+    import qa.archive
+
+    builds = []
+    real = qa.archive.build
+
+    def slow_build(*a, **k):  # long enough that the two clicks overlap whoever wins
+        builds.append(threading.current_thread().name)
+        time.sleep(1.0)
+        return real(*a, **k)
+
+    monkeypatch.setattr(qa.archive, "build", slow_build)
+    gate = threading.Barrier(2)
+    outs: dict[int, list] = {}
+
+    def click(i: int) -> None:
+        gate.wait()
+        outs[i] = [o[0] for o in app.rebuild()]
+
+    threads = [threading.Thread(target=click, args=(i,), name=f"click-{i}") for i in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(builds) == 1, builds
+    refused = [o for o in outs.values() if o == [BUSY]]
+    ran = [o for o in outs.values() if o != [BUSY]]
+    assert len(refused) == 1 and len(ran) == 1, outs
+    assert ran[0][-1].startswith("Rebuilt: 20 records") and all("already running" not in x for x in ran[0])
 
 
 def test_rebuild_streams_progress_then_the_outcome(app):
@@ -165,7 +215,9 @@ def test_a_bad_upload_changes_nothing(app, tmp_path):
     before = snapshot(app.archive.index_dir)
     outs = list(app.upload(str(DATA / "bad.jsonl")))
     status = outs[-1][0]
+    # lines 1 (30 February), 3 (not JSON), 4 (not an object), 7 (neither title nor summary); the rest are kept
     assert status.startswith("4 problems in the records:")
+    assert [int(n) for n in re.findall(r"bad\.jsonl, line (\d+):", status)] == [1, 3, 4, 7]
     assert "bad.jsonl, line 3: not valid JSON" in status and "/tmp" not in status
     assert "Nothing was changed" in status
     assert snapshot(app.archive.index_dir) == before
@@ -180,6 +232,25 @@ def test_a_good_upload_is_added_and_indexed(app):
     assert (app.upload_dir / "good.csv").exists()
     ans = app.archive.ask("Postponing uranium prospecting", k=5)
     assert any(c.hit.record.title == "Protocol No. 61" for c in ans.citations)
+
+
+def test_an_upload_whose_rebuild_fails_puts_the_records_folder_back(app, monkeypatch):
+    import qa.archive
+    from conftest import DATA
+
+    def broken(*a, **k):
+        raise OSError("disk full")
+
+    app.upload_dir.mkdir()
+    (app.upload_dir / "good.csv").write_text("date,title,summary\n1950,Kept,The file there before.\n")
+    before = (app.upload_dir / "good.csv").read_bytes()
+    monkeypatch.setattr(qa.archive, "build", broken)
+    outs = [o[0] for o in app.upload(str(DATA / "good.csv"))]
+    assert outs[-1] == "Rebuild failed: the rebuild failed with an internal error; see the server log"
+    assert (app.upload_dir / "good.csv").read_bytes() == before
+    outs = [o[0] for o in app.upload(str(DATA / "good.jsonl"))]
+    assert outs[-1].startswith("Rebuild failed") and not (app.upload_dir / "good.jsonl").exists()
+    assert not app.archive.rebuilding
 
 
 def test_export_the_last_answer_and_more_like_a_cited_record(app):
