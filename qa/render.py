@@ -54,6 +54,15 @@ def answer_bubble(answer: dict, turn: int) -> str:
     return f'<div class="answer">{"".join(lines)}</div>' + (f'<div class="chips">{chips}</div>' if chips else "")
 
 
+def examples_html(questions: list[str]) -> str:
+    """The collection's example questions, as buttons that ask them."""
+    if not questions:
+        return ""
+    items = "".join(f'<li><button type="button" class="example" data-example="{esc(q)}">{esc(q)}</button></li>'
+                    for q in questions)
+    return f'<h2 class="sr-only">Example questions</h2><ul class="examples-list" aria-label="Example questions">{items}</ul>'
+
+
 def question_bubble(question: str) -> str:
     shown_q = question if len(question) <= 2000 else question[:2000] + " …"
     return esc(shown_q)
@@ -328,6 +337,13 @@ element.addEventListener('keydown', (e) => {
 });
 """
 
+EXAMPLES_JS = """
+element.addEventListener('click', (e) => {
+  const b = e.target.closest('[data-example]');
+  if (b) trigger('ask_example', {question: b.dataset.example});
+});
+"""
+
 CHIPS_JS = """
 element.addEventListener('click', (e) => {
   const x = e.target.closest('[data-remove]');
@@ -411,6 +427,15 @@ a.ext { font-weight: 400; font-size: 0.9em; margin-left: 4px; }
 .legend { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 2px 0 0; }
 .legend .key { display: inline-block; min-width: 14px; border-radius: 7px; background: #b45309; color: #fff;
   text-align: center; font-size: 10px; font-weight: 700; }
+#examples ul { list-style: none; display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr));
+  gap: 8px; margin: 0; padding: 0; }
+#examples button.example { width: 100%; height: 100%; text-align: left; cursor: pointer; padding: 8px 12px;
+  border: 1px solid var(--border-color-primary); border-radius: 8px; background: var(--block-background-fill);
+  color: var(--body-text-color); font: inherit; }
+#examples button.example:hover { border-color: var(--color-accent); }
+#examples button.example:focus-visible { outline: 3px solid var(--color-accent); outline-offset: 2px; }
+#examples:not(:has(button)) { display: none; }
+table.records button.open-record { font-weight: 400; }
 table.records { width: 100%; border-collapse: collapse; table-layout: fixed; }
 table.records th, table.records td { text-align: left; padding: 4px 6px; vertical-align: top;
   border-bottom: 1px solid var(--border-color-primary); overflow-wrap: anywhere; }

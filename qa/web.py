@@ -420,9 +420,10 @@ def build_ui(app: WebApp) -> gr.Blocks:
                                 k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="Records to cite",
                                               elem_id="k", min_width=160)
                         chips = gr.HTML("", elem_id="chips", js_on_load=render.CHIPS_JS)
+                        examples_box = gr.HTML(render.examples_html(examples), elem_id="examples",
+                                               js_on_load=render.EXAMPLES_JS)
                         chatbot = gr.Chatbot(elem_id="chat", render_markdown=False, height="auto",
-                                             max_height=620, autoscroll=False, label="Answers",
-                                             examples=[{"text": q} for q in examples], buttons=["copy"],
+                                             max_height=620, autoscroll=False, label="Answers", buttons=["copy"],
                                              placeholder="Answers appear here, each citing its records.")
                     with gr.Column(scale=2, min_width=300):
                         sources = gr.HTML(render.sources_panel(None), elem_id="sources",
@@ -456,8 +457,10 @@ def build_ui(app: WebApp) -> gr.Blocks:
                 records_view = gr.HTML(first_page, elem_id="records", js_on_load=render.RECORDS_JS)
                 listing.value = first_request
                 with gr.Row(elem_id="records-pages"):
-                    prev_btn = gr.Button("← Previous page", elem_id="records-prev", min_width=100)
-                    next_btn = gr.Button("Next page →", elem_id="records-next", min_width=100)
+                    prev_btn = gr.Button("← Previous page", elem_id="records-prev", min_width=100,
+                                         interactive=False)
+                    next_btn = gr.Button("Next page →", elem_id="records-next", min_width=100,
+                                         interactive=first_request.get("pages", 1) > 1)
             with gr.Tab("Index", id="index-tab", elem_id="index-tab"):
                 info = gr.HTML(app.info(), elem_id="index-info")
                 with gr.Row():
@@ -479,14 +482,14 @@ def build_ui(app: WebApp) -> gr.Blocks:
         for trigger in (question.submit, ask_btn.click):
             trigger(app.chat, **chat_io).then(**show_latest).then(**save_io)
 
-        def from_example(evt: gr.SelectData, h, a, t, f, to, n):
-            return app.chat(evt.value["text"], h, a, t, f, to, n)
+        def from_example(evt: gr.EventData, h, a, t, f, to, n):
+            return app.chat(evt._data.get("question", ""), h, a, t, f, to, n)
 
         def by_period(evt: gr.EventData, h, a, t, f, to, n):
             return app.ask_period(evt._data.get("period", ""), h, a, t, f, to, n)
 
-        chatbot.example_select(from_example, [chatbot, asked, turns, date_from, date_to, k], chat_out,
-                               **private).then(**show_latest).then(**save_io)
+        examples_box.ask_example(from_example, [chatbot, asked, turns, date_from, date_to, k], chat_out,
+                                 **private).then(**show_latest).then(**save_io)
         chips.ask_alone(app.ask_alone, [chatbot, asked, turns, date_from, date_to, k], chat_out,
                          **private).then(**show_latest).then(**save_io)
         plot.ask_period(by_period, [chatbot, asked, turns, date_from, date_to, k], chat_out, **private).then(**show_latest).then(
@@ -495,7 +498,10 @@ def build_ui(app: WebApp) -> gr.Blocks:
                      export_file, export_note, conversation]
         for trigger in (clear_btn.click, new_btn.click, chatbot.clear):
             trigger(app.clear, None, clear_out, **private).then(
-                lambda: gr.update(value=None), None, conversations, **private)
+                lambda: (gr.update(value=None), render.examples_html(app.archive.examples())), None,
+                [conversations, examples_box], **private)
+        chatbot.change(lambda h: "" if h else render.examples_html(app.archive.examples()), chatbot,
+                       examples_box, show_progress="hidden", **private)
         for box in (date_from, date_to, k):
             box.change(app.filters_changed, [date_from, date_to, k, turns], chips, **private)
 
@@ -520,23 +526,41 @@ def build_ui(app: WebApp) -> gr.Blocks:
                             [chatbot, sources, asked, turns, last, shown, plot, chips, conversation],
                             **private).then(**show_latest)
 
+        def pager(view: str, request: dict) -> tuple:
+            page, pages = request.get("page", 1), request.get("pages", 1)
+            return view, request, gr.update(interactive=page > 1), gr.update(interactive=page < pages)
+
         browse_in = [search, browse_from, browse_to, collection, sort]
+        browse_out = [records_view, listing, prev_btn, next_btn]
         for trigger in (search.submit, search_btn.click, sort.input, collection.input, browse_from.submit,
                         browse_to.submit):
-            trigger(app.browse, browse_in, [records_view, listing], **private)
-        prev_btn.click(lambda r: app.turn_page(r, -1), listing, [records_view, listing], **private)
-        next_btn.click(lambda r: app.turn_page(r, 1), listing, [records_view, listing], **private)
+            trigger(lambda *a: pager(*app.browse(*a)), browse_in, browse_out, **private)
+        prev_btn.click(lambda r: pager(*app.turn_page(r, -1)), listing, browse_out, **private)
+        next_btn.click(lambda r: pager(*app.turn_page(r, 1)), listing, browse_out, **private)
         records_view.open_record(opened_from_list, None, records_view, **private)
-        records_view.back(lambda r: app.turn_page(r, 0), listing, [records_view, listing], **private)
+        records_view.back(lambda r: pager(*app.turn_page(r, 0)), listing, browse_out, **private)
 
         rebuild_btn.click(app.rebuild, password, [status, info, footer], api_name="rebuild",
                           concurrency_limit=2, concurrency_id="index")
         upload.upload(app.upload, [upload, password], [status, info, footer], api_name="upload_records",
                       concurrency_limit=2, concurrency_id="index")
-        demo.load(lambda s: gr.update(choices=WebApp.choices(s), value=None), saved, conversations, **private)
+        demo.load(lambda s: gr.update(choices=WebApp.choices(s), value=None), saved, conversations,
+                  show_progress="hidden", **private)
+        demo.load(lambda: render.examples_html(app.archive.examples()), None, examples_box, show_progress="hidden",
+                  **private)
         gr.api(app.api_ask, api_name="ask")
     return demo
 
+
+# The default theme with text and buttons dark enough on their backgrounds (WCAG AA, checked by axe-core in the
+# browser tests), in light and dark mode.
+THEME = gr.themes.Default(primary_hue="blue").set(
+    body_text_color_subdued="*neutral_600", body_text_color_subdued_dark="*neutral_300",
+    button_primary_background_fill="*primary_700", button_primary_background_fill_hover="*primary_800",
+    button_primary_background_fill_dark="*primary_600", button_primary_background_fill_hover_dark="*primary_700",
+    button_primary_text_color="white", button_primary_text_color_dark="white",
+    link_text_color="*primary_700", link_text_color_dark="*primary_300",
+    color_accent_soft="*primary_50", color_accent_soft_dark="*neutral_700")
 
 LOOPBACK = ("127.", "localhost", "::1")
 
@@ -553,5 +577,6 @@ def launch(archive: Archive, *, host: str, port: int, upload_dir: Path, admin_pa
     demo.queue(default_concurrency_limit=config.concurrency, max_size=config.queue_size)
     demo.launch(server_name=host, server_port=port, share=False, enable_monitoring=False,
                 max_file_size=UPLOAD_LIMIT, footer_links=[], show_error=False, quiet=True,
-                prevent_thread_lock=not block, css=render.CSS, head=render.HEAD)
+                prevent_thread_lock=not block, css=render.CSS, head=render.HEAD,
+                theme=THEME)
     return demo
