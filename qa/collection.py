@@ -25,7 +25,7 @@ PER_PAGE = 25
 # Title order needs every matching title read from disk; above this many matches the page says so and keeps date
 # order (5,000 titles read in ~50 ms; a million would take ~10 s).
 TITLE_SORT_LIMIT = 5000
-SORTS = {"relevance": "best match first", "date": "oldest first", "date-desc": "newest first",
+SORTS = {"relevance": "best match first (oldest first when not searching)", "date": "oldest first", "date-desc": "newest first",
          "title": "title, A to Z"}
 EXAMPLES = 4
 _CHUNK = 1 << 24
@@ -41,7 +41,7 @@ class BrowseRequest:
     date_from: date | None = None
     date_to: date | None = None
     collection: str = ""   # "" for every collection
-    sort: str = ""         # a key of SORTS; "" for best match when searching, else oldest first
+    sort: str = ""         # a key of SORTS; "" or "relevance": best match when searching, else oldest first
     page: int = 1
     per_page: int = PER_PAGE
 

@@ -7,10 +7,12 @@ import re
 from pathlib import Path
 
 from .answer import RELEVANCE
-from .collection import SORTS, BrowsePage
+from .collection import BrowsePage
 from .records import Record
 from .timeline import Timeline
 
+ORDER = {"relevance": "best match first", "date": "oldest first", "date-desc": "newest first",
+         "title": "title, A to Z"}  # how the page says what order it is in
 PRECISION = {"day": "exact day", "month": "month only", "year": "year only", None: "undated"}
 FIELDS_SHOWN = ("collection", "url")  # metadata shown in their own rows of the record viewer
 _CITES = re.compile(r"^(.*?) ((?:\[\d+\])+)$")
@@ -174,7 +176,7 @@ def records_table(page: BrowsePage, searched: str = "") -> str:
         f'<td class="coll">{esc(r.metadata.get("collection", ""))}</td></tr>' for _, r in page.rows)
     note = f'<p class="note">{esc(page.note)}</p>' if page.note else ""
     return (f'<p class="count" role="status">{page.total:,} record{"s" if page.total != 1 else ""}'
-            f' · page {page.page} of {page.pages} · {per} shown · {esc(SORTS[page.sort])}</p>{note}'
+            f' · page {page.page} of {page.pages} · {per} shown · {esc(ORDER[page.sort])}</p>{note}'
             '<table class="records"><caption class="sr-only">Records of the collection</caption>'
             '<thead><tr><th scope="col">Date</th><th scope="col">Title</th><th scope="col">Collection</th></tr>'
             f"</thead><tbody>{body}</tbody></table>")
@@ -443,7 +445,7 @@ table.records td.date, table.records th:first-child { width: 24%; }
 table.records td.coll, table.records th:last-child { width: 26%; }
 table.index th { text-align: left; padding-right: 12px; vertical-align: top; }
 #stamp { font-size: 0.8em; color: var(--body-text-color-subdued); }
-#chips:not(:has(.filters-on, .follow)) { display: none; }
+#chips:not(:has(.filters-on)):not(:has(.follow)) { display: none; }
 #ask-form { flex-wrap: nowrap; align-items: stretch; }
 #chat .bubble-wrap { padding-top: 40px; }
 @media (max-width: 640px) {

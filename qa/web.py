@@ -65,7 +65,7 @@ def period_question(period: str) -> str | None:
 
 def conversation_title(turns: list[dict]) -> str:
     first = turns[0]["question"] if turns else "New conversation"
-    return first if len(first) <= 60 else first[:57] + "…"
+    return first if len(first) <= 90 else first[:87] + "…"
 
 
 class WebApp:
@@ -443,7 +443,7 @@ def build_ui(app: WebApp) -> gr.Blocks:
                 with gr.Row(elem_id="records-form"):
                     search = gr.Textbox(label="Search the records", placeholder="words, or a record's id",
                                         elem_id="records-search", scale=3, min_width=200)
-                    sort = gr.Dropdown([(v, key) for key, v in SORTS.items()], value="date", label="Order",
+                    sort = gr.Dropdown([(v, key) for key, v in SORTS.items()], value="relevance", label="Order",
                                        elem_id="records-sort", scale=1, min_width=140)
                     collection = gr.Dropdown(app.collections(), value=ALL, label="Collection",
                                              elem_id="records-collection", scale=2, min_width=160)
@@ -453,7 +453,7 @@ def build_ui(app: WebApp) -> gr.Blocks:
                     browse_to = gr.Textbox(label="To date", placeholder="e.g. March 1948", elem_id="records-to",
                                            min_width=120)
                     search_btn = gr.Button("Search", elem_id="records-go", variant="primary", min_width=80)
-                first_page, first_request = app.browse("", "", "", ALL, "date")
+                first_page, first_request = app.browse("", "", "", ALL, "relevance")
                 records_view = gr.HTML(first_page, elem_id="records", js_on_load=render.RECORDS_JS)
                 listing.value = first_request
                 with gr.Row(elem_id="records-pages"):
@@ -560,6 +560,7 @@ THEME = gr.themes.Default(primary_hue="blue").set(
     button_primary_background_fill_dark="*primary_600", button_primary_background_fill_hover_dark="*primary_700",
     button_primary_text_color="white", button_primary_text_color_dark="white",
     link_text_color="*primary_700", link_text_color_dark="*primary_300",
+    color_accent="*primary_700",
     color_accent_soft="*primary_50", color_accent_soft_dark="*neutral_700")
 
 LOOPBACK = ("127.", "localhost", "::1")
