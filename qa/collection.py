@@ -192,8 +192,10 @@ def made_examples(index: LoadedIndex, limit: int = EXAMPLES) -> list[str]:
         words = r.title.split()
         if r.title != UNTITLED and 2 <= len(words) <= 12 and r.title.casefold() not in {p.casefold() for p in picked}:
             picked.append(r.title.rstrip(" .;:,"))
-    picked.sort(key=lambda t: len(t.split()))
-    out += [f"What do the records say about “{t}”?" for t in picked[: limit - len(out)]]
+    wanted = limit - len(out)
+    if picked and wanted > 0:  # one title from each stretch of the collection, the shortest in it
+        parts = np.array_split(np.arange(len(picked)), min(wanted, len(picked)))
+        out += [f"What do the records say about “{min((picked[i] for i in part), key=len)}”?" for part in parts]
     return out[:limit]
 
 

@@ -122,8 +122,9 @@ class WebApp:
             turns = [*(turns or []), turn]
             t = len(turns) - 1
             reply = render.answer_bubble(data, t)
-            out.update(sources=render.sources_panel(data, t), asked=[*context, ans.question][-10:], turns=turns,
-                       last=ans, shown=t, timeline=self.timeline(data, t), follow=turn if follow else None)
+            out.update(sources=render.sources_panel(data, t), asked=[*(asked or []), ans.question][-10:],
+                       turns=turns, last=ans, shown=t, timeline=self.timeline(data, t),
+                       follow=turn if follow else None)
         except ArchiveError as e:
             reply = esc(f"Sorry: {e}.".replace("..", "."))
         except Exception:
