@@ -1,7 +1,7 @@
 """The collection as a whole: browsing its records a page at a time, and example questions that fit it.
 
-Everything here works over a loaded index without loading its records: filters and orders come from the index's
-date arrays and keyword index, and only the records of the page shown are read from the on-disk table.
+Everything here works over a loaded index without loading its records: filters and orders come from the
+index's date arrays and keyword index, and only the records of the page shown are read from the on-disk table.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from .store import LoadedIndex
 from .text import tokens
 
 PER_PAGE = 25
-# Title order needs every matching title read from disk; above this many matches the page says so and keeps date
-# order (5,000 titles read in ~50 ms; a million would take ~10 s).
+# Title order needs every matching title read from disk; above this many matches the page says so and keeps
+# date order (5,000 titles read in ~50 ms; a million would take ~10 s).
 TITLE_SORT_LIMIT = 5000
-SORTS = {"relevance": "best match first (oldest first when not searching)", "date": "oldest first", "date-desc": "newest first",
-         "title": "title, A to Z"}
+SORTS = {"relevance": "best match first (oldest first when not searching)", "date": "oldest first",
+         "date-desc": "newest first", "title": "title, A to Z"}
 EXAMPLES = 4
 _CHUNK = 1 << 24
 _COLLECTION = re.compile(rb'"collection": "((?:[^"\\]|\\.)*)"')  # a key that occurs once a line, in metadata
@@ -186,16 +186,20 @@ def made_examples(index: LoadedIndex, limit: int = EXAMPLES) -> list[str]:
     month = busiest_month(index)
     if month:
         out.append(f"What is there from {calendar.month_name[month[1]]} {month[0]}?")
-    picked = []
+    picked: list[str] = []
+    seen: set[str] = set()
     for row in np.unique(np.linspace(0, n - 1, min(n, 64)).astype(np.int64)) if n else []:
         r = index.records[int(row)]
         words = r.title.split()
-        if r.title != UNTITLED and 2 <= len(words) <= 12 and r.title.casefold() not in {p.casefold() for p in picked}:
-            picked.append(r.title.rstrip(" .;:,"))
+        title = r.title.rstrip(" .;:,")
+        if r.title != UNTITLED and 2 <= len(words) <= 12 and title.casefold() not in seen:
+            seen.add(title.casefold())
+            picked.append(title)
     wanted = limit - len(out)
     if picked and wanted > 0:  # one title from each stretch of the collection, the shortest in it
         parts = np.array_split(np.arange(len(picked)), min(wanted, len(picked)))
-        out += [f"What do the records say about “{min((picked[i] for i in part), key=len)}”?" for part in parts]
+        shortest = [min((picked[i] for i in part), key=len) for part in parts]
+        out += [f"What do the records say about “{title}”?" for title in shortest]
     return out[:limit]
 
 

@@ -1,9 +1,11 @@
-"""The web page's HTML fragments, its style and its scripts; every text from records or questions is escaped."""
+"""The web page's HTML fragments, its style and its scripts; all text from records or questions is escaped."""
 
 from __future__ import annotations
 
+import calendar
 import html
 import re
+from datetime import date
 from pathlib import Path
 
 from .answer import RELEVANCE
@@ -11,6 +13,7 @@ from .collection import BrowsePage
 from .records import Record
 from .timeline import Timeline
 
+ENGINES = {"onnx": "run by ONNX Runtime", "torch": "run by sentence-transformers"}
 ORDER = {"relevance": "best match first", "date": "oldest first", "date-desc": "newest first",
          "title": "title, A to Z"}  # how the page says what order it is in
 PRECISION = {"day": "exact day", "month": "month only", "year": "year only", None: "undated"}
@@ -23,18 +26,20 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def shown(date_text: str | None) -> str:
-    return date_text or "Undated"
+def shown(c: dict) -> str:
+    """A citation's date as the archive wrote it, or 'Undated'."""
+    return c["date"] if c.get("iso_date") and c.get("date") else "Undated"
 
 
 def _link(url: str) -> str:
-    if url.startswith(("https://", "http://")):
-        return (f' <a class="ext" href="{esc(url)}" target="_blank" rel="noopener noreferrer">open the original'
-                '<span class="sr-only"> (opens in a new tab)</span></a>')
-    return ""
+    """A link to the original, only for web addresses (never javascript: or data:)."""
+    if not url.startswith(("https://", "http://")):
+        return ""
+    return (f' <a class="ext" href="{esc(url)}" target="_blank" rel="noopener noreferrer">open the original'
+            '<span class="sr-only"> (opens in a new tab)</span></a>')
 
 
-# -- the chat --------------------------------------------------------------------------------------------------
+# -- the chat ------------------------------------------------------------------------------------------------
 
 def answer_bubble(answer: dict, turn: int) -> str:
     """The chat message for an answer: its lines, each [n] a link to its source card, then one compact chip
@@ -51,18 +56,19 @@ def answer_bubble(answer: dict, turn: int) -> str:
             lines.append(f'<p class="line">{esc(line)}</p>')
     chips = "".join(
         f'<a class="chip" href="#src-{turn}-{c["n"]}"><span class="n">[{c["n"]}]</span> '
-        f'<span class="chip-text">{esc(shown(c["date"]))} — {esc(c["title"])}</span></a>'
+        f'<span class="chip-text">{esc(shown(c))} — {esc(c["title"])}</span></a>'
         for c in answer.get("citations", []))
-    return f'<div class="answer">{"".join(lines)}</div>' + (f'<div class="chips">{chips}</div>' if chips else "")
+    return f'<div class="answer">{"".join(lines)}</div>' + (f'<div class="chips">{chips}</div>' * bool(chips))
 
 
 def examples_html(questions: list[str]) -> str:
     """The collection's example questions, as buttons that ask them."""
     if not questions:
         return ""
-    items = "".join(f'<li><button type="button" class="example" data-example="{esc(q)}">{esc(q)}</button></li>'
-                    for q in questions)
-    return f'<h2 class="sr-only">Example questions</h2><ul class="examples-list" aria-label="Example questions">{items}</ul>'
+    items = "".join(f'<li><button type="button" class="example" data-example="{esc(q)}">{esc(q)}</button>'
+                    "</li>" for q in questions)
+    return ('<h2 class="sr-only">Example questions</h2>'
+            f'<ul class="examples-list" aria-label="Example questions">{items}</ul>')
 
 
 def question_bubble(question: str) -> str:
@@ -70,7 +76,7 @@ def question_bubble(question: str) -> str:
     return esc(shown_q)
 
 
-# -- the sources panel -----------------------------------------------------------------------------------------
+# -- the sources panel ---------------------------------------------------------------------------------------
 
 def marked_summary(summary: str, quote: str, title: str) -> str:
     """The summary, escaped, with the passage the answer quotes marked."""
@@ -84,10 +90,13 @@ def marked_summary(summary: str, quote: str, title: str) -> str:
 
 
 def _card(key: str, label: str, c: dict, note: str, why: str, quote: str = "") -> str:
+    """One record's card: its label ([n] or Rn), date, title (a button opening the record), summary with the
+    quoted passage marked, and a note with its collection."""
     collection = f' · {esc(c["collection"])}' if c.get("collection") else ""
-    return (f'<article class="source" id="{esc(key)}" tabindex="-1" aria-labelledby="{esc(key)}-t">'
-            f'<div class="cite"><span class="n">{esc(label)}</span> <span class="date">{esc(shown(c["date"]))}'
-            f'</span> — <button type="button" class="open-record" id="{esc(key)}-t" data-record="{esc(c["id"])}" '
+    key = esc(key)
+    return (f'<article class="source" id="{key}" tabindex="-1" aria-labelledby="{key}-t">'
+            f'<div class="cite"><span class="n">{esc(label)}</span> <span class="date">{esc(shown(c))}</span>'
+            f' — <button type="button" class="open-record" id="{key}-t" data-record="{esc(c["id"])}" '
             f'title="Open the whole record">{esc(c["title"])}</button>{_link(c.get("url", ""))}</div>'
             f'<p class="summary">{marked_summary(c.get("summary", ""), quote, c["title"])}</p>'
             f'<div class="rel" title="{esc(why)}">{esc(note)}{collection}</div></article>')
@@ -100,24 +109,26 @@ def _relevance(c: dict) -> tuple[str, str]:
 
 
 def sources_panel(answer: dict | None, turn: int = 0) -> str:
-    """The sources of one answer: a card per cited record (date, title, summary with the quoted passage marked,
-    relevance, collection), each titled by a button that opens the whole record."""
+    """The sources of one answer: a card per cited record (date, title, summary with the quoted passage
+    marked, relevance, collection), each titled by a button that opens the whole record."""
     if answer is None:
-        return '<p class="note">The records cited by an answer appear here. Click a title to read the record.</p>'
+        return ('<p class="note">The records cited by an answer appear here. Click a title to read the '
+                "record.</p>")
     q = f'<p class="asked">For: “{esc(answer["question"])}”</p>'
     if answer.get("citations"):
-        cards = "".join(_card(f"src-{turn}-{c['n']}", f"[{c['n']}]", c, *_relevance(c), quote=c.get("quote", ""))
-                        for c in answer["citations"])
+        cards = "".join(_card(f"src-{turn}-{c['n']}", f"[{c['n']}]", c, *_relevance(c),
+                              quote=c.get("quote", "")) for c in answer["citations"])
         return f'<h2 class="panel-title">Sources ({len(answer["citations"])})</h2>{q}{cards}'
     if answer.get("closest"):
         cards = "".join(_card(f"near-{turn}-{i}", "", c, *_relevance(c))
                         for i, c in enumerate(answer["closest"], start=1))
         return ('<h2 class="panel-title">Closest records</h2>' + q + '<p class="note">Nothing in the archive '
                 "answers this question; these are the nearest records, shown for reference only.</p>" + cards)
-    return f'<h2 class="panel-title">Sources</h2>{q}<p class="note">No record in the archive matches this question.</p>'
+    return (f'<h2 class="panel-title">Sources</h2>{q}<p class="note">No record in the archive matches this '
+            "question.</p>")
 
 
-# -- the record viewer -----------------------------------------------------------------------------------------
+# -- the record viewer ---------------------------------------------------------------------------------------
 
 def source_file(record: Record, roots: list[str]) -> str:
     """The record's file, relative to the records folder it was built from (never the server's full path)."""
@@ -132,8 +143,10 @@ def source_file(record: Record, roots: list[str]) -> str:
 def record_view(record: Record, related: list[tuple[Record, float]], *, back: str, roots: list[str]) -> str:
     """The whole record (date as written and its precision, title, summary, collection, file and line, link,
     id and any other fields) and the records most like it, numbered R1, R2, ... apart from the answer's."""
-    rows = [("Date", f'{esc(shown(record.date.text))} <span class="precision">({esc(PRECISION.get(record.date.precision, record.date.precision))}'
-             + (f", {esc(record.date.iso)}" if record.date.iso else "") + ")</span>")]
+    d = record.date
+    precision = PRECISION.get(d.precision, d.precision) + (f", {d.iso}" if d.iso else "")
+    written = "Undated" if record.undated else d.text
+    rows = [("Date", f'{esc(written)} <span class="precision">({esc(precision)})</span>')]
     if record.metadata.get("collection"):
         rows.append(("Collection", esc(record.metadata["collection"])))
     rows.append(("Source", f"{esc(source_file(record, roots))}, line {record.line}"))
@@ -143,8 +156,9 @@ def record_view(record: Record, related: list[tuple[Record, float]], *, back: st
     rows.append(("Id", f"<code>{esc(record.id)}</code>"))
     rows += [(esc(k), esc(v)) for k, v in record.metadata.items() if k not in FIELDS_SHOWN]
     fields = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    like = "".join(_card(f"rel-{i}", f"R{i}", {"id": r.id, "date": r.date.text, "title": r.title,
-                                                "summary": r.summary, "url": r.metadata.get("url", ""),
+    like = "".join(_card(f"rel-{i}", f"R{i}", {"id": r.id, "date": r.date.text, "iso_date": r.date.iso,
+                                                "title": r.title, "summary": r.summary,
+                                                "url": r.metadata.get("url", ""),
                                                 "collection": r.metadata.get("collection", "")},
                          f"similarity {score:.2f}", "cosine similarity of the two records' meaning")
                    for i, (r, score) in enumerate(related, start=1))
@@ -153,16 +167,17 @@ def record_view(record: Record, related: list[tuple[Record, float]], *, back: st
             f'<h2 id="viewer-title" class="panel-title" tabindex="-1" data-focus="1">{esc(record.title)}</h2>'
             f'<dl class="fields">{fields}</dl><h3 class="sub">Summary</h3>'
             f'<p class="summary whole">{esc(record.summary) or "<em>no summary</em>"}</p>'
-            f'<h3 class="sub">More like this</h3><p class="note">The nearest records in the collection by meaning, '
-            f'numbered R1–R{len(related)} apart from the answer\'s sources.</p>{like}</section>')
+            '<h3 class="sub">More like this</h3><p class="note">The nearest records in the collection by '
+            f'meaning, numbered R1–R{len(related)} apart from the answer\'s sources.</p>{like}</section>')
 
 
 def viewer_note(text: str, back: str) -> str:
+    """The viewer's place when a record cannot be shown: why, and the way back."""
     return (f'<section class="viewer"><button type="button" class="back" data-back="1">← {esc(back)}</button>'
             f'<p class="note" data-focus="1" tabindex="-1">{esc(text)}</p></section>')
 
 
-# -- the collection browser ------------------------------------------------------------------------------------
+# -- the collection browser ----------------------------------------------------------------------------------
 
 def records_table(page: BrowsePage, searched: str = "") -> str:
     """A page of the collection: date, title (a button opening the record) and collection, with the count."""
@@ -171,18 +186,19 @@ def records_table(page: BrowsePage, searched: str = "") -> str:
         return f'<p class="note" role="status">No record matches{what} with these filters.</p>'
     per = len(page.rows)
     body = "".join(
-        f'<tr><td class="date">{esc(shown(r.date.text))}</td><td class="title"><button type="button" '
+        f'<tr><td class="date">{esc("Undated" if r.undated else r.date.text)}</td><td class="title">'
+        f'<button type="button" '
         f'class="open-record" data-record="{esc(r.id)}">{esc(r.title)}</button></td>'
         f'<td class="coll">{esc(r.metadata.get("collection", ""))}</td></tr>' for _, r in page.rows)
     note = f'<p class="note">{esc(page.note)}</p>' if page.note else ""
     return (f'<p class="count" role="status">{page.total:,} record{"s" if page.total != 1 else ""}'
             f' · page {page.page} of {page.pages} · {per} shown · {esc(ORDER[page.sort])}</p>{note}'
             '<table class="records"><caption class="sr-only">Records of the collection</caption>'
-            '<thead><tr><th scope="col">Date</th><th scope="col">Title</th><th scope="col">Collection</th></tr>'
-            f"</thead><tbody>{body}</tbody></table>")
+            '<thead><tr><th scope="col">Date</th><th scope="col">Title</th><th scope="col">Collection</th>'
+            f"</tr></thead><tbody>{body}</tbody></table>")
 
 
-# -- filters, follow-ups and the timeline -----------------------------------------------------------------------
+# -- filters, follow-ups and the timeline --------------------------------------------------------------------
 
 def chips_html(date_from: str, date_to: str, k: int, default_k: int, follow: dict | None) -> str:
     """What shapes the next answer, in sight: the active filters as removable chips, and whether the last
@@ -195,11 +211,11 @@ def chips_html(date_from: str, date_to: str, k: int, default_k: int, follow: dic
         chips.append(("k", f"Cite up to {int(k)}"))
     parts = []
     if chips:
+        items = "".join(f'<span class="fchip">{esc(text)}<button type="button" class="x" '
+                        f'data-remove="{which}" aria-label="Remove the filter {esc(text)}">×</button></span>'
+                        for which, text in chips)
         parts.append('<div class="filters-on" role="group" aria-label="Active filters"><span class="lead">'
-                     "Filters on:</span>" + "".join(
-                         f'<span class="fchip">{esc(text)}<button type="button" class="x" data-remove="{which}" '
-                         f'aria-label="Remove the filter {esc(text)}">×</button></span>' for which, text in chips)
-                     + "</div>")
+                     f"Filters on:</span>{items}</div>")
     if follow:
         parts.append(f'<div class="follow" role="status">Read together with your previous question, '
                      f'“{esc(follow["previous"])}”. <button type="button" class="alone" data-alone="1">'
@@ -219,10 +235,10 @@ def timeline_html(t: Timeline, turn: int = 0) -> str:
     for i, b in enumerate(t.bins):
         if b.count:
             what = f"{b.label}: {b.count} record{'s' if b.count != 1 else ''}"
+            height = max(4, round(100 * b.count / top))
             bars.append(f'<button type="button" class="bin" data-period="{esc(b.period)}" '
                         f'tabindex="{0 if i == first else -1}" aria-label="{esc(what)}; ask for them" '
-                        f'title="{esc(what)}"><span class="bar" style="height:{max(4, round(100 * b.count / top))}%">'
-                        "</span></button>")
+                        f'title="{esc(what)}"><span class="bar" style="height:{height}%"></span></button>')
         else:
             bars.append('<span class="bin empty" aria-hidden="true"></span>')
     marks = "".join(
@@ -230,33 +246,41 @@ def timeline_html(t: Timeline, turn: int = 0) -> str:
         f'width:{100 * (m.last - m.first + 1) / n:.3f}%" title="{esc(m.label)}: cited '
         + esc(", ".join(f"[{c}]" for c in m.cited)) + f'"><span class="count">{len(m.cited)}</span>'
         f'<span class="sr-only"> cited from {esc(m.label)}</span></a>' for m in t.marks)
-    ticks = "".join(f'<span class="tick" style="left:{100 * i / n:.3f}%">{esc(text)}</span>' for i, text in t.ticks)
-    unit = {"month": "month", "year": "year", "decade": "decade"}[t.unit]
+    ticks = "".join(f'<span class="tick" style="left:{100 * i / n:.3f}%">{esc(text)}</span>'
+                    for i, text in t.ticks)
     undated = f" · {t.undated:,} undated" if t.undated else ""
-    legend = (f'<p class="legend">Records per {unit}; click a bar to list its records.'
-              + (' <span class="key">n</span> cited in the answer.' if t.marks else "") + f"{esc(undated)}</p>")
+    key = ' <span class="key">n</span> cited in the answer.' if t.marks else ""
+    legend = f'<p class="legend">Records per {t.unit}; click a bar to list its records.{key}{undated}</p>'
     return (f'<div class="tl" role="group" aria-label="Records in the collection over time">'
             f'<div class="marks">{marks}</div><div class="bars">{"".join(bars)}</div>'
             f'<div class="ticks" aria-hidden="true">{ticks}</div></div>{legend}')
 
 
-# -- the index panel -------------------------------------------------------------------------------------------
+# -- the index panel -----------------------------------------------------------------------------------------
 
 def search_words(info: dict) -> str:
     """How questions are searched, in plain words: 'exact search over 20 records' or 'approximate search,
     1,024 lists (128 searched per question)'."""
     params = info.get("index_params") or {}
     if "nlist" in params:
-        return (f"approximate search, {params['nlist']:,} lists ({params.get('nprobe', 0):,} searched per question) "
-                f"over {info['records']:,} records")
+        return (f"approximate search, {params['nlist']:,} lists ({params.get('nprobe', 0):,} searched per "
+                f"question) over {info['records']:,} records")
     return f"exact search over {info['records']:,} records"
 
 
-def index_html(info: dict, roots: list[str] | None = None) -> str:
-    span = (f"{esc(info['date_from'])} to {esc(info['date_to'])}" if info["date_from"] else "no dated records")
+def _day(iso: str) -> str:
+    d = date.fromisoformat(iso)
+    return f"{d.day} {calendar.month_name[d.month]} {d.year}"
+
+
+def index_html(info: dict) -> str:
+    """What the index holds and how it searches, in plain words."""
+    span = (f"{_day(info['date_from'])} to {_day(info['date_to'])}" if info["date_from"]
+            else "no dated records")
     files = [Path(s).name for s in info.get("sources") or []]
-    engine = {"onnx": "run by ONNX Runtime", "torch": "run by sentence-transformers"}.get(info.get("engine"), "")
-    rows = [("Records", f"{info['records']:,}" + (f" ({info['undated']:,} undated)" if info["undated"] else "")),
+    engine = ENGINES.get(info.get("engine"), "")
+    undated = f" ({info['undated']:,} undated)" if info["undated"] else ""
+    rows = [("Records", f"{info['records']:,}{undated}"),
             ("Dates", span), ("Search", esc(search_words(info)) + ", by meaning and by keywords"),
             ("Model", f"{esc(info['model'])} {esc(engine)}".strip()), ("Built", esc(info["built_at"])),
             ("Records from", esc(", ".join(files) or "—"))]
@@ -267,11 +291,12 @@ def index_html(info: dict, roots: list[str] | None = None) -> str:
 
 
 def stamp_html(stamp: dict) -> str:
+    """The footer: what the answers come from."""
     return (f'<div id="stamp-text">Answers from {stamp["records"]:,} records · model {esc(stamp["model"])}'
             f' · built {esc(stamp["built_at"])} · corpus sha256 {esc(stamp["corpus_sha256"][:12])}</div>')
 
 
-# -- scripts: each runs in its component (gr.HTML's js_on_load); `trigger` sends an event to the server ----------
+# -- scripts: each runs in its component (gr.HTML's js_on_load); `trigger` sends an event to the server
 
 SOURCES_JS = """
 const reduce = () => window.matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -300,7 +325,9 @@ if (!window.aqaCites) {
 watch('value', () => {
   if (window.aqaPending) { if (highlight(window.aqaPending)) window.aqaPending = null; return; }
   const f = element.querySelector('[data-focus]');
-  if (f) { f.focus({preventScroll: true}); f.scrollIntoView({block: 'start', behavior: reduce() ? 'auto' : 'smooth'}); }
+  if (!f) return;
+  f.focus({preventScroll: true});
+  f.scrollIntoView({block: 'start', behavior: reduce() ? 'auto' : 'smooth'});
 });
 element.addEventListener('click', (e) => {
   const open = e.target.closest('[data-record]');
@@ -354,8 +381,8 @@ element.addEventListener('click', (e) => {
 });
 """
 
-# After an answer: the chat shows the latest question at its top (not scrolled to its bottom), and on a phone the
-# page is brought to the question's start, so the answer's first line and then its sources follow.
+# After an answer the chat shows its latest question at the top (below the chat's label), not its bottom, so
+# the answer's first line is in sight.
 SHOW_LATEST_JS = """
 () => {
   const chat = document.querySelector('#chat');
@@ -366,7 +393,9 @@ SHOW_LATEST_JS = """
   let box = last.parentElement;
   while (box && box !== chat && !(box.scrollHeight > box.clientHeight + 2 &&
          ['auto', 'scroll'].includes(getComputedStyle(box).overflowY))) box = box.parentElement;
-  if (box && box !== chat) box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 40;
+  if (box && box !== chat) {
+    box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 40;
+  }
 }
 """
 
@@ -378,8 +407,8 @@ CSS = """
 .panel-title { font-size: 1.05rem; margin: 4px 0 6px; }
 .note { font-style: italic; color: var(--body-text-color-subdued); }
 .asked { margin: 0 0 6px; font-size: 0.9em; color: var(--body-text-color-subdued); }
-.source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin-bottom: 8px;
-  scroll-margin: 80px; }
+.source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
+  margin-bottom: 8px; scroll-margin: 80px; }
 .source.hl, .source:focus { outline: 3px solid var(--color-accent); outline-offset: 1px;
   background: var(--color-accent-soft); }
 .source .cite { font-weight: 600; }
@@ -402,8 +431,8 @@ a.ext { font-weight: 400; font-size: 0.9em; margin-left: 4px; }
 #chat a.chip .chip-text { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 #chips .filters-on, #chips .follow { display: flex; flex-wrap: wrap; align-items: center; gap: 6px;
   font-size: 0.9em; margin: 2px 0; }
-#chips .fchip { display: inline-flex; align-items: center; gap: 2px; border-radius: 999px; padding: 0 2px 0 10px;
-  background: var(--color-accent-soft); border: 1px solid var(--color-accent); }
+#chips .fchip { display: inline-flex; align-items: center; gap: 2px; border-radius: 999px;
+  padding: 0 2px 0 10px; background: var(--color-accent-soft); border: 1px solid var(--color-accent); }
 #chips button.x { all: unset; cursor: pointer; padding: 0 8px; font-size: 1.1em; }
 #chips button.alone, .viewer button.back { cursor: pointer; border: 1px solid var(--border-color-primary);
   border-radius: 6px; padding: 2px 10px; background: var(--button-secondary-background-fill);

@@ -1,4 +1,4 @@
-"""Time coverage: the stretches of a date range that no record covers, and the web app's timeline of the records."""
+"""Time coverage: the stretches of a date range that no record covers, and the records over time, binned."""
 
 from __future__ import annotations
 
@@ -149,8 +149,8 @@ def timeline(starts: np.ndarray, cited: list[tuple[date, int]], *, max_marks: in
         elif unit == "year":
             start = lo.astype("datetime64[Y]") + i
         else:
-            start = np.datetime64(f"{(int(lo.astype('datetime64[Y]').astype(np.int64)) + 1970) // 10 * 10 + 10 * i:04d}",
-                                  "Y")
+            first_year = int(lo.astype("datetime64[Y]").astype(np.int64)) + 1970
+            start = np.datetime64(f"{first_year // 10 * 10 + 10 * i:04d}", "Y")
         period, label = _bin_label(unit, start)
         bins.append(Bin(period, label, int(counts[i]), tuple(sorted(where.get(i, [])))))
     return Timeline(unit, bins, _ticks(bins, unit), _marks(bins, max_marks), undated)

@@ -12,6 +12,7 @@ import threading
 import uuid
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr  # after qa/__init__.py imported qa.settings: no version check, telemetry or hub look-ups
 
@@ -95,7 +96,8 @@ class WebApp:
         except ArchiveError as e:
             raise gr.Error(str(e)) from None
         except Exception:
-            log.exception("internal error answering %r", question[:200] if isinstance(question, str) else question)
+            log.exception("internal error answering %r", question[:200] if isinstance(question, str)
+                          else question)
             raise gr.Error(FRIENDLY_ERROR) from None
 
     def chat(self, question: str, chat: list, asked: list[str], turns: list[dict], date_from: str = "",
@@ -131,11 +133,12 @@ class WebApp:
             log.exception("internal error answering %r", question[:200])
             reply = esc(FRIENDLY_ERROR)
         history.append({"role": "assistant", "content": reply})
-        return (history, out["sources"], "", out["asked"], out["turns"], out["last"], out["shown"], out["timeline"],
-                self.context(date_from, date_to, k, out["follow"]), render.stamp_html(self.archive.stamp()))
+        return (history, out["sources"], "", out["asked"], out["turns"], out["last"], out["shown"],
+                out["timeline"], self.context(date_from, date_to, k, out["follow"]),
+                render.stamp_html(self.archive.stamp()))
 
-    def ask_alone(self, chat: list, asked: list[str], turns: list[dict], date_from: str = "", date_to: str = "",
-                  k: int = DEFAULT_K) -> tuple:
+    def ask_alone(self, chat: list, asked: list[str], turns: list[dict], date_from: str = "",
+                  date_to: str = "", k: int = DEFAULT_K) -> tuple:
         """Ask the last question again on its own, in place of its answer read with the question before it."""
         if not turns or not turns[-1].get("previous"):
             return (gr.skip(),) * 10
@@ -146,7 +149,7 @@ class WebApp:
 
     def ask_period(self, period: str, chat: list, asked: list[str], turns: list[dict], date_from: str = "",
                    date_to: str = "", k: int = DEFAULT_K):
-        """A click on the timeline: ask for that month's, year's or decade's records (the date filters aside)."""
+        """A click on the timeline: ask for that month's, year's or decade's records (date filters aside)."""
         question = period_question(period)
         if question is None:
             return (gr.skip(),) * 10
@@ -155,10 +158,11 @@ class WebApp:
         return tuple(out)
 
     def clear(self) -> tuple:
-        """Everything back to a new conversation, filters too: (chat, sources, textbox, asked, turns, last answer,
-        turn shown, timeline, filters and follow-up note, from, to, k, export file, export note, conversation)."""
-        return ([], render.sources_panel(None), "", [], [], None, -1, self.timeline(None), "", "", "", DEFAULT_K,
-                None, "", None)
+        """Everything back to a new conversation, filters too: (chat, sources, textbox, asked, turns, last
+        answer, turn shown, timeline, filters and follow-up note, from, to, k, export file and note,
+        conversation)."""
+        return ([], render.sources_panel(None), "", [], [], None, -1, self.timeline(None), "", "", "",
+                DEFAULT_K, None, "", None)
 
     def timeline(self, answer: dict | None = None, turn: int = 0) -> str:
         """The collection's records over time, with the cited ones marked: gaps in the archive show."""
@@ -169,9 +173,10 @@ class WebApp:
 
     @staticmethod
     def context(date_from: str, date_to: str, k: int, follow: dict | None = None) -> str:
-        """What shapes the next answer, shown above the chat: the filters on, and whether the last question was
-        read together with the one before it."""
-        return render.chips_html(date_from, date_to, k if k not in (None, "") else DEFAULT_K, DEFAULT_K, follow)
+        """What shapes the next answer, shown above the chat: the filters on, and whether the last question
+        was read together with the one before it."""
+        k = k if k not in (None, "") else DEFAULT_K
+        return render.chips_html(date_from, date_to, k, DEFAULT_K, follow)
 
     def filters_changed(self, date_from: str, date_to: str, k: int, turns: list[dict]) -> str:
         last = turns[-1] if turns and turns[-1].get("previous") else None
@@ -220,13 +225,14 @@ class WebApp:
 
     @staticmethod
     def save(conversation: str | None, chat: list, asked: list[str], turns: list[dict], saved: list[dict]):
-        """Keep the conversation in the browser's saved list (newest first): (its id, the list, the choices)."""
+        """Keep the conversation in the browser's saved list, newest first: (its id, the list, choices)."""
         saved = [c for c in (saved or []) if isinstance(c, dict) and c.get("id")]
         if not turns:
             return conversation, saved, gr.update(choices=WebApp.choices(saved), value=conversation)
         conversation = conversation or uuid.uuid4().hex[:12]
-        entry = {"id": conversation, "title": conversation_title(turns), "chat": list(chat or [])[-2 * MAX_TURNS:],
-                 "asked": list(asked or []), "turns": list(turns)[-MAX_TURNS:]}
+        entry = {"id": conversation, "title": conversation_title(turns),
+                 "chat": list(chat or [])[-2 * MAX_TURNS:], "asked": list(asked or []),
+                 "turns": list(turns)[-MAX_TURNS:]}
         saved = [entry] + [c for c in saved if c["id"] != conversation]
         saved = saved[:MAX_SAVED]
         return conversation, saved, gr.update(choices=WebApp.choices(saved), value=conversation)
@@ -238,8 +244,8 @@ class WebApp:
 
     def reopen(self, conversation: str | None, saved: list[dict], date_from: str = "", date_to: str = "",
                k: int = DEFAULT_K) -> tuple:
-        """Open a saved conversation: (chat, sources, asked, turns, last answer, turn shown, timeline, follow-up
-        note, conversation id); its last answer is asked again, so that it can be exported."""
+        """Open a saved conversation: (chat, sources, asked, turns, last answer, turn shown, timeline,
+        follow-up note, conversation id); its last answer is asked again, so that it can be exported."""
         entry = next((c for c in (saved or []) if isinstance(c, dict) and c.get("id") == conversation), None)
         if entry is None:
             return (gr.skip(),) * 9
@@ -249,8 +255,9 @@ class WebApp:
         if turns:
             t = turns[-1]
             try:
+                before = [t["previous"]] if t.get("previous") else []
                 last = self.answer(t["question"], t.get("date_from", ""), t.get("date_to", ""),
-                                   t.get("k", DEFAULT_K), history=[t["previous"]] if t.get("previous") else [])
+                                   t.get("k", DEFAULT_K), history=before)
             except ArchiveError:
                 last = None
         sources, shown, plot = self.show_turn(len(turns) - 1, turns)
@@ -266,8 +273,10 @@ class WebApp:
                    "collection": collection or "", "sort": sort or "", "page": max(1, int(page or 1))}
         try:
             result = self.archive.browse(BrowseRequest(
-                request["text"], _bound(date_from, end=False, which="from"), _bound(date_to, end=True, which="to"),
-                "" if request["collection"] == ALL else request["collection"], request["sort"], request["page"]))
+                request["text"], _bound(date_from, end=False, which="from"),
+                _bound(date_to, end=True, which="to"),
+                "" if request["collection"] == ALL else request["collection"], request["sort"],
+                request["page"]))
         except ArchiveError as e:
             return f'<p class="note" role="alert">{esc(e)}.</p>', request
         request["page"], request["pages"] = result.page, result.pages
@@ -275,8 +284,8 @@ class WebApp:
 
     def turn_page(self, request: dict, step: int) -> tuple[str, dict]:
         r = request or {}
-        return self.browse(r.get("text", ""), r.get("date_from", ""), r.get("date_to", ""), r.get("collection"),
-                           r.get("sort"), int(r.get("page", 1)) + step)
+        return self.browse(r.get("text", ""), r.get("date_from", ""), r.get("date_to", ""),
+                           r.get("collection"), r.get("sort"), int(r.get("page", 1)) + step)
 
     def collections(self) -> list[str]:
         return [ALL] + self.archive.browse(BrowseRequest(per_page=1)).collections
@@ -321,8 +330,8 @@ class WebApp:
             return
         while t.is_alive():
             frac, msg = state["progress"]
-            yield (f"Rebuilding… {frac:.0%}: {msg}. Questions are answered from the current index until the new "
-                   "one is ready."), gr.skip(), gr.skip()
+            yield (f"Rebuilding… {frac:.0%}: {msg}. Questions are answered from the current index until "
+                   "the new one is ready."), gr.skip(), gr.skip()
             t.join(0.25)
         if "error" in result:
             text = f"Rebuild failed: {result['error']}"
@@ -385,180 +394,213 @@ def browser_secret() -> str:
         return secrets.token_urlsafe(32)
 
 
+PRIVATE = dict(api_visibility="private")  # the page's own events: not API endpoints
+
+
+def _ask_tab(app: WebApp, ui: SimpleNamespace) -> None:
+    """The Ask tab: the question form, filters and their chips, examples and the chat on the left; the
+    sources (or the record viewer), the timeline and the export on the right."""
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300):
+            with gr.Row(elem_id="ask-form"):
+                ui.question = gr.Textbox(elem_id="question", label="Question", show_label=False,
+                                         placeholder="Ask a question about the records…", scale=5,
+                                         max_lines=4, autofocus=True, min_width=200)
+                ui.ask = gr.Button("Ask", elem_id="ask", variant="primary", scale=1, min_width=60)
+                ui.clear = gr.Button("Clear", elem_id="clear", scale=1, min_width=60)
+            with gr.Accordion("Filters", open=False, elem_id="filters"), gr.Row():
+                ui.date_from = gr.Textbox(label="From date", placeholder="e.g. 1947 or October 1947",
+                                          elem_id="date-from", min_width=120)
+                ui.date_to = gr.Textbox(label="To date", placeholder="e.g. 1948-04-12", elem_id="date-to",
+                                        min_width=120)
+                ui.k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="Records to cite", elem_id="k",
+                                 min_width=160)
+            ui.chips = gr.HTML("", elem_id="chips", js_on_load=render.CHIPS_JS)
+            ui.examples = gr.HTML(_examples(app), elem_id="examples", js_on_load=render.EXAMPLES_JS)
+            ui.chat = gr.Chatbot(elem_id="chat", label="Answers", render_markdown=False, height="auto",
+                                 max_height=620, autoscroll=False, buttons=["copy"],
+                                 placeholder="Answers appear here, each citing its records.")
+        with gr.Column(scale=2, min_width=300):
+            ui.sources = gr.HTML(render.sources_panel(None), elem_id="sources", js_on_load=render.SOURCES_JS)
+            ui.plot = gr.HTML(app.timeline(), elem_id="timeline", js_on_load=render.TIMELINE_JS)
+            with gr.Accordion("Export the answer (Markdown, CSV, BibTeX, RIS, CSL-JSON)", open=False,
+                              elem_id="export-panel"):
+                with gr.Row():
+                    ui.fmt = gr.Dropdown(["markdown", "csv", "bibtex", "ris", "csl-json", "json"],
+                                         value="bibtex", label="Export format", elem_id="export-format",
+                                         scale=2, min_width=140)
+                    ui.export = gr.Button("Export", elem_id="export", scale=1, min_width=80)
+                ui.export_file = gr.File(label="Download", elem_id="export-file", interactive=False,
+                                         height=90)
+                ui.export_note = gr.Markdown("", elem_id="export-note")
+
+
+def _records_tab(app: WebApp, ui: SimpleNamespace) -> None:
+    """The Records tab: search, order, collection and dates over the collection, a page at a time."""
+    with gr.Row(elem_id="records-form"):
+        ui.search = gr.Textbox(label="Search the records", placeholder="words, or a record's id",
+                               elem_id="records-search", scale=3, min_width=200)
+        ui.sort = gr.Dropdown([(v, key) for key, v in SORTS.items()], value="relevance", label="Order",
+                              elem_id="records-sort", scale=1, min_width=140)
+        ui.collection = gr.Dropdown(app.collections(), value=ALL, label="Collection",
+                                    elem_id="records-collection", scale=2, min_width=160)
+    with gr.Row():
+        ui.browse_from = gr.Textbox(label="From date", placeholder="e.g. 1946", elem_id="records-from",
+                                    min_width=120)
+        ui.browse_to = gr.Textbox(label="To date", placeholder="e.g. March 1948", elem_id="records-to",
+                                  min_width=120)
+        ui.search_go = gr.Button("Search", elem_id="records-go", variant="primary", min_width=80)
+    first, request = app.browse("", "", "", ALL, "relevance")
+    ui.listing = gr.State(request)
+    ui.records = gr.HTML(first, elem_id="records", js_on_load=render.RECORDS_JS)
+    with gr.Row(elem_id="records-pages"):
+        ui.prev = gr.Button("← Previous page", elem_id="records-prev", min_width=100, interactive=False)
+        ui.next = gr.Button("Next page →", elem_id="records-next", min_width=100,
+                            interactive=request.get("pages", 1) > 1)
+
+
+def _index_tab(app: WebApp, ui: SimpleNamespace) -> None:
+    """The Index tab: what the index holds in plain words, rebuild and upload."""
+    ui.info = gr.HTML(app.info(), elem_id="index-info")
+    with gr.Row():
+        ui.rebuild = gr.Button("Rebuild from the records folder", elem_id="rebuild")
+        ui.upload = gr.File(label="Add a records file (.txt seed format, .jsonl, .csv)", elem_id="upload",
+                            file_types=sorted(FORMATS), type="filepath")
+    ui.password = gr.Textbox("", label="Admin password (needed to rebuild or upload)", type="password",
+                             elem_id="admin-password", visible=app.admin_password is not None)
+    ui.status = gr.Textbox(label="Index status", elem_id="index-status", interactive=False, lines=2,
+                           max_lines=30)
+
+
+def _examples(app: WebApp) -> str:
+    return render.examples_html(app.archive.examples())
+
+
+def _pager(view: str, request: dict) -> tuple:
+    """A page of the records tab with its previous and next buttons on or off."""
+    page, pages = request.get("page", 1), request.get("pages", 1)
+    return view, request, gr.update(interactive=page > 1), gr.update(interactive=page < pages)
+
+
+def _wire_chat(app: WebApp, ui: SimpleNamespace) -> None:
+    """Asking (the box, examples, a timeline bar, asking alone), Clear, filters, sources, conversations."""
+    chat_out = [ui.chat, ui.sources, ui.question, ui.asked, ui.turns, ui.last, ui.shown, ui.plot, ui.chips,
+                ui.footer]
+    filters = [ui.date_from, ui.date_to, ui.k]
+    save = dict(fn=app.save, inputs=[ui.conversation, ui.chat, ui.asked, ui.turns, ui.saved],
+                outputs=[ui.conversation, ui.saved, ui.conversations], **PRIVATE)
+    show_latest = dict(fn=None, js=render.SHOW_LATEST_JS, **PRIVATE)
+
+    def from_example(evt: gr.EventData, *state):
+        return app.chat(evt._data.get("question", ""), *state)
+
+    def by_period(evt: gr.EventData, *state):
+        return app.ask_period(evt._data.get("period", ""), *state)
+
+    state = [ui.chat, ui.asked, ui.turns, *filters]
+    for event, fn, inputs in ((ui.question.submit, app.chat, [ui.question, *state]),
+                              (ui.ask.click, app.chat, [ui.question, *state]),
+                              (ui.examples.ask_example, from_example, state),
+                              (ui.chips.ask_alone, app.ask_alone, state),
+                              (ui.plot.ask_period, by_period, state)):
+        event(fn, inputs, chat_out, **PRIVATE).then(**show_latest).then(**save)
+    clear_out = [ui.chat, ui.sources, ui.question, ui.asked, ui.turns, ui.last, ui.shown, ui.plot, ui.chips,
+                 *filters, ui.export_file, ui.export_note, ui.conversation]
+    for event in (ui.clear.click, ui.new.click, ui.chat.clear):
+        event(app.clear, None, clear_out, **PRIVATE).then(
+            lambda: (gr.update(value=None), _examples(app)), None, [ui.conversations, ui.examples], **PRIVATE)
+    ui.chat.change(lambda h: "" if h else _examples(app), ui.chat, ui.examples, show_progress="hidden",
+                   **PRIVATE)
+    for box in filters:
+        box.change(app.filters_changed, [*filters, ui.turns], ui.chips, **PRIVATE)
+
+    def unfilter(evt: gr.EventData, *values):
+        return app.remove_filter(evt._data.get("which", ""), *values)
+
+    def turn_shown(evt: gr.EventData, turns):
+        return app.show_turn(evt._data.get("turn", 0), turns)
+
+    def opened(evt: gr.EventData, shown):
+        return app.open_record(evt._data.get("record", ""), shown)
+
+    ui.chips.remove_filter(unfilter, filters, filters, **PRIVATE)
+    ui.sources.show_turn(turn_shown, ui.turns, [ui.sources, ui.shown, ui.plot], **PRIVATE)
+    ui.sources.open_record(opened, ui.shown, ui.sources, **PRIVATE)
+    ui.sources.back(app.show_turn, [ui.shown, ui.turns], [ui.sources, ui.shown, ui.plot], **PRIVATE)
+    ui.export.click(app.export, [ui.last, ui.fmt], [ui.export_file, ui.export_note], **PRIVATE)
+    ui.conversations.input(app.reopen, [ui.conversations, ui.saved, *filters],
+                           [ui.chat, ui.sources, ui.asked, ui.turns, ui.last, ui.shown, ui.plot, ui.chips,
+                            ui.conversation], **PRIVATE).then(**show_latest)
+
+
+def _wire_records(app: WebApp, ui: SimpleNamespace) -> None:
+    """The records tab's search, order, filters, pages and record viewer."""
+    browse_in = [ui.search, ui.browse_from, ui.browse_to, ui.collection, ui.sort]
+    browse_out = [ui.records, ui.listing, ui.prev, ui.next]
+    for event in (ui.search.submit, ui.search_go.click, ui.sort.input, ui.collection.input,
+                  ui.browse_from.submit, ui.browse_to.submit):
+        event(lambda *a: _pager(*app.browse(*a)), browse_in, browse_out, **PRIVATE)
+    ui.prev.click(lambda r: _pager(*app.turn_page(r, -1)), ui.listing, browse_out, **PRIVATE)
+    ui.next.click(lambda r: _pager(*app.turn_page(r, 1)), ui.listing, browse_out, **PRIVATE)
+
+    def opened(evt: gr.EventData):
+        return app.record(evt._data.get("record", ""), BACK_TO_LIST)
+
+    ui.records.open_record(opened, None, ui.records, **PRIVATE)
+    ui.records.back(lambda r: _pager(*app.turn_page(r, 0)), ui.listing, browse_out, **PRIVATE)
+
+
+def _refresh(app: WebApp, saved: list[dict]) -> tuple:
+    """What a page shows of the index as it is now (a rebuild may have changed it since the page was built):
+    saved conversations, examples, timeline, records tab, collections, index panel and footer."""
+    view, request, prev, nxt = _pager(*app.browse("", "", "", ALL, "relevance"))
+    return (gr.update(choices=WebApp.choices(saved), value=None), _examples(app), app.timeline(), view,
+            request, prev, nxt, gr.update(choices=app.collections(), value=ALL), app.info(),
+            render.stamp_html(app.archive.stamp()))
+
+
 def build_ui(app: WebApp) -> gr.Blocks:
     """The page: the Ask tab (question, chat, sources, timeline, export), the Records tab (the collection
     browser) and the Index tab; saved conversations in the sidebar."""
-    examples = app.archive.examples()
+    ui = SimpleNamespace()
     with gr.Blocks(title="archive-qa") as demo:
-        saved = gr.BrowserState([], storage_key="archive-qa-conversations", secret=browser_secret())
-        conversation = gr.State(None)
-        asked, turns, last, shown = gr.State([]), gr.State([]), gr.State(None), gr.State(-1)
-        listing = gr.State({})
+        ui.saved = gr.BrowserState([], storage_key="archive-qa-conversations", secret=browser_secret())
+        ui.conversation, ui.asked, ui.turns = gr.State(None), gr.State([]), gr.State([])
+        ui.last, ui.shown = gr.State(None), gr.State(-1)
         with gr.Sidebar(open=False, label="Conversations", elem_id="conversations"):
-            new_btn = gr.Button("New conversation", elem_id="new-conversation")
-            conversations = gr.Radio([], label="Saved in this browser", elem_id="saved-conversations",
-                                     interactive=True)
-        gr.HTML("<h1>archive-qa</h1><p>Ask the archive. Every answer is built only from the records and cites "
-                "each one by date and title: click a citation to see its source.</p>", elem_id="intro",
-                js_on_load=None)
+            ui.new = gr.Button("New conversation", elem_id="new-conversation")
+            ui.conversations = gr.Radio([], label="Saved in this browser", elem_id="saved-conversations",
+                                        interactive=True)
+        gr.HTML("<h1>archive-qa</h1><p>Ask the archive. Every answer is built only from the records and "
+                "cites each one by date and title: click a citation to see its source.</p>", elem_id="intro")
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Ask", id="ask-tab", elem_id="ask-tab"):
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3, min_width=300):
-                        with gr.Row(elem_id="ask-form"):
-                            question = gr.Textbox(elem_id="question", label="Question",
-                                                  placeholder="Ask a question about the records…",
-                                                  show_label=False, scale=5, max_lines=4, autofocus=True,
-                                                  min_width=200)
-                            ask_btn = gr.Button("Ask", elem_id="ask", variant="primary", scale=1, min_width=60)
-                            clear_btn = gr.Button("Clear", elem_id="clear", scale=1, min_width=60)
-                        with gr.Accordion("Filters", open=False, elem_id="filters"):
-                            with gr.Row():
-                                date_from = gr.Textbox(label="From date", placeholder="e.g. 1947 or October 1947",
-                                                       elem_id="date-from", min_width=120)
-                                date_to = gr.Textbox(label="To date", placeholder="e.g. 1948-04-12",
-                                                     elem_id="date-to", min_width=120)
-                                k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="Records to cite",
-                                              elem_id="k", min_width=160)
-                        chips = gr.HTML("", elem_id="chips", js_on_load=render.CHIPS_JS)
-                        examples_box = gr.HTML(render.examples_html(examples), elem_id="examples",
-                                               js_on_load=render.EXAMPLES_JS)
-                        chatbot = gr.Chatbot(elem_id="chat", render_markdown=False, height="auto",
-                                             max_height=620, autoscroll=False, label="Answers", buttons=["copy"],
-                                             placeholder="Answers appear here, each citing its records.")
-                    with gr.Column(scale=2, min_width=300):
-                        sources = gr.HTML(render.sources_panel(None), elem_id="sources",
-                                          js_on_load=render.SOURCES_JS)
-                        plot = gr.HTML(app.timeline(), elem_id="timeline", js_on_load=render.TIMELINE_JS)
-                        with gr.Accordion("Export the answer (Markdown, CSV, BibTeX, RIS, CSL-JSON)", open=False,
-                                          elem_id="export-panel"):
-                            with gr.Row():
-                                fmt = gr.Dropdown(["markdown", "csv", "bibtex", "ris", "csl-json", "json"],
-                                                  value="bibtex", label="Export format", elem_id="export-format",
-                                                  scale=2, min_width=140)
-                                export_btn = gr.Button("Export", elem_id="export", scale=1, min_width=80)
-                            export_file = gr.File(label="Download", elem_id="export-file", interactive=False,
-                                                  height=90)
-                            export_note = gr.Markdown("", elem_id="export-note")
+                _ask_tab(app, ui)
             with gr.Tab("Records", id="records-tab", elem_id="records-tab"):
-                with gr.Row(elem_id="records-form"):
-                    search = gr.Textbox(label="Search the records", placeholder="words, or a record's id",
-                                        elem_id="records-search", scale=3, min_width=200)
-                    sort = gr.Dropdown([(v, key) for key, v in SORTS.items()], value="relevance", label="Order",
-                                       elem_id="records-sort", scale=1, min_width=140)
-                    collection = gr.Dropdown(app.collections(), value=ALL, label="Collection",
-                                             elem_id="records-collection", scale=2, min_width=160)
-                with gr.Row():
-                    browse_from = gr.Textbox(label="From date", placeholder="e.g. 1946", elem_id="records-from",
-                                             min_width=120)
-                    browse_to = gr.Textbox(label="To date", placeholder="e.g. March 1948", elem_id="records-to",
-                                           min_width=120)
-                    search_btn = gr.Button("Search", elem_id="records-go", variant="primary", min_width=80)
-                first_page, first_request = app.browse("", "", "", ALL, "relevance")
-                records_view = gr.HTML(first_page, elem_id="records", js_on_load=render.RECORDS_JS)
-                listing.value = first_request
-                with gr.Row(elem_id="records-pages"):
-                    prev_btn = gr.Button("← Previous page", elem_id="records-prev", min_width=100,
-                                         interactive=False)
-                    next_btn = gr.Button("Next page →", elem_id="records-next", min_width=100,
-                                         interactive=first_request.get("pages", 1) > 1)
+                _records_tab(app, ui)
             with gr.Tab("Index", id="index-tab", elem_id="index-tab"):
-                info = gr.HTML(app.info(), elem_id="index-info")
-                with gr.Row():
-                    rebuild_btn = gr.Button("Rebuild from the records folder", elem_id="rebuild")
-                    upload = gr.File(label="Add a records file (.txt seed format, .jsonl, .csv)", elem_id="upload",
-                                     file_types=sorted(FORMATS), type="filepath")
-                password = gr.Textbox("", label="Admin password (needed to rebuild or upload)", type="password",
-                                      elem_id="admin-password", visible=app.admin_password is not None)
-                status = gr.Textbox(label="Index status", elem_id="index-status", interactive=False, lines=2,
-                                    max_lines=30)
-        footer = gr.HTML(render.stamp_html(app.archive.stamp()), elem_id="stamp")
-
-        private = dict(api_visibility="private")
-        chat_out = [chatbot, sources, question, asked, turns, last, shown, plot, chips, footer]
-        save_io = dict(fn=app.save, inputs=[conversation, chatbot, asked, turns, saved],
-                       outputs=[conversation, saved, conversations], **private)
-        show_latest = dict(fn=None, js=render.SHOW_LATEST_JS, **private)
-        chat_io = dict(inputs=[question, chatbot, asked, turns, date_from, date_to, k], outputs=chat_out, **private)
-        for trigger in (question.submit, ask_btn.click):
-            trigger(app.chat, **chat_io).then(**show_latest).then(**save_io)
-
-        def from_example(evt: gr.EventData, h, a, t, f, to, n):
-            return app.chat(evt._data.get("question", ""), h, a, t, f, to, n)
-
-        def by_period(evt: gr.EventData, h, a, t, f, to, n):
-            return app.ask_period(evt._data.get("period", ""), h, a, t, f, to, n)
-
-        examples_box.ask_example(from_example, [chatbot, asked, turns, date_from, date_to, k], chat_out,
-                                 **private).then(**show_latest).then(**save_io)
-        chips.ask_alone(app.ask_alone, [chatbot, asked, turns, date_from, date_to, k], chat_out,
-                         **private).then(**show_latest).then(**save_io)
-        plot.ask_period(by_period, [chatbot, asked, turns, date_from, date_to, k], chat_out, **private).then(**show_latest).then(
-            **save_io)
-        clear_out = [chatbot, sources, question, asked, turns, last, shown, plot, chips, date_from, date_to, k,
-                     export_file, export_note, conversation]
-        for trigger in (clear_btn.click, new_btn.click, chatbot.clear):
-            trigger(app.clear, None, clear_out, **private).then(
-                lambda: (gr.update(value=None), render.examples_html(app.archive.examples())), None,
-                [conversations, examples_box], **private)
-        chatbot.change(lambda h: "" if h else render.examples_html(app.archive.examples()), chatbot,
-                       examples_box, show_progress="hidden", **private)
-        for box in (date_from, date_to, k):
-            box.change(app.filters_changed, [date_from, date_to, k, turns], chips, **private)
-
-        def unfilter(evt: gr.EventData, f, t, n):
-            return app.remove_filter(evt._data.get("which", ""), f, t, n)
-
-        def turn_shown(evt: gr.EventData, t):
-            return app.show_turn(evt._data.get("turn", 0), t)
-
-        def opened(evt: gr.EventData, s):
-            return app.open_record(evt._data.get("record", ""), s)
-
-        def opened_from_list(evt: gr.EventData):
-            return app.record(evt._data.get("record", ""), BACK_TO_LIST)
-
-        chips.remove_filter(unfilter, [date_from, date_to, k], [date_from, date_to, k], **private)
-        sources.show_turn(turn_shown, turns, [sources, shown, plot], **private)
-        sources.open_record(opened, shown, sources, **private)
-        sources.back(app.show_turn, [shown, turns], [sources, shown, plot], **private)
-        export_btn.click(app.export, [last, fmt], [export_file, export_note], **private)
-        conversations.input(app.reopen, [conversations, saved, date_from, date_to, k],
-                            [chatbot, sources, asked, turns, last, shown, plot, chips, conversation],
-                            **private).then(**show_latest)
-
-        def pager(view: str, request: dict) -> tuple:
-            page, pages = request.get("page", 1), request.get("pages", 1)
-            return view, request, gr.update(interactive=page > 1), gr.update(interactive=page < pages)
-
-        browse_in = [search, browse_from, browse_to, collection, sort]
-        browse_out = [records_view, listing, prev_btn, next_btn]
-        for trigger in (search.submit, search_btn.click, sort.input, collection.input, browse_from.submit,
-                        browse_to.submit):
-            trigger(lambda *a: pager(*app.browse(*a)), browse_in, browse_out, **private)
-        prev_btn.click(lambda r: pager(*app.turn_page(r, -1)), listing, browse_out, **private)
-        next_btn.click(lambda r: pager(*app.turn_page(r, 1)), listing, browse_out, **private)
-        records_view.open_record(opened_from_list, None, records_view, **private)
-        records_view.back(lambda r: pager(*app.turn_page(r, 0)), listing, browse_out, **private)
-
-        rebuild_btn.click(app.rebuild, password, [status, info, footer], api_name="rebuild",
-                          concurrency_limit=2, concurrency_id="index")
-        upload.upload(app.upload, [upload, password], [status, info, footer], api_name="upload_records",
-                      concurrency_limit=2, concurrency_id="index")
-        demo.load(lambda s: gr.update(choices=WebApp.choices(s), value=None), saved, conversations,
-                  show_progress="hidden", **private)
-        demo.load(lambda: render.examples_html(app.archive.examples()), None, examples_box, show_progress="hidden",
-                  **private)
+                _index_tab(app, ui)
+        ui.footer = gr.HTML(render.stamp_html(app.archive.stamp()), elem_id="stamp")
+        _wire_chat(app, ui)
+        _wire_records(app, ui)
+        ui.rebuild.click(app.rebuild, ui.password, [ui.status, ui.info, ui.footer], api_name="rebuild",
+                         concurrency_limit=2, concurrency_id="index")
+        ui.upload.upload(app.upload, [ui.upload, ui.password], [ui.status, ui.info, ui.footer],
+                         api_name="upload_records", concurrency_limit=2, concurrency_id="index")
+        demo.load(lambda s: _refresh(app, s), ui.saved,
+                  [ui.conversations, ui.examples, ui.plot, ui.records, ui.listing, ui.prev, ui.next,
+                   ui.collection, ui.info, ui.footer], show_progress="hidden", **PRIVATE)
         gr.api(app.api_ask, api_name="ask")
     return demo
 
 
-# The default theme with text and buttons dark enough on their backgrounds (WCAG AA, checked by axe-core in the
-# browser tests), in light and dark mode.
+# The default theme with text and buttons dark enough on their backgrounds (WCAG AA, checked by axe-core in
+# the browser tests), in light and dark mode.
 THEME = gr.themes.Default(primary_hue="blue").set(
     body_text_color_subdued="*neutral_600", body_text_color_subdued_dark="*neutral_300",
     button_primary_background_fill="*primary_700", button_primary_background_fill_hover="*primary_800",
-    button_primary_background_fill_dark="*primary_600", button_primary_background_fill_hover_dark="*primary_700",
+    button_primary_background_fill_dark="*primary_600",
+    button_primary_background_fill_hover_dark="*primary_700",
     button_primary_text_color="white", button_primary_text_color_dark="white",
     link_text_color="*primary_700", link_text_color_dark="*primary_300",
     color_accent="*primary_700",
