@@ -270,7 +270,8 @@ class WebApp:
                page: int = 1) -> tuple[str, dict]:
         """A page of the collection: (its table, the request as state for paging and going back)."""
         request = {"text": text or "", "date_from": date_from or "", "date_to": date_to or "",
-                   "collection": collection or "", "sort": sort or "", "page": max(1, int(page or 1))}
+                   "collection": collection or "", "sort": sort or "", "page": max(1, int(page or 1)),
+                   "index": self.archive.stamp()["corpus_sha256"]}
         try:
             result = self.archive.browse(BrowseRequest(
                 request["text"], _bound(date_from, end=False, which="from"),
@@ -286,6 +287,14 @@ class WebApp:
         r = request or {}
         return self.browse(r.get("text", ""), r.get("date_from", ""), r.get("date_to", ""),
                            r.get("collection"), r.get("sort"), int(r.get("page", 1)) + step)
+
+    def records_tab_opened(self, request: dict) -> tuple:
+        """The records tab as it was left, or its first page again when the index changed since:
+        (table, request, previous and next buttons, collection choices)."""
+        if (request or {}).get("index") == self.archive.stamp()["corpus_sha256"]:
+            return (gr.skip(),) * 5
+        return (*_pager(*self.browse("", "", "", ALL, "relevance")),
+                gr.update(choices=self.collections(), value=ALL))
 
     def collections(self) -> list[str]:
         return [ALL] + self.archive.browse(BrowseRequest(per_page=1)).collections
@@ -548,14 +557,14 @@ def _wire_records(app: WebApp, ui: SimpleNamespace) -> None:
 
     ui.records.open_record(opened, None, ui.records, **PRIVATE)
     ui.records.back(lambda r: _pager(*app.turn_page(r, 0)), ui.listing, browse_out, **PRIVATE)
+    ui.records_tab.select(app.records_tab_opened, ui.listing, [*browse_out, ui.collection], **PRIVATE)
 
 
 def _refresh(app: WebApp, saved: list[dict]) -> tuple:
     """What a page shows of the index as it is now (a rebuild may have changed it since the page was built):
-    saved conversations, examples, timeline, records tab, collections, index panel and footer."""
-    view, request, prev, nxt = _pager(*app.browse("", "", "", ALL, "relevance"))
-    return (gr.update(choices=WebApp.choices(saved), value=None), _examples(app), app.timeline(), view,
-            request, prev, nxt, gr.update(choices=app.collections(), value=ALL), app.info(),
+    saved conversations, examples, timeline, index panel and footer; the records tab catches up when
+    opened."""
+    return (gr.update(choices=WebApp.choices(saved), value=None), _examples(app), app.timeline(), app.info(),
             render.stamp_html(app.archive.stamp()))
 
 
@@ -576,7 +585,7 @@ def build_ui(app: WebApp) -> gr.Blocks:
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Ask", id="ask-tab", elem_id="ask-tab"):
                 _ask_tab(app, ui)
-            with gr.Tab("Records", id="records-tab", elem_id="records-tab"):
+            with gr.Tab("Records", id="records-tab", elem_id="records-tab") as ui.records_tab:
                 _records_tab(app, ui)
             with gr.Tab("Index", id="index-tab", elem_id="index-tab"):
                 _index_tab(app, ui)
@@ -588,8 +597,8 @@ def build_ui(app: WebApp) -> gr.Blocks:
         ui.upload.upload(app.upload, [ui.upload, ui.password], [ui.status, ui.info, ui.footer],
                          api_name="upload_records", concurrency_limit=2, concurrency_id="index")
         demo.load(lambda s: _refresh(app, s), ui.saved,
-                  [ui.conversations, ui.examples, ui.plot, ui.records, ui.listing, ui.prev, ui.next,
-                   ui.collection, ui.info, ui.footer], show_progress="hidden", **PRIVATE)
+                  [ui.conversations, ui.examples, ui.plot, ui.info, ui.footer], show_progress="hidden",
+                  **PRIVATE)
         gr.api(app.api_ask, api_name="ask")
     return demo
 

@@ -417,3 +417,15 @@ def test_serving_beyond_loopback_without_a_password_warns(app, caplog, monkeypat
     with caplog.at_level("WARNING"):
         web.launch(app.archive, host="127.0.0.1", port=1, upload_dir=app.upload_dir, block=False)
     assert "admin password" not in caplog.text
+
+
+def test_the_records_tab_catches_up_with_a_rebuilt_index(app):
+    view, request = app.browse("", "", "", "All collections", "relevance")
+    assert "20 records" in view and request["index"] == app.archive.stamp()["corpus_sha256"]
+    assert all(isinstance(x, type(__import__("gradio").skip())) for x in app.records_tab_opened(request))
+    extra = app.archive.records[0] / "extra.csv"
+    extra.write_text("date,title,summary\n1949,Later memo,A memo about the uranium mines of Korea in 1949.\n")
+    list(app.rebuild())
+    view, request, prev, nxt, collections = app.records_tab_opened(request)
+    assert "21 records · page 1 of 1" in view and request["index"] == app.archive.stamp()["corpus_sha256"]
+    assert prev["interactive"] is False and nxt["interactive"] is False
