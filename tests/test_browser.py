@@ -347,7 +347,7 @@ def test_conversations_are_kept_in_the_browser_and_reopened(page):
 
 # -- 5. the timeline -----------------------------------------------------------------------------------------
 
-def test_the_timeline_reads_at_any_density_and_a_click_asks_for_the_period(page):
+def test_the_timeline_reads_at_any_density_and_a_click_asks_for_the_period(page, axe_script):
     ask(page, "List all documents from October 1947", 1)
     marks = page.locator("#timeline .mark")
     counts = [int(x) for x in marks.locator(".count").all_inner_texts()]
@@ -363,6 +363,7 @@ def test_the_timeline_reads_at_any_density_and_a_click_asks_for_the_period(page)
     dark = page.evaluate("""() => { const c = (s, p) => getComputedStyle(document.querySelector(s))[p];
         return [c('body', 'backgroundColor'), c('#timeline .legend', 'color')]; }""")
     assert dark[0] != "rgb(255, 255, 255)" and dark[1] != "rgb(0, 0, 0)", dark
+    assert axe(page, axe_script, "dark") == []
     page.emulate_media(color_scheme="light")
     page.locator('#timeline .bin[data-period="1947-10"]').click()
     page.wait_for_function(f"document.querySelectorAll('{BOT}').length >= 1", timeout=30000)
