@@ -29,7 +29,8 @@ SORTS = {"relevance": "best match first (oldest first when not searching)", "dat
          "date-desc": "newest first", "title": "title, A to Z"}
 EXAMPLES = 4
 _CHUNK = 1 << 24
-_COLLECTION = re.compile(rb'"collection": "((?:[^"\\]|\\.)*)"')  # a key that occurs once a line, in metadata
+_KEY = b'"collection": "'  # a key that occurs at most once a line, in metadata, never inside a string value
+_COLLECTION = re.compile(re.escape(_KEY) + rb'((?:[^"\\]|\\.)*)"')
 _ID = re.compile(r"[0-9a-fA-F]{16}")
 
 
@@ -85,11 +86,11 @@ _cache = _PerBuild()
 
 def collection_column(index: LoadedIndex) -> tuple[np.ndarray, list[str]]:
     """Each row's collection as a code into the sorted list of collections (-1 for none), from one pass over
-    the records file's bytes: no record is parsed. ~1 s at a million records, once per build."""
+    the records file's bytes: no record is parsed. About 2 s at a million records, once per build."""
     def make() -> tuple[np.ndarray, list[str]]:
         n = len(index.records)
         codes = np.full(n, -1, dtype=np.int32)
-        names: dict[str, int] = {}
+        raw: dict[bytes, int] = {}  # each distinct value as written in the file, decoded once
         row, tail = 0, b""
         with open(index.records.path, "rb") as f:
             while True:
@@ -97,18 +98,33 @@ def collection_column(index: LoadedIndex) -> tuple[np.ndarray, list[str]]:
                 data = tail + block
                 cut = data.rfind(b"\n") + 1 if block else len(data)
                 whole, tail = data[:cut], data[cut:]
-                newlines = np.flatnonzero(np.frombuffer(whole, np.uint8) == 10)
-                for m in _COLLECTION.finditer(whole):
-                    r = row + int(np.searchsorted(newlines, m.start()))
-                    if r < n:
-                        codes[r] = names.setdefault(json.loads(b'"' + m.group(1) + b'"'), len(names))
+                data = np.frombuffer(whole, np.uint8)
+                newlines = np.flatnonzero(data == 10)
+                values = _COLLECTION.findall(whole)
+                if values:  # where each value is: the key's places, found with NumPy, in the same order
+                    rows = row + np.searchsorted(newlines, _places(data, _KEY))
+                    code = np.array([raw.setdefault(v, len(raw)) for v in values], dtype=np.int32)
+                    keep = rows < n
+                    codes[rows[keep]] = code[keep]
                 row += len(newlines)
                 if not block:
                     break
-        order = sorted(names, key=str.casefold)
+        names = [json.loads(b'"' + value + b'"') for value in raw]
+        order = sorted(set(names), key=str.casefold)
         remap = np.array([order.index(name) for name in names] + [-1], dtype=np.int32)
         return remap[codes], order
     return _cache.get(index, "collections", make)
+
+
+def _places(data: np.ndarray, key: bytes) -> np.ndarray:
+    """Where a byte string starts in an array of bytes: the places of its rarest byte in JSON text (':'),
+    narrowed byte by byte (vectorised)."""
+    pivot = key.index(b":")
+    at = np.flatnonzero(data[pivot: data.size - len(key) + pivot + 1] == key[pivot])
+    for i, byte in enumerate(key):
+        if i != pivot:
+            at = at[data[at + i] == byte]
+    return at
 
 
 def date_order(index: LoadedIndex) -> np.ndarray:
