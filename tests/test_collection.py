@@ -126,3 +126,25 @@ def test_examples_made_from_records_use_their_titles_and_busiest_month(big):
     made = made_examples(big)
     assert len(made) == 4 and made[0].startswith("What is there from ")
     assert all(q.startswith("What do the records say about “Entry ") for q in made[1:])
+
+
+def test_collection_names_with_quotes_backslashes_and_other_scripts_are_read_back(tmp_path):
+    from qa.store import LoadedIndex
+
+    names = ['Smith "Papers" \\ box', "한국 문서", "", 'Summary says "collection": "fake"']
+    records = []
+    for i, name in enumerate(names * 3):
+        d = parse_date("1950")
+        meta = {"collection": name} if name and not name.startswith("Summary") else {}
+        summary = 'It mentions "collection": "fake" in its text.' if name.startswith("Summary") else "Plain."
+        records.append(Record(record_id(d.text, f"T{i}", summary), d, f"T{i}", summary, "f", i + 1, meta))
+    build = tmp_path / "build-y"
+    build.mkdir()
+    (build / "records.jsonl").write_bytes(record_lines(records))
+    found = scan(build / "records.jsonl")
+    dates = date_columns(records)
+    index = LoadedIndex(build, None, None, RecordTable(build / "records.jsonl", found.offsets, found.ids), None,
+                        None, dates[:, 0].copy(), dates[:, 1].copy())
+    codes, shown = collection_column(index)
+    assert sorted(shown) == sorted(['Smith "Papers" \\ box', "한국 문서"])
+    assert [shown[c] if c >= 0 else None for c in codes] == [r.metadata.get("collection") for r in records]
