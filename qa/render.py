@@ -128,6 +128,13 @@ def sources_panel(answer: dict | None, turn: int = 0) -> str:
             "question.</p>")
 
 
+def sources_not_kept(question: str) -> str:
+    """In place of the sources of an old answer whose sources the browser did not keep."""
+    return (f'<h2 class="panel-title">Sources</h2><p class="asked">For: “{esc(question)}”</p><p class="note">'
+            "The sources of this older answer were not kept with the conversation; ask it again to see them."
+            "</p>")
+
+
 # -- the record viewer ---------------------------------------------------------------------------------------
 
 def source_file(record: Record, roots: list[str]) -> str:

@@ -3,6 +3,7 @@ browser, the timeline, conversations kept in the browser, and the index panel.""
 
 from __future__ import annotations
 
+import calendar
 import hmac
 import logging
 import re
@@ -33,7 +34,7 @@ DENIED = "Changing the index needs the admin password (set when the app was star
 BUSY = f"{REBUILD_RUNNING[0].upper()}{REBUILD_RUNNING[1:]}."  # a second rebuild or upload, however close
 FRIENDLY_ERROR = "Something went wrong while answering; the error is in the server log. Please try again."
 MAX_SAVED = 10      # conversations kept in the browser; the oldest goes first
-MAX_TURNS = 20      # answers kept per saved conversation
+MAX_TURNS = 20      # answers whose sources are kept per saved conversation; older ones keep their question
 BACK_TO_SOURCES = "Back to the answer's sources"
 BACK_TO_LIST = "Back to the list"
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2})|(s))?")
@@ -53,8 +54,6 @@ def period_question(period: str) -> str | None:
     m = _PERIOD.fullmatch(period or "")
     if not m:
         return None
-    import calendar
-
     year = int(m.group(1))
     if m.group(2):
         month = int(m.group(2))
@@ -195,7 +194,9 @@ class WebApp:
         if not turns:
             return render.sources_panel(None), -1, self.timeline(None)
         t = min(max(int(turn), 0), len(turns) - 1)
-        data = turns[t]["answer"]
+        data = turns[t].get("answer")
+        if data is None:
+            return render.sources_not_kept(turns[t].get("question", "")), t, self.timeline(None)
         return render.sources_panel(data, t), t, self.timeline(data, t)
 
     def record(self, record_id: str, back: str) -> str:
@@ -204,6 +205,10 @@ class WebApp:
             record, hits = self.archive.related(str(record_id or ""), k=5)
         except ArchiveError as e:
             return render.viewer_note(f"{e}.", back)
+        except Exception:
+            log.exception("internal error opening the record %r", str(record_id)[:40])
+            return render.viewer_note("Something went wrong while opening the record; the error is in the "
+                                      "server log.", back)
         roots = self.archive.current.manifest.sources
         return render.record_view(record, [(h.record, h.score) for h in hits], back=back, roots=roots)
 
@@ -230,9 +235,10 @@ class WebApp:
         if not turns:
             return conversation, saved, gr.update(choices=WebApp.choices(saved), value=conversation)
         conversation = conversation or uuid.uuid4().hex[:12]
+        old = len(turns) - MAX_TURNS  # placeholders keep the turns' numbers, which the chat's links use
+        kept = [t if i >= old else {"question": t["question"], "answer": None} for i, t in enumerate(turns)]
         entry = {"id": conversation, "title": conversation_title(turns),
-                 "chat": list(chat or [])[-2 * MAX_TURNS:], "asked": list(asked or []),
-                 "turns": list(turns)[-MAX_TURNS:]}
+                 "chat": list(chat or [])[-2 * MAX_TURNS:], "asked": list(asked or []), "turns": kept}
         saved = [entry] + [c for c in saved if c["id"] != conversation]
         saved = saved[:MAX_SAVED]
         return conversation, saved, gr.update(choices=WebApp.choices(saved), value=conversation)

@@ -1,9 +1,8 @@
-"""The collection browser over a loaded index: search, order, filters and pages, reading only the page's records;
-and example questions made from a collection's own records."""
+"""The collection browser over a loaded index: search, order, filters and pages, reading only the page's
+records; and example questions made from a collection's own records."""
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import date
 from pathlib import Path
@@ -60,7 +59,6 @@ def test_title_order_over_too_many_matches_says_so_and_keeps_date_order(seed_arc
 def _synthetic_index(folder: Path, n: int):
     """A loaded index of n generated records without vectors: the records file, dates, keywords."""
     from qa.keywords import KeywordIndex
-    from qa.store import LoadedIndex
 
     words = ["harbour", "lamp", "storm", "tide", "ledger", "cargo", "customs", "pilot", "wreck", "quay"]
     rng = np.random.default_rng(5)
@@ -78,15 +76,25 @@ def _synthetic_index(folder: Path, n: int):
     (build / "records.jsonl").write_bytes(record_lines(records))
     dates = date_columns(records)
     keywords = KeywordIndex.build(records)
+    return _loaded(build, dates, keywords)
+
+
+def _loaded(build: Path, dates: np.ndarray, keywords=None):
+    """A loaded index over build/records.jsonl without vectors, names or a manifest: what browsing reads."""
+    from qa.store import LoadedIndex
+
     found = scan(build / "records.jsonl")
-    return LoadedIndex(build, None, None, RecordTable(build / "records.jsonl", found.offsets, found.ids), keywords,
-                       None, dates[:, 0].copy(), dates[:, 1].copy())
+    table = RecordTable(build / "records.jsonl", found.offsets, found.ids)
+    return LoadedIndex(build, None, None, table, keywords, None, dates[:, 0].copy(), dates[:, 1].copy())
+
+
+# The README's figures at a million records come from this test with BIG set to 1_000_000 (about 3 minutes).
+BIG = 100_000
 
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory):
-    n = int(os.environ.get("ARCHIVE_QA_BROWSE_RECORDS", "100000"))
-    return _synthetic_index(tmp_path_factory.mktemp("browse"), n)
+    return _synthetic_index(tmp_path_factory.mktemp("browse"), BIG)
 
 
 def test_a_page_of_a_large_collection_reads_only_its_records_and_is_fast(big, monkeypatch):
@@ -129,8 +137,6 @@ def test_examples_made_from_records_use_their_titles_and_busiest_month(big):
 
 
 def test_collection_names_with_quotes_backslashes_and_other_scripts_are_read_back(tmp_path):
-    from qa.store import LoadedIndex
-
     names = ['Smith "Papers" \\ box', "한국 문서", "", 'Summary says "collection": "fake"']
     records = []
     for i, name in enumerate(names * 3):
@@ -141,10 +147,7 @@ def test_collection_names_with_quotes_backslashes_and_other_scripts_are_read_bac
     build = tmp_path / "build-y"
     build.mkdir()
     (build / "records.jsonl").write_bytes(record_lines(records))
-    found = scan(build / "records.jsonl")
-    dates = date_columns(records)
-    index = LoadedIndex(build, None, None, RecordTable(build / "records.jsonl", found.offsets, found.ids), None,
-                        None, dates[:, 0].copy(), dates[:, 1].copy())
+    index = _loaded(build, date_columns(records))
     codes, shown = collection_column(index)
     assert sorted(shown) == sorted(['Smith "Papers" \\ box', "한국 문서"])
     assert [shown[c] if c >= 0 else None for c in codes] == [r.metadata.get("collection") for r in records]

@@ -1,4 +1,4 @@
-"""Months with no records: the vectorised stretches equal a month-by-month count; the timeline at any density."""
+"""Months with no records against a month-by-month count; the timeline at any density."""
 
 from datetime import date
 

@@ -15,7 +15,8 @@ from qa.render import answer_bubble, sources_panel
 from qa.web import BUSY, FRIENDLY_ERROR, WebApp, period_question
 
 Q = "When did the Soviets postpone uranium prospecting in North Korea?"
-TITLE = "Protocol No. 61 of a Meeting of the Special Committee under the Council of Ministers of the USSR (Excerpt)"
+TITLE = ("Protocol No. 61 of a Meeting of the Special Committee under the Council of Ministers of the USSR "
+         "(Excerpt)")
 OUT = ("chat", "sources", "box", "asked", "turns", "last", "shown", "timeline", "context", "footer")
 
 
@@ -30,10 +31,9 @@ def app(index_copy, tmp_path):
 
 
 def turn(app, question, before=None, date_from="", date_to="", k=5, **kw) -> dict:
-    """One chat turn, after the turn before (a dict from this function, or None): the handler's outputs by name."""
-    before = before or {"chat": [], "asked": [], "turns": []}
-    return dict(zip(OUT, app.chat(question, before["chat"], before["asked"], before["turns"], date_from, date_to, k,
-                                  **kw)))
+    """One chat turn after the turn before (a dict from this function, or None): the outputs by name."""
+    b = before or {"chat": [], "asked": [], "turns": []}
+    return dict(zip(OUT, app.chat(question, b["chat"], b["asked"], b["turns"], date_from, date_to, k, **kw)))
 
 
 def text(fragment: str) -> str:
@@ -61,7 +61,8 @@ def test_a_chat_turn_links_each_citation_to_its_card_and_fills_the_sources_panel
     reply = t["chat"][1]["content"]
     assert "April 12, 1948: Memorandum of the Special Committee" in text(reply)
     assert f"[1] April 12, 1948 — {TITLE}" in text(reply)  # a compact chip: date — title
-    assert '<a class="cite-link" href="#src-0-1">[1]</a>' in reply and '<a class="chip" href="#src-0-1">' in reply
+    assert '<a class="cite-link" href="#src-0-1">[1]</a>' in reply
+    assert '<a class="chip" href="#src-0-1">' in reply
     assert "relevance" not in reply and "summary" not in reply  # no second full list in the bubble
     sources = t["sources"]
     assert "Sources (" in sources and 'id="src-0-1"' in sources
@@ -88,12 +89,14 @@ def test_a_follow_up_is_read_with_the_question_before_it_says_so_and_can_be_aske
     first = turn(app, "What did Vyshinsky report from the UN about the Korean question?")
     follow = turn(app, "and what did Molotov answer?", first)
     assert len(follow["asked"]) == 2 and len(follow["turns"]) == 2
-    assert "Read together with your previous question" in follow["context"] and "Vyshinsky" in follow["context"]
+    assert "Read together with your previous question" in follow["context"]
+    assert "Vyshinsky" in follow["context"]
     assert 'data-alone="1"' in follow["context"] and follow["turns"][1]["previous"] == first["asked"][0]
     # read with the question before it, the follow-up is about Molotov at the UN in October 1947
     together = app.archive.ask("and what did Molotov answer?", history=first["asked"])
-    assert together.found and all("Molotov" in c.hit.record.title and c.hit.record.date.text.startswith("October")
-                                  for c in together.citations)
+    assert together.found
+    assert all("Molotov" in c.hit.record.title and c.hit.record.date.text.startswith("October")
+               for c in together.citations)
     assert text(together.citations[0].label()) in text(follow["chat"][-1]["content"])
     alone = dict(zip(OUT, app.ask_alone(follow["chat"], follow["asked"], follow["turns"], "", "", 5)))
     assert len(alone["chat"]) == 4 and len(alone["turns"]) == 2  # in place of the answer read together
@@ -103,7 +106,8 @@ def test_a_follow_up_is_read_with_the_question_before_it_says_so_and_can_be_aske
 
 
 def test_filters_limit_dates_and_count_and_show_as_removable_chips(app):
-    t = turn(app, "Soviet position on the Korean question", date_from="October 1947", date_to="October 1947", k=2)
+    t = turn(app, "Soviet position on the Korean question", date_from="October 1947", date_to="October 1947",
+             k=2)
     reply = text(t["chat"][1]["content"])
     assert reply.startswith("Records dated between 1947-10-01 and 1947-10-31:")
     assert len(t["turns"][0]["answer"]["citations"]) == 2 and "[3]" not in reply
@@ -111,7 +115,8 @@ def test_filters_limit_dates_and_count_and_show_as_removable_chips(app):
     assert cited and all("October" in c and "1947" in c for c in cited), cited
     chips = text(t["context"])
     assert "From October 1947" in chips and "To October 1947" in chips and "Cite up to 2" in chips
-    assert 'data-remove="from"' in t["context"] and 'aria-label="Remove the filter From October 1947"' in t["context"]
+    assert 'data-remove="from"' in t["context"]
+    assert 'aria-label="Remove the filter From October 1947"' in t["context"]
     assert app.remove_filter("from", "October 1947", "1948", 2) == ("", "1948", 2)
     assert app.remove_filter("k", "", "", 2) == ("", "", DEFAULT_K)
     assert app.filters_changed("", "", DEFAULT_K, t["turns"]) == ""
@@ -124,7 +129,7 @@ def test_clear_resets_chat_sources_timeline_export_filters_and_context(app):
     assert 'class="mark"' in t["timeline"]
     (chat, sources, box, asked, turns, last, shown, timeline, context, date_from, date_to, k, export_file,
      export_note, conversation) = app.clear()
-    assert chat == [] and asked == [] and turns == [] and last is None and shown == -1 and conversation is None
+    assert chat == asked == turns == [] and last is None and shown == -1 and conversation is None
     assert "appear here" in sources and 'class="mark"' not in timeline and 'class="bin"' in timeline
     assert (date_from, date_to, k, context, export_file, export_note) == ("", "", DEFAULT_K, "", None, "")
     # with the context gone the same follow-up reads alone, exactly as in a fresh conversation
@@ -137,7 +142,8 @@ def test_empty_questions_are_ignored_and_long_ones_refused_fast(app):
     import gradio as gr
 
     t = turn(app, "   \n ")
-    assert t["chat"] == [] and isinstance(t["sources"], type(gr.skip())) and isinstance(t["asked"], type(gr.skip()))
+    skipped = type(gr.skip())
+    assert t["chat"] == [] and isinstance(t["sources"], skipped) and isinstance(t["asked"], skipped)
     t0 = time.perf_counter()
     t = turn(app, "x" * 1_000_000)
     assert time.perf_counter() - t0 < 1.0
@@ -162,7 +168,7 @@ def test_html_in_questions_and_records_is_shown_as_text(app):
     for fragment in (answer_bubble(ans.to_json(), 0), sources_panel(ans.to_json(), 0),
                      record_view(r, [(r, 0.5)], back="Back", roots=[])):
         assert "<script>" not in fragment and "<b>" not in fragment and "<i>" not in fragment
-        assert "javascript:" not in fragment.replace("javascript:alert(1)</", "")  # shown as text, never a link
+        assert "javascript:" not in fragment.replace("javascript:alert(1)</", "")  # as text, never a link
         assert 'href="javascript' not in fragment
     assert answer_bubble(ans.to_json(), 0).count("cite-link") == 1  # only the answer's own [n] is a link
 
@@ -187,7 +193,8 @@ def test_the_sources_of_an_earlier_answer_are_shown_again_and_a_source_opens_its
     viewer = app.open_record(record_id, 0)
     body = text(viewer)
     for part in (TITLE, "April 12, 1948 (exact day, 1948-04-12)", "Wilson Center Digital Archive",
-                 "korea-1942-1948.txt, line", record_id, "More like this", "R1", "R5", "Back to the answer's sources"):
+                 "korea-1942-1948.txt, line", record_id, "More like this", "R1", "R5",
+                 "Back to the answer's sources"):
         assert part in body, part
     assert viewer.count('class="source"') == 5 and 'id="src-' not in viewer and "/tmp" not in viewer
     assert "Protocol No. 36" in body
@@ -227,6 +234,10 @@ def test_conversations_are_saved_newest_first_and_reopened(app):
     for i in range(15):
         _, many, _ = app.save(None, first["chat"], first["asked"], first["turns"], many)
     assert len(many) == 10  # the oldest go first
+    long = first["turns"] * 25  # a long conversation keeps the sources of its last 20 answers
+    _, kept, _ = app.save(None, first["chat"], first["asked"], long, [])
+    assert [t["answer"] is None for t in kept[0]["turns"]] == [True] * 5 + [False] * 20
+    assert "were not kept" in app.show_turn(0, kept[0]["turns"])[0]
 
 
 def test_example_questions_fit_the_collection(app, tmp_path):
@@ -333,7 +344,8 @@ def test_the_index_panel_says_how_approximate_search_works():
     from qa.render import search_words
 
     info = {"records": 1_000_000, "index_params": {"nlist": 1024, "nprobe": 128}}
-    assert search_words(info) == "approximate search, 1,024 lists (128 searched per question) over 1,000,000 records"
+    assert search_words(info) == ("approximate search, 1,024 lists (128 searched per question) over "
+                                  "1,000,000 records")
 
 
 def test_a_bad_upload_changes_nothing(app, tmp_path):
