@@ -222,6 +222,7 @@ def test_a_source_opens_the_whole_record_with_more_like_it_and_a_way_back(page, 
     assert page.locator("#sources [id^='src-']").count() == 0  # R1..R5 are not the answer's [n]
     assert page.evaluate("document.activeElement.id") == "viewer-title"
     assert axe(page, axe_script, "viewer") == []
+    page.evaluate("window.scrollTo(0, 0)")
     shoot(page, "record-viewer.png")
     related = page.locator("#rel-1 button.open-record").inner_text()
     page.locator("#rel-1 button.open-record").click()
