@@ -8,6 +8,7 @@ import hmac
 import logging
 import re
 import secrets
+import shutil
 import tempfile
 import threading
 import uuid
@@ -34,6 +35,7 @@ DENIED = "Changing the index needs the admin password (set when the app was star
 BUSY = f"{REBUILD_RUNNING[0].upper()}{REBUILD_RUNNING[1:]}."  # a second rebuild or upload, however close
 FRIENDLY_ERROR = "Something went wrong while answering; the error is in the server log. Please try again."
 MAX_SAVED = 10      # conversations kept in the browser; the oldest goes first
+MAX_EXPORTS = 50    # export files kept on disk for download; older ones are removed
 MAX_TURNS = 20      # answers whose sources are kept per saved conversation; older ones keep their question
 BACK_TO_SOURCES = "Back to the answer's sources"
 BACK_TO_LIST = "Back to the list"
@@ -79,6 +81,9 @@ class WebApp:
         self.archive = archive
         self.upload_dir = upload_dir
         self.admin_password = admin_password or None
+        self._exports: tempfile.TemporaryDirectory | None = None  # see _export_folder
+        self._exports_lock = threading.Lock()
+        self._exported = 0
 
     # -- answering ---------------------------------------------------------------------------------
 
@@ -221,10 +226,22 @@ class WebApp:
             return None, "Ask a question first; its answer and citations are what gets exported."
         from . import export as exports
 
-        folder = Path(tempfile.mkdtemp(prefix="archive-qa-export-"))
+        folder = self._export_folder()
         path = folder / exports.filename(answer, fmt)
         path.write_text(exports.export(answer, fmt), encoding="utf-8")
         return str(path), f"Exported {len(answer.citations)} citation(s) as {fmt}."
+
+    def _export_folder(self) -> Path:
+        """A new folder for one export, inside this app's own temporary folder, which keeps the newest
+        MAX_EXPORTS (Gradio has copied each file to its cache by then) and is removed when the app exits."""
+        with self._exports_lock:
+            if self._exports is None:
+                self._exports = tempfile.TemporaryDirectory(prefix="archive-qa-exports-")
+            root = Path(self._exports.name)
+            for old in sorted(root.iterdir())[:-MAX_EXPORTS + 1]:  # named by a counter: oldest first
+                shutil.rmtree(old, ignore_errors=True)
+            self._exported += 1
+            return Path(tempfile.mkdtemp(prefix=f"{self._exported:010d}-", dir=root))
 
     # -- conversations kept in the browser -----------------------------------------------------------
 

@@ -5,6 +5,7 @@ import logging
 import re
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -401,6 +402,20 @@ def test_export_the_last_answer(app):
     entries = bibtexparser.parse_string(open(path, encoding="utf-8").read()).entries
     assert entries[0]["title"].strip("{}") == TITLE and entries[0]["date"] == "1948-04-12"
     assert app.export(None, "ris")[0] is None
+
+
+def test_exports_stay_in_one_folder_that_keeps_only_the_newest(app, monkeypatch):
+    import tempfile
+
+    import qa.web as web
+
+    monkeypatch.setattr(web, "MAX_EXPORTS", 3)
+    last = turn(app, Q)["last"]
+    paths = [Path(app.export(last, fmt)[0]) for fmt in ("bibtex", "ris", "csl-json", "markdown", "bibtex")]
+    root = paths[0].parent.parent  # one folder in the temporary folder holds the app's exports
+    assert root.parent == Path(tempfile.gettempdir()) and all(p.parent.parent == root for p in paths)
+    assert [p.exists() for p in paths] == [False, False, True, True, True]  # the newest three are kept
+    assert paths[-1].read_text(encoding="utf-8").startswith("@")
 
 
 def test_an_admin_password_guards_rebuild_and_upload(app, caplog):
