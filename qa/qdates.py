@@ -370,3 +370,74 @@ def _remove(text: str, phrases: list[_Phrase]) -> str:
             out.append(" ")
         out.append(piece)
     return "".join(out).lstrip(",;: ")
+
+
+# -- a follow-up's time relative to the question before it ("And the next day?", "a year later") ------------
+
+_EXACT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+          "nine": 9, "ten": 10}
+_VAGUE = {"a couple of": 2, "a few": 3, "several": 5}  # "a few days later": any of the next three days
+_UNIT = r"(?P<unit{0}>day|week|month|year)s?"
+_COUNT = (r"(?P<count>\d{1,3}|"
+          + "|".join(sorted(map(re.escape, [*_EXACT, *_VAGUE]), key=len, reverse=True)).replace(r"\ ", r"\s+")
+          + ")")
+_RELATIVE = re.compile(
+    r"\b(?:(?:the\s+)?(?P<way1>next|following|previous|preceding|prior)\s+" + _UNIT.format(1)
+    + r"|the\s+" + _UNIT.format(2) + r"\s+(?P<way2>before|after)"
+    + r"|" + _COUNT + r"\s+" + _UNIT.format(3) + r"\s+(?P<way3>later|earlier|after(?:wards?)?|before(?:hand)?))\b",
+    re.IGNORECASE)
+_FORWARD = ("next", "following", "after", "later")
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A time given relative to the question before: `first` to `last` units after it (negative: before)."""
+
+    unit: str   # day, week, month or year
+    first: int
+    last: int
+    phrase: str
+    rest: str   # the question without the phrase
+
+
+def find_shift(question: str) -> Shift | None:
+    """The time a question gives relative to the one before it ("the next day", "the month before", "two weeks
+    later", "a few years earlier"), or None."""
+    m = _RELATIVE.search(question)
+    if not m:
+        return None
+    g = m.groupdict()
+    way = (g["way1"] or g["way2"] or g["way3"]).lower()
+    unit = (g["unit1"] or g["unit2"] or g["unit3"]).lower()
+    count = " ".join((g["count"] or "1").lower().split())
+    n = int(count) if count.isdigit() else _EXACT.get(count) or _VAGUE[count]
+    first = 1 if count in _VAGUE else n  # vague: anywhere from one unit to n units away
+    sign = 1 if way.startswith(_FORWARD) else -1
+    first, last = sorted((sign * first, sign * n))
+    rest = re.sub(r"\s+([?.!,;:])", r"\1", " ".join((question[:m.start()] + question[m.end():]).split()))
+    return Shift(unit, first, last, m.group(0), rest)
+
+
+def shifted(lo: date | None, hi: date | None, shift: Shift) -> tuple[date | None, date | None]:
+    """The period a shift names from the range [lo, hi]. Days and weeks move the range as it is; months and
+    years are whole ones, counted from the range's end when moving forward and from its start when moving back.
+    A range with neither end stays as it is; one beyond the calendar gives no range."""
+    try:
+        a, _ = _moved(lo, hi, shift.unit, shift.first)
+        _, b = _moved(lo, hi, shift.unit, shift.last)
+    except (ValueError, OverflowError):  # beyond the calendar's years: no date range rather than a wrong one
+        return None, None
+    return a, b
+
+
+def _moved(lo: date | None, hi: date | None, unit: str, n: int) -> tuple[date | None, date | None]:
+    anchor = (hi or lo) if n > 0 else (lo or hi)
+    if anchor is None:
+        return lo, hi
+    if unit in ("day", "week"):
+        step = timedelta(days=n * (7 if unit == "week" else 1))
+        return (lo or anchor) + step, (hi or anchor) + step
+    if unit == "month":
+        year, month = divmod(anchor.year * 12 + anchor.month - 1 + n, 12)
+        return date(year, month + 1, 1), date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+    return date(anchor.year + n, 1, 1), date(anchor.year + n, 12, 31)

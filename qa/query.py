@@ -54,9 +54,10 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
     """Read a question: its intent, its date range and its topic, its names brought to the corpus's spelling.
 
     A follow-up is read together with the question before it: its words are matched with that question's, and
-    the earlier question's dates apply unless the follow-up names its own.
+    the earlier question's dates apply unless the follow-up names its own, moved when it says so ("the next
+    day", "a year earlier").
     """
-    from .qdates import find_dates
+    from .qdates import QuestionDates, find_dates, find_shift, shifted
 
     intent = detect(text, history)
     context = history[-1] if intent.follow_up and history else ""
@@ -65,8 +66,13 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
     if dates:
         found = find_dates(text)
         if not found.found and context:
-            found = find_dates(context)
-            found = type(found)(found.date_from, found.date_to, found.phrase, text)
+            earlier = find_dates(context)
+            shift = find_shift(text) if earlier.found else None
+            if shift is not None:  # "And the next day?": the earlier question's time, moved
+                found = QuestionDates(*shifted(earlier.date_from, earlier.date_to, shift), shift.phrase,
+                                      shift.rest)
+            else:
+                found = QuestionDates(earlier.date_from, earlier.date_to, earlier.phrase, text)
         if found.found:
             date_from, date_to, phrase = found.date_from, found.date_to, found.phrase
             rest = found.rest if found.rest.strip() else text

@@ -103,3 +103,14 @@ def test_questions_outside_the_archive_are_honestly_not_found(seed_archive, ques
     a = seed_archive.ask(question)
     assert not a.found and a.citations == [] and "holds no record" in a.text
     assert len(a.closest) <= 3
+
+
+def test_a_follow_up_that_moves_in_time_moves_the_dates_of_the_question_before(seed_archive):
+    idx = seed_archive.current
+    before = ["What did Shtykov write to Stalin on 3 May 1947?"]
+    q = analyze("And the day after?", idx.keywords, idx.names, history=before)
+    assert q.intent.follow_up and (q.date_from, q.date_to) == (date(1947, 5, 4), date(1947, 5, 4))
+    q = analyze("What about a month earlier?", idx.keywords, idx.names, history=before)
+    assert (q.date_from, q.date_to) == (date(1947, 4, 1), date(1947, 4, 30))
+    q = analyze("And the next day?", idx.keywords, idx.names, history=["Who asked for railway engineers?"])
+    assert q.date_from is None and q.date_to is None  # nothing to move: no dates rather than invented ones

@@ -35,7 +35,7 @@ def test_ask_endpoint_refuses_bad_questions_with_the_reason(client):
     t0 = time.perf_counter()
     with pytest.raises(Exception, match="the limit is 1,000"):
         client.predict("y" * 10_000, api_name="/ask")
-    assert time.perf_counter() - t0 < 1.0
+    assert time.perf_counter() - t0 < 5.0  # refused before any work: seconds at most even on a loaded machine
 
 
 def test_bad_upload_gets_file_line_and_problem_and_the_index_keeps_serving(client, server):

@@ -145,9 +145,9 @@ def test_empty_questions_are_ignored_and_long_ones_refused_fast(app):
     t = turn(app, "   \n ")
     skipped = type(gr.skip())
     assert t["chat"] == [] and isinstance(t["sources"], skipped) and isinstance(t["asked"], skipped)
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU seconds: a loaded machine does not stretch them
     t = turn(app, "x" * 1_000_000)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < 1.0
     assert f"the limit is {MAX_QUESTION_CHARS:,}" in t["chat"][1]["content"]
     assert len(t["chat"][0]["content"]) < 2100  # the page is not flooded with the megabyte
 
