@@ -17,6 +17,8 @@ from .errors import ArchiveError
 
 # Seconds to wait for a connection; the whole answer has its own limit (Endpoint.timeout).
 CONNECT_TIMEOUT = 5.0
+# A model that goes on to write the next prompt has finished its answer.
+STOP = ["\nQuestion:", "\nRecords:"]
 
 
 class WriterError(ArchiveError):
@@ -118,7 +120,7 @@ def chat(endpoint: Endpoint, messages: list[dict[str, str]], *, model: str | Non
     a finish reason was cut off, and is an error too."""
     httpx = _client()
     body: dict = {"model": model or model_of(endpoint), "messages": messages, "stream": True,
-                  "max_tokens": endpoint.max_tokens, "temperature": 0.0}
+                  "max_tokens": endpoint.max_tokens, "temperature": 0.0, "stop": STOP}
     if seed is not None:
         body["seed"] = seed
     deadline = time.monotonic() + endpoint.timeout

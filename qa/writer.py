@@ -25,11 +25,11 @@ log = logging.getLogger(__name__)
 # characters at a sentence's end: enough for an answer, and within a small model's context.
 MAX_RECORDS = 10
 MAX_SUMMARY = 1500
-INSTRUCTIONS = ("Answer the question below using only the numbered records. Write one to four short "
-                "sentences of plain prose. End every sentence with the number of the record it comes from in "
-                "square brackets, like [1]. Use only dates, names and numbers that the record gives, and do "
-                "not add causes, reasons or anything else the records do not say. If the records do not "
-                "answer the question, say so.")
+INSTRUCTIONS = ("Answer the question below using only the numbered records above. Write one to four "
+                "short sentences of plain prose. End every sentence with the number of the record it comes "
+                "from in square brackets, like [1]. Use only dates, names and numbers that the record gives, "
+                "and do not add causes, reasons or anything else the records do not say. If the records do "
+                "not answer the question, say so.")
 
 
 def record_block(c: Citation) -> str:
@@ -48,11 +48,10 @@ def record_block(c: Citation) -> str:
 
 
 def prompt(question: str, citations: list[Citation]) -> list[dict[str, str]]:
-    """The chat messages for a draft: one user turn (some chat formats drop a system turn) holding the
-    instructions, the cited records and the question."""
+    """The chat messages for a draft: one user turn (some chat formats drop a system turn) holding the cited
+    records first, then the instructions, then the question."""
     records = "\n\n".join(record_block(c) for c in citations[:MAX_RECORDS])
-    return [{"role": "user", "content": f"{INSTRUCTIONS}\n\nRecords:\n\n{records}\n\nQuestion: {question}\n"
-                                        "Answer:"}]
+    return [{"role": "user", "content": f"Records:\n\n{records}\n\n{INSTRUCTIONS}\n\nQuestion: {question}"}]
 
 
 # -- the draft, cut into sentences as it streams ------------------------------------------------------
@@ -69,9 +68,10 @@ def draft_sentences(text: str) -> list[str]:
         line = _ANSWER.sub("", line.strip().lstrip("-*• ").strip())
         if not line:
             continue
+        first = len(out)  # marks leading a line are the line's own ('[1] April 12, 1948 — ...')
         for s in sentences(line):
             m = _LEADING_MARKS.match(s)
-            if m and out and not re.search(r"\[\d", out[-1]):
+            if m and len(out) > first and not re.search(r"\[\d", out[-1]):
                 out[-1] = f"{out[-1]} {m.group(1).strip()}"
                 s = s[m.end():]
             if s.strip():
@@ -103,7 +103,7 @@ class Drafting:
         last_line_open = not self.text.endswith("\n")
         ready = len(found) - 1 if last_line_open else len(found)
         if found and last_line_open and not _has_words_after_marks(found[-1]):
-            ready = len(found) - 1
+            ready -= 1  # the sentence before may still take the marks being written
         new = found[self.given:max(ready, self.given)]
         self.given += len(new)
         return new
@@ -117,7 +117,8 @@ class Drafting:
 
 
 def _has_words_after_marks(s: str) -> bool:
-    return bool(re.search(r"\w", _LEADING_MARKS.sub("", s)))
+    """Whether a sentence being written has begun past any marks (a letter after them, even '[1' unfinished)."""
+    return bool(re.search(r"[^\W\d_]", re.sub(r"^\s*\[[\d\s,;–-]*$", "", _LEADING_MARKS.sub("", s))))
 
 
 # -- the prose answer ---------------------------------------------------------------------------------
@@ -130,10 +131,20 @@ class Step:
     answer: Answer | None = None
 
 
-def removed_note(n: int) -> str:
-    """'2 sentences were removed because the records do not support them.'"""
-    return (f"{n} sentence was removed because the records do not support it." if n == 1 else
+ECHO = "it repeats the prompt"
+
+
+def removed_note(verdicts: list[Verdict]) -> str:
+    """'2 sentences were removed because the records do not support them.' (and how many only repeated the
+    prompt), or '' when nothing was removed."""
+    echoes = sum(v.reason == ECHO for v in verdicts)
+    n = sum(not v.supported for v in verdicts) - echoes
+    note = ("" if not n else f"{n} sentence was removed because the records do not support it." if n == 1 else
             f"{n} sentences were removed because the records do not support them.")
+    if echoes:
+        were = "was" if echoes == 1 else "were"
+        note += f" {echoes} that only repeated the question or the instructions {were} left out."
+    return note.strip()
 
 
 def finish(answer: Answer, verdicts: list[Verdict], writer: dict, error: str | None = None) -> Answer:
@@ -149,7 +160,8 @@ def finish(answer: Answer, verdicts: list[Verdict], writer: dict, error: str | N
                 else "it wrote no sentence")
         text = f"{answer.text}\n\n(The writer's draft is not shown: {what}. This is the extractive answer.)"
     else:
-        text = " ".join(kept) + (f"\n\n{removed_note(len(removed))}" if removed else "")
+        note = removed_note(verdicts)
+        text = " ".join(kept) + (f"\n\n{note}" if note else "")
     return replace(answer, text=text, writer=info, removed=removed)
 
 
@@ -177,8 +189,7 @@ def steps(answer: Answer, endpoint: Endpoint, encode: Encoder, aliases: list[lis
         def judged(drafted: list[str]) -> list[Verdict]:
             fresh = [s for s in drafted if _key(s) not in echoes]
             checked = iter(check(fresh, records, encode, aliases))
-            return [next(checked) if _key(s) not in echoes else Verdict(s, (), "it repeats the prompt")
-                    for s in drafted]
+            return [next(checked) if _key(s) not in echoes else Verdict(s, (), ECHO) for s in drafted]
 
         for piece in chat(endpoint, messages, model=writer["model"]):
             for v in judged(drafting.add(piece)):
