@@ -221,11 +221,11 @@ def test_the_writer_settings_are_checked(monkeypatch):
         settings.current()
     monkeypatch.setenv("ARCHIVE_QA_LLM_TIMEOUT", "12.5")
     monkeypatch.setenv("ARCHIVE_QA_LLM_MODEL", "gemma3:270m")
-    monkeypatch.setenv("ARCHIVE_QA_LLM_KEY", "k")
+    monkeypatch.setenv("ARCHIVE_QA_LLM_KEY", "s3cret-key")
     e = Endpoint.from_settings()
-    assert (e.url, e.model, e.key, e.timeout) == ("http://localhost:11434/v1", "gemma3:270m", "k", 12.5)
+    assert (e.url, e.model, e.key, e.timeout) == ("http://localhost:11434/v1", "gemma3:270m", "s3cret-key", 12.5)
     assert Endpoint.from_settings("http://127.0.0.1:8080/v1").url == "http://127.0.0.1:8080/v1"
-    assert "k" not in repr(settings.current())
+    assert "s3cret-key" not in repr(settings.current())
 
 
 def test_the_cli_answers_in_checked_prose_with_llm(seed_index_dir, tmp_path, scripted):
