@@ -50,14 +50,12 @@ def visit_questions() -> list[str]:
 
 
 def seed_questions() -> list[str]:
-    """Questions about the 20 Korea seed records: the project's two labelled sets (read only), 204 questions."""
+    """Questions about the 20 Korea seed records: the labelled seed set's dev and test splits (read only)."""
     out: list[str] = []
-    for name in ("questions.jsonl", "eval.jsonl"):
-        p = ROOT / "tests" / "data" / name
-        if p.exists():
-            out += [json.loads(line)["question"] for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
-    out = list(dict.fromkeys(q for q in out if q.strip()))
-    return out or visit_questions()
+    for split in ("dev", "test"):
+        p = ROOT / "tests" / "data" / "eval" / f"seed-{split}.jsonl"
+        out += [json.loads(line)["question"] for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return list(dict.fromkeys(q for q in out if q.strip()))
 
 
 # -- real records -------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import date
 
 from .retrieve import Hit
 from .sentences import sentences
-from .support import CITE, holds
+from .support import CITE, Words, holds
 from .text import tokens
 from .timeline import describe_stretch
 
@@ -80,7 +80,7 @@ def shown_date(record) -> str:
 
 
 def _held(terms: set[str], text: str) -> int:
-    words = set(tokens(text))
+    words = Words(tokens(text))
     return sum(holds(t, words) for t in terms)
 
 

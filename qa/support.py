@@ -10,8 +10,10 @@ decides what is cited, what comes first, whether anything answers at all, and is
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -55,18 +57,33 @@ def idf(df: int, n: int) -> float:
 _DEMONYM = re.compile(r"(?:ese|ian|ish|an|i|n)$")
 
 
+@functools.lru_cache(maxsize=65_536)
 def _stem(word: str) -> str:
     stem = _DEMONYM.sub("", word)
     return stem if len(stem) >= 4 else word
 
 
-def holds(token: str, record_tokens: set[str]) -> bool:
-    """Whether a record holds a word, a country's adjective counting for its name ('Korean' for 'Korea')."""
-    if token in record_tokens:
+class Words:
+    """A text's tokens made ready for holds(): the tokens, their beginnings of four letters or more, and the
+    stems of those that end like a country's adjective."""
+
+    __slots__ = ("tokens", "prefixes", "stems")
+
+    def __init__(self, tokens_: Iterable[str]) -> None:
+        self.tokens = set(tokens_)
+        self.prefixes = {t[:i] for t in self.tokens for i in range(4, len(t) + 1)}
+        self.stems = {s for t in self.tokens if (s := _stem(t)) != t}
+
+
+def holds(token: str, words: Words) -> bool:
+    """Whether a text holds a word, a country's adjective counting for its name ('Korean' for 'Korea', and
+    'Korea' for 'Korean')."""
+    if token in words.tokens:
         return True
     stem = _stem(token)
-    return any(r.startswith(stem) if stem != token else (_stem(r) != r and token.startswith(_stem(r)))
-               for r in record_tokens)
+    if stem != token:
+        return stem in words.prefixes
+    return any(token[:i] in words.stems for i in range(4, len(token) + 1))
 
 
 @dataclass(frozen=True)
@@ -101,14 +118,14 @@ class Wording:
                    for i, n in enumerate(names)]
         return cls(terms, [n.spellings for n in names], weights, len(query.names))
 
-    def coverage(self, record_tokens: set[str]) -> float:
+    def coverage(self, record: Words) -> float:
         """The rarity-weighted share of the question's words a record holds (a name's word also counts when the
         record holds another spelling of that name)."""
         total = sum(self.terms.values())
         if total <= 0:
             return 0.0
-        return sum(w for t, w in self.terms.items() if holds(t, record_tokens) or any(
-            alt <= record_tokens for alt in self.other_spellings.get(t, ()))) / total
+        return sum(w for t, w in self.terms.items() if holds(t, record) or any(
+            alt <= record.tokens for alt in self.other_spellings.get(t, ()))) / total
 
     @property
     def other_spellings(self) -> dict[str, list[frozenset[str]]]:
@@ -119,14 +136,14 @@ class Wording:
                 out.setdefault(t, []).extend(spellings[1:])
         return out
 
-    def names_held(self, record_tokens: set[str], by_meaning: list[float] | None = None) -> tuple[float, float]:
+    def names_held(self, record: Words, by_meaning: list[float] | None = None) -> tuple[float, float]:
         """The rarity-weighted share of the question's names a record holds, and the least it holds of one:
         in some spelling, or failing that by meaning (by_meaning: for each name, how far its cosine to the
         record goes from that of a record without it, 0, to that of a record with it, 1)."""
         if not self.names:  # nothing to hold: the question's wording stands for its names
-            c = self.coverage(record_tokens)
+            c = self.coverage(record)
             return c, c
-        held = [max(sum(holds(t, record_tokens) for t in s) / len(s) for s in spellings)
+        held = [max(sum(holds(t, record) for t in s) / len(s) for s in spellings)
                 for spellings in self.names]
         if by_meaning is not None:
             held = [max(h, m) for h, m in zip(held, by_meaning)]
@@ -136,8 +153,14 @@ class Wording:
         return share, min(own) if own else share
 
 
-def record_tokens(record) -> set[str]:
-    return set(tokens(f"{record.title} {record.summary}"))
+@functools.lru_cache(maxsize=8192)
+def _record_words(record_id: str, text: str) -> Words:
+    return Words(tokens(text))
+
+
+def record_words(record) -> Words:
+    """A record's title and summary words, made once per record (records never change under their id)."""
+    return _record_words(record.id, f"{record.title} {record.summary}")
 
 
 def by_meaning(name_cosines: np.ndarray, calibration: dict[str, float]) -> np.ndarray:
@@ -157,7 +180,7 @@ def _shares(values: list[float]) -> list[float]:
     return [v / top if top > 0 else 0.0 for v in values]
 
 
-def evidence(cosines: list[float], token_sets: list[set[str]], words: Wording, floor: float,
+def evidence(cosines: list[float], token_sets: list[Words], words: Wording, floor: float,
              names_by_meaning: np.ndarray | None = None, listing: bool = False,
              fused: list[float] | None = None, keyword: list[float] | None = None) -> list[Evidence]:
     """The evidence of each candidate (in retrieval order) for one question.
@@ -193,7 +216,7 @@ def supported(hits: list, words: Wording, calibration: dict[str, float],
         return []
     floor = calibration.get("floor", 0.0)
     meaning = by_meaning(name_cosines, calibration) if name_cosines is not None and name_cosines.size else None
-    evs = evidence([h.score for h in hits], [record_tokens(h.record) for h in hits], words, floor, meaning,
+    evs = evidence([h.score for h in hits], [record_words(h.record) for h in hits], words, floor, meaning,
                    listing, [h.fused for h in hits], [h.keyword for h in hits])
     scored = [replace(h, support=probability(e), evidence=e) for h, e in zip(hits, evs)]
     order = sorted(range(len(scored)), key=lambda i: (-scored[i].support, i))

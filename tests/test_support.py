@@ -1,0 +1,162 @@
+"""Weighing a candidate: the evidence measured, the probability it gives, and the collection's own calibration."""
+
+import numpy as np
+import pytest
+from conftest import HSG, SEEDS
+
+from qa.calibrate import best_cosines, calibrate, name_cosines, offtopic_questions
+from qa.dates import parse_date
+from qa.records import Record, read_records, record_id
+from qa.retrieve import Hit
+from qa.support import WEIGHTS, Evidence, Wording, Words, by_meaning, evidence, holds, idf, probability, supported
+from qa.text import tokens
+
+
+def words(text: str) -> Words:
+    return Words(tokens(text))
+
+
+@pytest.mark.parametrize("token, text, held", [
+    ("korean", "the Korea question", True), ("korea", "a Korean delegate", True),
+    ("japanese", "a visit to Japan", True), ("chinese", "China and Taiwan", True),
+    ("british", "Britain's reply", True), ("soviet", "the Soviets", True),
+    ("washington", "washing the flags", False), ("rome", "Romania", False), ("korea", "a visit to Japan", False),
+])
+def test_a_record_holds_a_word_or_its_countrys_adjective(token, text, held):
+    assert holds(token, words(text)) is held
+
+
+def test_idf_is_bm25s_and_a_word_no_record_holds_weighs_most():
+    n = 100
+    assert idf(0, n) > idf(1, n) > idf(50, n) > 0
+    assert idf(10, n) == pytest.approx(np.log(1 + (n - 10 + 0.5) / (10 + 0.5)))
+
+
+class _Keywords:
+    """The keyword index's vocabulary and counts, as Wording.of reads them."""
+
+    def __init__(self, df: dict[str, int], n: int) -> None:
+        self.vocab = {w: i for i, w in enumerate(df)}
+        self.df = np.array(list(df.values()))
+        self.n = n
+
+
+def _query(text: str, names: list[list[str]] = ()):
+    from qa.intent import detect
+    from qa.query import Name, Query
+
+    named = [Name(" ".join(n), (frozenset(tokens(" ".join(n))),), True) for n in names]
+    name_tokens = {t for n in named for t in n.spellings[0]}
+    return Query(text, detect(text), text, tokens(text), names=named,
+                 terms=[t for t in tokens(text) if t not in name_tokens])
+
+
+def test_coverage_weighs_rare_words_more_and_counts_words_the_collection_never_uses():
+    kw = _Keywords({"uranium": 1, "korea": 90, "prospect": 5}, 100)
+    w = Wording.of(_query("uranium prospecting in Korea"), kw)
+    assert w.coverage(words("uranium")) > w.coverage(words("Korea")) > 0
+    assert w.coverage(words("uranium prospecting in Korea")) == pytest.approx(1.0)
+    unknown = Wording.of(_query("uranium ore smelting"), kw)  # 'ore' and 'smelting' no record holds
+    assert unknown.coverage(words("uranium")) < w.coverage(words("uranium"))
+
+
+def test_names_held_in_any_spelling_and_the_least_held_name():
+    kw = _Keywords({"kim": 3, "gu": 1, "liu": 1}, 20)
+    q = _query("What did Kim Gu tell Liu Yuwan?", [["Kim", "Gu"], ["Liu", "Yuwan"]])
+    w = Wording.of(q, kw)
+    share, least = w.names_held(words("Kim Gu met Liu Yuwan"))
+    assert share == least == 1.0
+    share, least = w.names_held(words("Kim Gu alone"))
+    assert least == 0.0 and 0 < share < 1
+    # by meaning: a name the record does not spell still counts as far as its cosine says
+    share2, least2 = w.names_held(words("Kim Gu alone"), by_meaning=[0.0, 0.9])
+    assert least2 == 0.9 and share2 > share
+
+
+def test_by_meaning_reads_cosines_on_the_collections_own_scale():
+    separated = {"name_held": 0.45, "name_other": 0.15, "name_spread": 0.1}
+    overlapping = {"name_held": 0.36, "name_other": 0.30, "name_spread": 0.12}
+    cos = np.array([0.10, 0.30, 0.50])
+    p = by_meaning(cos, separated)
+    assert p[0] < 0.05 and p[2] > 0.95 and p[1] == pytest.approx(0.5, abs=1e-6)
+    q = by_meaning(cos, overlapping)  # where names tell little, the cosine moves the probability little
+    assert 0.2 < q[0] < q[2] < 0.8
+    assert not by_meaning(cos, {}).any()  # an index without the measure: no credit by meaning
+
+
+def test_the_probability_rises_with_every_piece_of_evidence():
+    base = Evidence(0.3, -0.05, 0.5, 0.5, 0.5, 0.0, 0.0, 0.0, 0.5, 0.5, -0.1)
+    p = probability(base)
+    for field in ("cosine", "coverage", "names", "least", "fused", "keyword"):
+        better = Evidence(**{**base.__dict__, field: getattr(base, field) + 0.2})
+        assert probability(better) > p, field
+    closer = Evidence(**{**base.__dict__, "gap": 0.0})
+    assert probability(closer) > p
+    assert all(WEIGHTS[f] > 0 for f in ("cosine", "gap", "coverage", "fused", "keyword", "coverage_gap"))
+
+
+def _rec(title: str, summary: str) -> Record:
+    return Record(record_id("1947", title, summary), parse_date("1947"), title, summary, "f.txt", 1)
+
+
+def test_supported_ranks_by_probability_and_keeps_the_evidence():
+    kw = _Keywords({"uranium": 1, "railway": 1, "soviet": 10}, 20)
+    w = Wording.of(_query("Soviet uranium prospecting"), kw)
+    a, b = _rec("Protocol", "Soviet uranium prospecting postponed."), _rec("Cable", "Railway engineers.")
+    hits = [Hit(b, 0.50, 1, keyword=0.0, fused=0.10), Hit(a, 0.48, 2, keyword=5.0, fused=0.09)]
+    out = supported(hits, w, {"floor": 0.1})
+    assert [h.record for h in out] == [a, b] and [h.rank for h in out] == [1, 2]
+    assert out[0].support > out[1].support and out[0].evidence.coverage == pytest.approx(1.0)
+    assert out[1].evidence.gap == 0.0 and out[0].evidence.gap == pytest.approx(-0.02)
+
+
+def test_evidence_is_relative_to_the_best_candidate():
+    w = Wording({"uranium": 1.0}, [], [])
+    evs = evidence([0.5, 0.3], [words("uranium"), words("railway")], w, floor=0.1, fused=[0.2, 0.1],
+                   keyword=[4.0, 0.0])
+    assert [e.gap for e in evs] == [0.0, pytest.approx(-0.2)]
+    assert [e.fused for e in evs] == [1.0, 0.5] and [e.keyword for e in evs] == [1.0, 0.0]
+    assert [e.coverage_gap for e in evs] == [0.0, -1.0]
+    assert [e.cosine for e in evs] == [pytest.approx(0.4), pytest.approx(0.2)]
+
+
+# -- the collection's own measures, taken at build time (qa/calibrate.py) ---------------------------------
+
+
+def test_best_cosines_equal_brute_force(embedder):
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(70_000, 8)).astype(np.float32)  # more rows than one chunk
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    q = vectors[[3, 69_999]] + 0.01
+    assert np.allclose(best_cosines(vectors, q), (vectors @ q.T).max(axis=0), atol=1e-6)
+
+
+def test_the_noise_floor_and_the_names_measure_differ_by_collection(embedder):
+    """The larger, more varied collection has the higher noise floor; its names tell their records apart."""
+    from qa.build import embedding_text
+
+    measures = {}
+    for name, path in (("seed", SEEDS), ("hsg", HSG)):
+        records = read_records([path]).records[:2000] if name == "hsg" else read_records([path]).records
+        vectors = embedder.encode([embedding_text(r) for r in records])
+        measures[name] = calibrate(vectors, embedder.encode, records)
+    seed, hsg = measures["seed"], measures["hsg"]
+    assert seed["questions"] == hsg["questions"] == len(offtopic_questions()) >= 100
+    assert 0 < seed["floor"] < hsg["floor"] < 0.5 and hsg["floor_p90"] > hsg["floor"]
+    assert hsg["name_held"] - hsg["name_other"] > hsg["name_spread"]  # two distributions apart
+    assert seed["names"] == 20 and hsg["names"] == 300
+
+
+def test_the_names_sample_is_chosen_by_id_so_a_small_addition_keeps_it(embedder):
+    records = read_records([HSG]).records[:1000]
+    seen: list[list[str]] = []
+
+    def encode(texts):
+        seen.append(list(texts))
+        return embedder.encode(texts)
+
+    vectors = np.zeros((1001, 384), dtype=np.float32)
+    name_cosines(vectors[:1000], records, encode)
+    name_cosines(vectors, records + [_rec("Visit of a new leader", "Official visit.")], encode)
+    first, second = set(seen[0]), set(seen[1])
+    assert len(first & second) >= 0.95 * len(first)
