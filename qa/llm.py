@@ -33,7 +33,7 @@ class Endpoint:
     model: str | None = None       # None: the first model the endpoint lists
     key: str | None = field(default=None, repr=False)
     timeout: float = 60.0          # seconds for a whole answer
-    max_tokens: int = 300          # the longest draft asked for
+    max_tokens: int = 200          # the longest draft asked for (an answer of one to four sentences)
 
     @classmethod
     def from_settings(cls, url: str | None = None) -> "Endpoint | None":

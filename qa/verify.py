@@ -23,7 +23,7 @@ from .dates import MONTHS
 from .names import NameMatcher, skeleton
 from .records import Record
 from .sentences import sentences
-from .support import holds
+from .support import Words, holds
 from .text import STOP, tokens
 
 Encoder = Callable[[list[str]], np.ndarray]
@@ -236,7 +236,7 @@ def _known(phrase: str, ev: "Evidence") -> bool:
         if spelling and all(holds(t, ev.words) for t in spelling):
             return True
     if len(own) == 1 and len(own[0]) >= 5:  # a transliteration of a record's word: same skeleton
-        return any(skeleton(own[0]) == skeleton(w) for w in ev.words if len(w) >= 5)
+        return any(skeleton(own[0]) == skeleton(w) for w in ev.words.tokens if len(w) >= 5)
     return False
 
 
@@ -246,8 +246,8 @@ def _known(phrase: str, ev: "Evidence") -> bool:
 class Evidence:
     """What one record offers a sentence: its words, dates, numbers, passages and name variants."""
 
-    words: set[str]
-    known: set[str]          # its words and those of other names they go by (aliases, states' adjectives)
+    words: Words             # its words
+    known: Words             # its words and those of other names they go by (aliases, states' adjectives)
     dates: list[Mention]
     numbers: set[str]
     passages: list[str]
@@ -278,7 +278,7 @@ class Evidence:
                 known.update(tokens(adjective))
         # what a sentence may restate: the title or one sentence of the summary
         passages = list(dict.fromkeys([record.title, *sentences(record.summary)]))
-        return cls(words, known, mentions, numbers_in(blanked) | numbers_in(text), passages,
+        return cls(Words(words), Words(known), mentions, numbers_in(blanked) | numbers_in(text), passages,
                    NameMatcher(words, aliases))
 
 
