@@ -33,6 +33,12 @@ UPLOAD_LIMIT = "20mb"
 DENIED = "Changing the index needs the admin password (set when the app was started); nothing was changed."
 BUSY = f"{REBUILD_RUNNING[0].upper()}{REBUILD_RUNNING[1:]}."  # a second rebuild or upload, however close
 FRIENDLY_ERROR = "Something went wrong while answering; the error is in the server log. Please try again."
+WRITING = "✎ Writing from the cited records; each sentence is shown once its record is checked to support it…"
+
+
+def checking(removed: int) -> str:
+    """The mark after the sentences shown so far, while the writer goes on."""
+    return "✎ …" + (f" ({removed} sentence{'s' if removed != 1 else ''} removed so far)" if removed else "")
 
 CSS = """
 #sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
@@ -173,6 +179,56 @@ class WebApp:
             reply = esc(FRIENDLY_ERROR)
         history.append({"role": "assistant", "content": reply})
         return history, sources, "", asked, stamp_html(self.archive), last, choices, plot
+
+    # -- prose answers, streamed (only with --llm: qa/writer.py) -------------------------------------
+
+    def chat_stream(self, question: str, chat_history: list, asked: list[str], date_from: str, date_to: str,
+                    k: int):
+        """One chat turn in checked prose: the cited records first, then each sentence of the writer's draft
+        once it has passed the check (a mark shows while the next one is written and checked), then the final
+        answer, which is the extractive one, saying why, when nothing held or the writer failed."""
+        from .writer import steps
+
+        if not isinstance(question, str) or not question.strip():
+            yield chat_history, gr.skip(), "", asked, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        history = list(chat_history or [])
+        shown_q = question if len(question) <= 2000 else question[:2000] + " …"
+        history.append({"role": "user", "content": esc(shown_q)})
+        asked_before = len(history)
+        try:
+            k = int(k) if k not in (None, "") else DEFAULT_K
+            r = self.archive.retrieve(question, k=k, date_from=_bound(date_from, end=False, which="from"),
+                                      date_to=_bound(date_to, end=True, which="to"), history=asked)
+            draft, listing = r.answer(k), self.archive.listing(r)
+            shown, removed = [], 0
+            history.append({"role": "assistant", "content": esc(WRITING)})
+            if draft.found and not listing:  # else the writer is not asked: the answer comes at once
+                yield history, sources_html(draft), "", asked, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            for step in steps(draft, self.archive.llm, self.archive.embedder.encode, self.archive.aliases(),
+                              listing=listing):
+                if step.answer is not None:
+                    ans = step.answer
+                    break
+                if step.verdict.supported:
+                    shown.append(step.verdict.sentence)
+                else:
+                    removed += 1
+                history[-1] = {"role": "assistant", "content": esc(" ".join([*shown, checking(removed)]))}
+                yield history, gr.skip(), "", asked, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            history[-1] = {"role": "assistant", "content": chat_text(ans)}
+            cited = ans.citations or [Citation(h.rank, h) for h in ans.closest]
+            choices = gr.update(choices=[(c.label(), c.hit.record.id) for c in cited], value=None)
+            asked = [*asked, ans.question][-10:]
+            yield (history, sources_html(ans), "", asked, stamp_html(self.archive), ans, choices,
+                   self.timeline(ans))
+        except Exception as e:  # one friendly sentence in place of the draft; the traceback to the log
+            if not isinstance(e, ArchiveError):
+                log.exception("internal error answering %r", question[:200])
+            reply = f"Sorry: {e}.".replace("..", ".") if isinstance(e, ArchiveError) else FRIENDLY_ERROR
+            del history[asked_before:]
+            history.append({"role": "assistant", "content": esc(reply)})
+            yield history, gr.skip(), "", asked, gr.skip(), gr.skip(), gr.skip(), gr.skip()
 
     def timeline(self, answer: Answer | None = None):
         """The collection's records over time, with the cited ones marked: gaps in the archive show."""
@@ -330,10 +386,17 @@ def build_ui(app: WebApp) -> gr.Blocks:
         chat_out = [chatbot, sources, question, asked, footer, last, related, timeline]
         chat_io = dict(inputs=[question, chatbot, asked, date_from, date_to, k], outputs=chat_out,
                        api_visibility="private")
-        question.submit(app.chat, **chat_io)
-        ask_btn.click(app.chat, **chat_io)
+        turn = app.chat if app.archive.llm is None else app.chat_stream  # prose, streamed, with --llm
+        question.submit(turn, **chat_io)
+        ask_btn.click(turn, **chat_io)
         def from_example(evt: gr.SelectData, h, a, f, t, n):
             return app.chat(evt.value["text"], h, a, f, t, n)
+
+        def from_example_in_prose(evt: gr.SelectData, h, a, f, t, n):
+            yield from app.chat_stream(evt.value["text"], h, a, f, t, n)
+
+        if app.archive.llm is not None:
+            from_example = from_example_in_prose  # noqa: F811
 
         chatbot.example_select(from_example, [chatbot, asked, date_from, date_to, k], chat_out,
                                api_visibility="private")

@@ -121,13 +121,13 @@ def running_app(base: Path, records: Path, index: Path | None = None, env: dict 
 
 
 @contextlib.contextmanager
-def app_over_seed_copies(base: Path, seed_index: Path):
+def app_over_seed_copies(base: Path, seed_index: Path, args: list[str] | None = None):
     """A real app.py over its own copies, in base, of the seed records and a seed index."""
     records = base / "seeds"
     shutil.copytree(SEEDS, records)
     index = base / "index"
     shutil.copytree(seed_index, index)
-    with running_app(base, records, index) as srv:
+    with running_app(base, records, index, args=args) as srv:
         yield srv
 
 

@@ -243,3 +243,53 @@ def test_the_cli_answers_in_checked_prose_with_llm(seed_index_dir, tmp_path, scr
                        capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert p.stderr.startswith("archive-qa: --llm must be the base URL of an OpenAI-compatible endpoint")
+
+
+# -- the web chat: the streaming turn (qa/web.py WebApp.chat_stream) -----------------------------------
+
+def stream(archive, question: str) -> tuple[list[str], list[tuple]]:
+    """Each message the chat showed as the turn went (the last one's content at each step), and the outputs."""
+    from qa.web import WebApp
+
+    app = WebApp(archive, upload_dir=ROOT / "seeds" / "uploads")
+    messages, turns = [], []
+    for t in app.chat_stream(question, [], [], "", "", 5):
+        messages.append(t[0][-1]["content"] if t[0] else None)
+        turns.append(t)
+    return messages, turns
+
+
+def test_the_web_chat_shows_each_sentence_only_once_checked(archive, scripted):
+    from qa.web import WRITING, chat_text
+
+    archive.llm = scripted(pieces=pieces(f"{GOOD} {INVENTED} {GOOD}", 5), gap=0.01)
+    messages, turns = stream(archive, Q)
+    assert messages[0] == WRITING and "Protocol No. 61" in turns[0][1]  # the sources come at once
+    for m in messages[1:-1]:
+        assert "✎ …" in m and "1953" not in m  # what is shown was checked; a mark while the rest is
+    assert any("removed so far" in m for m in messages[1:-1])
+    final = turns[-1][5]
+    assert messages[-1] == chat_text(final) and "1953" not in messages[-1]
+    assert final.writer["kept"] == 2 and len(final.removed) == 1
+    assert turns[-1][3] == [Q]  # the question is remembered for follow-ups
+
+
+def test_the_web_chat_falls_back_with_a_message_when_the_writer_fails(archive, scripted):
+    archive.llm = scripted(status=500)
+    final = stream(archive, Q)[0][-1]
+    assert "The writer was not used: the writer at http://127.0.0.1:" in final and "HTTP 500" in final
+    assert "April 12, 1948: Memorandum of the Special Committee" in final  # the extractive answer
+    archive.llm = scripted(pieces=pieces(GOOD))
+    messages, turns = stream(archive, "")
+    assert len(turns) == 1 and turns[0][0] == []  # an empty question is ignored, as without a writer
+
+
+def test_the_app_answers_in_prose_with_llm(tmp_path, seed_index_dir, scripted):
+    from gradio_client import Client
+
+    from conftest import app_over_seed_copies
+
+    url = scripted(pieces=pieces(f"{GOOD} {INVENTED}")).url
+    with app_over_seed_copies(tmp_path, seed_index_dir, args=["--llm", url]) as srv:
+        a = Client(srv["url"], verbose=False, analytics_enabled=False).predict(Q, api_name="/ask")
+    assert a["answer"].startswith(GOOD) and a["writer"]["kept"] == 1 and len(a["removed"]) == 1
