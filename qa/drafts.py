@@ -8,12 +8,12 @@ share removed) and precision, and the share of supported sentences it removes.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, RecordsError
+from .evaluate import read_labelled
 from .names import read_aliases
 from .records import Record, load_records
 from .store import alias_files
@@ -49,23 +49,17 @@ class Collection:
                    read_aliases(alias_files([str(p) for p in paths])))
 
 
+def _draft(d: dict) -> Draft:
+    if d["label"] not in (SUPPORTED, *KINDS):
+        raise ValueError(f"unknown label {d['label']!r}")
+    return Draft(d["sentence"], d["label"], d["collection"], d["question"],
+                 tuple((r["date"], r["title"]) for r in d["records"]), d.get("group", ""))
+
+
 def read_drafts(path: Path) -> list[Draft]:
     """Read a labelled drafts file; RecordsError naming each bad line."""
-    out, problems = [], []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-            if d["label"] not in (SUPPORTED, *KINDS):
-                raise ValueError(f"unknown label {d['label']!r}")
-            out.append(Draft(d["sentence"], d["label"], d["collection"], d["question"],
-                             tuple((r["date"], r["title"]) for r in d["records"]), d.get("group", "")))
-        except (ValueError, KeyError, TypeError) as e:
-            problems.append(Problem(str(path), n, f"not a labelled draft sentence ({e}); see drafts-README.md"))
-    if problems:
-        raise RecordsError(problems)
-    return out
+    return read_labelled(path, _draft, "a labelled draft sentence",
+                         '{"sentence", "label", "collection", "question", "records"} (drafts-README.md)')
 
 
 @dataclass
