@@ -112,19 +112,31 @@ def model_of(endpoint: Endpoint) -> str:
     return name
 
 
-def chat(endpoint: Endpoint, messages: list[dict[str, str]], *, model: str | None = None,
-         seed: int | None = None) -> Iterator[str]:
-    """Stream a chat completion's text, piece by piece; WriterError when the endpoint fails or stalls.
+class Reply:
+    """A chat completion as it streams: iterate over it for its text, piece by piece; `finish` is then its
+    finish reason ("stop", or "length" when it reached the token limit)."""
 
-    The time limit covers the whole answer (httpx's own read timeout is per read). A stream that ends without
-    a finish reason was cut off, and is an error too."""
+    def __init__(self, endpoint: Endpoint, messages: list[dict[str, str]], model: str | None = None) -> None:
+        self.endpoint, self.messages, self.model = endpoint, messages, model
+        self.finish: str | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        return _stream(self)
+
+
+def chat(endpoint: Endpoint, messages: list[dict[str, str]], *, model: str | None = None) -> Reply:
+    """A chat completion to stream; WriterError, as it streams, when the endpoint fails or stalls."""
+    return Reply(endpoint, messages, model)
+
+
+def _stream(reply: Reply) -> Iterator[str]:
+    """The pieces of a reply. The time limit covers the whole answer (httpx's own read timeout is per read).
+    A stream that ends without a finish reason was cut off, and is an error too."""
     httpx = _client()
-    body: dict = {"model": model or model_of(endpoint), "messages": messages, "stream": True,
+    endpoint = reply.endpoint
+    body: dict = {"model": reply.model or model_of(endpoint), "messages": reply.messages, "stream": True,
                   "max_tokens": endpoint.max_tokens, "temperature": 0.0, "stop": STOP}
-    if seed is not None:
-        body["seed"] = seed
     deadline = time.monotonic() + endpoint.timeout
-    finished = False
     try:
         with httpx.stream("POST", endpoint.url + "/chat/completions", json=body, headers=endpoint.headers(),
                           timeout=httpx.Timeout(endpoint.timeout, connect=CONNECT_TIMEOUT)) as r:
@@ -140,25 +152,26 @@ def chat(endpoint: Endpoint, messages: list[dict[str, str]], *, model: str | Non
                 data = line[5:].strip()
                 if data == "[DONE]":
                     break
-                piece, done = _piece(data, endpoint)
-                finished = finished or done
+                piece, finish = _piece(data, endpoint)
+                reply.finish = reply.finish or finish
                 if piece:
                     yield piece
     except httpx.HTTPError as e:
         raise _refused(e, endpoint) from e
-    if not finished:
+    if not reply.finish:
         raise WriterError(f"the writer at {endpoint.url} stopped its answer without finishing it")
 
 
-def _piece(data: str, endpoint: Endpoint) -> tuple[str, bool]:
-    """The text of one streamed chunk and whether it ends the answer; WriterError when it is not a chunk."""
+def _piece(data: str, endpoint: Endpoint) -> tuple[str, str | None]:
+    """The text of one streamed chunk and its finish reason, if it ends the answer; WriterError when it is not
+    a chunk."""
     try:
         chunk = json.loads(data)
         if "error" in chunk:
             raise WriterError(f"the writer at {endpoint.url} reported an error: {str(chunk['error'])[:200]}")
         choices = chunk.get("choices") or []
         piece = "".join((c.get("delta") or {}).get("content") or "" for c in choices)
-        return piece, any(c.get("finish_reason") for c in choices)
+        return piece, next((str(c["finish_reason"]) for c in choices if c.get("finish_reason")), None)
     except (ValueError, AttributeError, TypeError) as e:
         raise WriterError(f"the writer at {endpoint.url} sent something that is not a chat completion "
                           f"({data[:80]!r})") from e

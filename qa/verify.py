@@ -290,6 +290,21 @@ _CLAUSE = re.compile(rf"[,;:()—–]|\b(?:{_CAUSAL}|after|before|when|while|whi
                      r"although|though|and|to)\b", re.IGNORECASE)
 # a cause or purpose runs from its connective to the next punctuation
 _CAUSE = re.compile(rf"\b(?:{_CAUSAL})\b([^,;:()—–]*)", re.IGNORECASE)
+# "went to Peru to see ...", "The purpose of the treaty was to establish ...": an infinitive of purpose, unless
+# the words before it make it the complement of a verb, noun or adjective ("told him to keep", "decided to",
+# "a proposal to create", "was to insist", "able to")
+_TO_VERB = re.compile(r"\bto\s+([a-z][a-z'-]*)")
+_BE = frozenset("am is are was were be been being".split())
+_PURPOSE_NOUNS = frozenset(tokens("purpose aim goal objective intention intent reason motive motivation"))
+_COMPLEMENT = frozenset(tokens("""tell ask decide agree want plan try instruct order resolve propose proposal expect
+hope refuse seek promise intend need fail continue begin start urge invite invitation allow permit encourage
+prepare offer threaten vote choose elect appoint authorize authorise advise request attempt wish like prefer
+manage able unable ready willing eager likely unlikely first last due about going used meant supposed right
+decision agreement refusal readiness willingness permission power chance opportunity way time effort call
+demand pressure pledge undertake undertook commit agreed asked told decided wanted planned tried instructed
+ordered resolved proposed expected hoped refused sought promised intended needed failed continued began started
+urged invited allowed permitted encouraged prepared offered threatened voted chose elected appointed authorized
+advised requested attempted wished liked preferred managed called demanded pledged committed"""))
 
 
 @dataclass(frozen=True)
@@ -314,6 +329,7 @@ class Reading:
     new: int                        # ... those the record does not use
     most_new: int                   # the most new words in one clause
     cause_new: int                  # the most new words in a clause giving a cause or purpose
+    purpose: str | None             # the verb of an infinitive of purpose the record does not use
     meaning: float                  # the cosine of the record's closest passage
 
 
@@ -332,7 +348,21 @@ def read(text: str, n: int, ev: Evidence, meaning: float) -> Reading:
     new = [t for t in words if _new(t, ev)]
     most = max((sum(_new(t, ev) for t in tokens(c)) for c in _CLAUSE.split(rest)), default=0)
     cause = max((sum(_new(t, ev) for t in tokens(m.group(1))) for m in _CAUSE.finditer(rest)), default=0)
-    return Reading(n, wrong, missing, unknown, len(words), len(new), most, cause, meaning)
+    return Reading(n, wrong, missing, unknown, len(words), len(new), most, cause, _purpose(rest, ev), meaning)
+
+
+def _purpose(text: str, ev: Evidence) -> str | None:
+    """The verb of the first infinitive of purpose in a sentence that the record does not use, if any."""
+    for m in _TO_VERB.finditer(text):
+        verb = tokens(m.group(1))
+        if not verb or not _new(verb[0], ev):
+            continue
+        before = re.split(r"[,;:()—–]", text[:m.start()])[-1].lower().split()
+        stated = set(tokens(" ".join(before[-8:])))
+        if stated & _PURPOSE_NOUNS or not (set(before[-3:]) & _BE or set(tokens(" ".join(before[-3:])))
+                                           & _COMPLEMENT):
+            return m.group(1)
+    return None
 
 
 def decide(r: Reading, limits: Limits = Limits()) -> str:
@@ -343,6 +373,8 @@ def decide(r: Reading, limits: Limits = Limits()) -> str:
         return f"[{r.record}] does not hold the number {r.missing_number}"
     if r.unknown_name is not None:
         return f"[{r.record}] does not name {r.unknown_name}"
+    if r.purpose is not None:
+        return f"it gives a purpose ('to {r.purpose} …') that [{r.record}] does not state"
     if r.cause_new >= limits.cause_run:
         return f"it gives a cause or purpose that [{r.record}] does not state"
     if r.most_new >= limits.new_run or (r.new >= 3 and r.new / r.words > limits.new_share):

@@ -132,18 +132,23 @@ class Step:
 
 
 ECHO = "it repeats the prompt"
+CUT = "it was cut off at the writer's length limit"
+_ENDED = re.compile(r"[.!?…][\"'”’)\]]*(?:\s*\[[^\]]{0,20}\])*\s*$")
 
 
 def removed_note(verdicts: list[Verdict]) -> str:
     """'2 sentences were removed because the records do not support them.' (and how many only repeated the
     prompt), or '' when nothing was removed."""
     echoes = sum(v.reason == ECHO for v in verdicts)
-    n = sum(not v.supported for v in verdicts) - echoes
+    cut = any(v.reason == CUT for v in verdicts)
+    n = sum(not v.supported for v in verdicts) - echoes - cut
     note = ("" if not n else f"{n} sentence was removed because the records do not support it." if n == 1 else
             f"{n} sentences were removed because the records do not support them.")
     if echoes:
         were = "was" if echoes == 1 else "were"
         note += f" {echoes} that only repeated the question or the instructions {were} left out."
+    if cut:
+        note += " The last one, cut off at the writer's length limit, was left out."
     return note.strip()
 
 
@@ -191,11 +196,14 @@ def steps(answer: Answer, endpoint: Endpoint, encode: Encoder, aliases: list[lis
             checked = iter(check(fresh, records, encode, aliases))
             return [next(checked) if _key(s) not in echoes else Verdict(s, (), ECHO) for s in drafted]
 
-        for piece in chat(endpoint, messages, model=writer["model"]):
+        reply = chat(endpoint, messages, model=writer["model"])
+        for piece in reply:
             for v in judged(drafting.add(piece)):
                 verdicts.append(v)
                 yield Step(verdict=v)
-        for v in judged(drafting.close()):
+        rest = drafting.close()
+        cut = rest[-1:] if reply.finish == "length" and not _ENDED.search(drafting.text) else []
+        for v in judged(rest[:len(rest) - len(cut)]) + [Verdict(s, (), CUT) for s in cut]:
             verdicts.append(v)
             yield Step(verdict=v)
     except WriterError as e:

@@ -59,7 +59,7 @@ class Scripted(BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(s.get("gap", 0))
         if s.get("finish", True):
-            end = {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+            end = {"choices": [{"index": 0, "delta": {}, "finish_reason": s.get("reason", "stop")}]}
             self.wfile.write(f"data: {json.dumps(end)}\n\n".encode())
         self.wfile.write(b"data: [DONE]\n\n")
 
@@ -137,6 +137,22 @@ def test_supported_sentences_are_shown_and_the_rest_removed_with_the_reason(arch
     assert (j["writer"]["sentences"], j["writer"]["kept"]) == (2, 1)
     [removed] = j["removed"]
     assert removed["sentence"] == INVENTED and removed["cites"] == [1] and "1953" in removed["reason"]
+
+
+def test_a_sentence_cut_off_at_the_length_limit_is_left_out(archive, scripted):
+    archive.llm = scripted(pieces=pieces(f"{GOOD} On April 12, 1948 the Special Committee of the"), reason="length")
+    a = archive.ask(Q)
+    assert a.text == f"{GOOD}\n\nThe last one, cut off at the writer's length limit, was left out."
+    assert a.removed[-1]["reason"] == "it was cut off at the writer's length limit"
+    archive.llm = scripted(pieces=pieces(f"{GOOD} {GOOD}"), reason="length")  # ended on a full stop: whole
+    assert archive.ask(Q).writer["kept"] == 2
+
+
+def test_an_invented_purpose_is_removed(archive, scripted):
+    archive.llm = scripted(pieces=pieces("The Special Committee met on April 12, 1948 to review the uranium "
+                                         "prospecting in North Korea [1]."))
+    a = archive.ask(Q)
+    assert a.removed[0]["reason"] == "it gives a purpose ('to review …') that [1] does not state"
 
 
 def test_when_nothing_holds_the_extractive_answer_is_shown_and_says_why(archive, scripted):
