@@ -41,13 +41,17 @@ def drafts_figures(encode) -> dict:
     return out
 
 
-def questions_figures(url: str, sets: list[str], work: Path, limit: int | None, shown_path: Path) -> dict:
-    """Each labelled question asked without and with the writer: the writer's tally and both latencies."""
+def questions_figures(url: str, sets: list[str], work: Path, limit: int | None, shown_path: Path,
+                      flush=None) -> dict:
+    """Each labelled question asked without and with the writer: the writer's tally and both latencies.
+
+    flush(url), when given, is called before each question (the tests' server: the same answer whatever was
+    asked before)."""
     from qa.archive import Archive
     from qa.embed import use_threads
     from qa.evaluate import read_questions
     from qa.llm import Endpoint
-    from qa.writer import tally
+    from qa.writer import steps, tally
 
     use_threads(1)
     out, shown = {}, []
@@ -63,14 +67,19 @@ def questions_figures(url: str, sets: list[str], work: Path, limit: int | None, 
             t = time.perf_counter()
             archive.ask(q.question, history=history)
             plain.append(time.perf_counter() - t)
-            archive.llm = Endpoint.from_settings(url)
+            endpoint = Endpoint.from_settings(url)
+            if flush is not None:
+                flush(url)
             t = time.perf_counter()
-            a = archive.ask(q.question, history=history)
+            r = archive.retrieve(q.question, history=history)
+            run = list(steps(r.answer(5), endpoint, archive.embedder.encode, archive.aliases(),
+                             listing=archive.listing(r)))
             prose.append(time.perf_counter() - t)
+            a = run[-1].answer
             answers.append(a)
-            if a.writer and a.writer.get("kept"):
-                shown.append({"set": name, "question": q.question, "answer": a.text,
-                              "citations": [c.label() for c in a.citations]})
+            shown += [{"set": name, "question": q.question, "sentence": s.verdict.sentence,
+                       "record": a.citations[s.verdict.record - 1].label()}
+                      for s in run[:-1] if s.verdict.supported]
             print(f"{name}: {q.question[:60]!r}: {(a.writer or {}).get('kept', '-')} kept of "
                   f"{(a.writer or {}).get('sentences', '-')} in {prose[-1]:.1f} s", flush=True)
         t = tally(answers)
@@ -107,7 +116,8 @@ def main() -> int:
         args.work.mkdir(parents=True, exist_ok=True)
         with llm_server.serving(llm_server.assemble(args.work / "gguf"), args.work / "server.log") as url:
             results["model"] = llm_server.MODEL_ALIAS
-            results["questions"] = questions_figures(url, args.sets, args.work, args.limit, shown)
+            results["questions"] = questions_figures(url, args.sets, args.work, args.limit, shown,
+                                                     llm_server.flush)
     elif args.llm:
         results["model"] = args.llm
         results["questions"] = questions_figures(args.llm, args.sets, args.work, args.limit, shown)

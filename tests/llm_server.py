@@ -123,3 +123,17 @@ def serving(gguf: Path, log_path: Path, *, threads: int = 1, ready_within: float
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def flush(base: str) -> None:
+    """Leave the server's prompt cache in one known state (a fixed one-token request), so that the next answer
+    does not depend on the prompt before it: llama.cpp reuses the longest prefix it shares with the last one,
+    and greedy output differs slightly between a cold and a warm prefix."""
+    import json
+
+    body = json.dumps({"model": MODEL_ALIAS, "max_tokens": 1, "temperature": 0.0,
+                       "messages": [{"role": "user", "content": "-"}]}).encode()
+    req = urllib.request.Request(base + "/chat/completions", data=body,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=120) as r:
+        r.read()
