@@ -269,14 +269,15 @@ def stream(archive, question: str) -> tuple[list[str], list[tuple]]:
 
     app = WebApp(archive, upload_dir=ROOT / "seeds" / "uploads")
     messages, turns = [], []
-    for t in app.chat_stream(question, [], [], "", "", 5):
+    for t in app.chat_stream(question, [], [], [], "", "", 5):
         messages.append(t[0][-1]["content"] if t[0] else None)
         turns.append(t)
     return messages, turns
 
 
 def test_the_web_chat_shows_each_sentence_only_once_checked(archive, scripted):
-    from qa.web import WRITING, chat_text
+    from qa.render import answer_bubble
+    from qa.web import WRITING
 
     archive.llm = scripted(pieces=pieces(f"{GOOD} {INVENTED} {GOOD}", 5), gap=0.01)
     messages, turns = stream(archive, Q)
@@ -285,7 +286,7 @@ def test_the_web_chat_shows_each_sentence_only_once_checked(archive, scripted):
         assert "✎ …" in m and "1953" not in m  # what is shown was checked; a mark while the rest is
     assert any("removed so far" in m for m in messages[1:-1])
     final = turns[-1][5]
-    assert messages[-1] == chat_text(final) and "1953" not in messages[-1]
+    assert messages[-1] == answer_bubble(final.to_json(), 0) and "1953" not in messages[-1]
     assert final.writer["kept"] == 2 and len(final.removed) == 1
     assert turns[-1][3] == [Q]  # the question is remembered for follow-ups
 
