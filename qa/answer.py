@@ -59,6 +59,8 @@ class Answer:
     index: dict
     filters: dict = field(default_factory=dict)
     closest: list[Hit] = field(default_factory=list)
+    writer: dict | None = None    # with --llm: the writer's endpoint and model, sentences drafted and kept
+    removed: list[dict] = field(default_factory=list)  # with --llm: draft sentences not shown, with the reason
 
     def to_json(self) -> dict:
         out = {"question": self.question, "answer": self.text, "found": self.found,
@@ -67,6 +69,8 @@ class Answer:
             out["filters"] = self.filters
         if not self.found and self.closest:
             out["closest"] = [Citation(i, h).to_json() for i, h in enumerate(self.closest, start=1)]
+        if self.writer is not None:
+            out["writer"], out["removed"] = self.writer, self.removed
         return out
 
 

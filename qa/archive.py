@@ -116,6 +116,7 @@ class Archive:
         self._embedder: Embedder | None = None
         self._build_lock = threading.Lock()
         self.stale_reason: str | None = None
+        self.llm = None  # a qa.llm.Endpoint: answers in checked prose (qa/writer.py); None: extractive
 
     # -- opening -------------------------------------------------------------------------------------
 
@@ -308,7 +309,20 @@ class Archive:
             date_to: date | None = None, history: list[str] | None = None, mode: Mode | None = None) -> Answer:
         """Answer a question from the records, citing each one used; raise QuestionError for bad questions."""
         r = self.retrieve(question, k=k, date_from=date_from, date_to=date_to, history=history, mode=mode)
-        return r.answer(k)
+        if self.llm is None:
+            return r.answer(k)
+        from .writer import write
+
+        return write(r.answer(k), self.llm, self.embedder.encode, self.aliases(), listing=self.listing(r))
+
+    def aliases(self) -> list[list[str]]:
+        """The name groups the collection knows (qa/aliases.txt and its own), for the writer's verifier."""
+        return [names for names, _ in self.current.names.aliases]
+
+    @staticmethod
+    def listing(r: Retrieved) -> bool:
+        """Whether an answer lists records in date order (the writer leaves those as they are)."""
+        return r.listing or r.query.intent.listing
 
     def find(self, key: str) -> int:
         """The row of the record with this id, or with exactly this title; IndexProblem naming the choices."""

@@ -39,6 +39,9 @@ def _parser(index: Path) -> argparse.ArgumentParser:
                    default="text", help="print the answer as Markdown, the cited records as CSV, or the "
                    "citations as BibTeX, RIS or CSL-JSON (for Zotero)")
     a.add_argument("--collection", help="the collection's name for exports (default: each record's own)")
+    a.add_argument("--llm", metavar="URL", help="write the answer in prose with the language model at this "
+                   "OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1), showing only sentences the "
+                   "cited records support (default: $ARCHIVE_QA_LLM, else extractive answers)")
     a.add_argument("--model", help=argparse.SUPPRESS)
 
     e = sub.add_parser("eval", help="score the answers on a labelled question set, its dev and test splits")
@@ -49,6 +52,8 @@ def _parser(index: Path) -> argparse.ArgumentParser:
                    help="configurations to compare (default: dense only and the full pipeline)")
     e.add_argument("--json", action="store_true")
     e.add_argument("--misses", action="store_true", help="list the questions each configuration misses")
+    e.add_argument("--llm", metavar="URL", help="also count the prose writer's sentences drafted, kept and "
+                   "removed over the questions (default: $ARCHIVE_QA_LLM)")
 
     r = sub.add_parser("related", help="records most like a given record (by id or exact title)")
     r.add_argument("record", help="a record id (from ask --json) or its exact title")
@@ -111,10 +116,12 @@ def cmd_ask(args) -> int:
     from .archive import Archive
     from .dates import parse_bound
     from .errors import QuestionError
+    from .llm import Endpoint
 
     date_from = parse_bound(args.date_from, end=False) if args.date_from else None
     date_to = parse_bound(args.date_to, end=True) if args.date_to else None
     archive = Archive(args.index, model=args.model)
+    archive.llm = Endpoint.from_settings(args.llm)
     archive.open()
 
     def one(q: str) -> dict:
@@ -148,8 +155,10 @@ def cmd_ask(args) -> int:
 def cmd_eval(args) -> int:
     from .archive import Archive
     from .evaluate import run, table
+    from .llm import Endpoint
 
     archive = Archive(args.index)
+    archive.llm = Endpoint.from_settings(args.llm)
     archive.open()
     results = run(archive, args.questions, args.modes)
     if args.json:
@@ -165,7 +174,21 @@ def cmd_eval(args) -> int:
                 if s.misses and not name.startswith("by kind"):
                     print(f"{name}: gold not in the top 3 for {len(s.misses)}")
                     print("\n".join(f"  - {q}" for q in s.misses) + "\n")
+    if archive.llm is not None:
+        print(writer_figures(archive, args.questions))
     return 0
+
+
+def writer_figures(archive, name: Path) -> str:
+    """The prose writer's sentences drafted, kept and removed over each split of a labelled set."""
+    from .evaluate import read_questions, split_files
+    from .writer import tally, tally_table
+
+    rows = {}
+    for split, path in split_files(name).items():
+        answers = [archive.ask(q.question, history=list(q.history) or None) for q in read_questions(path)]
+        rows[split] = tally(answers)
+    return f"The writer at {archive.llm.url}:\n\n" + tally_table(rows)
 
 
 def cmd_related(args) -> int:

@@ -8,14 +8,17 @@ the ranking of the records, the records the answer cites, and whether it says th
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from .archive import MODES, Archive, Mode
 from .dates import overlaps
 from .errors import Problem, RecordsError
 
+T = TypeVar("T")
 SPLITS = ("dev", "test")
 FIGURES = ("hit1", "hit3", "mrr", "date_precision", "list_recall", "citation_precision", "support_recall",
            "multi_precision", "multi_recall", "not_found", "false_not_found")
@@ -64,26 +67,36 @@ class Scores:
                 "misses": self.misses}
 
 
-def read_questions(path: Path) -> list[Labelled]:
-    """Read a labelled set: JSON lines with question, gold [{date, title}], and optionally kind, date_from,
-    date_to and history (the questions asked before, for a follow-up)."""
+def read_labelled(path: Path, make: Callable[[dict], T], what: str, expected: str) -> list[T]:
+    """Read a labelled file, one JSON object a line, each made into an item; RecordsError naming every bad
+    line (what it should have been, what it should hold)."""
     out, problems = [], []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            d = json.loads(line)
-            gold = frozenset((g["date"], g["title"]) for g in d["gold"])
-            out.append(Labelled(d["question"], gold, d.get("kind") or ("fact" if gold else "unanswerable"),
-                                date.fromisoformat(d["date_from"]) if d.get("date_from") else None,
-                                date.fromisoformat(d["date_to"]) if d.get("date_to") else None,
-                                tuple(d.get("history") or ())))
+            out.append(make(json.loads(line)))
         except (ValueError, KeyError, TypeError, AttributeError) as e:
-            problems.append(Problem(str(path), n, f"not a labelled question ({e.__class__.__name__}: {e}); "
-                                    'expected {"question": ..., "gold": [{"date": ..., "title": ...}]}'))
+            why = f"{e.__class__.__name__}: {e}"
+            problems.append(Problem(str(path), n, f"not {what} ({why}); expected {expected}"))
     if problems:
         raise RecordsError(problems)
     return out
+
+
+def _labelled(d: dict) -> Labelled:
+    gold = frozenset((g["date"], g["title"]) for g in d["gold"])
+    return Labelled(d["question"], gold, d.get("kind") or ("fact" if gold else "unanswerable"),
+                    date.fromisoformat(d["date_from"]) if d.get("date_from") else None,
+                    date.fromisoformat(d["date_to"]) if d.get("date_to") else None,
+                    tuple(d.get("history") or ()))
+
+
+def read_questions(path: Path) -> list[Labelled]:
+    """Read a labelled set: JSON lines with question, gold [{date, title}], and optionally kind, date_from,
+    date_to and history (the questions asked before, for a follow-up)."""
+    return read_labelled(path, _labelled, "a labelled question",
+                         '{"question": ..., "gold": [{"date": ..., "title": ...}]}')
 
 
 def split_files(name: Path) -> dict[str, Path]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SettingError
@@ -29,7 +29,12 @@ CONCURRENCY = "ARCHIVE_QA_CONCURRENCY"
 QUEUE_SIZE = "ARCHIVE_QA_QUEUE_SIZE"
 ADMIN_PASSWORD = "ARCHIVE_QA_ADMIN_PASSWORD"
 SAVE_FIGURES = "ARCHIVE_QA_SAVE_FIGURES"
-NAMES = (HOST, PORT, INDEX, MODEL, CACHE, BACKEND, CONCURRENCY, QUEUE_SIZE, ADMIN_PASSWORD, SAVE_FIGURES)
+LLM = "ARCHIVE_QA_LLM"
+LLM_MODEL = "ARCHIVE_QA_LLM_MODEL"
+LLM_KEY = "ARCHIVE_QA_LLM_KEY"
+LLM_TIMEOUT = "ARCHIVE_QA_LLM_TIMEOUT"
+NAMES = (HOST, PORT, INDEX, MODEL, CACHE, BACKEND, CONCURRENCY, QUEUE_SIZE, ADMIN_PASSWORD, SAVE_FIGURES,
+         LLM, LLM_MODEL, LLM_KEY, LLM_TIMEOUT)
 _ALSO_READ = ("XDG_CACHE_HOME", "HOME")  # where the cache goes when ARCHIVE_QA_CACHE is unset
 
 BACKENDS = ("onnx", "torch")
@@ -49,6 +54,10 @@ class Settings:
     queue_size: int = 64
     admin_password: str | None = None
     save_figures: bool = False
+    llm: str | None = None          # the writer: an OpenAI-compatible endpoint's base URL (qa/llm.py)
+    llm_model: str | None = None    # its model; None: the first the endpoint lists
+    llm_key: str | None = field(default=None, repr=False)  # sent as a Bearer token when set
+    llm_timeout: float = 60.0       # seconds the writer may take for one answer
 
 
 def _whole(name: str, raw: str, lo: int, hi: int) -> int:
@@ -95,7 +104,31 @@ def _parse(values: dict[str, str]) -> Settings:
         if raw.strip() not in ("0", "1"):
             raise SettingError(f"{SAVE_FIGURES} must be 1 (save the figures) or 0 (the default), not {raw!r}")
         out["save_figures"] = raw.strip() == "1"
+    if (raw := given(LLM)) is not None:
+        out["llm"] = llm_url(raw, LLM)
+    if (raw := given(LLM_MODEL)) is not None:
+        out["llm_model"] = raw.strip()
+    if (raw := values.get(LLM_KEY)) is not None and raw.strip():
+        out["llm_key"] = raw.strip()
+    if (raw := given(LLM_TIMEOUT)) is not None:
+        try:
+            seconds = float(raw.strip())
+        except ValueError:
+            seconds = -1.0
+        if not 1 <= seconds <= 600:
+            raise SettingError(f"{LLM_TIMEOUT} must be a number of seconds from 1 to 600, not {raw!r}")
+        out["llm_timeout"] = seconds
     return Settings(**out)
+
+
+def llm_url(raw: str, where: str = "--llm") -> str:
+    """An OpenAI-compatible endpoint's base URL, checked; SettingError naming where it came from."""
+    url = raw.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url) or "://" == url[-3:]:
+        raise SettingError(f"{where} must be the base URL of an OpenAI-compatible endpoint, such as "
+                           f"http://127.0.0.1:8080/v1 (llama.cpp) or http://localhost:11434/v1 (Ollama), "
+                           f"not {raw!r}")
+    return url
 
 
 @functools.lru_cache(maxsize=8)

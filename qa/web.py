@@ -34,6 +34,7 @@ UPLOAD_LIMIT = "20mb"
 DENIED = "Changing the index needs the admin password (set when the app was started); nothing was changed."
 BUSY = f"{REBUILD_RUNNING[0].upper()}{REBUILD_RUNNING[1:]}."  # a second rebuild or upload, however close
 FRIENDLY_ERROR = "Something went wrong while answering; the error is in the server log. Please try again."
+WRITING = "✎ Writing from the cited records; each sentence is shown once its record is checked to support it…"
 MAX_SAVED = 10      # conversations kept in the browser; the oldest goes first
 MAX_EXPORTS = 50    # export files kept on disk for download; older ones are removed
 MAX_TURNS = 20      # answers whose sources are kept per saved conversation; older ones keep their question
@@ -68,6 +69,11 @@ def period_question(period: str) -> str | None:
 def conversation_title(turns: list[dict]) -> str:
     first = turns[0]["question"] if turns else "New conversation"
     return first if len(first) <= 90 else first[:87] + "…"
+
+
+def checking(removed: int) -> str:
+    """The mark after the sentences shown so far, while the writer goes on."""
+    return "✎ …" + (f" ({removed} sentence{'s' if removed != 1 else ''} removed so far)" if removed else "")
 
 
 class WebApp:
@@ -110,46 +116,108 @@ class WebApp:
         follow-up note, footer); a follow-up is read with the question before it unless alone."""
         if not isinstance(question, str) or not question.strip():
             return (chat, gr.skip(), "", *[gr.skip()] * 7)  # ignored
-        history = list(chat or [])
-        history.append({"role": "user", "content": render.question_bubble(question)})
-        out = dict(sources=gr.skip(), asked=asked, turns=turns, last=gr.skip(), shown=gr.skip(),
-                   timeline=gr.skip(), follow=None)
+        history = [*(chat or []), {"role": "user", "content": render.question_bubble(question)}]
         k = int(k) if k not in (None, "") else DEFAULT_K
         try:
-            context = [] if alone else list(asked or [])
-            retrieved = self.archive.retrieve(
-                question, k=k, date_from=_bound(date_from, end=False, which="from"),
-                date_to=_bound(date_to, end=True, which="to"), history=context)
-            ans = retrieved.answer(k)
-            data = ans.to_json()
-            follow = bool(context) and retrieved.query.intent.follow_up
-            turn = {"question": ans.question, "answer": data, "previous": context[-1] if follow else None,
-                    "date_from": date_from or "", "date_to": date_to or "", "k": k}
-            turns = [*(turns or []), turn]
-            t = len(turns) - 1
-            reply = render.answer_bubble(data, t)
-            out.update(sources=render.sources_panel(data, t), asked=[*(asked or []), ans.question][-10:],
-                       turns=turns, last=ans, shown=t, timeline=self.timeline(data, t),
-                       follow=turn if follow else None)
-        except ArchiveError as e:
+            retrieved, context = self._retrieve(question, asked, date_from, date_to, k, alone)
+            return self._turn(history, retrieved.answer(k), retrieved, context, asked, turns, date_from,
+                              date_to, k)
+        except Exception as e:
+            return self._failed(history, question, e, asked, turns, date_from, date_to, k)
+
+    def chat_stream(self, question: str, chat: list, asked: list[str], turns: list[dict], date_from: str = "",
+                    date_to: str = "", k: int = DEFAULT_K, alone: bool = False):
+        """One chat turn in checked prose (only with --llm: qa/writer.py), yielding what chat() returns: the
+        cited records first, then each sentence of the writer's draft once it has passed the check (a mark
+        shows while the next one is written and checked), then the final answer, which is the extractive one,
+        saying why, when nothing held or the writer failed."""
+        from .writer import steps
+
+        if not isinstance(question, str) or not question.strip():
+            yield (chat, gr.skip(), "", *[gr.skip()] * 7)
+            return
+        history = [*(chat or []), {"role": "user", "content": render.question_bubble(question)}]
+        k = int(k) if k not in (None, "") else DEFAULT_K
+        try:
+            retrieved, context = self._retrieve(question, asked, date_from, date_to, k, alone)
+            draft, listing = retrieved.answer(k), self.archive.listing(retrieved)
+            writing = draft.found and not listing  # else the writer is not asked: the answer comes at once
+            if writing:
+                history.append({"role": "assistant", "content": esc(WRITING)})
+                yield (history, render.sources_panel(draft.to_json(), len(turns or [])), "", *[gr.skip()] * 7)
+            shown, removed, ans = [], 0, draft
+            for step in steps(draft, self.archive.llm, self.archive.embedder.encode, self.archive.aliases(),
+                              listing=listing):
+                if step.answer is not None:
+                    ans = step.answer
+                    break
+                if step.verdict.supported:
+                    shown.append(step.verdict.sentence)
+                else:
+                    removed += 1
+                history[-1] = {"role": "assistant", "content": esc(" ".join([*shown, checking(removed)]))}
+                yield (history, gr.skip(), "", *[gr.skip()] * 7)
+            if writing:
+                history = history[:-1]
+            yield self._turn(history, ans, retrieved, context, asked, turns, date_from, date_to, k)
+        except Exception as e:
+            if history and history[-1]["role"] == "assistant":
+                history = history[:-1]
+            yield self._failed(history, question, e, asked, turns, date_from, date_to, k)
+
+    def _retrieve(self, question: str, asked: list[str], date_from: str, date_to: str, k: int, alone: bool):
+        context = [] if alone else list(asked or [])
+        return self.archive.retrieve(question, k=k, date_from=_bound(date_from, end=False, which="from"),
+                                     date_to=_bound(date_to, end=True, which="to"), history=context), context
+
+    def _turn(self, history: list, ans: Answer, retrieved, context: list[str], asked: list[str],
+              turns: list[dict], date_from: str, date_to: str, k: int) -> tuple:
+        """The outputs of an answered turn (see chat)."""
+        data = ans.to_json()
+        follow = bool(context) and retrieved.query.intent.follow_up
+        turn = {"question": ans.question, "answer": data, "previous": context[-1] if follow else None,
+                "date_from": date_from or "", "date_to": date_to or "", "k": k}
+        turns = [*(turns or []), turn]
+        t = len(turns) - 1
+        history = [*history, {"role": "assistant", "content": render.answer_bubble(data, t)}]
+        return (history, render.sources_panel(data, t), "", [*(asked or []), ans.question][-10:], turns, ans, t,
+                self.timeline(data, t), self.context(date_from, date_to, k, turn if follow else None),
+                render.stamp_html(self.archive.stamp()))
+
+    def _failed(self, history: list, question: str, e: Exception, asked: list[str], turns: list[dict],
+                date_from: str, date_to: str, k: int) -> tuple:
+        """The outputs of a turn that could not be answered: one sentence in the chat, the traceback to the log."""
+        if isinstance(e, ArchiveError):
             reply = esc(f"Sorry: {e}.".replace("..", "."))
-        except Exception:
+        else:
             log.exception("internal error answering %r", question[:200])
             reply = esc(FRIENDLY_ERROR)
-        history.append({"role": "assistant", "content": reply})
-        return (history, out["sources"], "", out["asked"], out["turns"], out["last"], out["shown"],
-                out["timeline"], self.context(date_from, date_to, k, out["follow"]),
-                render.stamp_html(self.archive.stamp()))
+        history = [*history, {"role": "assistant", "content": reply}]
+        return (history, gr.skip(), "", asked, turns, gr.skip(), gr.skip(), gr.skip(),
+                self.context(date_from, date_to, k, None), render.stamp_html(self.archive.stamp()))
 
     def ask_alone(self, chat: list, asked: list[str], turns: list[dict], date_from: str = "",
                   date_to: str = "", k: int = DEFAULT_K) -> tuple:
         """Ask the last question again on its own, in place of its answer read with the question before it."""
+        again = self._again(chat, asked, turns)
+        return (gr.skip(),) * 10 if again is None else self.chat(*again, alone=True)
+
+    def ask_alone_stream(self, chat: list, asked: list[str], turns: list[dict], date_from: str = "",
+                         date_to: str = "", k: int = DEFAULT_K):
+        """ask_alone in checked prose (with --llm)."""
+        again = self._again(chat, asked, turns)
+        if again is None:
+            yield (gr.skip(),) * 10
+        else:
+            yield from self.chat_stream(*again, alone=True)
+
+    @staticmethod
+    def _again(chat: list, asked: list[str], turns: list[dict]) -> tuple | None:
         if not turns or not turns[-1].get("previous"):
-            return (gr.skip(),) * 10
+            return None
         last = turns[-1]
-        chat = list(chat or [])[:-2]
-        return self.chat(last["question"], chat, list(asked or [])[:-1], turns[:-1], last["date_from"],
-                         last["date_to"], last["k"], alone=True)
+        return (last["question"], list(chat or [])[:-2], list(asked or [])[:-1], turns[:-1], last["date_from"],
+                last["date_to"], last["k"])
 
     def ask_period(self, period: str, chat: list, asked: list[str], turns: list[dict], date_from: str = "",
                    date_to: str = "", k: int = DEFAULT_K):
@@ -526,14 +594,21 @@ def _wire_chat(app: WebApp, ui: SimpleNamespace) -> None:
     def from_example(evt: gr.EventData, *state):
         return app.chat(evt._data.get("question", ""), *state)
 
+    def from_example_in_prose(evt: gr.EventData, *state):
+        yield from app.chat_stream(evt._data.get("question", ""), *state)
+
     def by_period(evt: gr.EventData, *state):
         return app.ask_period(evt._data.get("period", ""), *state)
 
+    # with --llm, a turn streams checked prose; a timeline click lists a period's records, which stay as they are
+    prose = app.archive.llm is not None
+    turn, example, alone = ((app.chat_stream, from_example_in_prose, app.ask_alone_stream) if prose
+                            else (app.chat, from_example, app.ask_alone))
     state = [ui.chat, ui.asked, ui.turns, *filters]
-    for event, fn, inputs in ((ui.question.submit, app.chat, [ui.question, *state]),
-                              (ui.ask.click, app.chat, [ui.question, *state]),
-                              (ui.examples.ask_example, from_example, state),
-                              (ui.chips.ask_alone, app.ask_alone, state),
+    for event, fn, inputs in ((ui.question.submit, turn, [ui.question, *state]),
+                              (ui.ask.click, turn, [ui.question, *state]),
+                              (ui.examples.ask_example, example, state),
+                              (ui.chips.ask_alone, alone, state),
                               (ui.plot.ask_period, by_period, state)):
         event(fn, inputs, chat_out, **PRIVATE).then(**show_latest).then(**save)
     clear_out = [ui.chat, ui.sources, ui.question, ui.asked, ui.turns, ui.last, ui.shown, ui.plot, ui.chips,

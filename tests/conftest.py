@@ -121,13 +121,13 @@ def running_app(base: Path, records: Path, index: Path | None = None, env: dict 
 
 
 @contextlib.contextmanager
-def app_over_seed_copies(base: Path, seed_index: Path):
+def app_over_seed_copies(base: Path, seed_index: Path, args: list[str] | None = None):
     """A real app.py over its own copies, in base, of the seed records and a seed index."""
     records = base / "seeds"
     shutil.copytree(SEEDS, records)
     index = base / "index"
     shutil.copytree(seed_index, index)
-    with running_app(base, records, index) as srv:
+    with running_app(base, records, index, args=args) as srv:
         yield srv
 
 
@@ -143,3 +143,19 @@ def client(server):
     from gradio_client import Client
 
     return Client(server["url"], verbose=False, analytics_enabled=False)
+
+
+@pytest.fixture(scope="session")
+def llm_url(tmp_path_factory):
+    """A real llama.cpp server with Gemma 3 270M on loopback for the session (tests/llm_server.py)."""
+    import llm_server
+
+    why = llm_server.missing()
+    if why:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the writer's test model cannot run in CI: {why}")
+        pytest.skip(why)
+    folder = tmp_path_factory.mktemp("llm")
+    gguf = llm_server.assemble(Path(_CACHE) / "gguf")
+    with llm_server.serving(gguf, folder / "server.log") as url:
+        yield url
