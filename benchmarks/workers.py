@@ -475,13 +475,12 @@ def _recall(a, args: dict) -> dict:
     if ivf is not None:
         res["index_as_loaded"]["nprobe"] = int(ivf.nprobe)
     try:
-        from qa.retrieve import dense_top
 
         ids = np.full((len(Q), 10), -1, dtype=np.int64)
         ts = []
         for qi, q in enumerate(Q):
             t = time.perf_counter()
-            got, _ = dense_top(a.current, q, 10, None)
+            got, _ = a.current.dense(q, 10)
             ts.append(time.perf_counter() - t)
             ids[qi, :len(got)] = got[:10]
         res["app_dense_top"] = score(ids) | {"search": dist(ts)}

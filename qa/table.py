@@ -20,23 +20,28 @@ import numpy as np
 
 from .errors import IndexProblem
 from .records import Record
+from .stores.base import Records
 
 ID_PREFIX = b'{"id": "'  # every line of records.jsonl starts with its record's id (record_id: 16 hex digits)
 ID_LEN = 16
 CHUNK = 1 << 24  # bytes scanned at a time; a multiple of the page size
 
 
+def record_line(r: Record) -> str:
+    """One line of records.jsonl (without its newline): the record's JSON, its id first, so that a scan can
+    read ids without parsing."""
+    if len(r.id) != ID_LEN or any(c not in "0123456789abcdef" for c in r.id):
+        raise ValueError(f"record {r.id!r} at {r.source}, line {r.line}: ids are {ID_LEN} lower-case hex "
+                         "digits (qa.records.record_id)")
+    line = json.dumps(r.to_json(), ensure_ascii=False)
+    if not line.startswith(ID_PREFIX.decode() + r.id + '"'):
+        raise ValueError(f"record {r.id!r} at {r.source}, line {r.line}: its JSON does not start with its id")
+    return line
+
+
 def record_lines(records: Sequence[Record]) -> bytes:
-    """records.jsonl: one JSON object a line, the id first, so that a scan can read ids without parsing."""
-    out = []
-    for r in records:
-        if len(r.id) != ID_LEN or any(c not in "0123456789abcdef" for c in r.id):
-            raise ValueError(f"record {r.id!r} at {r.source}, line {r.line}: ids are {ID_LEN} lower-case hex "
-                             "digits (qa.records.record_id)")
-        line = json.dumps(r.to_json(), ensure_ascii=False)
-        if not line.startswith(ID_PREFIX.decode() + r.id + '"'):
-            raise ValueError(f"record {r.id!r} at {r.source}, line {r.line}: its JSON does not start with its id")
-        out.append(line)
+    """records.jsonl: one JSON object a line (record_line)."""
+    out = [record_line(r) for r in records]
     return ("\n".join(out) + "\n").encode("utf-8") if out else b""
 
 
@@ -114,7 +119,7 @@ class Changed(IndexProblem):
     """records.jsonl no longer holds what was loaded: it was changed in place, which builds never do."""
 
 
-class RecordTable(Sequence[Record]):
+class RecordTable(Records):
     """Row i is the record of vector i: read from records.jsonl when asked for, never held in memory.
 
     Rows are read with pread on a file held open, not through the scan's memory map: a file truncated under a
@@ -151,6 +156,14 @@ class RecordTable(Sequence[Record]):
 
     def __iter__(self) -> Iterator[Record]:
         return (self[i] for i in range(len(self)))
+
+    def lines(self, start: int, stop: int) -> list[str]:
+        """The JSON lines of rows start to stop (without newlines), in one read."""
+        a, b = int(self._offsets[start]), int(self._offsets[stop])
+        data = os.pread(self._file.fileno(), b - a, a)
+        if len(data) != b - a:
+            raise Changed(f"{self.path} changed since it was loaded (it is shorter); rebuild the index")
+        return data.decode("utf-8").split("\n")[: stop - start]
 
     def rows_with_id(self, record_id: str) -> list[int]:
         """The rows whose record has this id (at most one in a built index); ids are hex, in any case."""
