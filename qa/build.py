@@ -46,7 +46,8 @@ class BuildReport:
     embedded: int = 0          # records embedded in this build
     cached: int = 0            # records whose vectors came from the embedding cache
     embed_seconds: float = 0.0
-    index_seconds: float = 0.0  # FAISS and BM25 indexes, records file and manifest
+    index_seconds: float = 0.0  # the store's own part: FAISS and BM25 (or the Milvus load), manifest, swap
+    read_seconds: float = 0.0   # reading, checking and spooling the records (qa/spool.py)
     damaged: int = 0           # records embedded again: their cached vectors were damaged (qa/cache.py)
     engine: str = "local"      # what embedded them: "local" or "ray" (qa/engines/)
     nodes: dict[str, int] = field(default_factory=dict)  # Ray: records embedded on each node
@@ -154,6 +155,7 @@ def build(record_paths: list[Path], index: Path | str, embedder: Embedder, *, sk
             _check(result, len(sp), skip_invalid, record_paths)
             sources, source_files = describe_sources(record_paths)
             t_embed = time.perf_counter()
+            read_seconds = t_embed - t0
             first = _embed(sp, embedder, engine, EmbeddingCache(out.home, embedder.name), note, (0.05, 0.9))
             embed_seconds = time.perf_counter() - t_embed
             note(0.91, "measuring the collection's noise floor")
@@ -178,7 +180,8 @@ def build(record_paths: list[Path], index: Path | str, embedder: Embedder, *, sk
     note(1.0, f"built: {manifest.count} records")
     return BuildReport(manifest, result.problems, result.duplicates, result.notes, time.perf_counter() - t0,
                        embedded=first.embedded, cached=manifest.count - first.embedded,
-                       embed_seconds=embed_seconds, index_seconds=index_seconds, damaged=first.damaged,
+                       embed_seconds=embed_seconds, index_seconds=index_seconds, read_seconds=read_seconds,
+                       damaged=first.damaged,
                        engine=engine.name, nodes=dict(getattr(engine, "nodes", {}) or {}))
 
 

@@ -145,10 +145,17 @@ class EmbeddingCache:
 
         self.folder.mkdir(parents=True, exist_ok=True)
         vec_name = f"vectors-{uuid.uuid4().hex[:12]}.npy"
-        if isinstance(vectors, VectorFile) and vectors.path.parent == self.folder:
+        if isinstance(vectors, VectorFile) and vectors.path.parent == self.folder and vectors.path.stat().st_size \
+                == vectors._offset + vectors.shape[0] * vectors.shape[1] * 4:
             vectors.sync()
             os.replace(vectors.path, self.folder / vec_name)
             vectors.path = self.folder / vec_name
+        elif isinstance(vectors, VectorFile):  # another file: copied a slice at a time
+            copy = VectorFile.create(self.folder / vec_name, *vectors.shape)
+            for start, part in vectors.chunks():
+                copy.write(np.arange(start, start + len(part)), part)
+            copy.sync()
+            copy.close()
         else:
             vectors = np.ascontiguousarray(vectors, dtype=np.float32)
             with open(self.folder / vec_name, "wb") as f:

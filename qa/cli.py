@@ -95,7 +95,8 @@ def cmd_build(args) -> int:
           + (f"; {report.damaged} embedded again in place of damaged cached vectors"
              if report.damaged else "")
           + (f"; {m.index_type}" if m.index_type != "IndexFlatIP" else "")
-          + (f"; embedded with Ray on {len(report.nodes)} node{'s' if len(report.nodes) != 1 else ''}"
+          + (f"; embedded with Ray on {len(report.nodes)} node{'s' if len(report.nodes) != 1 else ''} ("
+             + " and ".join(f"{n:,}" for n in sorted(report.nodes.values(), reverse=True)) + " records)"
              if report.engine == "ray" and report.embedded else "")
           + (f"; skipped {len(report.skipped)} invalid" if report.skipped else "")
           + (f"; {len(report.duplicates)} duplicates indexed once" if report.duplicates else "") + ".")

@@ -54,8 +54,9 @@ class VectorFile:
         return cls(path, (n, d), offset)
 
     @classmethod
-    def open(cls, path: Path) -> "VectorFile":
-        """An existing .npy file of float32 rows; ValueError when it is not one."""
+    def open(cls, path: Path, rows: int | None = None) -> "VectorFile":
+        """An existing .npy file of float32 rows (its first rows only, when given); ValueError when it is not
+        one."""
         with open(path, "rb") as f:
             major, _ = np.lib.format.read_magic(f)
             read = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
@@ -65,7 +66,7 @@ class VectorFile:
             raise ValueError(f"{path} holds {shape} {dtype}, not rows of float32")
         if os.path.getsize(path) < offset + shape[0] * shape[1] * 4:
             raise ValueError(f"{path} is shorter than its {shape[0]} rows")
-        return cls(path, shape, offset)
+        return cls(path, (shape[0] if rows is None else min(rows, shape[0]), shape[1]), offset)
 
     def __len__(self) -> int:
         return self.shape[0]

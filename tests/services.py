@@ -117,6 +117,8 @@ class TwoNodes:
         self.temp = Path(tempfile.mkdtemp(prefix="aqr-", dir="/tmp"))  # short: Unix socket paths
         self.env = dict(os.environ, **RAY_ENV, **env, RAY_AUTH_MODE="token",
                         RAY_AUTH_TOKEN_PATH=str(self.temp / "token"))
+        for k in ("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "RAY_ADDRESS"):  # one-node settings; another cluster
+            self.env.pop(k, None)
         (self.temp / "token").write_text(os.urandom(16).hex())
         self.procs: list[subprocess.Popen] = []
 

@@ -22,7 +22,10 @@ def engine(name: str, embedder: Embedder, *, address: str | None = None, workers
             raise ArchiveError("--ray-address and --ray-workers go with --engine ray")
         return local_engine(embedder)
     if name == "ray":
-        from .ray import RayEngine
+        from .ray import RayEngine, import_ray, reachable
 
+        import_ray()  # before any work: the extra is installed, and the cluster answers
+        if address:
+            reachable(address)
         return RayEngine(embedder.name, address=address, workers=workers)
     raise ArchiveError(f"unknown build engine {name!r}: choose from {', '.join(NAMES)}")

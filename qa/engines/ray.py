@@ -36,6 +36,24 @@ WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREA
               "TOKENIZERS_PARALLELISM": "false"}
 
 
+# Ray on this machine alone: every server on loopback (Ray would otherwise take the address of the interface
+# that routes outside), no login token to write in ~/.ray. Set only while Ray starts: a cluster started later
+# by this process (ray start) must not inherit them.
+LOCAL_RAY = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_AUTH_MODE": "disabled"}
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: v for k, v in values.items() if before[k] is None})
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+
+
 class EmbedBatch:
     """Ray Data's per-batch work, a plain callable class: the model loaded once per worker, one thread."""
 
@@ -70,7 +88,7 @@ class EmbedBatch:
             "peak_mb": pa.array([peak] * n, pa.float64())})
 
 
-def _import_ray():
+def import_ray():
     for k, v in QUIET.items():
         os.environ.setdefault(k, v)
     try:
@@ -118,7 +136,7 @@ class RayEngine(Engine):
 
     @contextlib.contextmanager
     def _session(self):
-        ray = _import_ray()
+        ray = import_ray()
         temp = None
         try:
             if self.address:
@@ -133,15 +151,13 @@ class RayEngine(Engine):
                 from ..settings import current
 
                 cpus = self.workers or cores()
-                # loopback only, no login token, a private folder: nothing outlives the build or leaves the machine
-                os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-                os.environ.setdefault("RAY_AUTH_MODE", "disabled")
                 temp = tempfile.mkdtemp(prefix="aqa-ray-", dir="/tmp")  # Unix socket paths stay short
                 env = dict(WORKER_ENV, ARCHIVE_QA_CACHE=str(current().cache),
                            ARCHIVE_QA_BACKEND=current().backend)
-                ray.init(address="local", num_cpus=cpus, include_dashboard=False, object_store_memory=OBJECT_STORE,
-                         _temp_dir=temp, logging_level="ERROR", log_to_driver=False,
-                         runtime_env={"env_vars": env})
+                with _environment(LOCAL_RAY):  # what Ray's own processes read as they start
+                    ray.init(address="local", num_cpus=cpus, include_dashboard=False,
+                             object_store_memory=OBJECT_STORE, _temp_dir=temp, logging_level="ERROR",
+                             log_to_driver=False, runtime_env={"env_vars": env})
             self.pool = max(1, min(self.workers or cpus, cpus))
             yield ray
         except ServiceError:
@@ -172,7 +188,8 @@ class RayEngine(Engine):
                           for a in range(0, len(window), BLOCK)]
                 ds = ray.data.from_arrow(blocks).map_batches(
                     EmbedBatch, fn_constructor_kwargs={"model": self.model}, batch_size=BLOCK,
-                    batch_format="pyarrow", num_cpus=1, compute=ray.data.ActorPoolStrategy(size=self.pool),
+                    batch_format="pyarrow", num_cpus=1,
+                    compute=ray.data.ActorPoolStrategy(size=min(self.pool, len(blocks))),
                     udf_modifying_row_count=False)
                 del blocks
                 for batch in ds.iter_batches(batch_format="pyarrow", batch_size=None):

@@ -47,6 +47,9 @@ CHUNK = 48_000        # bytes of compressed vocabulary per side-collection row (
 EXACT_LIMIT = 250_000  # up to this many records the dense index is exact (FLAT), as in the folder store
 K1, B = 1.5, 0.75     # BM25 parameters: those of the folder store's bm25s
 TIMEOUT = 10.0        # seconds to connect
+# pymilvus pings every 10 s even between calls; a gRPC server's default policy (milvus-lite's) answers that
+# with "too_many_pings" and drops the connection. Ping only during calls, no more than gRPC servers allow.
+KEEPALIVE = {"grpc.keepalive_time_ms": 300_000, "grpc.keepalive_permit_without_calls": False}
 PROPERTY = "archive_qa."
 EPOCH = np.datetime64("1970-01-01", "D")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
@@ -125,7 +128,8 @@ def client(addr: Address):
                 raise ServiceError(f"cannot reach the Milvus server at {addr.server} ({e.strerror or e}). "
                                    f"Start one with: {start_command(addr)}; then try again") from None
             with _service(addr, "connecting"):
-                c = pymilvus.MilvusClient(uri=f"http://{addr.host}:{addr.port}", timeout=TIMEOUT)
+                c = pymilvus.MilvusClient(uri=f"http://{addr.host}:{addr.port}", timeout=TIMEOUT,
+                                          grpc_options=KEEPALIVE)
             _CLIENTS[addr.server] = c
         return c
 
