@@ -30,7 +30,7 @@ def derived_records(path, n: int = DERIVED) -> None:
     round and its date moved a month per copy, so every one is new text with real words."""
     rows = [json.loads(line) for line in HSG.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [r for r in rows if (r.get("summary") or "").strip() and r.get("date_iso")]
-    out, copy = [], 0
+    out, copy, seen = [], 0, set()
     while len(out) < n:
         copy += 1
         for r in rows:
@@ -38,8 +38,12 @@ def derived_records(path, n: int = DERIVED) -> None:
             k = copy % len(sents)
             year, month, day = (int(x) for x in r["date_iso"][:10].split("-"))
             month = (month - 1 + copy) % 12 + 1
-            out.append({"date": f"{year:04d}-{month:02d}-{min(day, 28):02d}", "title": r["title"],
-                        "summary": " ".join(sents[k:] + sents[:k]) + f" (Filed again, copy {copy}.)"})
+            new = {"date": f"{year:04d}-{month:02d}-{min(day, 28):02d}", "title": r["title"],
+                   "summary": " ".join(sents[k:] + sents[:k]) + f" (Filed again, copy {copy}.)"}
+            if tuple(new.values()) in seen:  # the export's own near-twins: every derived record is distinct
+                continue
+            seen.add(tuple(new.values()))
+            out.append(new)
             if len(out) == n:
                 break
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out), encoding="utf-8")
