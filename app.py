@@ -29,8 +29,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="address to bind (default 127.0.0.1, or $ARCHIVE_QA_HOST)")
     p.add_argument("--port", type=int, default=config.port, help="port (default 7860, or $ARCHIVE_QA_PORT)")
     p.add_argument("--index", type=location, default=config.index or HERE / "index",
-                   help="index folder or milvus://HOST:PORT/NAME (default $ARCHIVE_QA_INDEX, else index/ beside "
-                   "app.py)")
+                   help="index folder or milvus://HOST:PORT/NAME (default $ARCHIVE_QA_INDEX, else index/ "
+                   "beside app.py)")
     p.add_argument("--records", type=Path, nargs="+", default=[HERE / "seeds"],
                    help="records folder(s) to build from when the index is missing (default seeds/)")
     p.add_argument("--model", default=None, help="embedding model (default $ARCHIVE_QA_MODEL or all-MiniLM-L6-v2)")

@@ -385,7 +385,7 @@ def goals(summ: dict[int, dict]) -> list[dict]:
         add("1M p50 ≤ 60 ms, recall@10 ≥ 0.95, index memory ≤ 0.8 GB", "not measured", None)
     if s:
         peak = s["build"]["ours"]["peak_rss_mb"] / 1024
-        add(f"1M build peak RSS ≤ {GOALS['build_rss_1m_gb']:.0f} GB (issue 16: it streams records and vectors)",
+        add(f"1M build peak RSS ≤ {GOALS['build_rss_1m_gb']:.0f} GB (it streams records and vectors)",
             f"{peak:.2f} GB", peak <= GOALS["build_rss_1m_gb"])
     else:
         add("1M build peak RSS ≤ 2 GB", "not measured", None)
@@ -472,8 +472,9 @@ def table(summ: dict[int, dict], gl: list[dict], results: dict) -> str:
     lines += ["",
               ("¹ Synthetic sizes: embedding 1M texts would take over an hour here, so the embedding rate is the one "
               f"measured on the {SAMPLE:,}-record real-text build in this run; the index step (and reading the records) "
-              "is measured at full size: `qa.build.build` of the synthetic records, whose vectors are put in its "
-              "embedding cache first, so it embeds nothing and streams records and vectors as any build does."),
+              "is measured at full size: `qa.build.build` of the synthetic records, whose vectors are put in "
+              "its embedding cache first, so it embeds nothing and streams records and vectors as any build "
+              "does."),
               ("² Ours: `Archive.retrieve` minus a separate `encode` of the question (question analysis, date mask, FAISS, "
               "BM25, fusion); plain: `index.search(k=5)`. Answer composition is the rest of the question figure."),
               ("³ The builds run minutes apart under different load from other processes, so their embedding ratio "
@@ -492,8 +493,9 @@ def table(summ: dict[int, dict], gl: list[dict], results: dict) -> str:
     for s in S:
         b = s["build"]["ours"]
         if s["kind"] == "synthetic":
-            notes.append(f"- {s['records']:,}: read and spool the records {b['read_seconds']:.1f} s, write the index "
-                         f"{b['index_seconds']:.1f} s "
+            notes.append(f"- {s['records']:,}: read and spool the records {b['read_seconds']:.1f} s, "
+                         "write the "
+                         f"index {b['index_seconds']:.1f} s "
                          f"(FAISS {fmt(b['faiss_seconds'], ' s', 1)}, BM25 {fmt(b['bm25_seconds'], ' s', 1)}; tokenizer "
                          f"{b['tokenize_us_per_record']:.0f} µs/record), open {s['memory']['ours']['open_s']:.1f} s; "
                          f"index {s['index_type']}{' ' + json.dumps(s['index_params']) if s['index_params'] else ''}; recall@10 app path "

@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import numpy as np  # noqa: E402
-from stats import percentile  # noqa: E402
 from workers import Load, dist, peak_mb  # noqa: E402
 
 BLOCK = 250  # texts per model call, as the Ray engine sends them
@@ -51,7 +50,7 @@ def _load_average() -> float:
     return os.getloadavg()[0]
 
 
-# -- steps (each in its own process) ---------------------------------------------------------------------------
+# -- steps (each in its own process) -------------------------------------------------------------------------
 
 def step_local(args: dict) -> dict:
     """The local engine's per-core rate: the model on one ONNX Runtime thread, batches as Ray sends them."""
@@ -117,7 +116,8 @@ def step_ray(args: dict) -> dict:
             "per_worker_rate_per_cpu_second": [w["rows"] / w["cpu_s"] for w in workers if w["cpu_s"] > 0],
             "per_worker_peak_rss_mb": [w["peak_mb"] for w in workers],
             "driver_peak_rss_mb": peak_mb(), "other_load": load.other, "load_average": la,
-            "min_cosine_to_local": float(np.einsum("ij,ij->i", vectors, local).min()) if local is not None else None}
+            "min_cosine_to_local": (float(np.einsum("ij,ij->i", vectors, local).min())
+                                    if local is not None else None)}
 
 
 def _serve_figures(archive, questions: list[str]) -> dict:
@@ -219,7 +219,8 @@ STEPS = {"local": step_local, "local_build": step_local_build, "ray": step_ray, 
 
 
 def run_step(name: str, args: dict, work: Path) -> dict:
-    a, o = work / f"{name}-{args.get('workers', '')}.args.json", work / f"{name}-{args.get('workers', '')}.out.json"
+    tag = f"{name}-{args.get('workers', '')}"
+    a, o = work / f"{tag}.args.json", work / f"{tag}.out.json"
     a.write_text(json.dumps(args))
     o.unlink(missing_ok=True)
     t = time.perf_counter()
@@ -235,10 +236,10 @@ def run_step(name: str, args: dict, work: Path) -> dict:
 # -- the extrapolation --------------------------------------------------------------------------------------
 
 def extrapolate(r: dict) -> dict:
-    """10M and 100M records from the measured figures. Assumptions, stated in the table: every worker embeds at
-    the measured per-worker rate (while busy) times the measured 2-worker efficiency (1.0 when that could not
-    be measured); one worker a core; vectors, records and BM25 grow linearly with the records; a Milvus shard
-    holds at most 16 GB of data (a query node with 32 GB of memory)."""
+    """10M and 100M records from the measured figures. Assumptions, stated in the table: every worker embeds
+    at the measured per-worker rate (while busy) times the measured 2-worker efficiency (1.0 when that could
+    not be measured); one worker a core; vectors, records and BM25 grow linearly with the records; a Milvus
+    shard holds at most 16 GB of data (a query node with 32 GB of memory)."""
     ray2 = r["ray"]["2"]
     per_worker = float(np.median(ray2["per_worker_busy_rate"]))
     eff = r["scaling"]["efficiency"] if r["scaling"]["other_load_max"] < 0.1 else 1.0
@@ -255,8 +256,9 @@ def extrapolate(r: dict) -> dict:
                          "workers_memory_gb": workers * worker_mb / 1024,
                          "milvus_data_gb": milvus_gb, "shards_16gb": shards,
                          "gb_per_shard": milvus_gb / shards, "folder_index_gb": n * per_record_folder / 1e9})
-    return {"per_worker_rate": per_worker, "efficiency_used": eff, "milvus_bytes_per_record": per_record_milvus,
-            "folder_bytes_per_record": per_record_folder, "worker_peak_mb": worker_mb, "rows": rows}
+    return {"per_worker_rate": per_worker, "efficiency_used": eff,
+            "milvus_bytes_per_record": per_record_milvus, "folder_bytes_per_record": per_record_folder,
+            "worker_peak_mb": worker_mb, "rows": rows}
 
 
 def report(r: dict) -> str:
@@ -266,36 +268,40 @@ def report(r: dict) -> str:
     lines = [
         "# Beyond one machine: measured, then extrapolated",
         "",
-        f"Run {r['finished_at']}, {r['records']:,} real-text records (the State Department export and records "
-        f"recombined from it), {os.cpu_count()} cores. Other processes used {s['other_load_max']:.0%} of all "
+        f"Run {r['finished_at']}, {r['records']:,} real-text records (the State Department export and "
+        f"records recombined from it), {os.cpu_count()} cores. Other processes used "
+        f"{s['other_load_max']:.0%} of all "
         f"CPUs at most during the embedding steps (load average {s['load_average_max']:.1f}).",
         "",
         "## Measured: embedding",
         "",
-        "| engine | workers | records/s end to end | records/s once the first batch is back | per worker while "
-        "busy | per worker per CPU-second | worker peak RSS | other load |",
+        "| engine | workers | records/s end to end | records/s once the first batch is back | "
+        "per worker while busy | per worker per CPU-second | worker peak RSS | other load |",
         "|---|---|---|---|---|---|---|---|",
         f"| local, one thread (the per-core rate) | 1 | {local['rate']:.1f} | – | {local['rate']:.1f} | "
         f"{local['rate_per_cpu_second']:.1f} | {local['peak_rss_mb']:.0f} MB | {local['other_load']:.0%} |",
-        f"| local build (every core, as `archive-qa build`) | {os.cpu_count()} | {r['local_build']['rate']:.1f} | – "
-        f"| – | – | {r['local_build']['peak_rss_mb']:.0f} MB | {r['local_build']['other_load']:.0%} |",
+        f"| local build (every core, as `archive-qa build`) | {os.cpu_count()} | "
+        f"{r['local_build']['rate']:.1f} | – | – | – | {r['local_build']['peak_rss_mb']:.0f} MB | "
+        f"{r['local_build']['other_load']:.0%} |",
     ]
     for w, ray in (("1", one), ("2", two)):
         lines.append(
             f"| Ray | {w} | {ray['rate']:.1f} | {ray['rate_after_first_batch']:.1f} | "
             + ", ".join(f"{v:.1f}" for v in ray["per_worker_busy_rate"]) + " | "
             + ", ".join(f"{v:.1f}" for v in ray["per_worker_rate_per_cpu_second"]) + " | "
-            + ", ".join(f"{v:.0f}" for v in ray["per_worker_peak_rss_mb"]) + f" MB | {ray['other_load']:.0%} |")
+            + ", ".join(f"{v:.0f}" for v in ray["per_worker_peak_rss_mb"])
+            + f" MB | {ray['other_load']:.0%} |")
     lines += [
         "",
-        f"- **Scaling, 2 workers against 1:** {s['speedup']:.2f}× end to end (efficiency {s['efficiency']:.2f}), "
+        f"- **Scaling, 2 workers against 1:** {s['speedup']:.2f}× end to end "
+        f"(efficiency {s['efficiency']:.2f}), "
         f"{s['speedup_steady']:.2f}× once the first batch is back. Goal: ≥ 1.7× (efficiency ≥ 0.85): "
         + ("**met**." if s["speedup"] >= 1.7 else
            ("**not met**" + (f": other processes held up to {s['other_load_max']:.0%} of the CPUs, so two "
                              "workers shared what one had; run it on an idle machine (CI)." if
                              s["other_load_max"] >= 0.1 else "."))),
-        f"- **Per-worker rate against the local per-core rate:** {s['per_worker_vs_local']:.2f} (goal: within "
-        f"10%, i.e. ≥ 0.90) while busy; {s['per_cpu_vs_local']:.2f} per CPU-second.",
+        f"- **Per-worker rate against the local per-core rate:** {s['per_worker_vs_local']:.2f} "
+        f"(goal: within 10%, i.e. ≥ 0.90) while busy; {s['per_cpu_vs_local']:.2f} per CPU-second.",
         f"- **Vectors:** the Ray builds' vectors against the local ones: minimum cosine "
         f"{min(one['min_cosine_to_local'], two['min_cosine_to_local']):.7f}.",
         f"- **Ray's fixed cost:** {one['first_batch_seconds']:.1f} s (1 worker) and "
@@ -313,24 +319,26 @@ def report(r: dict) -> str:
         f"{m['ask']['p50_ms']:.1f} / {m['ask']['p99_ms']:.1f} ms |",
         f"| dense top-100 p50 (with the question's dates) | {f['dense_top100']['p50_ms']:.2f} ms | "
         f"{m['dense_top100']['p50_ms']:.2f} ms |",
-        f"| BM25 top-100 p50 | {f['keyword_top100']['p50_ms']:.2f} ms | {m['keyword_top100']['p50_ms']:.2f} ms |",
-        f"| memory | {f['open_rss_growth_mb']:.0f} MB in the app (index loaded) | {m['server_rss_mb']:.0f} MB "
-        f"in the server; {m['open_rss_growth_mb']:.0f} MB in the app |",
+        f"| BM25 top-100 p50 | {f['keyword_top100']['p50_ms']:.2f} ms | "
+        f"{m['keyword_top100']['p50_ms']:.2f} ms |",
+        f"| memory | {f['open_rss_growth_mb']:.0f} MB in the app (index loaded) | "
+        f"{m['server_rss_mb']:.0f} MB in the server; {m['open_rss_growth_mb']:.0f} MB in the app |",
         f"| disk | {f['disk_bytes'] / 1e6:.1f} MB | {m['disk_bytes'] / 1e6:.1f} MB |",
         f"| dense recall@10, Milvus against the folder's exact search | exact | "
         f"{m['dense_recall_at_10_vs_folder']:.3f} |",
         "",
-        "milvus-lite is pure Python: its latency says nothing about Milvus Standalone or Distributed, only that "
-        "the same calls work. Its figures are labelled milvus-lite wherever they appear.",
+        "milvus-lite is pure Python: its latency says nothing about Milvus Standalone or Distributed, only "
+        "that the same calls work. Its figures are labelled milvus-lite wherever they appear.",
         "",
         "## Extrapolated (not measured)",
         "",
-        f"From the figures above: {x['per_worker_rate']:.0f} records/s per worker (the 2-worker run's median while "
-        f"busy) × efficiency {x['efficiency_used']:.2f}"
+        f"From the figures above: {x['per_worker_rate']:.0f} records/s per worker (the 2-worker run's median "
+        f"while busy) × efficiency {x['efficiency_used']:.2f}"
         + (" (the measured one)" if x["efficiency_used"] != 1.0 else
            " (assumed: the measured one was taken under other load)")
-        + f"; {x['worker_peak_mb']:.0f} MB a worker; {x['milvus_bytes_per_record']:,.0f} bytes a record in Milvus "
-        f"and {x['folder_bytes_per_record']:,.0f} in a folder index; a shard holds at most 16 GB of data. "
+        + f"; {x['worker_peak_mb']:.0f} MB a worker; {x['milvus_bytes_per_record']:,.0f} bytes a record in "
+        f"Milvus and {x['folder_bytes_per_record']:,.0f} in a folder index; a shard holds at most 16 GB "
+        "of data. "
         "Real archives' summaries may be longer than these (132 characters on average).",
         "",
         "| records | workers | embedding, hours | workers' memory | Milvus data | shards | per shard | "
@@ -339,8 +347,9 @@ def report(r: dict) -> str:
     ]
     for row in x["rows"]:
         lines.append(f"| {row['records']:,} | {row['workers']} | {row['embed_hours']:.1f} | "
-                     f"{row['workers_memory_gb']:.1f} GB | {row['milvus_data_gb']:.0f} GB | {row['shards_16gb']} | "
-                     f"{row['gb_per_shard']:.1f} GB | {row['folder_index_gb']:.0f} GB |")
+                     f"{row['workers_memory_gb']:.1f} GB | {row['milvus_data_gb']:.0f} GB | "
+                     f"{row['shards_16gb']} | {row['gb_per_shard']:.1f} GB | "
+                     f"{row['folder_index_gb']:.0f} GB |")
     return "\n".join(lines) + "\n"
 
 

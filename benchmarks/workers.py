@@ -212,8 +212,8 @@ def build_ours(args: dict) -> dict:
 
 
 def cache_synth(args: dict) -> dict:
-    """Put a synthetic collection's given vectors in the index's embedding cache, by each record's text, so that
-    the build that follows embeds nothing (not measured: it stands for the vectors an earlier build made)."""
+    """Put a synthetic collection's given vectors in the index's embedding cache, by each record's text, so
+    that the build that follows embeds nothing (not measured: it stands for an earlier build's vectors)."""
     from qa.build import embedding_text
     from qa.cache import EmbeddingCache, text_key
     from qa.embed import Embedder
@@ -222,7 +222,8 @@ def cache_synth(args: dict) -> dict:
 
     t = time.perf_counter()
     keys = [text_key(embedding_text(r)) for r in iter_records([Path(args["jsonl"])], ReadResult())]
-    EmbeddingCache(Path(args["index_dir"]), Embedder().name).save(keys, VectorFile.open(args["vectors"], len(keys)))
+    vectors = VectorFile.open(args["vectors"], len(keys))
+    EmbeddingCache(Path(args["index_dir"]), Embedder().name).save(keys, vectors)
     return {"records": len(keys), "seconds": time.perf_counter() - t}
 
 
@@ -246,10 +247,11 @@ def build_ours_synth(args: dict) -> dict:
     m = report.manifest
     out.update({"records": m.count, "problems": len(report.skipped), "duplicates": len(report.duplicates),
                 "read_seconds": report.read_seconds, "index_seconds": report.index_seconds,
-                "lookup_seconds": report.embed_seconds, "embedded": report.embedded, "seconds": report.seconds,
+                "lookup_seconds": report.embed_seconds, "embedded": report.embedded,
+                "seconds": report.seconds,
                 "calibrate_seconds": report.seconds - report.read_seconds - report.embed_seconds
                 - report.index_seconds})
-    np.save(args["rows_out"], np.arange(m.count, dtype=np.int64))  # every line valid and distinct: row = line - 1
+    np.save(args["rows_out"], np.arange(m.count, dtype=np.int64))  # all lines valid, distinct: row = line - 1
     out["other_load"] = load.other
     out["peak_rss_mb"] = peak_mb()
     out["faiss_seconds"] = t_faiss.seconds
@@ -607,7 +609,8 @@ def latency_pair(args: dict) -> dict:
     return out
 
 
-STEPS = {f.__name__: f for f in (build_ours, cache_synth, build_ours_synth, build_plain, build_plain_synth, qvecs, serve_ours,
+STEPS = {f.__name__: f for f in (build_ours, cache_synth, build_ours_synth,
+                                 build_plain, build_plain_synth, qvecs, serve_ours,
                                  serve_plain, latency_pair, embed_pair)}
 
 if __name__ == "__main__":

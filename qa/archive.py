@@ -226,7 +226,8 @@ class Archive:
         refused with RebuildRunning.
         """
         with self._turn(progress, "starting the rebuild"):
-            return self._rebuild(records, model=model, skip_invalid=skip_invalid, progress=progress, engine=engine)
+            return self._rebuild(records, model=model, skip_invalid=skip_invalid, progress=progress,
+                                 engine=engine)
 
     def add_records(self, source: Path | str, name: str, folder: Path, *, progress: Progress | None = None
                     ) -> BuildReport:

@@ -20,7 +20,7 @@ from .calibrate import calibrate
 from .embed import Embedder, model_name
 from .errors import Problem
 from .records import ReadResult, check_result, iter_records
-from .spool import Spool, embedding_text, spool  # noqa: F401  embedding_text: where tests and benchmarks find it
+from .spool import Spool, embedding_text, spool  # noqa: F401  (embedding_text: imported from here too)
 from .store import Manifest, Progress, describe_sources, new_manifest
 
 log = logging.getLogger(__name__)

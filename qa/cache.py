@@ -46,8 +46,8 @@ class EmbeddingCache:
         self.discarded_keys: set[str] | None = None  # the keys a discarded cache held, when readable
 
     def new_file(self, n: int, d: int):
-        """A file in this cache's folder for a build's n vectors of dimension d (a qa.spool.VectorFile), written
-        as they are made; save() keeps it. A build that fails leaves it for the next save() to sweep."""
+        """A file in this cache's folder for a build's n vectors of dimension d (a qa.spool.VectorFile),
+        written as they are made; save() keeps it. What a failed build leaves, the next save() sweeps."""
         from .spool import VectorFile
 
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -145,8 +145,8 @@ class EmbeddingCache:
 
         self.folder.mkdir(parents=True, exist_ok=True)
         vec_name = f"vectors-{uuid.uuid4().hex[:12]}.npy"
-        if isinstance(vectors, VectorFile) and vectors.path.parent == self.folder and vectors.path.stat().st_size \
-                == vectors._offset + vectors.shape[0] * vectors.shape[1] * 4:
+        own = isinstance(vectors, VectorFile) and vectors.path.parent == self.folder
+        if own and vectors.path.stat().st_size == vectors._offset + vectors.shape[0] * vectors.shape[1] * 4:
             vectors.sync()
             os.replace(vectors.path, self.folder / vec_name)
             vectors.path = self.folder / vec_name

@@ -30,9 +30,10 @@ def _parser(index: Path | str) -> argparse.ArgumentParser:
     b.add_argument("--skip-invalid", action="store_true", help="build from the valid records, reporting the rest")
     b.add_argument("--engine", choices=["local", "ray"], default="local",
                    help="embed on this machine (default), or with Ray (the cluster extra)")
-    b.add_argument("--ray-address", metavar="HOST:PORT", help="the head node of a running Ray cluster (default: "
-                   "Ray on this machine alone)")
-    b.add_argument("--ray-workers", type=int, metavar="N", help="embedding workers (default: every CPU Ray has)")
+    b.add_argument("--ray-address", metavar="HOST:PORT",
+                   help="the head node of a running Ray cluster (default: Ray on this machine alone)")
+    b.add_argument("--ray-workers", type=int, metavar="N",
+                   help="embedding workers (default: every CPU Ray has)")
 
     a = sub.add_parser("ask", help="ask a question ('-' reads one question a line from stdin)")
     a.add_argument("question")

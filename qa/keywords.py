@@ -98,11 +98,11 @@ class KeywordIndex(Vocabulary):
 
     @classmethod
     def from_tokens(cls, table: Tokens) -> "KeywordIndex":
-        """The index of records whose tokens were added to table, in that order: the same scores as bm25s built
-        from the token lists, without holding them as strings."""
+        """The index of records whose tokens were added to table, in that order: the same scores as bm25s
+        built from the token lists, without holding them as strings."""
         log.info("building the keyword index (BM25) over %d records", len(table))
         bm25 = _bm25s().BM25()
-        # bm25s takes an object with .ids (each record's token ids) and .vocab; it adds the empty word to .vocab
+        # bm25s takes an object with .ids (each record's token ids) and .vocab, and adds the empty word to it
         bm25.index(SimpleNamespace(ids=table, vocab=dict(table.word_ids)), show_progress=False)
         return cls(bm25)
 

@@ -219,7 +219,7 @@ def _read_file(path: Path, problems: list[Problem], notes: list[Problem]) -> Ite
 
 # A JSONL file at least this large is read a line at a time instead of whole (a million records are ~0.5 GB of
 # text, and again as much as lines). It is checked first, in one pass over its bytes; a file that is not plain
-# UTF-8 text with some content is read whole after all, so that its problem is reported exactly as for any file.
+# UTF-8 text with some content is read whole after all, so that its problem is reported as for any file.
 STREAM_BYTES = 32 << 20
 _BLOCK = 1 << 22
 

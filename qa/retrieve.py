@@ -1,5 +1,5 @@
-"""Retrieval: dense and keyword (BM25) candidates fused by reciprocal rank, inside a date range, over any store
-(qa/stores/): the fusion, and so every answer, is this same code whichever store holds the index."""
+"""Retrieval: dense and keyword (BM25) candidates fused by reciprocal rank, inside a date range, over any
+store (qa/stores/): the fusion, and so every answer, is this same code whichever store holds the index."""
 
 from __future__ import annotations
 
@@ -89,4 +89,5 @@ def in_date_order(index: Store, qvec: np.ndarray, date_from: date | None, date_t
     found = np.flatnonzero(meets(index.starts, index.ends, date_from, date_to))
     rows = [int(i) for i in found[np.argsort(index.starts[found], kind="stable")][:limit]]
     cos = index.cosine(qvec, rows)
-    return [Hit(r, cos[i], rank, row=i) for rank, (r, i) in enumerate(zip(index.records.fetch(rows), rows), start=1)]
+    records = index.records.fetch(rows)
+    return [Hit(r, cos[i], rank, row=i) for rank, (r, i) in enumerate(zip(records, rows), start=1)]

@@ -72,7 +72,7 @@ def _parse(values: dict[str, str]) -> Settings:
         out["host"] = raw.strip()
     if (raw := given(PORT)) is not None:
         out["port"] = _whole(PORT, raw, 1, 65535)
-    if (raw := given(INDEX)) is not None:  # a folder, or a milvus:// URL (kept as text: a Path folds its '//')
+    if (raw := given(INDEX)) is not None:  # a folder, or a milvus:// URL (text: a Path would fold its '//')
         out["index"] = raw.strip() if raw.strip().startswith("milvus://") else Path(raw)
     if (raw := given(MODEL)) is not None:
         out["model"] = raw.strip()

@@ -183,6 +183,10 @@ class Spool:
         self.table.close()
 
 
+def _day(d, epoch: np.datetime64) -> int:
+    return int((np.datetime64(d, "D") - epoch).astype(np.int64)) if d else _NAT
+
+
 def spool(records: Iterable[Record], folder: Path) -> Spool:
     """Write records to folder/records.jsonl as they come, keeping only what the build needs of them."""
     h, corpus = hashlib.sha256(), hashlib.sha256()
@@ -201,8 +205,8 @@ def spool(records: Iterable[Record], folder: Path) -> Spool:
             rid = r.id.encode("ascii")
             ids += rid
             corpus.update(rid + b"\n")
-            starts.append(int((np.datetime64(r.date.start, "D") - epoch).astype(np.int64)) if r.date.start else _NAT)
-            ends.append(int((np.datetime64(r.date.end, "D") - epoch).astype(np.int64)) if r.date.end else _NAT)
+            starts.append(_day(r.date.start, epoch))
+            ends.append(_day(r.date.end, epoch))
             text = embedding_text(r)
             lengths.append(len(text))
             keys.append(text_key(text))

@@ -284,9 +284,9 @@ def refuse_vectors(where: str, model: str, vectors, dimension: int | None, fix: 
     problem = vector_problem(vectors, dimension)
     if problem:
         raise IndexProblem(
-            f"refusing to write the index in {where}: the vectors of {model} are not fit to search: {problem}. "
-            f"Nothing was changed. {fix}; if it happens again, the model's ONNX export is at fault: delete it "
-            "from $ARCHIVE_QA_CACHE or set ARCHIVE_QA_BACKEND=torch")
+            f"refusing to write the index in {where}: the vectors of {model} are not fit to search: "
+            f"{problem}. Nothing was changed. {fix}; if it happens again, the model's ONNX export is at "
+            "fault: delete it from $ARCHIVE_QA_CACHE or set ARCHIVE_QA_BACKEND=torch")
 
 
 def commit_build(index_dir: Path, spool, vectors, manifest: Manifest) -> Manifest:

@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,12 +28,13 @@ pytestmark = pytest.mark.skipif(not (have("ray") and have("pymilvus") and have("
                                 reason="the cluster extra is not installed: pip install -e '.[test,cluster]'")
 
 RECORDS = [SEEDS, HSG]
+URANIUM = "When did the Soviets postpone uranium prospecting in North Korea?"
 SETS = [DATA / "eval" / f"{name}-{split}.jsonl" for name in ("seed", "hsg") for split in ("dev", "test")]
 
 
 def cli(*args: str, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "qa", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT, env=dict(os.environ, **(env or {})))
+    return subprocess.run([sys.executable, "-m", "qa", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT, env=dict(os.environ, **(env or {})))
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,7 @@ def test_milvus_answers_the_labelled_questions_like_the_local_pipeline(local, on
 
 def test_the_cli_and_the_json_api_work_unchanged_on_milvus(on_ray, server):
     url = server.url("cluster")
-    r = cli("ask", "When did the Soviets postpone uranium prospecting in North Korea?", "--index", url, "--json")
+    r = cli("ask", URANIUM, "--index", url, "--json")
     assert r.returncode == 0, r.stderr
     a = json.loads(r.stdout)
     assert a["found"] and a["citations"][0]["date"] == "April 12, 1948"
@@ -200,7 +200,8 @@ def test_a_failed_milvus_build_leaves_the_old_collection_serving(server, tmp_pat
     with pytest.raises(IndexProblem, match="too long for Milvus"):
         a.rebuild([SEEDS, huge])
     assert _alias(server, "failing")[1] == before
-    assert {n for n in c.list_collections() if n.startswith("failing__")} == {before, before.replace("__b", "__m")}
+    left = {n for n in c.list_collections() if n.startswith("failing__")}
+    assert left == {before, before.replace("__b", "__m")}
     assert a.ask("uranium prospecting").found and a.current.manifest.count == 20
 
 
@@ -232,7 +233,7 @@ def test_a_build_killed_mid_way_leaves_the_old_collection_serving(server, on_ray
     left = [n for n in c.list_collections() if n.startswith("killed__b") and n != old]
     assert left, "the kill landed after the build had ended"
     assert _alias(server, "killed")[1] == old
-    r = cli("ask", "When did the Soviets postpone uranium prospecting in North Korea?", "--index", url, "--json")
+    r = cli("ask", URANIUM, "--index", url, "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["index"]["records"] == 20
     again = cli("build", "--records", str(SEEDS), "--index", url)
     assert again.returncode == 0, again.stderr

@@ -23,7 +23,8 @@ def _same(a, b) -> None:
     assert [str(p) for p in a.notes] == [str(p) for p in b.notes]
 
 
-@pytest.mark.parametrize("name", ["good.jsonl", "bad.jsonl", "hostile_records.jsonl", "hsg-visits-travels.jsonl"])
+@pytest.mark.parametrize("name", ["good.jsonl", "bad.jsonl", "hostile_records.jsonl",
+                                  "hsg-visits-travels.jsonl"])
 def test_a_jsonl_file_read_a_line_at_a_time_gives_what_reading_it_whole_gives(monkeypatch, name):
     whole = read_records([DATA / name])
     monkeypatch.setattr(rec, "STREAM_BYTES", 0)
@@ -31,10 +32,12 @@ def test_a_jsonl_file_read_a_line_at_a_time_gives_what_reading_it_whole_gives(mo
 
 
 @pytest.mark.parametrize("content", [
-    b"", b"   \n\n", b"\xef\xbb\xbf" + json.dumps({"date": "1947", "title": "t", "summary": "s"}).encode() + b"\n",
+    b"", b"   \n\n",
+    b"\xef\xbb\xbf" + json.dumps({"date": "1947", "title": "t", "summary": "s"}).encode() + b"\n",
     b'{"date": "1947", "title": "a", "summary": "b"}\n{"date": "1947", "title": "\xff", "summary": "c"}\n',
     b'{"date": "1947", "title": "a", "summary": "b\x00"}\n',
-    '{"date": "1947", "title": "a", "summary": "b"}\r\n{"date": "1948", "title": "c\u2028d", "summary": "e"}'.encode(),
+    '{"date": "1947", "title": "a", "summary": "b"}\r\n'
+    '{"date": "1948", "title": "c\u2028d", "summary": "e"}'.encode(),
     '\ufeff{"date": "1947", "title": "a", "summary": "b"}\n'.encode("utf-16"),
 ])
 def test_odd_jsonl_files_are_reported_alike_either_way(tmp_path, monkeypatch, content):

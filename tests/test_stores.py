@@ -21,17 +21,22 @@ from qa.dates import overlaps
 
 BACKENDS = ["folder", "milvus"]
 EDGES = [
-    {"date": "n.d.", "title": "Undated note on railway engineers", "summary": "Soviet engineers for northern railways."},
-    {"date": "", "title": "Another undated memorandum", "summary": "Uranium prospecting in the north, undated."},
-    {"date": "1969-12-31", "title": "Last day before the epoch", "summary": "A telegram on Korean unification."},
-    {"date": "1970-01-01", "title": "The epoch itself", "summary": "A telegram on Korean unification, later."},
+    {"date": "n.d.", "title": "Undated note on railway engineers",
+     "summary": "Soviet engineers for northern railways."},
+    {"date": "", "title": "Another undated memorandum",
+     "summary": "Uranium prospecting in the north, undated."},
+    {"date": "1969-12-31", "title": "Last day before the epoch",
+     "summary": "A telegram on Korean unification."},
+    {"date": "1970-01-01", "title": "The epoch itself",
+     "summary": "A telegram on Korean unification, later."},
     {"date": "1905", "title": "Treaty of 1905", "summary": "The protectorate treaty over Korea."},
-    {"date": "March 1, 1919", "title": "March First Movement", "summary": "Korean independence declared in Seoul."},
+    {"date": "March 1, 1919", "title": "March First Movement",
+     "summary": "Korean independence declared in Seoul."},
     {"date": "1950", "title": "...", "summary": "..."},
 ]
 RANGES = [(date(1947, 10, 1), date(1947, 10, 31)), (None, date(1946, 12, 31)), (date(1948, 1, 1), None),
-          (date(1969, 12, 31), date(1969, 12, 31)), (date(1970, 1, 1), date(1970, 1, 1)), (None, date(1920, 1, 1)),
-          (date(1900, 1, 1), date(2000, 1, 1)), (date(2001, 1, 1), None)]
+          (date(1969, 12, 31), date(1969, 12, 31)), (date(1970, 1, 1), date(1970, 1, 1)),
+          (None, date(1920, 1, 1)), (date(1900, 1, 1), date(2000, 1, 1)), (date(2001, 1, 1), None)]
 QUESTIONS = ["uranium prospecting", "Vyshinsky at the United Nations", "a constitution for the DPRK",
              "Kim Gu and the Chinese minister", "railway engineers", "Korean unification telegram",
              "What did Vishinsky report on 29 October 1947?", "recipes for kimchi"]
@@ -122,7 +127,7 @@ def test_dense_top_k_is_exact_within_the_date_rule(archive, store, question, rng
     q = _qvec(archive, question)
     where = store.within(lo, hi)
     rows, scores = store.dense(q, 10, where)
-    allowed = [i for i, r in enumerate(store.records) if lo is None and hi is None or overlaps(r.date, lo, hi)]
+    allowed = [i for i, r in enumerate(store.records) if (lo, hi) == (None, None) or overlaps(r.date, lo, hi)]
     vecs = store.vectors(allowed)
     exact = sorted(zip(-(vecs @ q), allowed))[:10]
     assert rows.tolist() == [i for _, i in exact]
@@ -145,7 +150,8 @@ def test_keyword_ranking_equals_bm25s_within_the_date_rule(archives, store, ques
     cut = -ranked[9][0] if len(ranked) >= 10 else 0.0
     # the same rows with the same scores; tied scores may be ordered otherwise (the folder store keeps numpy's
     # partition order, Milvus's is by row): only rows tied at the tenth score may differ
-    assert {i for s, i in ranked if -s > cut + 1e-6} <= set(got.rows) <= {i for s, i in ranked if -s >= cut - 1e-6}
+    above = {i for s, i in ranked if -s > cut + 1e-6}
+    assert above <= set(got.rows) <= {i for s, i in ranked if -s >= cut - 1e-6}
     assert len(got.rows) == min(10, len(ranked))
     inside = [int(i) for i in np.flatnonzero(allowed)]
     mine = got.score(inside)
@@ -170,8 +176,8 @@ ASKED = QUESTIONS + ["What documents are from October 1947?", "Which telegrams d
 
 
 def test_answers_are_the_same_in_every_store(archives):
-    """The whole answer path (dates, names, fusion, support, not-found, gaps) over each store: the same answers,
-    but for BM25 ties that the stores order differently (test_keyword_ranking_equals_bm25s...)."""
+    """The whole answer path (dates, names, fusion, support, not-found, gaps) over each store: the same
+    answers, but for BM25 ties that the stores order differently (test_keyword_ranking_equals_bm25s...)."""
     same = 0
     for question in ASKED:
         got = {b: a.ask(question, k=5).to_json() for b, a in archives.items()}

@@ -58,7 +58,8 @@ def test_a_two_node_ray_cluster_builds_the_seed_and_20000_derived_records(tmp_pa
     records = tmp_path / "derived.jsonl"
     derived_records(records)
     index = tmp_path / "index"
-    env = {k: v for k, v in os.environ.items() if k.startswith(("ARCHIVE_QA_", "PYTHONPATH", "HF_", "TRANSFORMERS"))}
+    keep = ("ARCHIVE_QA_", "PYTHONPATH", "HF_", "TRANSFORMERS")
+    env = {k: v for k, v in os.environ.items() if k.startswith(keep)}
     with two_nodes(tmp_path, env) as cluster:
         r = cluster.run(cluster.ns[0], [sys.executable, "-m", "qa", "build", "--records", str(SEEDS),
                                         str(records), "--index", str(index), "--engine", "ray",

@@ -15,7 +15,8 @@ def local_engine(embedder: Embedder) -> Engine:
     return LocalEngine(embedder)
 
 
-def engine(name: str, embedder: Embedder, *, address: str | None = None, workers: int | None = None) -> Engine:
+def engine(name: str, embedder: Embedder, *, address: str | None = None,
+           workers: int | None = None) -> Engine:
     """The engine called name; ArchiveError naming the choices for another name."""
     if name == "local":
         if address or workers:

@@ -19,5 +19,5 @@ class Engine(ABC):
     @abstractmethod
     def embed(self, texts: Sequence[str], rows: np.ndarray, progress: Progress) -> Iterator[
             tuple[np.ndarray, np.ndarray]]:
-        """(rows, unit float32 vectors) pairs covering each of rows once, in any order. rows come shortest text
-        first; texts[i] is read only when row i is embedded."""
+        """(rows, unit float32 vectors) pairs covering each of rows once, in any order. rows come shortest
+        text first; texts[i] is read only when row i is embedded."""

@@ -11,7 +11,8 @@ from .base import Engine, Progress
 
 
 class LocalEngine(Engine):
-    """Embeds in slices that let questions go first (Embedder.encode(background=True)), as builds always have."""
+    """Embeds in slices that let questions go first (Embedder.encode(background=True)), as builds always
+    have."""
 
     name = "local"
 
@@ -26,6 +27,7 @@ class LocalEngine(Engine):
             for start in range(0, len(rows), BATCH):
                 part = rows[start:start + BATCH]
                 progress(start, len(part))
-                yield part, self.embedder.encode([texts[int(i)] for i in part], batch_size=32, background=True)
+                texts_of = [texts[int(i)] for i in part]
+                yield part, self.embedder.encode(texts_of, batch_size=32, background=True)
         finally:
             self.embedder.build_done()

@@ -1,8 +1,8 @@
-"""The Ray engine: the model on every worker of a Ray cluster, through Ray Data (pip install 'archive-qa[cluster]').
+"""The Ray engine: the model on every worker of a Ray cluster, through Ray Data (the cluster extra).
 
 The driver (this process) reads and checks the records and asks the embedding cache first, as a local build
-does; only the texts still missing go to the cluster, shortest first, in windows of WINDOW rows cut into blocks
-of BLOCK. Each worker is an actor that loads the model once and runs it on one ONNX Runtime thread
+does; only the texts still missing go to the cluster, shortest first, in windows of WINDOW rows cut into
+blocks of BLOCK. Each worker is an actor that loads the model once and runs it on one ONNX Runtime thread
 (EmbedBatch); the vectors come back to the driver, which writes them to the store. Without an address Ray runs
 on this machine alone, privately (its own temporary folder, loopback only, no dashboard, no usage stats).
 """
@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 WINDOW = 100_000  # rows sent to the cluster at a time: ~30 MB of text, ~150 MB of vectors back
 BLOCK = 250       # rows a worker embeds per call (the model batches them by 32 inside)
 OBJECT_STORE = 1 << 30  # bytes of shared memory for a local Ray: the windows need a fraction of it
-QUIET = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_BACKEND_LOG_LEVEL": "fatal", "RAY_DATA_DISABLE_PROGRESS_BARS": "1"}
+QUIET = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_BACKEND_LOG_LEVEL": "fatal",
+         "RAY_DATA_DISABLE_PROGRESS_BARS": "1"}
 WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": "1",
               "TOKENIZERS_PARALLELISM": "false"}
 
@@ -96,8 +97,8 @@ def import_ray():
         import ray
         import ray.data  # noqa: F401
     except ImportError as e:
-        raise ServiceError(f"--engine ray needs Ray ({e.name} is not installed): install the cluster extra with: "
-                           "pip install 'archive-qa[cluster]'") from None
+        raise ServiceError(f"--engine ray needs Ray ({e.name} is not installed): install the cluster extra "
+                           "with: pip install 'archive-qa[cluster]'") from None
     for name in ("ray", "ray.data", "ray._private", "ray.util"):
         logging.getLogger(name).setLevel(logging.ERROR)
     ctx = ray.data.DataContext.get_current()
@@ -183,9 +184,10 @@ class RayEngine(Engine):
             done = 0
             for w in range(0, len(rows), WINDOW):
                 window = rows[w:w + WINDOW]
-                blocks = [pa.table({"row": pa.array(window[a:a + BLOCK], pa.int64()),
-                                    "text": pa.array([texts[int(i)] for i in window[a:a + BLOCK]], pa.string())})
-                          for a in range(0, len(window), BLOCK)]
+                parts = [window[a:a + BLOCK] for a in range(0, len(window), BLOCK)]
+                blocks = [pa.table({"row": pa.array(p, pa.int64()),
+                                    "text": pa.array([texts[int(i)] for i in p], pa.string())})
+                          for p in parts]
                 ds = ray.data.from_arrow(blocks).map_batches(
                     EmbedBatch, fn_constructor_kwargs={"model": self.model}, batch_size=BLOCK,
                     batch_format="pyarrow", num_cpus=1,

@@ -1,4 +1,4 @@
-"""Index stores by location: a folder (the default, qa/stores/folder.py) or milvus://HOST:PORT/NAME (milvus.py).
+"""Index stores by location: a folder (the default, folder.py) or milvus://HOST:PORT/NAME (milvus.py).
 
 Everything outside this package opens, checks and writes an index through these functions and talks to the
 Store and Writer bases (base.py) only; the backends are imported when a location names them, so a folder

@@ -1,4 +1,4 @@
-"""The folder store: an index folder on this machine (qa/store.py writes and verifies it), searched in process.
+"""The folder store: an index folder on this machine (qa/store.py writes and verifies it), searched here.
 
 Dense search is FAISS over unit vectors (inner product = cosine) with the date filter as a bitmap; keyword
 search is bm25s (qa/keywords.py) with the same filter as a mask; records are read from records.jsonl when
@@ -64,7 +64,8 @@ class FolderStore(Store):
         return meets(self.starts, self.ends, date_from, date_to)
 
     def _search_params(self, allowed: np.ndarray | None):
-        """FAISS search parameters: the date filter as a bitmap, and for IVF indexes how many lists to probe."""
+        """FAISS search parameters: the date filter as a bitmap, and for IVF indexes how many lists to
+        probe."""
         import faiss
 
         sel = faiss.IDSelectorBitmap(np.packbits(allowed, bitorder="little")) if allowed is not None else None
@@ -75,9 +76,11 @@ class FolderStore(Store):
             return faiss.SearchParametersIVF(nprobe=p["nprobe"])
         # A date range is correlated with topic, so its records sit in few lists: probe many more of them.
         wide = allowed.mean() >= 0.3  # type: ignore[union-attr]
-        return faiss.SearchParametersIVF(sel=sel, nprobe=p["nprobe_filtered_wide"] if wide else p["nprobe_filtered"])
+        return faiss.SearchParametersIVF(sel=sel,
+                                         nprobe=p["nprobe_filtered_wide"] if wide else p["nprobe_filtered"])
 
-    def dense(self, qvec: np.ndarray, k: int, where: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def dense(self, qvec: np.ndarray, k: int, where: np.ndarray | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
         _one_thread()
         q = np.ascontiguousarray(qvec.reshape(1, -1), dtype=np.float32)
         n = self.faiss_index.ntotal if where is None else int(where.sum())

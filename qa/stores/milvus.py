@@ -9,8 +9,8 @@ NAME__m<time>, the manifest (model, counts, hashes, calibration) in the build's 
 to a build only once it is complete, flushed, loaded and counted; a build that fails or is killed before then
 leaves the alias, and the answers, on the old one, and the next build removes what it left.
 
-Questions ask for the date-filtered dense and BM25 top lists; the project's own fusion (qa/retrieve.py), names,
-not-found and exports then run unchanged. Ties are broken by row, as in the folder store.
+Questions ask for the date-filtered dense and BM25 top lists; the project's own fusion (qa/retrieve.py),
+names, not-found and exports then run unchanged. Ties are broken by row.
 """
 
 from __future__ import annotations
@@ -107,8 +107,8 @@ def _service(addr: Address, doing: str):
     except pymilvus.MilvusException as e:
         message = (str(getattr(e, "message", "") or e).strip() or type(e).__name__).splitlines()[0][:300]
         if getattr(e, "code", None) == 2 or "connect" in message.lower() or "unavailable" in message.lower():
-            raise ServiceError(f"cannot reach the Milvus server at {addr.server} ({message}). Start one with: "
-                               f"{start_command(addr)}; then try again") from None
+            raise ServiceError(f"cannot reach the Milvus server at {addr.server} ({message}). Start one "
+                               f"with: {start_command(addr)}; then try again") from None
         raise ServiceError(f"the Milvus server at {addr.server} failed while {doing}: {message}") from None
 
 
@@ -169,17 +169,18 @@ def read_manifest(url: str):
         c = client(addr)
         name = _target(c, addr)
         if name is None:
-            raise IndexProblem(f"no index {addr.name!r} on the Milvus server at {addr.server}: build one with: "
-                               f"archive-qa build --index {addr.url}")
+            raise IndexProblem(f"no index {addr.name!r} on the Milvus server at {addr.server}: build one "
+                               f"with: archive-qa build --index {addr.url}")
         props = _properties(c, name)
     try:
         raw = json.loads(props["manifest"])
     except (KeyError, ValueError) as e:
-        raise IndexProblem(f"the index {addr.url} is damaged: collection {name} has no readable manifest ({e}); "
-                           f"rebuild it with: archive-qa build --index {addr.url}") from None
+        raise IndexProblem(f"the index {addr.url} is damaged: collection {name} has no readable manifest "
+                           f"({e}); rebuild it with: archive-qa build --index {addr.url}") from None
     if raw.get("format_version") != FORMAT_VERSION:
-        raise OldFormat(f"the index {addr.url} has format version {raw.get('format_version')}, this archive-qa "
-                        f"reads version {FORMAT_VERSION}; rebuild it with: archive-qa build --index {addr.url}")
+        raise OldFormat(f"the index {addr.url} has format version {raw.get('format_version')}, this "
+                        f"archive-qa reads version {FORMAT_VERSION}; rebuild it with: archive-qa build "
+                        f"--index {addr.url}")
     return name, Manifest.from_json(raw), props
 
 
@@ -221,8 +222,8 @@ class MilvusRecords(Records):
         for a in range(0, len(rows), PAGE):
             part = sorted(set(rows[a:a + PAGE]))
             with _service(s.addr, "reading records"):
-                found = client(s.addr).query(s.collection, filter=f"row in {part}", output_fields=["row", "record"],
-                                             limit=len(part))
+                found = client(s.addr).query(s.collection, filter=f"row in {part}",
+                                             output_fields=["row", "record"], limit=len(part))
             for h in found:
                 got[int(h["row"])] = Record.from_json(json.loads(h["record"]))
         missing = [r for r in rows if r not in got]
@@ -257,8 +258,8 @@ class MilvusStore(Store):
         self.addr = parse(url)
         self.collection, self.manifest, props = read_manifest(url)
         if props.get("state") != "complete":
-            raise IndexProblem(f"the index {url} is damaged: collection {self.collection} was never completed; "
-                               f"rebuild it with: archive-qa build --index {url}")
+            raise IndexProblem(f"the index {url} is damaged: collection {self.collection} was never "
+                               f"completed; rebuild it with: archive-qa build --index {url}")
         meta = props.get("meta", "")
         with _service(self.addr, "loading the collection"):
             c = client(self.addr)
@@ -273,7 +274,8 @@ class MilvusStore(Store):
             raise IndexProblem(f"the index {url} is damaged: its vocabulary in {meta} cannot be read ({e}); "
                                f"rebuild it with: archive-qa build --index {url}") from None
         self.keywords = Vocabulary({w: i for i, w in enumerate(words) if w}, df, self.manifest.count)
-        self.names = NameMatcher(self.keywords.vocabulary, read_aliases([BUILTIN_ALIASES]) + side.get("aliases", []))
+        aliases = read_aliases([BUILTIN_ALIASES]) + side.get("aliases", [])
+        self.names = NameMatcher(self.keywords.vocabulary, aliases)
         self.records = MilvusRecords(self)
         self.location = f"{self.addr.url} (collection {self.collection})"
 
@@ -312,8 +314,8 @@ class MilvusStore(Store):
         return " and ".join(parts)
 
     def _search(self, data, field: str, metric: str, k: int, where: str | None) -> list[tuple[int, float]]:
-        """(row, score) best first, ties by row (the server returns tied hits in no set order). The folder store
-        orders tied BM25 scores as numpy's partition leaves them, so a tie may rank otherwise there."""
+        """(row, score) best first, ties by row (the server returns tied hits in no set order). The folder
+        store orders tied BM25 scores as numpy's partition leaves them, so a tie may rank otherwise there."""
         k = min(k, self.manifest.count, PAGE)
         if k <= 0:
             return []
@@ -340,7 +342,7 @@ class MilvusStore(Store):
 
         def score(rows: list[int]) -> dict[int, float]:
             rest = sorted({int(i) for i in rows} - scores.keys())
-            if rest:  # rows beyond the top list: their own BM25 score (0 when no word of the question is in them)
+            if rest:  # rows beyond the top list: their own BM25 score (0 when none of the words is in them)
                 got = dict(self._search(text, "sparse", "BM25", len(rest), f"row in {rest}"))
                 scores.update({i: got.get(i, 0.0) for i in rest})
             return {int(i): scores[int(i)] for i in rows}
@@ -365,7 +367,7 @@ def _schema(pymilvus, dimension: int):
     s.add_field("title_key", DataType.VARCHAR, max_length=MAX_TEXT)
     s.add_field("record", DataType.VARCHAR, max_length=MAX_TEXT)
     s.add_field("words", DataType.VARCHAR, max_length=MAX_TEXT, enable_analyzer=True,
-                analyzer_params={"tokenizer": "standard"})  # our tokens are [a-z0-9]+: any analyzer keeps them
+                analyzer_params={"tokenizer": "standard"})  # tokens are [a-z0-9]+: any analyzer keeps them
     s.add_field("start_day", DataType.INT64, nullable=True)
     s.add_field("end_day", DataType.INT64, nullable=True)
     s.add_field("vector", DataType.FLOAT_VECTOR, dim=int(dimension))
@@ -490,8 +492,8 @@ class MilvusWriter(Writer):
             c.load_collection(meta)
             held = int(c.get_collection_stats(name).get("row_count", -1))
             if held != n:
-                raise IndexProblem(f"the Milvus server at {self.addr.server} holds {held} of the {n} rows just "
-                                   f"written to {name}; nothing was swapped in. Build again")
+                raise IndexProblem(f"the Milvus server at {self.addr.server} holds {held} of the {n} rows "
+                                   f"just written to {name}; nothing was swapped in. Build again")
             manifest.dimension = int(d)
             manifest.built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
             manifest.index_type = "Milvus FLAT" if n <= EXACT_LIMIT else "Milvus AUTOINDEX"
@@ -509,7 +511,8 @@ class MilvusWriter(Writer):
 
     def _index(self, c, n: int):
         ip = c.prepare_index_params()
-        ip.add_index(field_name="vector", index_type="FLAT" if n <= EXACT_LIMIT else "AUTOINDEX", metric_type="IP")
+        ip.add_index(field_name="vector", index_type="FLAT" if n <= EXACT_LIMIT else "AUTOINDEX",
+                     metric_type="IP")
         ip.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
                      params={"bm25_k1": K1, "bm25_b": B})
         for f in ("start_day", "end_day", "id", "title_key"):
@@ -534,8 +537,8 @@ class MilvusWriter(Writer):
                     raise IndexProblem(
                         f"record {record['id']} ({record['source']}, line {record['line']}) is too long for "
                         f"Milvus: its {what} takes {len(text.encode('utf-8')):,} bytes and a field holds "
-                        f"{MAX_TEXT:,}. Shorten its summary or metadata, or serve the collection from a folder "
-                        "index. Nothing was changed")
+                        f"{MAX_TEXT:,}. Shorten its summary or metadata, or serve the collection from a "
+                        "folder index. Nothing was changed")
             s, e = spool.starts[i], spool.ends[i]
             out.append({"row": i, "id": record["id"], "title_key": record["title"].strip().casefold(),
                         "record": line, "words": words,
