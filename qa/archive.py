@@ -17,6 +17,7 @@ import numpy as np
 from . import settings, store, stores
 from .answer import Answer, compose
 from .build import BuildReport, build
+from .collection import BrowsePage, BrowseRequest, browse, examples
 from .embed import Embedder, model_name
 from .errors import IndexProblem, QuestionError, RebuildRunning, RecordsError
 from .intent import LIST
@@ -332,6 +333,14 @@ class Archive:
         vec = index.vectors([row])[0]
         hits = [h for h in search(index, vec, k + 1) if h.record.id != index.records[row].id][:k]
         return index.records[row], [Hit(h.record, h.score, n) for n, h in enumerate(hits, start=1)]
+
+    def browse(self, request: BrowseRequest) -> BrowsePage:
+        """One page of the collection's records for the browser (qa/collection.py), from the current index."""
+        return browse(self.current, request)
+
+    def examples(self) -> list[str]:
+        """Example questions that fit the collection: its own, or made from its records."""
+        return examples(self.current)
 
     def date_starts(self) -> np.ndarray:
         """Each record's first day (datetime64[D], NaT when undated), row for row, for the timeline."""

@@ -20,7 +20,8 @@ FORMATS = {".txt": "text", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
 REQUIRED = ("date", "title", "summary")
 # The archival convention for a record catalogued without a title: a supplied title in square brackets.
 UNTITLED = "[Untitled]"
-NOT_RECORDS = {"readme.txt", "aliases.txt"}  # text files a records folder may hold that are not records
+EXAMPLES_FILE = "examples.txt"  # example questions that fit the collection, one a line, beside its records
+NOT_RECORDS = {"readme.txt", "aliases.txt", EXAMPLES_FILE}  # text files a records folder may hold, not records
 
 
 @dataclass(frozen=True, eq=True)
@@ -280,6 +281,46 @@ def _make(source: str, line: int, date_text: str, title: str, summary: str,
 
 
 _HEADER = re.compile(r"^#\s*(collection|source)\s*:\s*(.+?)\s*$", re.IGNORECASE)
+_EXAMPLE = re.compile(r"^#\s*example\s*:\s*(.+?)\s*$", re.IGNORECASE)
+MAX_EXAMPLE_CHARS = 300
+
+
+def _header_examples(path: Path) -> list[str]:
+    """The '# example: QUESTION' lines in the header of a seed-format file (the '#' lines before its first
+    record)."""
+    out = []
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for raw in f:
+                line = raw.lstrip("\ufeff").rstrip("\r\n")
+                if line.strip() and not line.startswith("#"):
+                    break
+                m = _EXAMPLE.match(line)
+                if m:
+                    out.append(m.group(1))
+    except OSError:
+        return []
+    return out
+
+
+def read_examples(paths: list[Path]) -> list[str]:
+    """Example questions a collection comes with: the lines of an examples.txt beside its records ('#' lines
+    are comments) and '# example:' lines in the headers of its seed-format files, each once, in that order."""
+    found: list[str] = []
+    for p in paths:
+        beside = (p if p.is_dir() else p.parent) / EXAMPLES_FILE
+        if beside.is_file():
+            try:
+                text = beside.read_text(encoding="utf-8", errors="replace").lstrip("\ufeff")
+            except OSError:
+                text = ""
+            found += [s.strip() for s in text.splitlines() if s.strip() and not s.lstrip().startswith("#")]
+        files = find_record_files([p])[0] if p.exists() else []
+        for f in files:
+            if FORMATS[f.suffix.lower()] == "text":
+                found += _header_examples(f)
+    cleaned = (" ".join(q.split())[:MAX_EXAMPLE_CHARS] for q in found)
+    return [q for q in dict.fromkeys(cleaned) if q]
 
 
 def _read_text(text: str, source: str, problems: list[Problem]):

@@ -1,118 +1,43 @@
-"""The Gradio web chat: questions in, cited answers out, a sources panel, and the index panel."""
+"""The Gradio web chat: cited answers whose citations lead to their records, a record viewer, a collection
+browser, the timeline, conversations kept in the browser, and the index panel."""
 
 from __future__ import annotations
 
+import calendar
 import hmac
-import html
 import logging
+import re
+import secrets
 import tempfile
 import threading
+import uuid
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr  # after qa/__init__.py imported qa.settings: no version check, telemetry or hub look-ups
 
-from . import settings
-from .answer import RELEVANCE, Answer, Citation, shown_date
+from . import render, settings
+from .answer import Answer
 from .archive import DEFAULT_K, MAX_K, REBUILD_RUNNING, Archive
+from .collection import SORTS, BrowseRequest
 from .dates import parse_bound
 from .errors import ArchiveError, DateError, QuestionError, RebuildRunning
 from .records import FORMATS
-from .retrieve import Hit
-from .timeline import figure
+from .render import esc
+from .timeline import timeline
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = [
-    "When did the Soviets postpone uranium prospecting in North Korea?",
-    "Who asked Moscow for railway engineers?",
-    "What did Vyshinsky report from the UN in October 1947?",
-    "What did the CIA conclude about Soviet objectives in Korea?",
-]
 UPLOAD_LIMIT = "20mb"
 DENIED = "Changing the index needs the admin password (set when the app was started); nothing was changed."
 BUSY = f"{REBUILD_RUNNING[0].upper()}{REBUILD_RUNNING[1:]}."  # a second rebuild or upload, however close
 FRIENDLY_ERROR = "Something went wrong while answering; the error is in the server log. Please try again."
-
-CSS = """
-#sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
-  margin-bottom: 8px; }
-#sources .cite { font-weight: 600; }
-#sources .summary { margin-top: 4px; white-space: pre-wrap; }
-#sources .rel { margin-top: 4px; font-size: 0.85em; color: var(--body-text-color-subdued); }
-#sources .note, #index-info .note { font-style: italic; }
-#stamp { font-size: 0.8em; color: var(--body-text-color-subdued); }
-"""
-
-
-def esc(text: object) -> str:
-    """Text shown in the page as text: HTML and script in records or questions are displayed, never run."""
-    return html.escape(str(text), quote=True)
-
-
-def chat_text(answer: Answer) -> str:
-    """The chat message for an answer: the cited sentences, then '[n] date — title' for each citation."""
-    parts = [answer.text]
-    if answer.citations:
-        parts.append("Sources:\n" + "\n".join(c.label() for c in answer.citations))
-    return esc("\n\n".join(parts))
-
-
-def sources_html(answer: Answer | None) -> str:
-    """The sources panel: every cited record with date, title, summary and relevance (all escaped)."""
-    if answer is None:
-        return '<p class="note">The records cited by an answer appear here.</p>'
-    if answer.citations:
-        items = [(f"[{c.n}]", c.hit, relevance_note(c.hit)) for c in answer.citations]
-        head = f"<h3>Sources ({len(items)})</h3>"
-    elif answer.closest:
-        items = [("", h, relevance_note(h)) for h in answer.closest]
-        head = ('<h3>Closest records</h3><p class="note">Nothing in the archive answers this question; these '
-                "are the nearest records, shown for reference only.</p>")
-    else:
-        return '<p class="note">No record in the archive matches this question.</p>'
-    return head + record_blocks(items)
-
-
-def relevance_note(hit: Hit) -> tuple[str, str]:
-    """What a source card says of a record's relevance, and the explanation shown on hover."""
-    value = Citation(0, hit).relevance
-    if value is None:
-        return "in date order", "every record of the period, in date order; not weighed"
-    return f"relevance {value:.2f}", RELEVANCE
-
-
-def record_blocks(items: list[tuple[str, Hit, tuple[str, str]]]) -> str:
-    """One block per record: label, date, title (and link), summary, a note (relevance) and collection, all
-    escaped."""
-    blocks = []
-    for label, hit, (note, why) in items:
-        r = hit.record
-        url = r.metadata.get("url", "")
-        link = (f' <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">open</a>'
-                if url.startswith(("https://", "http://")) else "")
-        blocks.append(
-            f'<div class="source"><div class="cite">{esc(label)} {esc(shown_date(r))} — {esc(r.title)}{link}</div>'
-            f'<div class="summary">{esc(r.summary)}</div>'
-            f'<div class="rel" title="{esc(why)}">{esc(note)}'
-            + (f' · {esc(r.metadata["collection"])}' if r.metadata.get("collection") else "") + '</div></div>')
-    return "".join(blocks)
-
-
-def stamp_html(archive: Archive) -> str:
-    s = archive.stamp()
-    return (f'<div id="stamp-text">Answers from {s["records"]} records · model {esc(s["model"])}'
-            + f' · built {esc(s["built_at"])} · corpus sha256 {esc(s["corpus_sha256"][:12])}</div>')
-
-
-def info_html(archive: Archive) -> str:
-    i = archive.info()
-    span = f"{i['date_from']} to {i['date_to']}" if i["date_from"] else "no dated records"
-    rows = [("Records", f"{i['records']:,} ({i['undated']} undated)"), ("Dates", span),
-            ("Model", i["model"]), ("Built at", i["built_at"]),
-            ("Index", i["index_type"])]
-    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    return f"<table>{body}</table>"
+MAX_SAVED = 10      # conversations kept in the browser; the oldest goes first
+MAX_TURNS = 20      # answers whose sources are kept per saved conversation; older ones keep their question
+BACK_TO_SOURCES = "Back to the answer's sources"
+BACK_TO_LIST = "Back to the list"
+_PERIOD = re.compile(r"(\d{4})(?:-(\d{2})|(s))?")
 
 
 def _bound(text: str | None, *, end: bool, which: str) -> date | None:
@@ -124,8 +49,31 @@ def _bound(text: str | None, *, end: bool, which: str) -> date | None:
         raise QuestionError(f"the {which} date is not usable: {e}") from None
 
 
+def period_question(period: str) -> str | None:
+    """The question a click on the timeline asks: 'What is there from October 1947?' for '1947-10'."""
+    m = _PERIOD.fullmatch(period or "")
+    if not m:
+        return None
+    year = int(m.group(1))
+    if m.group(2):
+        month = int(m.group(2))
+        return f"What is there from {calendar.month_name[month]} {year}?" if 1 <= month <= 12 else None
+    if m.group(3):
+        return f"What is there from {year} to {year + 9}?"
+    return f"What is there from {year}?"
+
+
+def conversation_title(turns: list[dict]) -> str:
+    first = turns[0]["question"] if turns else "New conversation"
+    return first if len(first) <= 90 else first[:87] + "…"
+
+
 class WebApp:
-    """The handlers behind the page, over one Archive; kept apart from the layout so tests can call them."""
+    """The handlers behind the page, over one Archive; kept apart from the layout so tests can call them.
+
+    A conversation is its chat messages, the questions asked (a follow-up is read with the one before) and its
+    turns: each answer's JSON with the filters it was asked with, from which its sources are shown again.
+    """
 
     def __init__(self, archive: Archive, *, upload_dir: Path, admin_password: str | None = None) -> None:
         self.archive = archive
@@ -147,51 +95,125 @@ class WebApp:
         except ArchiveError as e:
             raise gr.Error(str(e)) from None
         except Exception:
-            log.exception("internal error answering %r", question[:200] if isinstance(question, str) else question)
+            log.exception("internal error answering %r", question[:200] if isinstance(question, str)
+                          else question)
             raise gr.Error(FRIENDLY_ERROR) from None
 
-    def chat(self, question: str, chat_history: list, asked: list[str], date_from: str, date_to: str, k: int):
-        """One chat turn: (chat, sources panel, textbox, asked questions, version footer, last answer,
-        the "more like this" choices)."""
+    def chat(self, question: str, chat: list, asked: list[str], turns: list[dict], date_from: str = "",
+             date_to: str = "", k: int = DEFAULT_K, alone: bool = False) -> tuple:
+        """One chat turn. Returns (chat, sources, textbox, asked, turns, last answer, turn shown, timeline,
+        follow-up note, footer); a follow-up is read with the question before it unless alone."""
         if not isinstance(question, str) or not question.strip():
-            return chat_history, gr.skip(), "", asked, gr.skip(), gr.skip(), gr.skip(), gr.skip()  # ignored
-        history = list(chat_history or [])
-        shown_q = question if len(question) <= 2000 else question[:2000] + " …"
-        history.append({"role": "user", "content": esc(shown_q)})
-        sources, last, choices, plot = gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return (chat, gr.skip(), "", *[gr.skip()] * 7)  # ignored
+        history = list(chat or [])
+        history.append({"role": "user", "content": render.question_bubble(question)})
+        out = dict(sources=gr.skip(), asked=asked, turns=turns, last=gr.skip(), shown=gr.skip(),
+                   timeline=gr.skip(), follow=None)
+        k = int(k) if k not in (None, "") else DEFAULT_K
         try:
-            ans = self.answer(question, date_from, date_to, k, history=asked)
-            reply, sources, last = chat_text(ans), sources_html(ans), ans
-            asked = [*asked, ans.question][-10:]
-            shown = ans.citations or [Citation(h.rank, h) for h in ans.closest]
-            choices = gr.update(choices=[(c.label(), c.hit.record.id) for c in shown], value=None)
-            plot = self.timeline(ans)
+            context = [] if alone else list(asked or [])
+            retrieved = self.archive.retrieve(
+                question, k=k, date_from=_bound(date_from, end=False, which="from"),
+                date_to=_bound(date_to, end=True, which="to"), history=context)
+            ans = retrieved.answer(k)
+            data = ans.to_json()
+            follow = bool(context) and retrieved.query.intent.follow_up
+            turn = {"question": ans.question, "answer": data, "previous": context[-1] if follow else None,
+                    "date_from": date_from or "", "date_to": date_to or "", "k": k}
+            turns = [*(turns or []), turn]
+            t = len(turns) - 1
+            reply = render.answer_bubble(data, t)
+            out.update(sources=render.sources_panel(data, t), asked=[*(asked or []), ans.question][-10:],
+                       turns=turns, last=ans, shown=t, timeline=self.timeline(data, t),
+                       follow=turn if follow else None)
         except ArchiveError as e:
             reply = esc(f"Sorry: {e}.".replace("..", "."))
         except Exception:
             log.exception("internal error answering %r", question[:200])
             reply = esc(FRIENDLY_ERROR)
         history.append({"role": "assistant", "content": reply})
-        return history, sources, "", asked, stamp_html(self.archive), last, choices, plot
+        return (history, out["sources"], "", out["asked"], out["turns"], out["last"], out["shown"],
+                out["timeline"], self.context(date_from, date_to, k, out["follow"]),
+                render.stamp_html(self.archive.stamp()))
 
-    def timeline(self, answer: Answer | None = None):
+    def ask_alone(self, chat: list, asked: list[str], turns: list[dict], date_from: str = "",
+                  date_to: str = "", k: int = DEFAULT_K) -> tuple:
+        """Ask the last question again on its own, in place of its answer read with the question before it."""
+        if not turns or not turns[-1].get("previous"):
+            return (gr.skip(),) * 10
+        last = turns[-1]
+        chat = list(chat or [])[:-2]
+        return self.chat(last["question"], chat, list(asked or [])[:-1], turns[:-1], last["date_from"],
+                         last["date_to"], last["k"], alone=True)
+
+    def ask_period(self, period: str, chat: list, asked: list[str], turns: list[dict], date_from: str = "",
+                   date_to: str = "", k: int = DEFAULT_K):
+        """A click on the timeline: ask for that month's, year's or decade's records (date filters aside)."""
+        question = period_question(period)
+        if question is None:
+            return (gr.skip(),) * 10
+        out = list(self.chat(question, chat, asked, turns, "", "", k, alone=True))
+        out[8] = self.context(date_from, date_to, k, None)
+        return tuple(out)
+
+    def clear(self) -> tuple:
+        """Everything back to a new conversation, filters too: (chat, sources, textbox, asked, turns, last
+        answer, turn shown, timeline, filters and follow-up note, from, to, k, export file and note,
+        conversation)."""
+        return ([], render.sources_panel(None), "", [], [], None, -1, self.timeline(None), "", "", "",
+                DEFAULT_K, None, "", None)
+
+    def timeline(self, answer: dict | None = None, turn: int = 0) -> str:
         """The collection's records over time, with the cited ones marked: gaps in the archive show."""
-        cited = [(c.hit.record.date.start, f"[{c.n}]") for c in (answer.citations if answer else [])
-                 if not c.hit.record.undated]
-        return figure(self.archive.date_starts(), cited, title="Records in the collection over time")
+        cited = [(date.fromisoformat(c["iso_date"][:10]) if len(c["iso_date"]) >= 10
+                  else date.fromisoformat((c["iso_date"] + "-01-01")[:10]), c["n"])
+                 for c in (answer or {}).get("citations", []) if c.get("iso_date")]
+        return render.timeline_html(timeline(self.archive.date_starts(), cited), turn)
 
-    def more_like(self, record_id: str | None):
-        """The sources panel for the records most like one cited record."""
-        if not record_id:
-            return gr.skip()
+    @staticmethod
+    def context(date_from: str, date_to: str, k: int, follow: dict | None = None) -> str:
+        """What shapes the next answer, shown above the chat: the filters on, and whether the last question
+        was read together with the one before it."""
+        k = k if k not in (None, "") else DEFAULT_K
+        return render.chips_html(date_from, date_to, k, DEFAULT_K, follow)
+
+    def filters_changed(self, date_from: str, date_to: str, k: int, turns: list[dict]) -> str:
+        last = turns[-1] if turns and turns[-1].get("previous") else None
+        return self.context(date_from, date_to, k, last)
+
+    @staticmethod
+    def remove_filter(which: str, date_from: str, date_to: str, k: int) -> tuple:
+        """A chip's ×: that filter off; (from, to, k)."""
+        return ("" if which == "from" else date_from, "" if which == "to" else date_to,
+                DEFAULT_K if which == "k" else k)
+
+    # -- sources and the record viewer ---------------------------------------------------------------
+
+    def show_turn(self, turn: int, turns: list[dict]) -> tuple:
+        """The sources (and timeline) of one answer of the conversation: (sources, turn shown, timeline)."""
+        if not turns:
+            return render.sources_panel(None), -1, self.timeline(None)
+        t = min(max(int(turn), 0), len(turns) - 1)
+        data = turns[t].get("answer")
+        if data is None:
+            return render.sources_not_kept(turns[t].get("question", "")), t, self.timeline(None)
+        return render.sources_panel(data, t), t, self.timeline(data, t)
+
+    def record(self, record_id: str, back: str) -> str:
+        """The record viewer: the whole record and the five records most like it."""
         try:
-            record, hits = self.archive.related(record_id, k=5)
+            record, hits = self.archive.related(str(record_id or ""), k=5)
         except ArchiveError as e:
-            return f'<p class="note">{esc(e)}</p>'
-        head = (f"<h3>More like {esc(shown_date(record))} — {esc(record.title)}</h3>"
-                '<p class="note">Nearest records in the collection by meaning.</p>')
-        return head + record_blocks([(f"[{h.rank}]", h, (f"similarity {h.score:.2f}", "cosine similarity of the "
-                                      "two records' meaning")) for h in hits])
+            return render.viewer_note(f"{e}.", back)
+        except Exception:
+            log.exception("internal error opening the record %r", str(record_id)[:40])
+            return render.viewer_note("Something went wrong while opening the record; the error is in the "
+                                      "server log.", back)
+        roots = self.archive.current.manifest.sources
+        return render.record_view(record, [(h.record, h.score) for h in hits], back=back, roots=roots)
+
+    def open_record(self, record_id: str, shown: int) -> str:
+        return self.record(record_id, BACK_TO_SOURCES if shown is not None and shown >= 0 else "Back")
 
     def export(self, answer: Answer | None, fmt: str):
         """Write the last answer in a chosen format to a file for download."""
@@ -204,7 +226,89 @@ class WebApp:
         path.write_text(exports.export(answer, fmt), encoding="utf-8")
         return str(path), f"Exported {len(answer.citations)} citation(s) as {fmt}."
 
+    # -- conversations kept in the browser -----------------------------------------------------------
+
+    @staticmethod
+    def save(conversation: str | None, chat: list, asked: list[str], turns: list[dict], saved: list[dict]):
+        """Keep the conversation in the browser's saved list, newest first: (its id, the list, choices)."""
+        saved = [c for c in (saved or []) if isinstance(c, dict) and c.get("id")]
+        if not turns:
+            return conversation, saved, gr.update(choices=WebApp.choices(saved), value=conversation)
+        conversation = conversation or uuid.uuid4().hex[:12]
+        old = len(turns) - MAX_TURNS  # placeholders keep the turns' numbers, which the chat's links use
+        kept = [t if i >= old else {"question": t["question"], "answer": None} for i, t in enumerate(turns)]
+        entry = {"id": conversation, "title": conversation_title(turns),
+                 "chat": list(chat or [])[-2 * MAX_TURNS:], "asked": list(asked or []), "turns": kept}
+        saved = [entry] + [c for c in saved if c["id"] != conversation]
+        saved = saved[:MAX_SAVED]
+        return conversation, saved, gr.update(choices=WebApp.choices(saved), value=conversation)
+
+    @staticmethod
+    def choices(saved: list[dict]) -> list[tuple[str, str]]:
+        return [(c.get("title") or "Conversation", c["id"]) for c in (saved or []) if isinstance(c, dict)
+                and c.get("id")]
+
+    def reopen(self, conversation: str | None, saved: list[dict], date_from: str = "", date_to: str = "",
+               k: int = DEFAULT_K) -> tuple:
+        """Open a saved conversation: (chat, sources, asked, turns, last answer, turn shown, timeline,
+        follow-up note, conversation id); its last answer is asked again, so that it can be exported."""
+        entry = next((c for c in (saved or []) if isinstance(c, dict) and c.get("id") == conversation), None)
+        if entry is None:
+            return (gr.skip(),) * 9
+        turns = [t for t in entry.get("turns") or [] if isinstance(t, dict) and "answer" in t]
+        asked = [str(q) for q in entry.get("asked") or []]
+        last = None
+        if turns:
+            t = turns[-1]
+            try:
+                before = [t["previous"]] if t.get("previous") else []
+                last = self.answer(t["question"], t.get("date_from", ""), t.get("date_to", ""),
+                                   t.get("k", DEFAULT_K), history=before)
+            except ArchiveError:
+                last = None
+        sources, shown, plot = self.show_turn(len(turns) - 1, turns)
+        follow = self.filters_changed(date_from, date_to, k, turns)
+        return list(entry.get("chat") or []), sources, asked, turns, last, shown, plot, follow, entry["id"]
+
+    # -- the collection browser ------------------------------------------------------------------------
+
+    def browse(self, text: str, date_from: str, date_to: str, collection: str | None, sort: str | None,
+               page: int = 1) -> tuple[str, dict]:
+        """A page of the collection: (its table, the request as state for paging and going back)."""
+        request = {"text": text or "", "date_from": date_from or "", "date_to": date_to or "",
+                   "collection": collection or "", "sort": sort or "", "page": max(1, int(page or 1)),
+                   "index": self.archive.stamp()["corpus_sha256"]}
+        try:
+            result = self.archive.browse(BrowseRequest(
+                request["text"], _bound(date_from, end=False, which="from"),
+                _bound(date_to, end=True, which="to"),
+                "" if request["collection"] == ALL else request["collection"], request["sort"],
+                request["page"]))
+        except ArchiveError as e:
+            return f'<p class="note" role="alert">{esc(e)}.</p>', request
+        request["page"], request["pages"] = result.page, result.pages
+        return render.records_table(result, request["text"]), request
+
+    def turn_page(self, request: dict, step: int) -> tuple[str, dict]:
+        r = request or {}
+        return self.browse(r.get("text", ""), r.get("date_from", ""), r.get("date_to", ""),
+                           r.get("collection"), r.get("sort"), int(r.get("page", 1)) + step)
+
+    def records_tab_opened(self, request: dict) -> tuple:
+        """The records tab as it was left, or its first page again when the index changed since:
+        (table, request, previous and next buttons, collection choices)."""
+        if (request or {}).get("index") == self.archive.stamp()["corpus_sha256"]:
+            return (gr.skip(),) * 5
+        return (*_pager(*self.browse("", "", "", ALL, "relevance")),
+                gr.update(choices=self.collections(), value=ALL))
+
+    def collections(self) -> list[str]:
+        return [ALL] + self.archive.browse(BrowseRequest(per_page=1)).collections
+
     # -- the index ---------------------------------------------------------------------------------
+
+    def info(self) -> str:
+        return render.index_html(self.archive.info())
 
     def _run_build(self, work):
         """Run an index change in a thread; yield (status, index info, footer) as it goes and when it ends.
@@ -241,7 +345,8 @@ class WebApp:
             return
         while t.is_alive():
             frac, msg = state["progress"]
-            yield f"Rebuilding… {frac:.0%} {msg}", gr.skip(), gr.skip()
+            yield (f"Rebuilding… {frac:.0%}: {msg}. Questions are answered from the current index until "
+                   "the new one is ready."), gr.skip(), gr.skip()
             t.join(0.25)
         if "error" in result:
             text = f"Rebuild failed: {result['error']}"
@@ -251,8 +356,8 @@ class WebApp:
                     + (f"; {len(r.duplicates)} duplicates indexed once" if r.duplicates else "")
                     + (f"; {r.damaged} embedded again in place of damaged cached vectors"
                        if r.damaged else "")
-                    + ".")
-        yield text, info_html(self.archive), stamp_html(self.archive)
+                    + f". Questions now use the new index ({render.search_words(self.archive.info())}).")
+        yield text, self.info(), render.stamp_html(self.archive.stamp())
 
     def allowed(self, password: str | None) -> bool:
         """Whether an index change may go ahead: always without an admin password, else only with it."""
@@ -281,71 +386,240 @@ class WebApp:
             lambda p: self.archive.add_records(path, name, self.upload_dir, progress=p))
 
 
-def build_ui(app: WebApp) -> gr.Blocks:
-    """The page: chat and filters on the left, sources on the right, the index panel below."""
-    with gr.Blocks(title="archive-qa") as demo:
-        gr.HTML("<h1>archive-qa</h1><p>Ask the archive. Every answer is built only from the records and cites "
-                "each one by date and title.</p>")
-        asked = gr.State([])
-        last = gr.State(None)
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(elem_id="chat", render_markdown=False, height=480, label="Answers",
-                                     examples=[{"text": q} for q in EXAMPLES], buttons=["copy"])
+ALL = "All collections"
+
+
+def browser_secret() -> str:
+    """The key the saved conversations are sealed with in the browser, kept in the cache folder so that they
+    survive a restart; a fresh one (conversations then start empty after a restart) when it cannot be kept."""
+    path = settings.current().cache / "browser-state.key"
+    try:
+        if path.is_file():
+            key = path.read_text().strip()
+            if len(key) >= 32:
+                return key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+    except OSError as e:
+        log.warning("cannot keep the key of saved conversations in %s (%s): they will not survive a restart; "
+                    "set ARCHIVE_QA_CACHE to a writable folder", path, e)
+        return secrets.token_urlsafe(32)
+
+
+PRIVATE = dict(api_visibility="private")  # the page's own events: not API endpoints
+
+
+def _ask_tab(app: WebApp, ui: SimpleNamespace) -> None:
+    """The Ask tab: the question form, filters and their chips, examples and the chat on the left; the
+    sources (or the record viewer), the timeline and the export on the right."""
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300):
+            with gr.Row(elem_id="ask-form"):
+                ui.question = gr.Textbox(elem_id="question", label="Question", show_label=False,
+                                         placeholder="Ask a question about the records…", scale=5,
+                                         max_lines=4, autofocus=True, min_width=200)
+                ui.ask = gr.Button("Ask", elem_id="ask", variant="primary", scale=1, min_width=60)
+                ui.clear = gr.Button("Clear", elem_id="clear", scale=1, min_width=60)
+            with gr.Accordion("Filters", open=False, elem_id="filters"), gr.Row():
+                ui.date_from = gr.Textbox(label="From date", placeholder="e.g. 1947 or October 1947",
+                                          elem_id="date-from", min_width=120)
+                ui.date_to = gr.Textbox(label="To date", placeholder="e.g. 1948-04-12", elem_id="date-to",
+                                        min_width=120)
+                ui.k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="Records to cite", elem_id="k",
+                                 min_width=160)
+            ui.chips = gr.HTML("", elem_id="chips", js_on_load=render.CHIPS_JS)
+            ui.examples = gr.HTML(_examples(app), elem_id="examples", js_on_load=render.EXAMPLES_JS)
+            ui.chat = gr.Chatbot(elem_id="chat", label="Answers", render_markdown=False, height="auto",
+                                 max_height=620, autoscroll=False, buttons=["copy"],
+                                 placeholder="Answers appear here, each citing its records.")
+        with gr.Column(scale=2, min_width=300):
+            ui.sources = gr.HTML(render.sources_panel(None), elem_id="sources", js_on_load=render.SOURCES_JS)
+            ui.plot = gr.HTML(app.timeline(), elem_id="timeline", js_on_load=render.TIMELINE_JS)
+            with gr.Accordion("Export the answer (Markdown, CSV, BibTeX, RIS, CSL-JSON)", open=False,
+                              elem_id="export-panel"):
                 with gr.Row():
-                    question = gr.Textbox(elem_id="question", placeholder="Ask a question about the records…",
-                                          show_label=False, scale=5, max_lines=4, autofocus=True)
-                    ask_btn = gr.Button("Ask", elem_id="ask", variant="primary", scale=1)
-                with gr.Accordion("Filters", open=False, elem_id="filters"):
-                    with gr.Row():
-                        date_from = gr.Textbox(label="From date", placeholder="e.g. 1947 or October 1947",
-                                               elem_id="date-from")
-                        date_to = gr.Textbox(label="To date", placeholder="e.g. 1948-04-12", elem_id="date-to")
-                        k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="Records to cite", elem_id="k")
-            with gr.Column(scale=2):
-                timeline = gr.Plot(app.timeline(), elem_id="timeline", show_label=False)
-                sources = gr.HTML(sources_html(None), elem_id="sources")
-                related = gr.Dropdown(label="More like this record", choices=[], value=None, elem_id="related",
-                                      interactive=True)
-                with gr.Accordion("Export the answer (Markdown, CSV, BibTeX, RIS, CSL-JSON)", open=False,
-                                  elem_id="export-panel"):
-                    with gr.Row():
-                        fmt = gr.Dropdown(["markdown", "csv", "bibtex", "ris", "csl-json", "json"], value="bibtex",
-                                          show_label=False, elem_id="export-format", scale=2)
-                        export_btn = gr.Button("Export", elem_id="export", scale=1)
-                    export_file = gr.File(label="Download", elem_id="export-file", interactive=False, height=90)
-                    export_note = gr.Markdown("", elem_id="export-note")
-        with gr.Accordion("Index", open=False, elem_id="index-panel"):
-            info = gr.HTML(info_html(app.archive), elem_id="index-info")
-            with gr.Row():
-                rebuild_btn = gr.Button("Rebuild from the records folder", elem_id="rebuild")
-                upload = gr.File(label="Add a records file (.txt seed format, .jsonl, .csv)", elem_id="upload",
-                                 file_types=sorted(FORMATS), type="filepath")
-            password = gr.Textbox("", label="Admin password (needed to rebuild or upload)", type="password",
-                                  elem_id="admin-password", visible=app.admin_password is not None)
-            status = gr.Textbox(label="Index status", elem_id="index-status", interactive=False, lines=2,
-                                max_lines=30)
-        footer = gr.HTML(stamp_html(app.archive), elem_id="stamp")
+                    ui.fmt = gr.Dropdown(["markdown", "csv", "bibtex", "ris", "csl-json", "json"],
+                                         value="bibtex", label="Export format", elem_id="export-format",
+                                         scale=2, min_width=140)
+                    ui.export = gr.Button("Export", elem_id="export", scale=1, min_width=80)
+                ui.export_file = gr.File(label="Download", elem_id="export-file", interactive=False,
+                                         height=90)
+                ui.export_note = gr.Markdown("", elem_id="export-note")
 
-        chat_out = [chatbot, sources, question, asked, footer, last, related, timeline]
-        chat_io = dict(inputs=[question, chatbot, asked, date_from, date_to, k], outputs=chat_out,
-                       api_visibility="private")
-        question.submit(app.chat, **chat_io)
-        ask_btn.click(app.chat, **chat_io)
-        def from_example(evt: gr.SelectData, h, a, f, t, n):
-            return app.chat(evt.value["text"], h, a, f, t, n)
 
-        chatbot.example_select(from_example, [chatbot, asked, date_from, date_to, k], chat_out,
-                               api_visibility="private")
-        related.input(app.more_like, related, sources, api_visibility="private")  # only when a person picks
-        export_btn.click(app.export, [last, fmt], [export_file, export_note], api_visibility="private")
-        rebuild_btn.click(app.rebuild, password, [status, info, footer], api_name="rebuild",
-                          concurrency_limit=2, concurrency_id="index")
-        upload.upload(app.upload, [upload, password], [status, info, footer], api_name="upload_records",
-                      concurrency_limit=2, concurrency_id="index")
+def _records_tab(app: WebApp, ui: SimpleNamespace) -> None:
+    """The Records tab: search, order, collection and dates over the collection, a page at a time."""
+    with gr.Row(elem_id="records-form"):
+        ui.search = gr.Textbox(label="Search the records", placeholder="words, or a record's id",
+                               elem_id="records-search", scale=3, min_width=200)
+        ui.sort = gr.Dropdown([(v, key) for key, v in SORTS.items()], value="relevance", label="Order",
+                              elem_id="records-sort", scale=1, min_width=140)
+        ui.collection = gr.Dropdown(app.collections(), value=ALL, label="Collection",
+                                    elem_id="records-collection", scale=2, min_width=160)
+    with gr.Row():
+        ui.browse_from = gr.Textbox(label="From date", placeholder="e.g. 1946", elem_id="records-from",
+                                    min_width=120)
+        ui.browse_to = gr.Textbox(label="To date", placeholder="e.g. March 1948", elem_id="records-to",
+                                  min_width=120)
+        ui.search_go = gr.Button("Search", elem_id="records-go", variant="primary", min_width=80)
+    first, request = app.browse("", "", "", ALL, "relevance")
+    ui.listing = gr.State(request)
+    ui.records = gr.HTML(first, elem_id="records", js_on_load=render.RECORDS_JS)
+    with gr.Row(elem_id="records-pages"):
+        ui.prev = gr.Button("← Previous page", elem_id="records-prev", min_width=100, interactive=False)
+        ui.next = gr.Button("Next page →", elem_id="records-next", min_width=100,
+                            interactive=request.get("pages", 1) > 1)
+
+
+def _index_tab(app: WebApp, ui: SimpleNamespace) -> None:
+    """The Index tab: what the index holds in plain words, rebuild and upload."""
+    ui.info = gr.HTML(app.info(), elem_id="index-info")
+    with gr.Row():
+        ui.rebuild = gr.Button("Rebuild from the records folder", elem_id="rebuild")
+        ui.upload = gr.File(label="Add a records file (.txt seed format, .jsonl, .csv)", elem_id="upload",
+                            file_types=sorted(FORMATS), type="filepath")
+    ui.password = gr.Textbox("", label="Admin password (needed to rebuild or upload)", type="password",
+                             elem_id="admin-password", visible=app.admin_password is not None)
+    ui.status = gr.Textbox(label="Index status", elem_id="index-status", interactive=False, lines=2,
+                           max_lines=30)
+
+
+def _examples(app: WebApp) -> str:
+    return render.examples_html(app.archive.examples())
+
+
+def _pager(view: str, request: dict) -> tuple:
+    """A page of the records tab with its previous and next buttons on or off."""
+    page, pages = request.get("page", 1), request.get("pages", 1)
+    return view, request, gr.update(interactive=page > 1), gr.update(interactive=page < pages)
+
+
+def _wire_chat(app: WebApp, ui: SimpleNamespace) -> None:
+    """Asking (the box, examples, a timeline bar, asking alone), Clear, filters, sources, conversations."""
+    chat_out = [ui.chat, ui.sources, ui.question, ui.asked, ui.turns, ui.last, ui.shown, ui.plot, ui.chips,
+                ui.footer]
+    filters = [ui.date_from, ui.date_to, ui.k]
+    save = dict(fn=app.save, inputs=[ui.conversation, ui.chat, ui.asked, ui.turns, ui.saved],
+                outputs=[ui.conversation, ui.saved, ui.conversations], **PRIVATE)
+    show_latest = dict(fn=None, js=render.SHOW_LATEST_JS, **PRIVATE)
+
+    def from_example(evt: gr.EventData, *state):
+        return app.chat(evt._data.get("question", ""), *state)
+
+    def by_period(evt: gr.EventData, *state):
+        return app.ask_period(evt._data.get("period", ""), *state)
+
+    state = [ui.chat, ui.asked, ui.turns, *filters]
+    for event, fn, inputs in ((ui.question.submit, app.chat, [ui.question, *state]),
+                              (ui.ask.click, app.chat, [ui.question, *state]),
+                              (ui.examples.ask_example, from_example, state),
+                              (ui.chips.ask_alone, app.ask_alone, state),
+                              (ui.plot.ask_period, by_period, state)):
+        event(fn, inputs, chat_out, **PRIVATE).then(**show_latest).then(**save)
+    clear_out = [ui.chat, ui.sources, ui.question, ui.asked, ui.turns, ui.last, ui.shown, ui.plot, ui.chips,
+                 *filters, ui.export_file, ui.export_note, ui.conversation]
+    for event in (ui.clear.click, ui.new.click, ui.chat.clear):
+        event(app.clear, None, clear_out, **PRIVATE).then(
+            lambda: (gr.update(value=None), _examples(app)), None, [ui.conversations, ui.examples], **PRIVATE)
+    ui.chat.change(lambda h: "" if h else _examples(app), ui.chat, ui.examples, show_progress="hidden",
+                   **PRIVATE)
+    for box in filters:
+        box.change(app.filters_changed, [*filters, ui.turns], ui.chips, **PRIVATE)
+
+    def unfilter(evt: gr.EventData, *values):
+        return app.remove_filter(evt._data.get("which", ""), *values)
+
+    def turn_shown(evt: gr.EventData, turns):
+        return app.show_turn(evt._data.get("turn", 0), turns)
+
+    def opened(evt: gr.EventData, shown):
+        return app.open_record(evt._data.get("record", ""), shown)
+
+    ui.chips.remove_filter(unfilter, filters, filters, **PRIVATE)
+    ui.sources.show_turn(turn_shown, ui.turns, [ui.sources, ui.shown, ui.plot], **PRIVATE)
+    ui.sources.open_record(opened, ui.shown, ui.sources, **PRIVATE)
+    ui.sources.back(app.show_turn, [ui.shown, ui.turns], [ui.sources, ui.shown, ui.plot], **PRIVATE)
+    ui.export.click(app.export, [ui.last, ui.fmt], [ui.export_file, ui.export_note], **PRIVATE)
+    ui.conversations.input(app.reopen, [ui.conversations, ui.saved, *filters],
+                           [ui.chat, ui.sources, ui.asked, ui.turns, ui.last, ui.shown, ui.plot, ui.chips,
+                            ui.conversation], **PRIVATE).then(**show_latest)
+
+
+def _wire_records(app: WebApp, ui: SimpleNamespace) -> None:
+    """The records tab's search, order, filters, pages and record viewer."""
+    browse_in = [ui.search, ui.browse_from, ui.browse_to, ui.collection, ui.sort]
+    browse_out = [ui.records, ui.listing, ui.prev, ui.next]
+    for event in (ui.search.submit, ui.search_go.click, ui.sort.input, ui.collection.input,
+                  ui.browse_from.submit, ui.browse_to.submit):
+        event(lambda *a: _pager(*app.browse(*a)), browse_in, browse_out, **PRIVATE)
+    ui.prev.click(lambda r: _pager(*app.turn_page(r, -1)), ui.listing, browse_out, **PRIVATE)
+    ui.next.click(lambda r: _pager(*app.turn_page(r, 1)), ui.listing, browse_out, **PRIVATE)
+
+    def opened(evt: gr.EventData):
+        return app.record(evt._data.get("record", ""), BACK_TO_LIST)
+
+    ui.records.open_record(opened, None, ui.records, **PRIVATE)
+    ui.records.back(lambda r: _pager(*app.turn_page(r, 0)), ui.listing, browse_out, **PRIVATE)
+    ui.records_tab.select(app.records_tab_opened, ui.listing, [*browse_out, ui.collection], **PRIVATE)
+
+
+def _refresh(app: WebApp, saved: list[dict]) -> tuple:
+    """What a page shows of the index as it is now (a rebuild may have changed it since the page was built):
+    saved conversations, examples, timeline, index panel and footer; the records tab catches up when
+    opened."""
+    return (gr.update(choices=WebApp.choices(saved), value=None), _examples(app), app.timeline(), app.info(),
+            render.stamp_html(app.archive.stamp()))
+
+
+def build_ui(app: WebApp) -> gr.Blocks:
+    """The page: the Ask tab (question, chat, sources, timeline, export), the Records tab (the collection
+    browser) and the Index tab; saved conversations in the sidebar."""
+    ui = SimpleNamespace()
+    with gr.Blocks(title="archive-qa") as demo:
+        ui.saved = gr.BrowserState([], storage_key="archive-qa-conversations", secret=browser_secret())
+        ui.conversation, ui.asked, ui.turns = gr.State(None), gr.State([]), gr.State([])
+        ui.last, ui.shown = gr.State(None), gr.State(-1)
+        with gr.Sidebar(open=False, label="Conversations", elem_id="conversations"):
+            ui.new = gr.Button("New conversation", elem_id="new-conversation")
+            ui.conversations = gr.Radio([], label="Saved in this browser", elem_id="saved-conversations",
+                                        interactive=True)
+        gr.HTML("<h1>archive-qa</h1><p>Ask the archive. Every answer is built only from the records and "
+                "cites each one by date and title: click a citation to see its source.</p>", elem_id="intro")
+        with gr.Tabs(elem_id="tabs"):
+            with gr.Tab("Ask", id="ask-tab", elem_id="ask-tab"):
+                _ask_tab(app, ui)
+            with gr.Tab("Records", id="records-tab", elem_id="records-tab") as ui.records_tab:
+                _records_tab(app, ui)
+            with gr.Tab("Index", id="index-tab", elem_id="index-tab"):
+                _index_tab(app, ui)
+        ui.footer = gr.HTML(render.stamp_html(app.archive.stamp()), elem_id="stamp")
+        _wire_chat(app, ui)
+        _wire_records(app, ui)
+        ui.rebuild.click(app.rebuild, ui.password, [ui.status, ui.info, ui.footer], api_name="rebuild",
+                         concurrency_limit=2, concurrency_id="index")
+        ui.upload.upload(app.upload, [ui.upload, ui.password], [ui.status, ui.info, ui.footer],
+                         api_name="upload_records", concurrency_limit=2, concurrency_id="index")
+        demo.load(lambda s: _refresh(app, s), ui.saved,
+                  [ui.conversations, ui.examples, ui.plot, ui.info, ui.footer], show_progress="hidden",
+                  **PRIVATE)
         gr.api(app.api_ask, api_name="ask")
     return demo
 
+
+# The default theme with text and buttons dark enough on their backgrounds (WCAG AA, checked by axe-core in
+# the browser tests), in light and dark mode.
+THEME = gr.themes.Default(primary_hue="blue").set(
+    body_text_color_subdued="*neutral_600", body_text_color_subdued_dark="*neutral_300",
+    button_primary_background_fill="*primary_700", button_primary_background_fill_hover="*primary_800",
+    button_primary_background_fill_dark="*primary_600",
+    button_primary_background_fill_hover_dark="*primary_700",
+    button_primary_text_color="white", button_primary_text_color_dark="white",
+    link_text_color="*primary_700", link_text_color_dark="*primary_300",
+    color_accent="*primary_700",
+    color_accent_soft="*primary_50", color_accent_soft_dark="*neutral_700")
 
 LOOPBACK = ("127.", "localhost", "::1")
 
@@ -362,5 +636,6 @@ def launch(archive: Archive, *, host: str, port: int, upload_dir: Path, admin_pa
     demo.queue(default_concurrency_limit=config.concurrency, max_size=config.queue_size)
     demo.launch(server_name=host, server_port=port, share=False, enable_monitoring=False,
                 max_file_size=UPLOAD_LIMIT, footer_links=[], show_error=False, quiet=True,
-                prevent_thread_lock=not block, css=CSS)
+                prevent_thread_lock=not block, css=render.CSS, head=render.HEAD,
+                theme=THEME)
     return demo

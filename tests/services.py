@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 # milvus-lite's own server, on 127.0.0.1 at a port the kernel picks (its CLI would print port 0 for --port 0)
 _SERVE = """
 import signal, sys, threading
@@ -43,6 +45,25 @@ def have(module: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(module) is not None
+
+
+def missing(what: str, how: str) -> None:
+    """Skip a test whose dependency is missing here; fail it in CI (CI=true), where `make test` installs
+    everything the tests need and runs as root."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is missing in CI: {how}")
+    pytest.skip(f"{what} is missing: {how}")
+
+
+CLUSTER = ("ray", "pymilvus", "milvus_lite")
+
+
+def need_cluster() -> None:
+    """The cluster extra (Ray, pymilvus, milvus-lite), or a skip (in CI, a failure) saying how to get it."""
+    lacking = [m for m in CLUSTER if not have(m)]
+    if lacking:
+        missing(f"the cluster extra ({', '.join(lacking)})",
+                "install it with: pip install -e '.[test,cluster]' (make test does)")
 
 
 class Milvus:

@@ -20,12 +20,15 @@ import time
 import numpy as np
 import pytest
 from conftest import DATA, HSG, ROOT, SEEDS, free_port, snapshot
-from services import have, milvus_lite
+from services import milvus_lite, need_cluster
 
 from qa.dates import meets
 
-pytestmark = pytest.mark.skipif(not (have("ray") and have("pymilvus") and have("milvus_lite")),
-                                reason="the cluster extra is not installed: pip install -e '.[test,cluster]'")
+
+@pytest.fixture(scope="module", autouse=True)
+def cluster_extra():
+    need_cluster()
+
 
 RECORDS = [SEEDS, HSG]
 URANIUM = "When did the Soviets postpone uranium prospecting in North Korea?"

@@ -233,8 +233,22 @@ def test_records_holding_html_and_script_are_shown_as_text_in_the_page(hostile_s
                 assert '<img src=x onerror="window.__xss=1">' in sources
                 assert "[a link](javascript:window.__xss=1)" in sources
                 assert pg.locator("#sources a[href^='javascript']").count() == 0
+        # the record viewer and the records tab show them as text too
+        pg.locator("#sources button.open-record").first.click()
+        pg.wait_for_selector("#sources .viewer")
+        pg.get_by_role("tab", name="Records").click()
+        pg.get_by_label("Search the records").fill("zebra")
+        pg.get_by_label("Search the records").press("Enter")
+        pg.wait_for_function("document.querySelector('#records').innerText.includes('2 records')")
+        titles = pg.locator("#records td.title").all_inner_texts()
+        assert "<script>window.__xss=1</script>Telegram on the zebra amendment" in titles
+        pg.locator("#records button.open-record").first.click()
+        pg.wait_for_selector("#records .viewer")
+        viewer = pg.locator("#records .viewer").inner_text()
+        assert "<" in viewer and pg.locator("#records .viewer a[href^='javascript']").count() == 0
         time.sleep(1)
         assert pg.evaluate("window.__xss") is None
+        assert pg.locator("#records iframe, #records svg[onload], #records img[src='x']").count() == 0
         assert dialogs == [] and outside == []
         assert pg.locator("#chat iframe, #sources iframe, #chat svg[onload], #sources svg[onload]").count() == 0
         b.close()

@@ -163,3 +163,18 @@ def test_real_state_department_export_is_read_whole():
     assert len(r.records) + len(r.duplicates) == 7535
     assert sum(not x.summary for x in r.records) == 6
     assert r.records[0].metadata["id"] == "visit-2138"
+
+
+def test_example_questions_beside_the_records_are_not_records(tmp_path):
+    from qa.records import read_examples, read_records
+
+    (tmp_path / "a.txt").write_text("# collection: Logs\n# example: What did the pilot log?\n#example:  Who  wrote?\n"
+                                    "-\n1950\nTitle\nSummary.\n")
+    (tmp_path / "examples.txt").write_text("\ufeff# questions for this folder\nWhen was the quay built?\n\n"
+                                           "What did the pilot log?\n")
+    result = read_records([tmp_path])
+    assert [r.title for r in result.records] == ["Title"] and not result.problems
+    assert result.files == [tmp_path / "a.txt"]
+    assert read_examples([tmp_path]) == ["When was the quay built?", "What did the pilot log?", "Who wrote?"]
+    assert read_examples([tmp_path / "a.txt"]) == read_examples([tmp_path])  # beside a file too
+    assert read_examples([tmp_path / "elsewhere" / "missing.txt"]) == []

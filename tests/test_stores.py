@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pytest
 from conftest import SEEDS
-from services import have, milvus_lite
+from services import milvus_lite, need_cluster
 
 from qa.dates import overlaps
 
@@ -51,8 +51,7 @@ def records(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not have("milvus_lite") or not have("pymilvus"):
-        pytest.skip("the cluster extra is not installed: pip install -e '.[test,cluster]'")
+    need_cluster()
     with milvus_lite(tmp_path_factory.mktemp("milvus")) as s:
         yield s
 
@@ -197,3 +196,30 @@ def test_related_info_and_timeline(archive, archives):
     info = archive.info()
     assert info["records"] == len(archive.current.records) and info["path"]
     assert np.array_equal(archive.date_starts(), ref.date_starts(), equal_nan=True)
+
+
+BROWSED = [dict(), dict(sort="date-desc", per_page=7, page=2), dict(text="telegram Korean", per_page=50),
+           dict(text="uranium", sort="title"), dict(date_from=date(1947, 10, 1), date_to=date(1969, 12, 31)),
+           dict(collection="Wilson Center Digital Archive: Korea, 1942–1948", page=2, per_page=5),
+           dict(collection="Another archive"), dict(text="zebra")]
+
+
+@pytest.mark.parametrize("page_rows", [None, 4])
+def test_browsing_and_examples_are_the_same_in_every_store(archive, archives, monkeypatch, page_rows):
+    """The collection browser (qa/collection.py) over each store: the same pages, totals, orders and
+    collections; with Milvus's page size cut to 4 rows, its searches and reads go a page of rows at a time."""
+    from qa import collection
+    from qa.collection import BrowseRequest
+    from qa.stores import milvus
+
+    if page_rows:
+        monkeypatch.setattr(milvus, "PAGE", page_rows)
+        monkeypatch.setattr(collection, "_cache", collection._PerBuild())  # the collection column read again
+    ref = archives["folder"]
+    for asked in BROWSED:
+        got, want = archive.browse(BrowseRequest(**asked)), ref.browse(BrowseRequest(**asked))
+        assert (got.total, got.page, got.pages, got.sort, got.note, got.collections) == (
+            want.total, want.page, want.pages, want.sort, want.note, want.collections), asked
+        assert [(i, r.id) for i, r in got.rows] == [(i, r.id) for i, r in want.rows], asked
+    assert archive.browse(BrowseRequest()).collections == ["Wilson Center Digital Archive: Korea, 1942–1948"]
+    assert archive.examples() == ref.examples()

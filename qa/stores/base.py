@@ -70,6 +70,11 @@ class Records(Sequence[Record]):
         """The records of these rows, in that order (one round trip where a store is remote)."""
         return [self[i] for i in rows]
 
+    @abstractmethod
+    def collections(self) -> tuple[np.ndarray, list[str]]:
+        """Each row's collection (its metadata's "collection") as a code into the list of collections sorted
+        without case (-1 for none), and that list: for browsing by collection (qa/collection.py)."""
+
 
 class Store(ABC):
     """A verified index: its manifest, records, vocabulary and names, date ranges, and the two rankings.
@@ -104,6 +109,11 @@ class Store(ABC):
     @abstractmethod
     def keyword(self, tokens: list[str], k: int, where: object | None = None) -> KeywordHits:
         """The k rows with the best BM25 score for the question's tokens (qa.text.tokens), best first."""
+
+    @abstractmethod
+    def keyword_scores(self, tokens: list[str]) -> np.ndarray:
+        """Every row's BM25 score for the question's tokens (0 where none of them occurs), row for row: the
+        matches of a search in the collection browser (qa/collection.py), however many there are."""
 
     @abstractmethod
     def vectors(self, rows: list[int]) -> np.ndarray:

@@ -103,6 +103,9 @@ class FolderStore(Store):
                 rows = [int(i) for i in top[np.argsort(-kw[top], kind="stable")][:take]]
         return KeywordHits(rows, lambda wanted: {int(i): float(kw[i]) for i in wanted})
 
+    def keyword_scores(self, tokens: list[str]) -> np.ndarray:
+        return self.keywords.scores(tokens)
+
     def vectors(self, rows: list[int]) -> np.ndarray:
         if not rows:
             return np.zeros((0, self.manifest.dimension), dtype=np.float32)

@@ -1,13 +1,14 @@
 """The Milvus store: an index served by a Milvus server, named milvus://HOST:PORT/NAME (the cluster extra).
 
 NAME is an alias. Each build is a new collection NAME__b<time> holding, row for row: the record (its
-records.jsonl line), its id and title (for look-ups), its keyword tokens pre-joined as text for Milvus's BM25
-function (qa.text.tokens, so the same words count as in the folder store), its first and last day as days
-since 1970 (negative before; null when undated, which no range matches), and its vector (inner product).
-The vocabulary with each word's document frequency and the collection's aliases go in a side collection
-NAME__m<time>, the manifest (model, counts, hashes, calibration) in the build's properties. The alias is moved
-to a build only once it is complete, flushed, loaded and counted; a build that fails or is killed before then
-leaves the alias, and the answers, on the old one, and the next build removes what it left.
+records.jsonl line), its id and title (for look-ups), its collection (for browsing), its keyword tokens
+pre-joined as text for Milvus's BM25 function (qa.text.tokens, so the same words count as in the folder
+store), its first and last day as days since 1970 (negative before; null when undated, which no range
+matches), and its vector (inner product). The vocabulary with each word's document frequency and the
+collection's aliases go in a side collection NAME__m<time>, the manifest (model, counts, hashes, calibration)
+in the build's properties. The alias is moved to a build only once it is complete, flushed, loaded and
+counted; a build that fails or is killed before then leaves the alias, and the answers, on the old one, and
+the next build removes what it left.
 
 Questions ask for the date-filtered dense and BM25 top lists; the project's own fusion (qa/retrieve.py),
 names, not-found and exports then run unchanged. Ties are broken by row.
@@ -248,6 +249,21 @@ class MilvusRecords(Records):
         want = title.strip().casefold()
         return self._rows(f"title_key == {_literal(want)}") if want else []
 
+    def collections(self) -> tuple[np.ndarray, list[str]]:
+        """From the collection field, read a page of rows at a time (4 bytes a record kept)."""
+        s, n = self.store, len(self)
+        codes = np.full(n, -1, dtype=np.int32)
+        seen: dict[str, int] = {}
+        with _service(s.addr, "reading the records' collections"):
+            for a in range(0, n, PAGE):
+                for h in client(s.addr).query(s.collection, filter=f"row >= {a} and row < {a + PAGE}",
+                                              output_fields=["row", "collection"], limit=PAGE):
+                    if h["collection"] is not None:
+                        codes[int(h["row"])] = seen.setdefault(h["collection"], len(seen))
+        order = sorted(seen, key=str.casefold)
+        remap = np.array([order.index(name) for name in seen] + [-1], dtype=np.int32)
+        return remap[codes], order
+
 
 class MilvusStore(Store):
     """The collection an alias names, loaded, with its manifest, vocabulary and aliases read once."""
@@ -349,6 +365,23 @@ class MilvusStore(Store):
 
         return KeywordHits([h[0] for h in hits], score)
 
+    def keyword_scores(self, tokens: list[str]) -> np.ndarray:
+        """One BM25 search; when its list is full, more may match than a search returns, so a search for each
+        PAGE rows (a filter on row), which returns all of their matches."""
+        n = self.manifest.count
+        out = np.zeros(n, dtype=np.float32)
+        known = self.keywords.searchable(tokens)
+        if not known:
+            return out
+        text = " ".join(known)
+        hits = self._search(text, "sparse", "BM25", PAGE, None)
+        if n > PAGE and len(hits) >= PAGE:
+            hits = [h for a in range(0, n, PAGE)
+                    for h in self._search(text, "sparse", "BM25", PAGE, f"row >= {a} and row < {a + PAGE}")]
+        for row, score in hits:
+            out[row] = score
+        return out
+
     def vectors(self, rows: list[int]) -> np.ndarray:
         if not rows:
             return np.zeros((0, self.manifest.dimension), dtype=np.float32)
@@ -368,6 +401,7 @@ def _schema(pymilvus, dimension: int):
     s.add_field("record", DataType.VARCHAR, max_length=MAX_TEXT)
     s.add_field("words", DataType.VARCHAR, max_length=MAX_TEXT, enable_analyzer=True,
                 analyzer_params={"tokenizer": "standard"})  # tokens are [a-z0-9]+: any analyzer keeps them
+    s.add_field("collection", DataType.VARCHAR, max_length=MAX_TEXT, nullable=True)  # the metadata's
     s.add_field("start_day", DataType.INT64, nullable=True)
     s.add_field("end_day", DataType.INT64, nullable=True)
     s.add_field("vector", DataType.FLOAT_VECTOR, dim=int(dimension))
@@ -525,6 +559,8 @@ class MilvusWriter(Writer):
         return ip
 
     def _rows(self, spool, vectors, start: int, stop: int) -> list[dict]:
+        from ..table import collection_of
+
         lines = spool.table.lines(start, stop)
         vecs = np.asarray(vectors[start:stop], dtype=np.float32)
         out = []
@@ -541,7 +577,7 @@ class MilvusWriter(Writer):
                         "folder index. Nothing was changed")
             s, e = spool.starts[i], spool.ends[i]
             out.append({"row": i, "id": record["id"], "title_key": record["title"].strip().casefold(),
-                        "record": line, "words": words,
+                        "record": line, "words": words, "collection": collection_of(line),
                         "start_day": None if np.isnat(s) else int((s - EPOCH).astype(np.int64)),
                         "end_day": None if np.isnat(e) else int((e - EPOCH).astype(np.int64)),
                         "vector": vecs[j]})
