@@ -1,4 +1,4 @@
-"""archive-qa web chat: python app.py [--host 127.0.0.1] [--port 7860] [--index DIR] [--records PATH ...].
+"""archive-qa web chat: python app.py [--host 127.0.0.1] [--port 7860] [--index DIR|URL] [--records PATH ...].
 
 Set ARCHIVE_QA_ADMIN_PASSWORD to require a password for rebuilding the index and uploading records. Every
 setting is in the README's "Settings" table.
@@ -17,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 def main(argv: list[str] | None = None) -> int:
     from qa.errors import ArchiveError
     from qa.settings import current
+    from qa.stores import location
 
     try:
         config = current()  # checked before anything starts: a bad value is one sentence and exit code 1
@@ -27,8 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default=config.host,
                    help="address to bind (default 127.0.0.1, or $ARCHIVE_QA_HOST)")
     p.add_argument("--port", type=int, default=config.port, help="port (default 7860, or $ARCHIVE_QA_PORT)")
-    p.add_argument("--index", type=Path, default=config.index or HERE / "index",
-                   help="index folder (default $ARCHIVE_QA_INDEX, else index/ beside app.py)")
+    p.add_argument("--index", type=location, default=config.index or HERE / "index",
+                   help="index folder or milvus://HOST:PORT/NAME (default $ARCHIVE_QA_INDEX, else index/ "
+                   "beside app.py)")
     p.add_argument("--records", type=Path, nargs="+", default=[HERE / "seeds"],
                    help="records folder(s) to build from when the index is missing (default seeds/)")
     p.add_argument("--model", default=None, help="embedding model (default $ARCHIVE_QA_MODEL or all-MiniLM-L6-v2)")

@@ -5,7 +5,8 @@ usage: python benchmarks/workers.py STEP ARGS_JSON OUT_JSON
 Steps:
   build_ours        the project's real build (qa.build.build) of real-text record files, optionally followed by
                     an incremental rebuild with one more file
-  build_ours_synth  qa.records.read_records + qa.store.write_index of a synthetic collection (vectors given)
+  cache_synth       a synthetic collection's given vectors put in the embedding cache (not measured)
+  build_ours_synth  qa.build.build of a synthetic collection whose vectors the cache holds (streams records)
   build_plain       the ten-line pipeline: SentenceTransformer.encode + faiss.IndexFlatIP, from scratch
   build_plain_synth the same over the synthetic vectors (no embedding), plus the exact top-10 for recall
   qvecs             encode the questions once (the query vectors shared by both recall computations)
@@ -137,8 +138,8 @@ def _instrument():
     t_faiss, t_bm25 = _Timer(), _Timer()
     if hasattr(store, "make_faiss_index"):
         store.make_faiss_index = t_faiss.wrap(store.make_faiss_index)
-    orig = KeywordIndex.build.__func__
-    KeywordIndex.build = classmethod(t_bm25.wrap(orig))
+    orig = KeywordIndex.from_tokens.__func__
+    KeywordIndex.from_tokens = classmethod(t_bm25.wrap(orig))
     return t_faiss, t_bm25
 
 
@@ -210,49 +211,57 @@ def build_ours(args: dict) -> dict:
     return out
 
 
+def cache_synth(args: dict) -> dict:
+    """Put a synthetic collection's given vectors in the index's embedding cache, by each record's text, so
+    that the build that follows embeds nothing (not measured: it stands for an earlier build's vectors)."""
+    from qa.build import embedding_text
+    from qa.cache import EmbeddingCache, text_key
+    from qa.embed import Embedder
+    from qa.records import ReadResult, iter_records
+    from qa.spool import VectorFile
+
+    t = time.perf_counter()
+    keys = [text_key(embedding_text(r)) for r in iter_records([Path(args["jsonl"])], ReadResult())]
+    vectors = VectorFile.open(args["vectors"], len(keys))
+    EmbeddingCache(Path(args["index_dir"]), Embedder().name).save(keys, vectors)
+    return {"records": len(keys), "seconds": time.perf_counter() - t}
+
+
 def build_ours_synth(args: dict) -> dict:
+    """The project's build (qa.build.build) of a synthetic collection whose vectors are in the embedding cache
+    (cache_synth): it reads, spools, looks the vectors up, calibrates and writes the index, streaming records
+    and vectors instead of holding them."""
+    from itertools import islice
+
+    from qa.build import build
     from qa.embed import Embedder
     from qa.keywords import record_tokens
-    from qa.records import read_records
-    from qa.store import build_lock, describe_sources, write_index
+    from qa.records import ReadResult, iter_records
 
     threads(2, plain=False)
     t_faiss, t_bm25 = _instrument()
     jsonl, index_dir = Path(args["jsonl"]), Path(args["index_dir"])
     out: dict = {"rss_start_mb": rss_mb()}
     with Load() as load:
-        t = time.perf_counter()
-        res = read_records([jsonl])
-        out["read_seconds"] = time.perf_counter() - t
-        records = res.records
-        out["records"] = len(records)
-        out["problems"] = len(res.problems)
-        out["duplicates"] = len(res.duplicates)
-        rows = np.array([r.line - 1 for r in records], dtype=np.int64)
-        np.save(args["rows_out"], rows)
-        base = np.load(args["vectors"], mmap_mode="r")
-        t = time.perf_counter()
-        vectors = np.ascontiguousarray(base[rows] if not np.array_equal(rows, np.arange(len(rows)))
-                                       else base[:len(rows)], dtype=np.float32)
-        out["vector_load_seconds"] = time.perf_counter() - t
-        out["rss_before_write_mb"] = rss_mb()
-        t = time.perf_counter()
-        with build_lock(index_dir):
-            sources, source_files = describe_sources([jsonl])
-            manifest = write_index(index_dir, records, vectors, model=Embedder().name, sources=sources,
-                                   source_files=source_files, skipped=len(res.problems),
-                                   duplicates=len(res.duplicates))
-        out["index_seconds"] = time.perf_counter() - t
+        report = build([jsonl], index_dir, Embedder(), skip_invalid=True)
+    m = report.manifest
+    out.update({"records": m.count, "problems": len(report.skipped), "duplicates": len(report.duplicates),
+                "read_seconds": report.read_seconds, "index_seconds": report.index_seconds,
+                "lookup_seconds": report.embed_seconds, "embedded": report.embedded,
+                "seconds": report.seconds,
+                "calibrate_seconds": report.seconds - report.read_seconds - report.embed_seconds
+                - report.index_seconds})
+    np.save(args["rows_out"], np.arange(m.count, dtype=np.int64))  # all lines valid, distinct: row = line - 1
     out["other_load"] = load.other
     out["peak_rss_mb"] = peak_mb()
     out["faiss_seconds"] = t_faiss.seconds
     out["bm25_seconds"] = t_bm25.seconds
-    out["index_type"] = manifest.index_type
-    out["index_params"] = getattr(manifest, "index_params", None)
+    out["index_type"] = m.index_type
+    out["index_params"] = getattr(m, "index_params", None)
     build_dir = index_dir / (index_dir / "CURRENT").read_text().strip()
     out["disk_bytes"] = folder_bytes(build_dir)
     # diagnostic: how much of the BM25 build is the Python tokenizer (qa.text.tokens), on a 50k sample
-    sample = records[: min(len(records), 50_000)]
+    sample = list(islice(iter_records([jsonl], ReadResult()), 50_000))
     t = time.perf_counter()
     for r in sample:
         record_tokens(r)
@@ -475,13 +484,12 @@ def _recall(a, args: dict) -> dict:
     if ivf is not None:
         res["index_as_loaded"]["nprobe"] = int(ivf.nprobe)
     try:
-        from qa.retrieve import dense_top
 
         ids = np.full((len(Q), 10), -1, dtype=np.int64)
         ts = []
         for qi, q in enumerate(Q):
             t = time.perf_counter()
-            got, _ = dense_top(a.current, q, 10, None)
+            got, _ = a.current.dense(q, 10)
             ts.append(time.perf_counter() - t)
             ids[qi, :len(got)] = got[:10]
         res["app_dense_top"] = score(ids) | {"search": dist(ts)}
@@ -601,7 +609,8 @@ def latency_pair(args: dict) -> dict:
     return out
 
 
-STEPS = {f.__name__: f for f in (build_ours, build_ours_synth, build_plain, build_plain_synth, qvecs, serve_ours,
+STEPS = {f.__name__: f for f in (build_ours, cache_synth, build_ours_synth,
+                                 build_plain, build_plain_synth, qvecs, serve_ours,
                                  serve_plain, latency_pair, embed_pair)}
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import settings, store
+from . import settings, store, stores
 from .answer import Answer, compose
 from .build import BuildReport, build
 from .collection import BrowsePage, BrowseRequest, browse, examples
@@ -23,9 +23,10 @@ from .errors import IndexProblem, QuestionError, RebuildRunning, RecordsError
 from .intent import LIST
 from .query import Query, analyze
 from .records import Record, check_file
-from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, hybrid_search, in_date_order, search, vectors
+from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, hybrid_search, in_date_order, search
 from .support import Wording, supported
-from .store import LoadedIndex, Progress
+from .store import Progress
+from .stores import Store
 from .timeline import empty_stretches
 
 log = logging.getLogger(__name__)
@@ -105,14 +106,15 @@ def upload_name(name: str) -> str:
 
 
 class Archive:
-    """One index folder, loaded and verified, with its embedder; rebuilds swap in without a pause."""
+    """One index (a folder, or milvus://host:port/name: qa/stores/), loaded and verified, with its embedder;
+    rebuilds swap in without a pause."""
 
     def __init__(self, index_dir: Path | str = "index", *, model: str | None = None,
                  records: list[Path | str] | None = None) -> None:
-        self.index_dir = Path(index_dir)
+        self.index_dir = stores.location(index_dir)  # a Path, or a milvus:// URL as text
         self.requested_model = model
         self.records = [Path(p) for p in (records or ["seeds"])]
-        self._index: LoadedIndex | None = None
+        self._index: Store | None = None
         self._embedder: Embedder | None = None
         self._build_lock = threading.Lock()
         self.stale_reason: str | None = None
@@ -129,13 +131,13 @@ class Archive:
         return self._embedder
 
     def open(self, *, auto_build: bool = True, allow_stale: bool = False, check_model: bool = True,
-             progress: Progress | None = None) -> LoadedIndex:
+             progress: Progress | None = None) -> Store:
         """Load the index, building it when missing and rebuilding it when stale (logging why).
 
         Without auto_build a missing or stale index raises IndexProblem naming the command that fixes it,
         unless allow_stale (for reporting on it).
         """
-        if not store.exists(self.index_dir):
+        if not stores.exists(self.index_dir):
             if not auto_build:
                 raise IndexProblem(f"no index in {self.index_dir}: build one with: archive-qa build "
                                    f"--index {self.index_dir}")
@@ -144,7 +146,7 @@ class Archive:
             self.rebuild(self.records, progress=progress)
             return self.current
         try:
-            _, manifest = store.read_manifest(self.index_dir)
+            manifest = stores.read_manifest(self.index_dir)
         except store.OldFormat as e:
             if not auto_build:
                 raise
@@ -171,15 +173,15 @@ class Archive:
         elif reason and not allow_stale:
             raise IndexProblem(f"the index in {self.index_dir} is stale: {reason}; rebuild it with: "
                                f"archive-qa build --index {self.index_dir}")
-        self._swap(store.load_index(self.index_dir), check_model=check_model)
+        self._swap(stores.open_store(self.index_dir), check_model=check_model)
         return self.current
 
-    def _swap(self, loaded: LoadedIndex, *, check_model: bool = True) -> None:
+    def _swap(self, loaded: Store, *, check_model: bool = True) -> None:
         if check_model:
             self.check_model(loaded)
         self._index = loaded  # one reference assignment: readers see the old or the new, never a mix
 
-    def check_model(self, loaded: LoadedIndex) -> None:
+    def check_model(self, loaded: Store) -> None:
         """Refuse an index whose vectors the model cannot match (a different dimension)."""
         embedder = self._embedder_for(loaded.manifest.model)
         if embedder.dimension != loaded.manifest.dimension:
@@ -189,7 +191,7 @@ class Archive:
                 f"--index {self.index_dir} --model {embedder.name}")
 
     @property
-    def current(self) -> LoadedIndex:
+    def current(self) -> Store:
         if self._index is None:
             raise IndexProblem("the index is not loaded yet")
         return self._index
@@ -219,13 +221,15 @@ class Archive:
             self._build_lock.release()
 
     def rebuild(self, records: list[Path | str] | None = None, *, model: str | None = None,
-                skip_invalid: bool = False, progress: Progress | None = None) -> BuildReport:
+                skip_invalid: bool = False, progress: Progress | None = None, engine=None) -> BuildReport:
         """Build a new index and swap it in; questions meanwhile are answered from the old one.
 
-        A second rebuild while one runs is refused with RebuildRunning.
+        engine embeds the records (qa/engines/; default: this machine). A second rebuild while one runs is
+        refused with RebuildRunning.
         """
         with self._turn(progress, "starting the rebuild"):
-            return self._rebuild(records, model=model, skip_invalid=skip_invalid, progress=progress)
+            return self._rebuild(records, model=model, skip_invalid=skip_invalid, progress=progress,
+                                 engine=engine)
 
     def add_records(self, source: Path | str, name: str, folder: Path, *, progress: Progress | None = None
                     ) -> BuildReport:
@@ -252,20 +256,21 @@ class Archive:
                 raise
 
     def _rebuild(self, records: list[Path | str] | None, *, model: str | None = None,
-                 skip_invalid: bool = False, progress: Progress | None = None) -> BuildReport:
+                 skip_invalid: bool = False, progress: Progress | None = None, engine=None) -> BuildReport:
         """rebuild() once the gate is held."""
         name = model or self._explicit_model() or (
             self._index.manifest.model if self._index else None)
         embedder = self._embedder_for(model_name(name))
         paths = [Path(p) for p in (records or self.records)]
-        report = build(paths, self.index_dir, embedder, skip_invalid=skip_invalid, progress=progress)
-        self._swap(store.load_index(self.index_dir))
+        report = build(paths, self.index_dir, embedder, skip_invalid=skip_invalid, progress=progress,
+                       engine=engine)
+        self._swap(stores.open_store(self.index_dir))
         self.stale_reason = None
         return report
 
     # -- asking --------------------------------------------------------------------------------------
 
-    def stamp(self, index: LoadedIndex | None = None) -> dict:
+    def stamp(self, index: Store | None = None) -> dict:
         m = (index or self.current).manifest
         return {"records": m.count, "model": m.model,
                 "corpus_sha256": m.corpus_sha256, "built_at": m.built_at}
@@ -299,7 +304,7 @@ class Archive:
             depth = LIST_DEPTH if q.intent.listing else FACT_DEPTH
             hits = hybrid_search(index, qvec, q.tokens, max(k, depth), weights=mode.weights, date_from=date_from,
                                  date_to=date_to)
-            name_cos = vectors(index, [h.row for h in hits]) @ name_vecs.T if len(name_vecs) else None
+            name_cos = index.vectors([h.row for h in hits]) @ name_vecs.T if len(name_vecs) else None
             hits = supported(hits, Wording.of(q, index.keywords), index.manifest.calibration, name_cos,
                              listing=q.intent.kind == LIST)
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
@@ -339,7 +344,7 @@ class Archive:
         """A record and its k nearest neighbours in the collection ("more like this")."""
         index = self.current
         row = self.find(key)
-        vec = index.faiss_index.reconstruct(row)
+        vec = index.vectors([row])[0]
         hits = [h for h in search(index, vec, k + 1) if h.record.id != index.records[row].id][:k]
         return index.records[row], [Hit(h.record, h.score, n) for n, h in enumerate(hits, start=1)]
 
@@ -361,6 +366,6 @@ class Archive:
         return {"records": m.count, "model": m.model, "dimension": m.dimension, "date_from": m.date_from,
                 "date_to": m.date_to, "undated": m.undated, "built_at": m.built_at, "index_type": m.index_type,
                 "index_params": m.index_params, "engine": m.engine, "calibration": m.calibration,
-                "corpus_sha256": m.corpus_sha256, "path": str(idx.path.resolve()), "sources": m.sources,
+                "corpus_sha256": m.corpus_sha256, "path": idx.location, "sources": m.sources,
                 "skipped": m.skipped, "duplicates": m.duplicates, "versions": m.versions,
                 "stale": self.stale_reason}

@@ -45,6 +45,14 @@ class EmbeddingCache:
         self.problem: str | None = None  # why the cache on disk was discarded, when it was
         self.discarded_keys: set[str] | None = None  # the keys a discarded cache held, when readable
 
+    def new_file(self, n: int, d: int):
+        """A file in this cache's folder for a build's n vectors of dimension d (a qa.spool.VectorFile),
+        written as they are made; save() keeps it. What a failed build leaves, the next save() sweeps."""
+        from .spool import VectorFile
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return VectorFile.create(self.folder / f".building-{uuid.uuid4().hex[:12]}.npy", n, d)
+
     def _discard(self, problem: str, keys: list[str] | None = None) -> None:
         self._matrix, self._rows = None, {}
         self.problem = problem
@@ -95,7 +103,9 @@ class EmbeddingCache:
             self._discard(f"{vec_name} does not match its checksum in keys.txt", keys)
             return self
         try:
-            matrix = np.load(vec_path, mmap_mode="r", allow_pickle=False)
+            from .spool import VectorFile  # read a slice at a time: a map's pages would count against us
+
+            matrix = VectorFile.open(vec_path)
         except (OSError, ValueError) as e:
             self._discard(f"{vec_name} cannot be read ({e})", keys)
             return self
@@ -123,19 +133,35 @@ class EmbeddingCache:
             return None, list(range(len(keys)))
         return out, np.flatnonzero(~hit).tolist()
 
-    def save(self, keys: list[str], vectors: np.ndarray) -> None:
+    def save(self, keys: list[str], vectors) -> None:
         """Keep exactly these keys and vectors (the current records).
 
         The vectors go to a new file first; keys.txt names that file with its checksum, and replacing keys.txt
         switches keys and vectors together, so a crash at any point leaves the old pair or the new one.
+        vectors is an array, or a qa.spool.VectorFile the build wrote in this folder (new_file()): it is
+        renamed into place, not copied.
         """
+        from .spool import VectorFile
+
         self.folder.mkdir(parents=True, exist_ok=True)
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         vec_name = f"vectors-{uuid.uuid4().hex[:12]}.npy"
-        with open(self.folder / vec_name, "wb") as f:
-            np.save(f, vectors, allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
+        own = isinstance(vectors, VectorFile) and vectors.path.parent == self.folder
+        if own and vectors.path.stat().st_size == vectors._offset + vectors.shape[0] * vectors.shape[1] * 4:
+            vectors.sync()
+            os.replace(vectors.path, self.folder / vec_name)
+            vectors.path = self.folder / vec_name
+        elif isinstance(vectors, VectorFile):  # another file: copied a slice at a time
+            copy = VectorFile.create(self.folder / vec_name, *vectors.shape)
+            for start, part in vectors.chunks():
+                copy.write(np.arange(start, start + len(part)), part)
+            copy.sync()
+            copy.close()
+        else:
+            vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+            with open(self.folder / vec_name, "wb") as f:
+                np.save(f, vectors, allow_pickle=False)
+                f.flush()
+                os.fsync(f.fileno())
         head = " ".join([FORMAT, vec_name, sha256_file(self.folder / vec_name), keys_sha256(keys),
                          str(len(keys)), str(vectors.shape[1]), _model_word(self.model)])
         tmp = self.folder / f".keys.{vec_name}.txt"

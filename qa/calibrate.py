@@ -54,7 +54,9 @@ def name_cosines(vectors: np.ndarray, records: list, encode: Encode) -> tuple[np
     record is the next in id order."""
     from .query import name_phrases
 
-    order = sorted(range(len(records)), key=lambda i: records[i].id)
+    ids = getattr(records, "ids", None)  # a qa.table.RecordTable holds them without parsing every record
+    order = (np.argsort(ids, kind="stable").tolist() if ids is not None
+             else sorted(range(len(records)), key=lambda i: records[i].id))
     if len(order) < 2:
         return np.zeros(0), np.zeros(0)
     names, own, other = [], [], []

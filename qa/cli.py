@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 
 from .errors import ArchiveError
+from .stores import location
 
 log = logging.getLogger("qa")
 
 
-def _parser(index: Path) -> argparse.ArgumentParser:
+def _parser(index: Path | str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="archive-qa", description="Ask questions of archival records; every "
                                 "answer cites the records' dates and titles.")
     p.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
@@ -22,15 +23,21 @@ def _parser(index: Path) -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build the index from record files")
     b.add_argument("--records", nargs="+", type=Path, default=[Path("seeds")], metavar="PATH",
                    help="record files or folders (.txt seed format, .jsonl, .csv); default: seeds/")
-    b.add_argument("--index", type=Path, default=index, metavar="DIR",
-                   help="default: $ARCHIVE_QA_INDEX, else index/")
+    b.add_argument("--index", type=location, default=index, metavar="DIR|URL",
+                   help="a folder, or milvus://HOST:PORT/NAME (default: $ARCHIVE_QA_INDEX, else index/)")
     b.add_argument("--model", help="sentence-transformers model name or folder (default: $ARCHIVE_QA_MODEL, "
                    "else the packaged all-MiniLM-L6-v2)")
     b.add_argument("--skip-invalid", action="store_true", help="build from the valid records, reporting the rest")
+    b.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="embed on this machine (default), or with Ray (the cluster extra)")
+    b.add_argument("--ray-address", metavar="HOST:PORT",
+                   help="the head node of a running Ray cluster (default: Ray on this machine alone)")
+    b.add_argument("--ray-workers", type=int, metavar="N",
+                   help="embedding workers (default: every CPU Ray has)")
 
     a = sub.add_parser("ask", help="ask a question ('-' reads one question a line from stdin)")
     a.add_argument("question")
-    a.add_argument("--index", type=Path, default=index, metavar="DIR")
+    a.add_argument("--index", type=location, default=index, metavar="DIR|URL")
     a.add_argument("-k", type=int, default=5, metavar="N", help="cite at most N records (default 5)")
     a.add_argument("--from", dest="date_from", metavar="DATE", help="only records dated on or after DATE")
     a.add_argument("--to", dest="date_to", metavar="DATE", help="only records dated on or before DATE")
@@ -47,7 +54,7 @@ def _parser(index: Path) -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="score the answers on a labelled question set, its dev and test splits")
     e.add_argument("questions", type=Path, help="a labelled set: NAME (for NAME-dev.jsonl and NAME-test.jsonl) "
                    "or one of its files; JSON lines with question, gold [{date, title}], kind, date_from/to")
-    e.add_argument("--index", type=Path, default=index, metavar="DIR")
+    e.add_argument("--index", type=location, default=index, metavar="DIR|URL")
     e.add_argument("--modes", nargs="+", choices=["dense", "bm25", "hybrid", "full"],
                    help="configurations to compare (default: dense only and the full pipeline)")
     e.add_argument("--json", action="store_true")
@@ -57,12 +64,12 @@ def _parser(index: Path) -> argparse.ArgumentParser:
 
     r = sub.add_parser("related", help="records most like a given record (by id or exact title)")
     r.add_argument("record", help="a record id (from ask --json) or its exact title")
-    r.add_argument("--index", type=Path, default=index, metavar="DIR")
+    r.add_argument("--index", type=location, default=index, metavar="DIR|URL")
     r.add_argument("-k", type=int, default=5, metavar="N")
     r.add_argument("--json", action="store_true")
 
     i = sub.add_parser("info", help="what the index holds")
-    i.add_argument("--index", type=Path, default=index, metavar="DIR")
+    i.add_argument("--index", type=location, default=index, metavar="DIR|URL")
     i.add_argument("--json", action="store_true")
     return p
 
@@ -71,9 +78,16 @@ def cmd_build(args) -> int:
     from .archive import Archive
     from .build import print_progress
 
+    from .embed import Embedder, model_name
+    from .engines import engine
+
+    if args.ray_workers is not None and args.ray_workers < 1:
+        raise ArchiveError(f"--ray-workers must be 1 or more, not {args.ray_workers}")
     archive = Archive(args.index, model=args.model, records=args.records)
+    chosen = engine(args.engine, Embedder(model_name(args.model)), address=args.ray_address,
+                    workers=args.ray_workers)
     report = archive.rebuild(args.records, model=args.model, skip_invalid=args.skip_invalid,
-                             progress=print_progress)
+                             progress=print_progress, engine=chosen)
     for p in report.skipped:
         print(f"skipped: {p}", file=sys.stderr)
     for d in report.duplicates:
@@ -87,6 +101,9 @@ def cmd_build(args) -> int:
           + (f"; {report.damaged} embedded again in place of damaged cached vectors"
              if report.damaged else "")
           + (f"; {m.index_type}" if m.index_type != "IndexFlatIP" else "")
+          + (f"; embedded with Ray on {len(report.nodes)} node{'s' if len(report.nodes) != 1 else ''} ("
+             + " and ".join(f"{n:,}" for n in sorted(report.nodes.values(), reverse=True)) + " records)"
+             if report.engine == "ray" and report.embedded else "")
           + (f"; skipped {len(report.skipped)} invalid" if report.skipped else "")
           + (f"; {len(report.duplicates)} duplicates indexed once" if report.duplicates else "") + ".")
     print(f"Next: archive-qa ask \"your question\" --index {args.index}")
@@ -233,9 +250,9 @@ def cmd_info(args) -> int:
           f"Dates:    {info['date_from']} to {info['date_to']}\nModel:    {info['model']} "
           f"(dimension {info['dimension']}{', embedded on ' + info['engine'] if info['engine'] else ''})\nBuilt at: {info['built_at']}\nFrom:     {', '.join(info['sources'])}\n"
           f"Corpus:   sha256 {info['corpus_sha256']}\nSearch:   {info['index_type']}"
-          + (" (exact)" if info["index_type"] == "IndexFlatIP" else
+          + (" (exact)" if info["index_type"] in ("IndexFlatIP", "Milvus FLAT") else
              f" (approximate: {info['index_params'].get('nprobe')} of {info['index_params'].get('nlist')} lists "
-             "probed)")
+             "probed)" if "nlist" in info["index_params"] else " (approximate)")
           + _calibration_line(info["calibration"]))
     if info["stale"]:
         print(f"Stale:    {info['stale']}; rebuild with: archive-qa build --index {args.index}")

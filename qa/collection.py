@@ -1,13 +1,13 @@
 """The collection as a whole: browsing its records a page at a time, and example questions that fit it.
 
-Everything here works over a loaded index without loading its records: filters and orders come from the
-index's date arrays and keyword index, and only the records of the page shown are read from the on-disk table.
+Everything here works over a loaded index (any store: qa/stores/) without loading its records: filters and
+orders come from the store's date arrays, keyword scores and collection column, and only the records of the
+page shown are read (from the on-disk table of a folder index, in one query from Milvus).
 """
 
 from __future__ import annotations
 
 import calendar
-import json
 import re
 import threading
 from dataclasses import dataclass, field
@@ -18,7 +18,7 @@ import numpy as np
 
 from .dates import meets
 from .records import UNTITLED, Record, read_examples
-from .store import LoadedIndex
+from .stores import Store
 from .text import tokens
 
 PER_PAGE = 25
@@ -28,9 +28,6 @@ TITLE_SORT_LIMIT = 5000
 SORTS = {"relevance": "best match first (oldest first when not searching)", "date": "oldest first",
          "date-desc": "newest first", "title": "title, A to Z"}
 EXAMPLES = 4
-_CHUNK = 1 << 24
-_KEY = b'"collection": "'  # a key that occurs at most once a line, in metadata, never inside a string value
-_COLLECTION = re.compile(re.escape(_KEY) + rb'((?:[^"\\]|\\.)*)"')
 _ID = re.compile(r"[0-9a-fA-F]{16}")
 
 
@@ -61,14 +58,14 @@ class BrowsePage:
 
 
 class _PerBuild:
-    """Values worked out once per build folder (builds never change in place), for the last two builds."""
+    """Values worked out once per build (builds never change in place), for the last two builds."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values: dict[tuple[str, str], object] = {}
 
-    def get(self, index: LoadedIndex, what: str, make):
-        key = (str(index.path), what)
+    def get(self, index: Store, what: str, make):
+        key = (index.location, what)
         with self._lock:
             if key in self._values:
                 return self._values[key]
@@ -84,55 +81,18 @@ class _PerBuild:
 _cache = _PerBuild()
 
 
-def collection_column(index: LoadedIndex) -> tuple[np.ndarray, list[str]]:
-    """Each row's collection as a code into the sorted list of collections (-1 for none), from one pass over
-    the records file's bytes: no record is parsed. About 2 s at a million records, once per build."""
-    def make() -> tuple[np.ndarray, list[str]]:
-        n = len(index.records)
-        codes = np.full(n, -1, dtype=np.int32)
-        raw: dict[bytes, int] = {}  # each distinct value as written in the file, decoded once
-        row, tail = 0, b""
-        with open(index.records.path, "rb") as f:
-            while True:
-                block = f.read(_CHUNK)
-                data = tail + block
-                cut = data.rfind(b"\n") + 1 if block else len(data)
-                whole, tail = data[:cut], data[cut:]
-                data = np.frombuffer(whole, np.uint8)
-                newlines = np.flatnonzero(data == 10)
-                values = _COLLECTION.findall(whole)
-                if values:  # where each value is: the key's places, found with NumPy, in the same order
-                    rows = row + np.searchsorted(newlines, _places(data, _KEY))
-                    code = np.array([raw.setdefault(v, len(raw)) for v in values], dtype=np.int32)
-                    keep = rows < n
-                    codes[rows[keep]] = code[keep]
-                row += len(newlines)
-                if not block:
-                    break
-        names = [json.loads(b'"' + value + b'"') for value in raw]
-        order = sorted(set(names), key=str.casefold)
-        remap = np.array([order.index(name) for name in names] + [-1], dtype=np.int32)
-        return remap[codes], order
-    return _cache.get(index, "collections", make)
+def collection_column(index: Store) -> tuple[np.ndarray, list[str]]:
+    """Each row's collection as a code into the sorted list of collections (-1 for none), read once per build
+    (a folder index: one pass over the records file's bytes, no record parsed; about 2 s at a million)."""
+    return _cache.get(index, "collections", index.records.collections)
 
 
-def _places(data: np.ndarray, key: bytes) -> np.ndarray:
-    """Where a byte string starts in an array of bytes: the places of its rarest byte in JSON text (':'),
-    narrowed byte by byte (vectorised)."""
-    pivot = key.index(b":")
-    at = np.flatnonzero(data[pivot: data.size - len(key) + pivot + 1] == key[pivot])
-    for i, byte in enumerate(key):
-        if i != pivot:
-            at = at[data[at + i] == byte]
-    return at
-
-
-def date_order(index: LoadedIndex) -> np.ndarray:
+def date_order(index: Store) -> np.ndarray:
     """Every row, earliest first by first day; undated rows last (a stable sort, so ties keep file order)."""
     return _cache.get(index, "date-order", lambda: np.argsort(index.starts, kind="stable"))
 
 
-def browse(index: LoadedIndex, request: BrowseRequest) -> BrowsePage:
+def browse(index: Store, request: BrowseRequest) -> BrowsePage:
     """One page of the records matching a request, in the order asked for; only that page's records are read.
 
     Words match through the keyword index (BM25): a record matches when it holds one of them, and best match
@@ -154,7 +114,7 @@ def browse(index: LoadedIndex, request: BrowseRequest) -> BrowsePage:
         found[index.records.rows_with_id(text)] = True
         mask &= found
     elif tokens(text):
-        scores = index.keywords.scores(tokens(text))
+        scores = index.keyword_scores(tokens(text))
         mask &= scores > 0
     sort = request.sort if request.sort in SORTS else ("relevance" if scores is not None else "date")
     note = ""
@@ -169,7 +129,8 @@ def browse(index: LoadedIndex, request: BrowseRequest) -> BrowsePage:
     if sort == "relevance":
         order = matching[np.argsort(-scores[matching], kind="stable")]
     elif sort == "title":
-        titles = {int(i): index.records[int(i)].title.casefold() for i in matching}
+        found = index.records.fetch(matching.tolist())
+        titles = {int(i): r.title.casefold() for i, r in zip(matching, found)}
         order = np.array(sorted(titles, key=lambda i: (titles[i], i)), dtype=np.int64)
     else:
         order = date_order(index)
@@ -180,11 +141,12 @@ def browse(index: LoadedIndex, request: BrowseRequest) -> BrowsePage:
     per = max(1, min(int(request.per_page), 200))
     pages = max(1, -(-total // per))
     page = min(max(1, int(request.page)), pages)
-    rows = [(int(i), index.records[int(i)]) for i in order[(page - 1) * per: page * per]]
+    shown = [int(i) for i in order[(page - 1) * per: page * per]]
+    rows = list(zip(shown, index.records.fetch(shown)))
     return BrowsePage(rows, total, page, pages, sort, note, names)
 
 
-def busiest_month(index: LoadedIndex) -> tuple[int, int] | None:
+def busiest_month(index: Store) -> tuple[int, int] | None:
     """The (year, month) that most dated records start in, from the date arrays."""
     dated = index.starts[~np.isnat(index.starts)]
     if not dated.size:
@@ -194,7 +156,7 @@ def busiest_month(index: LoadedIndex) -> tuple[int, int] | None:
     return best.year, best.month
 
 
-def made_examples(index: LoadedIndex, limit: int = EXAMPLES) -> list[str]:
+def made_examples(index: Store, limit: int = EXAMPLES) -> list[str]:
     """Example questions made from the collection's own records: the titles of a few records spread across it
     turned into questions, and the busiest month as a period to list."""
     n = len(index.records)
@@ -204,8 +166,8 @@ def made_examples(index: LoadedIndex, limit: int = EXAMPLES) -> list[str]:
         out.append(f"What is there from {calendar.month_name[month[1]]} {month[0]}?")
     picked: list[str] = []
     seen: set[str] = set()
-    for row in np.unique(np.linspace(0, n - 1, min(n, 64)).astype(np.int64)) if n else []:
-        r = index.records[int(row)]
+    spread = np.unique(np.linspace(0, n - 1, min(n, 64)).astype(np.int64)).tolist() if n else []
+    for r in index.records.fetch(spread):
         words = r.title.split()
         title = r.title.rstrip(" .;:,")
         if r.title != UNTITLED and 2 <= len(words) <= 12 and title.casefold() not in seen:
@@ -219,7 +181,7 @@ def made_examples(index: LoadedIndex, limit: int = EXAMPLES) -> list[str]:
     return out[:limit]
 
 
-def examples(index: LoadedIndex, limit: int = EXAMPLES) -> list[str]:
+def examples(index: Store, limit: int = EXAMPLES) -> list[str]:
     """The collection's example questions: those it comes with (`# example:` lines in a records file's header,
     or examples.txt beside the records), else questions made from its own records."""
     given = read_examples([Path(s) for s in index.manifest.sources])

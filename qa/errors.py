@@ -66,3 +66,8 @@ class QuestionError(ArchiveError):
 
 class SettingError(ArchiveError):
     """An environment setting archive-qa cannot use; the message names it and the values it may take."""
+
+
+class ServiceError(ArchiveError):
+    """A service a build or an index needs (a Ray cluster, a Milvus server) cannot be reached or failed; the
+    message names its address and the command that starts it."""

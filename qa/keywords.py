@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import logging
+from array import array
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
 from .records import Record
+from .stores.base import COMMON_SHARE, Vocabulary  # noqa: F401  COMMON_SHARE: the rule lives with the seam
 from .text import tokens
 
 log = logging.getLogger(__name__)
@@ -26,26 +29,81 @@ def record_tokens(record: Record) -> list[str]:
     return tokens(f"{record.title} {record.summary}")
 
 
-# A word held by more than this share of the records says little about any of them (BM25 weighs it near zero)
-# and costs the most to score (its postings are the longest): it is left out of the keyword score. A share, so
-# it means the same in a collection of 20 records and of a million.
-COMMON_SHARE = 0.5
+class Tokens:
+    """Every record's keyword tokens as ids into one word list, added a record at a time: a flat int32 array
+    and each record's offset, and how many records hold each word. A million records take ~100 MB this way,
+    against ~1 GB as lists of strings."""
+
+    def __init__(self) -> None:
+        self.word_ids: dict[str, int] = {}
+        self._words: list[str] = []
+        self._flat = array("i")
+        self._ends = array("q")
+        self._df = array("q")
+
+    def add(self, words: list[str]) -> None:
+        """One record's tokens (qa.text.tokens); a record without any counts as holding the empty word, as
+        bm25s scores it."""
+        ids, row = self.word_ids, []
+        for w in words or [""]:
+            i = ids.get(w)
+            if i is None:
+                i = ids[w] = len(ids)
+                self._words.append(w)
+                self._df.append(0)
+            row.append(i)
+        for i in set(row):
+            self._df[i] += 1
+        self._flat.extend(row)
+        self._ends.append(len(self._flat))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        flat, start = self._flat, 0
+        for end in self._ends:
+            yield flat[start:end].tolist()
+            start = end
+
+    def words(self, row: int) -> list[str]:
+        """The tokens of one record, as added."""
+        start = self._ends[row - 1] if row else 0
+        return [self._words[i] for i in self._flat[start:self._ends[row]]]
+
+    def names(self) -> list[str]:
+        """Every word, by its id (the empty word too, when a record had none)."""
+        return list(self._words)
+
+    def vocabulary(self) -> Vocabulary:
+        """The words with their document frequencies (the empty word left out)."""
+        df = np.frombuffer(self._df, dtype=np.int64) if len(self._df) else np.zeros(0, np.int64)
+        return Vocabulary({w: i for w, i in self.word_ids.items() if w}, df.copy(), len(self))
 
 
-class KeywordIndex:
+class KeywordIndex(Vocabulary):
     """BM25 scores for every record, the corpus vocabulary, and how rare each word is."""
 
     def __init__(self, bm25) -> None:
+        super().__init__({w: i for w, i in bm25.vocab_dict.items() if w},
+                         np.diff(np.asarray(bm25.scores["indptr"])), int(bm25.scores["num_docs"]))
         self.bm25 = bm25
-        self.vocab: dict[str, int] = {w: i for w, i in bm25.vocab_dict.items() if w}
-        self.df = np.diff(np.asarray(bm25.scores["indptr"]))
-        self.n = int(bm25.scores["num_docs"])
 
     @classmethod
     def build(cls, records: list[Record]) -> "KeywordIndex":
-        log.info("building the keyword index (BM25) over %d records", len(records))
+        table = Tokens()
+        for r in records:
+            table.add(record_tokens(r))
+        return cls.from_tokens(table)
+
+    @classmethod
+    def from_tokens(cls, table: Tokens) -> "KeywordIndex":
+        """The index of records whose tokens were added to table, in that order: the same scores as bm25s
+        built from the token lists, without holding them as strings."""
+        log.info("building the keyword index (BM25) over %d records", len(table))
         bm25 = _bm25s().BM25()
-        bm25.index([record_tokens(r) or [""] for r in records], show_progress=False)
+        # bm25s takes an object with .ids (each record's token ids) and .vocab, and adds the empty word to it
+        bm25.index(SimpleNamespace(ids=table, vocab=dict(table.word_ids)), show_progress=False)
         return cls(bm25)
 
     def save(self, folder: Path) -> None:
@@ -57,14 +115,9 @@ class KeywordIndex:
         # would kill a process that maps them (SIGBUS). ~125 MB at a million records.
         return cls(_bm25s().BM25.load(str(folder), show_progress=False, verbosity=0))
 
-    @functools.cached_property
-    def vocabulary(self) -> set[str]:
-        return set(self.vocab)
-
     def scores(self, query: list[str]) -> np.ndarray:
         """BM25 score of every record for the query's distinct tokens (0 where none occurs)."""
-        limit = COMMON_SHARE * self.n
-        known = [t for t in dict.fromkeys(query) if t in self.vocab and self.df[self.vocab[t]] <= limit]
+        known = self.searchable(query)
         if not known:
             return np.zeros(self.n, dtype=np.float32)
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -117,20 +119,28 @@ def find_record_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
 def read_records(paths: list[Path | str]) -> ReadResult:
     """Read every record in the given files and folders, collecting all problems instead of stopping."""
     result = ReadResult()
+    result.records = list(iter_records(paths, result))
+    return result
+
+
+def iter_records(paths: list[Path | str], result: ReadResult) -> Iterator[Record]:
+    """Every record in the given files and folders, one at a time and each once, with the problems, notes
+    and duplicates found noted in result as they come (result.records is left alone).
+
+    A build streams them: only the ids seen so far are held, not the records."""
     files, result.problems = find_record_files([Path(p) for p in paths])
     result.files = files
-    seen: dict[str, Record] = {}
-    for f in files:
+    seen: dict[str, int] = {}  # id -> where it was first read: the file's index and its line, packed
+    for k, f in enumerate(files):
         for rec in _read_file(f, result.problems, result.notes):
             first = seen.get(rec.id)
             if first is not None:
                 result.duplicates.append(Problem(
-                    rec.source, rec.line, f"exact duplicate of the record at {first.source}, line {first.line}; "
-                    "indexed once"))
+                    rec.source, rec.line, f"exact duplicate of the record at {files[first >> 32]}, line "
+                    f"{first & 0xFFFFFFFF}; indexed once"))
                 continue
-            seen[rec.id] = rec
-            result.records.append(rec)
-    return result
+            seen[rec.id] = (k << 32) | rec.line
+            yield rec
 
 
 def check_file(path: Path, name: str) -> list[Problem]:
@@ -143,13 +153,18 @@ def check_file(path: Path, name: str) -> list[Problem]:
 def load_records(paths: list[Path | str], *, skip_invalid: bool = False) -> ReadResult:
     """Read records; raise RecordsError listing every problem unless skip_invalid, which keeps the good ones."""
     result = read_records(paths)
+    check_result(result, len(result.records), paths, skip_invalid=skip_invalid)
+    return result
+
+
+def check_result(result: ReadResult, count: int, paths: list[Path | str], *, skip_invalid: bool) -> None:
+    """RecordsError listing every problem unless skip_invalid; RecordsError when no valid record is left."""
     if result.problems and not skip_invalid:
         raise RecordsError(result.problems, hint="Fix these, or pass --skip-invalid to build from the valid "
                            "records only. Nothing was changed.")
-    if not result.records:
+    if not count:
         raise RecordsError(result.problems or [Problem(", ".join(map(str, paths)), None, "no records found")],
                            hint="There is nothing valid to index. Nothing was changed.")
-    return result
 
 
 def _decode(path: Path, problems: list[Problem]) -> str | None:
@@ -183,21 +198,62 @@ def _decode(path: Path, problems: list[Problem]) -> str | None:
     return text
 
 
-def _read_file(path: Path, problems: list[Problem], notes: list[Problem]) -> list[Record]:
-    text = _decode(path, problems)
-    if text is None:
-        return []
+def _read_file(path: Path, problems: list[Problem], notes: list[Problem]) -> Iterator[Record]:
     kind = FORMATS[path.suffix.lower()]
-    before = len(problems)
+    lines = _stream_lines(path) if kind == "jsonl" else None
+    text = None if lines is not None else _decode(path, problems)
+    if lines is None and text is None:
+        return
+    before, count = len(problems), 0
     if kind == "text":
-        recs = list(_read_text(text, str(path), problems))
+        recs = _read_text(text, str(path), problems)
     elif kind == "jsonl":
-        recs = list(_read_jsonl(text, str(path), problems, notes))
+        recs = _read_jsonl(lines if lines is not None else text.splitlines(), str(path), problems, notes)
     else:
-        recs = list(_read_csv(text, str(path), problems, "\t" if kind == "tsv" else ","))
-    if not recs and len(problems) == before:
+        recs = _read_csv(text, str(path), problems, "\t" if kind == "tsv" else ",")
+    for rec in recs:
+        count += 1
+        yield rec
+    if not count and len(problems) == before:
         problems.append(Problem(str(path), None, "the file holds no records"))
-    return recs
+
+
+# A JSONL file at least this large is read a line at a time instead of whole (a million records are ~0.5 GB of
+# text, and again as much as lines). It is checked first, in one pass over its bytes; a file that is not plain
+# UTF-8 text with some content is read whole after all, so that its problem is reported as for any file.
+STREAM_BYTES = 32 << 20
+_BLOCK = 1 << 22
+
+
+def _stream_lines(path: Path) -> Iterator[str] | None:
+    """The lines of a large, valid UTF-8 file (as str.splitlines() gives them), read as they are needed; None
+    for a small file or one _decode must report on."""
+    try:
+        if path.stat().st_size < STREAM_BYTES:
+            return None
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        content = False
+        with open(path, "rb") as f:
+            head = f.read(3)
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                return None
+            block = head[3:] if head == b"\xef\xbb\xbf" else head
+            while block:
+                if b"\x00" in block:
+                    return None
+                text = decoder.decode(block)
+                content = content or bool(text.strip())
+                block = f.read(_BLOCK)
+            decoder.decode(b"", final=True)
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None if not content else _lines(path)
+
+
+def _lines(path: Path) -> Iterator[str]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        for physical in f:
+            yield from physical.splitlines()
 
 
 def _make(source: str, line: int, date_text: str, title: str, summary: str,
@@ -321,9 +377,9 @@ def _metadata(obj: dict) -> dict[str, str]:
             if str(k).strip().lower() not in REQUIRED and v not in (None, "")}
 
 
-def _read_jsonl(text: str, source: str, problems: list[Problem], notes: list[Problem]):
+def _read_jsonl(lines: Iterable[str], source: str, problems: list[Problem], notes: list[Problem]):
     dated_field = total = 0
-    for n, line in enumerate(text.splitlines(), start=1):
+    for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:

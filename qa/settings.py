@@ -46,7 +46,7 @@ class Settings:
 
     host: str = "127.0.0.1"
     port: int = 7860
-    index: Path | None = None  # None: app.py serves <repo>/index, the CLI uses ./index
+    index: Path | str | None = None  # None: app.py serves <repo>/index, the CLI uses ./index; text: milvus://
     model: str | None = None  # None: the packaged all-MiniLM-L6-v2 (qa/embed.py)
     cache: Path = Path.home() / ".cache" / "archive-qa"
     backend: str = "onnx"
@@ -81,8 +81,8 @@ def _parse(values: dict[str, str]) -> Settings:
         out["host"] = raw.strip()
     if (raw := given(PORT)) is not None:
         out["port"] = _whole(PORT, raw, 1, 65535)
-    if (raw := given(INDEX)) is not None:
-        out["index"] = Path(raw)
+    if (raw := given(INDEX)) is not None:  # a folder, or a milvus:// URL (text: a Path would fold its '//')
+        out["index"] = raw.strip() if raw.strip().startswith("milvus://") else Path(raw)
     if (raw := given(MODEL)) is not None:
         out["model"] = raw.strip()
     if (raw := given(CACHE)) is not None:

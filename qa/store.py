@@ -29,7 +29,8 @@ from .errors import IndexProblem
 from .keywords import KeywordIndex
 from .names import BUILTIN_ALIASES, NameMatcher, read_aliases
 from .records import Record, find_record_files
-from .table import RecordTable, date_columns, ids_sha256, record_lines, scan
+from .stores.folder import FolderStore
+from .table import RecordTable, ids_sha256, scan
 
 log = logging.getLogger(__name__)
 
@@ -88,18 +89,8 @@ class Manifest:
         return cls(**d)
 
 
-@dataclass
-class LoadedIndex:
-    """A verified index: the FAISS index, its records (row i = vector i) and its manifest."""
-
-    path: Path
-    manifest: Manifest
-    faiss_index: object
-    records: RecordTable
-    keywords: KeywordIndex
-    names: NameMatcher
-    starts: np.ndarray = field(default_factory=lambda: np.zeros(0, "datetime64[D]"))  # NaT when undated
-    ends: np.ndarray = field(default_factory=lambda: np.zeros(0, "datetime64[D]"))
+# The loaded index folder is the folder store (qa/stores/folder.py): the name older code knows it by.
+LoadedIndex = FolderStore
 
 
 def sha256_file(path: Path) -> str:
@@ -225,8 +216,10 @@ def vector_problem(vectors: np.ndarray, dimension: int | None = None) -> str | N
             f"tolerance {NORM_TOLERANCE})")
 
 
-def make_faiss_index(vectors: np.ndarray, *, threads: int = 2) -> tuple[object, str, dict[str, int]]:
-    """The FAISS index for these unit vectors (inner product = cosine), its factory name and parameters."""
+def make_faiss_index(vectors, *, threads: int = 2) -> tuple[object, str, dict[str, int]]:
+    """The FAISS index for these unit vectors (inner product = cosine), its factory name and parameters.
+
+    vectors is an array or a qa.spool.VectorFile: they are added a slice at a time, never copied whole."""
     import faiss
 
     n, d = vectors.shape
@@ -234,14 +227,14 @@ def make_faiss_index(vectors: np.ndarray, *, threads: int = 2) -> tuple[object, 
     try:
         if n <= EXACT_LIMIT:
             fi = faiss.IndexFlatIP(int(d))
-            fi.add(vectors)
+            _add(fi, vectors)
             return fi, "IndexFlatIP", {}
         nlist = 1 << int(round(np.log2(4 * np.sqrt(n))))
         factory = f"IVF{nlist},SQ8"
         fi = faiss.index_factory(int(d), factory, faiss.METRIC_INNER_PRODUCT)
         sample = np.sort(np.random.default_rng(0).choice(n, min(n, 40 * nlist), replace=False))
-        fi.train(np.ascontiguousarray(vectors[sample]))
-        fi.add(vectors)
+        fi.train(np.ascontiguousarray(vectors[sample], dtype=np.float32))
+        _add(fi, vectors)
         # nlist/8: on 100,000 real embeddings recall@10 was 0.947 at nlist/32, 0.957 at /16, 0.974 at /8
         # (benchmarks/real_recall.py); a date range's records sit in few lists, so a narrow one probes nlist/4
         return fi, factory, {"nlist": nlist, "nprobe": nlist // 8, "nprobe_filtered": nlist // 4,
@@ -250,75 +243,88 @@ def make_faiss_index(vectors: np.ndarray, *, threads: int = 2) -> tuple[object, 
         faiss.omp_set_num_threads(1)
 
 
-def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, model: str,
-                sources: list[str], engine: str = "", source_files: list[SourceFile], skipped: int = 0,
-                duplicates: int = 0, keywords: KeywordIndex | None = None,
-                calibration: dict[str, float] | None = None, dimension: int | None = None) -> Manifest:
-    """Write a complete build beside the live one, then switch CURRENT to it in one atomic rename.
+def _add(fi, vectors) -> None:
+    for start in range(0, vectors.shape[0], _CHUNK):
+        fi.add(np.ascontiguousarray(vectors[start:start + _CHUNK], dtype=np.float32))
 
-    dimension is the model's own, when known. Vectors that are not finite unit rows of that width are refused
-    (IndexProblem), whatever made them, before anything is written.
-    The caller holds build_lock. A crash at any point leaves the previous build live and intact.
-    """
-    import faiss
 
-    if vectors.shape[0] != len(records):
-        raise ValueError(f"{vectors.shape[0]} vectors for {len(records)} records")
-    problem = vector_problem(vectors, dimension)
-    if problem:
-        raise IndexProblem(
-            f"refusing to write the index in {index_dir}: the vectors of {model} are not fit to search: {problem}. "
-            f"Nothing was changed. Delete the embedding cache ({index_dir / 'cache'}) and build again; "
-            "if it happens again, the model's ONNX export is at fault: delete it from $ARCHIVE_QA_CACHE "
-            "or set ARCHIVE_QA_BACKEND=torch")
+def begin_build(index_dir: Path) -> Path:
+    """A new, empty build folder beside the live one (.tmp-build-<time>-<id>), after sweeping what builds a
+    crash cut short. The caller holds build_lock."""
     index_dir.mkdir(parents=True, exist_ok=True)
     for stale in index_dir.glob(".tmp-*"):  # builds a crash cut short
         shutil.rmtree(stale, ignore_errors=True)
     for stale in index_dir.glob(f".{CURRENT}.*"):  # a pointer written but never swapped in
         stale.unlink(missing_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-    name = f"build-{stamp}-{uuid.uuid4().hex[:6]}"
-    tmp = index_dir / f".tmp-{name}"
+    tmp = index_dir / f".tmp-build-{stamp}-{uuid.uuid4().hex[:6]}"
     tmp.mkdir()
+    return tmp
 
-    fi, index_type, index_params = make_faiss_index(np.ascontiguousarray(vectors, dtype=np.float32))
-    _write(tmp / "index.faiss", faiss.serialize_index(fi).tobytes())
-    _write(tmp / "records.jsonl", record_lines(records))
-    _write_npy(tmp / "dates.npy", date_columns(records))
-    (keywords or KeywordIndex.build(records)).save(tmp / "bm25")
+
+def new_manifest(spool, *, model: str, dimension: int, sources: list[str], source_files: list[SourceFile],
+                 engine: str = "", skipped: int = 0, duplicates: int = 0,
+                 calibration: dict[str, float] | None = None) -> Manifest:
+    """The manifest of a build from its spooled records (qa/spool.py); the store fills in its own files."""
+    dated = ~np.isnat(spool.starts)
+    return Manifest(
+        format_version=FORMAT_VERSION, model=model, dimension=int(dimension), count=len(spool),
+        records_sha256=spool.sha256, index_sha256="", bm25_sha256="", dates_sha256="",
+        corpus_sha256=spool.corpus_sha256, built_at="", index_type="", sources=sources,
+        source_files=source_files,
+        date_from=str(spool.starts[dated].min()) if dated.any() else None,
+        date_to=str(spool.ends[dated].max()) if dated.any() else None,
+        undated=int((~dated).sum()), skipped=skipped, duplicates=duplicates, versions=_versions(),
+        engine=engine, calibration=dict(calibration or {}))
+
+
+def refuse_vectors(where: str, model: str, vectors, dimension: int | None, fix: str) -> None:
+    """IndexProblem, before anything is swapped in, when the vectors are not finite unit rows of the model's
+    width, whatever made them."""
+    problem = vector_problem(vectors, dimension)
+    if problem:
+        raise IndexProblem(
+            f"refusing to write the index in {where}: the vectors of {model} are not fit to search: "
+            f"{problem}. Nothing was changed. {fix}; if it happens again, the model's ONNX export is at "
+            "fault: delete it from $ARCHIVE_QA_CACHE or set ARCHIVE_QA_BACKEND=torch")
+
+
+def commit_build(index_dir: Path, spool, vectors, manifest: Manifest) -> Manifest:
+    """Complete the build spooled in its folder (records.jsonl is there already): the FAISS index, dates,
+    BM25 and manifest, then rename it into place and switch CURRENT to it in one atomic rename.
+
+    vectors (an array or a qa.spool.VectorFile) are refused (IndexProblem) when they are not finite unit rows
+    of the manifest's dimension. The caller holds build_lock. A crash at any point leaves the previous build
+    live and intact."""
+    import faiss
+
+    if vectors.shape[0] != len(spool):
+        raise ValueError(f"{vectors.shape[0]} vectors for {len(spool)} records")
+    refuse_vectors(str(index_dir), manifest.model, vectors, manifest.dimension,
+                   f"Delete the embedding cache ({index_dir / 'cache'}) and build again")
+    tmp = spool.folder
+    fi, index_type, index_params = make_faiss_index(vectors)
+    faiss.write_index(fi, str(tmp / "index.faiss"))
+    del fi
+    with open(tmp / "index.faiss", "rb") as fh:
+        os.fsync(fh.fileno())
+    _write_npy(tmp / "dates.npy", np.stack([spool.starts, spool.ends], axis=1))
+    KeywordIndex.from_tokens(spool.tokens).save(tmp / "bm25")
     for f in (tmp / "bm25").iterdir():
         with open(f, "rb") as fh:
             os.fsync(fh.fileno())
     _fsync_dir(tmp / "bm25")
 
-    dated = [r for r in records if not r.undated]
-    manifest = Manifest(
-        format_version=FORMAT_VERSION,
-        model=model,
-        dimension=int(vectors.shape[1]),
-        count=len(records),
-        records_sha256=sha256_file(tmp / "records.jsonl"),
-        index_sha256=sha256_file(tmp / "index.faiss"),
-        bm25_sha256=sha256_tree(tmp / "bm25"),
-        dates_sha256=sha256_file(tmp / "dates.npy"),
-        corpus_sha256=corpus_sha256(records),
-        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        index_type=index_type,
-        index_params=index_params,
-        sources=sources,
-        source_files=source_files,
-        date_from=min(r.date.start for r in dated).isoformat() if dated else None,
-        date_to=max(r.date.end for r in dated).isoformat() if dated else None,
-        undated=len(records) - len(dated),
-        skipped=skipped,
-        duplicates=duplicates,
-        versions=_versions(),
-        engine=engine,
-        calibration=dict(calibration or {}),
-    )
+    manifest.dimension = int(vectors.shape[1])
+    manifest.index_sha256 = sha256_file(tmp / "index.faiss")
+    manifest.bm25_sha256 = sha256_tree(tmp / "bm25")
+    manifest.dates_sha256 = sha256_file(tmp / "dates.npy")
+    manifest.built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    manifest.index_type, manifest.index_params = index_type, index_params
     _write(tmp / "manifest.json", json.dumps(asdict(manifest), indent=2).encode("utf-8"))
     _fsync_dir(tmp)
 
+    name = tmp.name.removeprefix(".tmp-")
     final = index_dir / name
     os.rename(tmp, final)
     _fsync_dir(index_dir)
@@ -328,8 +334,38 @@ def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, 
     os.replace(pointer, index_dir / CURRENT)
     _fsync_dir(index_dir)
     _prune(index_dir, keep={name, previous})
-    log.info("index written: %s (%d records)", final, len(records))
+    log.info("index written: %s (%d records)", final, len(spool))
     return manifest
+
+
+def write_index(index_dir: Path, records: list[Record], vectors: np.ndarray, *, model: str,
+                sources: list[str], engine: str = "", source_files: list[SourceFile], skipped: int = 0,
+                duplicates: int = 0, calibration: dict[str, float] | None = None,
+                dimension: int | None = None) -> Manifest:
+    """Write a complete build of records held in memory beside the live one, then switch CURRENT to it.
+
+    dimension is the model's own, when known. Vectors that are not finite unit rows of that width are refused
+    (IndexProblem), whatever made them, before anything is written.
+    The caller holds build_lock. A crash at any point leaves the previous build live and intact.
+    """
+    from .spool import spool
+
+    if vectors.shape[0] != len(records):
+        raise ValueError(f"{vectors.shape[0]} vectors for {len(records)} records")
+    refuse_vectors(str(index_dir), model, vectors, dimension,
+                   f"Delete the embedding cache ({index_dir / 'cache'}) and build again")
+    tmp = begin_build(index_dir)
+    try:
+        sp = spool(records, tmp)
+        manifest = new_manifest(sp, model=model, dimension=dimension or vectors.shape[1], sources=sources,
+                                source_files=source_files, engine=engine, skipped=skipped,
+                                duplicates=duplicates, calibration=calibration)
+        out = commit_build(index_dir, sp, vectors, manifest)
+        sp.close()
+        return out
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def _prune(index_dir: Path, keep: set[str | None]) -> None:
@@ -379,7 +415,7 @@ def read_manifest(index_dir: Path) -> tuple[Path, Manifest]:
     return build, manifest
 
 
-def load_index(index_dir: Path) -> LoadedIndex:
+def load_index(index_dir: Path) -> FolderStore:
     """Load the live build and verify every file against its manifest; refuse a damaged one."""
     import faiss
 
@@ -439,7 +475,7 @@ def load_index(index_dir: Path) -> LoadedIndex:
         ivf.nprobe = m.index_params.get("nprobe", ivf.nprobe)  # also for callers that pass no parameters
     starts, ends = np.ascontiguousarray(dates[:, 0]), np.ascontiguousarray(dates[:, 1])
     log.info("loaded index %s: %d records in %.2fs", build, m.count, time.perf_counter() - t0)
-    return LoadedIndex(build, m, fi, records, keywords, names, starts, ends)
+    return FolderStore(build, m, fi, records, keywords, names, starts, ends)
 
 
 def staleness(manifest: Manifest) -> str | None:

@@ -52,11 +52,9 @@ def test_year_only_record_overlaps_any_range_within_its_year(seed_archive):
 
 
 def test_vectorised_date_mask_equals_the_record_rule(seed_archive):
-    from qa.retrieve import allowed_mask
-
     index = seed_archive.current
     for lo, hi in [(date(1945, 8, 15), date(1945, 8, 15)), (None, date(1946, 12, 31)), (date(1947, 10, 29), None),
                    (date(1950, 1, 1), date(1951, 1, 1)), (date(1942, 2, 28), date(1942, 3, 1))]:
-        mask = allowed_mask(index, lo, hi)
+        mask = index.within(lo, hi)
         assert mask.tolist() == [overlaps(r.date, lo, hi) for r in index.records]
-    assert allowed_mask(index, None, None) is None
+    assert index.within(None, None) is None

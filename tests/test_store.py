@@ -223,7 +223,6 @@ def test_large_collections_get_an_ivf_index_with_measured_recall(tmp_path, monke
 
     from qa.records import Record, record_id
     from qa.dates import parse_date
-    from qa.retrieve import allowed_mask, dense_top
 
     monkeypatch.setattr(store, "EXACT_LIMIT", 1000)
     rng = np.random.default_rng(7)
@@ -241,16 +240,16 @@ def test_large_collections_get_an_ivf_index_with_measured_recall(tmp_path, monke
     queries = vecs[rng.integers(0, n, 50)] + 0.05 * rng.normal(size=(50, d)).astype(np.float32)
     recall, recall_filtered = [], []
     lo, hi = date(1950, 1, 1), date(1954, 12, 31)
-    mask = allowed_mask(loaded, lo, hi)
+    mask = loaded.within(lo, hi)
     assert mask.sum() == n // 20
     for q in queries:
         q = (q / np.linalg.norm(q)).astype(np.float32)
         exact = set(np.argsort(-(vecs @ q))[:10])
-        ids, _ = dense_top(loaded, q, 10, None)
+        ids, _ = loaded.dense(q, 10)
         recall.append(len(exact & set(ids.tolist())) / 10)
         allowed = np.flatnonzero(mask)
         exact_f = set(allowed[np.argsort(-(vecs[allowed] @ q))[:10]])
-        ids_f, _ = dense_top(loaded, q, 10, mask)
+        ids_f, _ = loaded.dense(q, 10, mask)
         assert mask[ids_f].all()
         recall_filtered.append(len(exact_f & set(ids_f.tolist())) / 10)
     assert np.mean(recall) >= 0.9 and np.mean(recall_filtered) >= 0.9, (np.mean(recall), np.mean(recall_filtered))

@@ -68,7 +68,7 @@ def test_a_chat_turn_links_each_citation_to_its_card_and_fills_the_sources_panel
     sources = t["sources"]
     assert "Sources (" in sources and 'id="src-0-1"' in sources
     answer = app.archive.ask(Q)
-    assert f"<mark>" in sources and text(sources).count(answer.citations[0].quote) == 1
+    assert "<mark>" in sources and text(sources).count(answer.citations[0].quote) == 1
     assert f'data-record="{answer.citations[0].hit.record.id}"' in sources  # the title opens the record
     shown = [float(v) for v in re.findall(r">relevance (\d\.\d\d)", sources)]
     assert shown and shown == sorted(shown, reverse=True)  # one relevance, in the order shown
@@ -347,6 +347,9 @@ def test_the_index_panel_says_how_approximate_search_works():
     info = {"records": 1_000_000, "index_params": {"nlist": 1024, "nprobe": 128}}
     assert search_words(info) == ("approximate search, 1,024 lists (128 searched per question) over "
                                   "1,000,000 records")
+    milvus = {"records": 7_553, "index_type": "Milvus FLAT", "index_params": {}}
+    assert search_words(milvus) == "exact search over 7,553 records, served by Milvus"
+    assert search_words(milvus | {"index_type": "Milvus AUTOINDEX"}).startswith("approximate search over ")
 
 
 def test_a_bad_upload_changes_nothing(app, tmp_path):

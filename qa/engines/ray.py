@@ -1,0 +1,215 @@
+"""The Ray engine: the model on every worker of a Ray cluster, through Ray Data (the cluster extra).
+
+The driver (this process) reads and checks the records and asks the embedding cache first, as a local build
+does; only the texts still missing go to the cluster, shortest first, in windows of WINDOW rows cut into
+blocks of BLOCK. Each worker is an actor that loads the model once and runs it on one ONNX Runtime thread
+(EmbedBatch); the vectors come back to the driver, which writes them to the store. Without an address Ray runs
+on this machine alone, privately (its own temporary folder, loopback only, no dashboard, no usage stats).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import resource
+import shutil
+import socket
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ServiceError
+from .base import Engine, Progress
+
+log = logging.getLogger(__name__)
+
+WINDOW = 100_000  # rows sent to the cluster at a time: ~30 MB of text, ~150 MB of vectors back
+BLOCK = 250       # rows a worker embeds per call (the model batches them by 32 inside)
+OBJECT_STORE = 1 << 30  # bytes of shared memory for a local Ray: the windows need a fraction of it
+QUIET = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_BACKEND_LOG_LEVEL": "fatal",
+         "RAY_DATA_DISABLE_PROGRESS_BARS": "1"}
+WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": "1",
+              "TOKENIZERS_PARALLELISM": "false"}
+
+
+# Ray on this machine alone: every server on loopback (Ray would otherwise take the address of the interface
+# that routes outside), no login token to write in ~/.ray. Set only while Ray starts: a cluster started later
+# by this process (ray start) must not inherit them.
+LOCAL_RAY = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_AUTH_MODE": "disabled"}
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: v for k, v in values.items() if before[k] is None})
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+
+
+class EmbedBatch:
+    """Ray Data's per-batch work, a plain callable class: the model loaded once per worker, one thread."""
+
+    def __init__(self, model: str) -> None:
+        from ..embed import Embedder, use_threads
+
+        use_threads(1)  # encode(background=False) then runs one ONNX Runtime thread: one worker, one core
+        self.embedder = Embedder(model).load()
+        self.pid = os.getpid()
+        try:
+            import ray
+
+            self.node = ray.get_runtime_context().get_node_id()
+        except Exception:  # noqa: BLE001 - called outside Ray (tests): the node is this machine
+            self.node = socket.gethostname()
+
+    def __call__(self, batch):
+        """A pyarrow table of row and text in; row, vector and what the worker spent on it out."""
+        import pyarrow as pa
+
+        t, c = time.perf_counter(), time.process_time()
+        v = self.embedder.encode(batch.column("text").to_pylist(), batch_size=32)
+        n = len(v)
+        busy, cpu = time.perf_counter() - t, time.process_time() - c
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return pa.table({
+            "row": batch.column("row"),
+            "vector": pa.FixedSizeListArray.from_arrays(pa.array(v.ravel(), pa.float32()), v.shape[1]),
+            "node": pa.array([self.node] * n, pa.string()), "pid": pa.array([self.pid] * n, pa.int64()),
+            "busy_s": pa.array([busy / max(n, 1)] * n, pa.float64()),
+            "cpu_s": pa.array([cpu / max(n, 1)] * n, pa.float64()),
+            "peak_mb": pa.array([peak] * n, pa.float64())})
+
+
+def import_ray():
+    for k, v in QUIET.items():
+        os.environ.setdefault(k, v)
+    try:
+        import pyarrow  # noqa: F401
+        import ray
+        import ray.data  # noqa: F401
+    except ImportError as e:
+        raise ServiceError(f"--engine ray needs Ray ({e.name} is not installed): install the cluster extra "
+                           "with: pip install 'archive-qa[cluster]'") from None
+    for name in ("ray", "ray.data", "ray._private", "ray.util"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.print_on_execution_start = False
+    return ray
+
+
+def reachable(address: str) -> tuple[str, int]:
+    """The host and port of a Ray cluster's head (HOST:PORT), checked to accept connections: ServiceError
+    naming the address and the command that starts it otherwise (ray.init would wait for minutes)."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise ServiceError(f"--ray-address must be the head node's HOST:PORT, such as 10.0.0.5:6379, not "
+                           f"{address!r}")
+    try:
+        socket.create_connection((host, int(port)), timeout=3).close()
+    except OSError as e:
+        raise ServiceError(
+            f"cannot reach the Ray cluster at {address} ({e.strerror or e}). Start its head node there with: "
+            f"ray start --head --port={port}, and each other machine with: ray start --address={address}; "
+            "or leave out --ray-address to run Ray on this machine alone. Nothing was changed") from None
+    return host, int(port)
+
+
+class RayEngine(Engine):
+    """Embeds on a Ray cluster (address HOST:PORT) or on a private Ray on this machine (address None)."""
+
+    name = "ray"
+
+    def __init__(self, model: str, *, address: str | None = None, workers: int | None = None) -> None:
+        self.model, self.address, self.workers = model, address, workers
+        self.nodes: Counter[str] = Counter()  # records embedded on each node
+        self.stats: dict[str, dict] = {}       # per worker (node/pid): rows, busy and CPU seconds, peak RSS
+        self.pool = 0                           # workers in the pool of the last build
+
+    @contextlib.contextmanager
+    def _session(self):
+        ray = import_ray()
+        temp = None
+        try:
+            if self.address:
+                reachable(self.address)
+                import qa
+
+                ray.init(address=self.address, logging_level="ERROR", log_to_driver=False,
+                         runtime_env={"env_vars": WORKER_ENV, "py_modules": [str(Path(qa.__file__).parent)]})
+                cpus = int(ray.cluster_resources().get("CPU", 1))
+            else:
+                from ..embed import cores
+                from ..settings import current
+
+                cpus = self.workers or cores()
+                temp = tempfile.mkdtemp(prefix="aqa-ray-", dir="/tmp")  # Unix socket paths stay short
+                env = dict(WORKER_ENV, ARCHIVE_QA_CACHE=str(current().cache),
+                           ARCHIVE_QA_BACKEND=current().backend)
+                with _environment(LOCAL_RAY):  # what Ray's own processes read as they start
+                    ray.init(address="local", num_cpus=cpus, include_dashboard=False,
+                             object_store_memory=OBJECT_STORE, _temp_dir=temp, logging_level="ERROR",
+                             log_to_driver=False, runtime_env={"env_vars": env})
+            self.pool = max(1, min(self.workers or cpus, cpus))
+            yield ray
+        except ServiceError:
+            raise
+        except Exception as e:  # noqa: BLE001 - Ray's own errors become one sentence saying what to do
+            where = f"the Ray cluster at {self.address}" if self.address else "Ray on this machine"
+            first = (str(e).strip().splitlines() or [e.__class__.__name__])[-1][:300]
+            raise ServiceError(f"the build on {where} failed: {e.__class__.__name__}: {first}. Nothing was "
+                               "changed: the index as it was keeps answering") from e
+        finally:
+            with contextlib.suppress(Exception):
+                ray.shutdown()
+            if temp:
+                shutil.rmtree(temp, ignore_errors=True)
+
+    def embed(self, texts: Sequence[str], rows: np.ndarray, progress: Progress) -> Iterator[
+            tuple[np.ndarray, np.ndarray]]:
+        import pyarrow as pa
+
+        self.nodes.clear()
+        self.stats.clear()
+        with self._session() as ray:
+            done = 0
+            for w in range(0, len(rows), WINDOW):
+                window = rows[w:w + WINDOW]
+                parts = [window[a:a + BLOCK] for a in range(0, len(window), BLOCK)]
+                blocks = [pa.table({"row": pa.array(p, pa.int64()),
+                                    "text": pa.array([texts[int(i)] for i in p], pa.string())})
+                          for p in parts]
+                ds = ray.data.from_arrow(blocks).map_batches(
+                    EmbedBatch, fn_constructor_kwargs={"model": self.model}, batch_size=BLOCK,
+                    batch_format="pyarrow", num_cpus=1,
+                    compute=ray.data.ActorPoolStrategy(size=min(self.pool, len(blocks))),
+                    udf_modifying_row_count=False)
+                del blocks
+                for batch in ds.iter_batches(batch_format="pyarrow", batch_size=None):
+                    part = batch.column("row").to_numpy()
+                    vecs = batch.column("vector").combine_chunks()
+                    vecs = np.asarray(vecs.flatten(), dtype=np.float32).reshape(len(part), -1)
+                    self._note(batch)
+                    progress(done, len(part))
+                    done += len(part)
+                    yield part, vecs
+
+    def _note(self, batch) -> None:
+        for node, pid, busy, cpu, peak in zip(*(batch.column(c).to_pylist()
+                                                for c in ("node", "pid", "busy_s", "cpu_s", "peak_mb"))):
+            self.nodes[node] += 1
+            s = self.stats.setdefault(f"{node[:12]}/{pid}", {"node": node, "rows": 0, "busy_s": 0.0,
+                                                              "cpu_s": 0.0, "peak_mb": 0.0})
+            s["rows"] += 1
+            s["busy_s"] += busy
+            s["cpu_s"] += cpu
+            s["peak_mb"] = max(s["peak_mb"], peak)
