@@ -306,7 +306,8 @@ class WebApp:
             if self._exports is None:
                 self._exports = tempfile.TemporaryDirectory(prefix="archive-qa-exports-")
             root = Path(self._exports.name)
-            for old in sorted(root.iterdir())[:-MAX_EXPORTS + 1]:  # named by a counter: oldest first
+            kept = sorted(root.iterdir())  # named by a counter: oldest first
+            for old in kept[:len(kept) - (MAX_EXPORTS - 1)]:  # room for the new one
                 shutil.rmtree(old, ignore_errors=True)
             self._exported += 1
             return Path(tempfile.mkdtemp(prefix=f"{self._exported:010d}-", dir=root))

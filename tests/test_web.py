@@ -419,6 +419,9 @@ def test_exports_stay_in_one_folder_that_keeps_only_the_newest(app, monkeypatch)
     assert root.parent == Path(tempfile.gettempdir()) and all(p.parent.parent == root for p in paths)
     assert [p.exists() for p in paths] == [False, False, True, True, True]  # the newest three are kept
     assert paths[-1].read_text(encoding="utf-8").startswith("@")
+    monkeypatch.setattr(web, "MAX_EXPORTS", 1)
+    newest = Path(app.export(last, "ris")[0])
+    assert newest.exists() and [p.exists() for p in paths] == [False] * 5  # only the newest, however small
 
 
 def test_an_admin_password_guards_rebuild_and_upload(app, caplog):
