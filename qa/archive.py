@@ -20,6 +20,7 @@ from .build import BuildReport, build
 from .collection import BrowsePage, BrowseRequest, browse, examples
 from .embed import Embedder, model_name
 from .errors import IndexProblem, QuestionError, RebuildRunning, RecordsError
+from .followup import Earlier, Leaning, lean, threaded
 from .intent import LIST
 from .query import Query, analyze
 from .records import Record, check_file
@@ -44,6 +45,7 @@ class Mode:
     weights: Weights
     dates: bool = True
     names: bool = True
+    earlier: bool = True  # whether a follow-up leans on the earlier answer (qa/followup.py), not only its words
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,9 @@ class Retrieved:
                        gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names)
 
 
-DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False)
-BM25 = Mode("BM25 only", KEYWORD_ONLY, dates=False, names=False)
-HYBRID = Mode("hybrid", Weights(1.0, 0.6), dates=False, names=False)
+DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False, earlier=False)
+BM25 = Mode("BM25 only", KEYWORD_ONLY, dates=False, names=False, earlier=False)
+HYBRID = Mode("hybrid", Weights(1.0, 0.6), dates=False, names=False, earlier=False)
 FULL = Mode("hybrid + dates + names", Weights(1.0, 0.6))
 MODES = {"dense": DENSE, "bm25": BM25, "hybrid": HYBRID, "full": FULL}
 DEFAULT_K = 5
@@ -77,6 +79,8 @@ MAX_K = 50
 # question's records may be many.
 FACT_DEPTH = 20
 LIST_DEPTH = 100
+# How many questions back a follow-up's earlier answer is worked out from (each is one more retrieval).
+EARLIER_DEPTH = 3
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
 def clean_question(question: object) -> str:
     """The question as text fit to embed: control characters and terminal escapes removed, spaces folded."""
@@ -288,8 +292,16 @@ class Archive:
         index = self.current  # one version for the whole answer, even if a rebuild swaps meanwhile
         mode = mode or FULL
         q = analyze(text, index.keywords, index.names, history=history, dates=mode.dates, variants=mode.names)
+        leaning = Leaning(q.date_from, q.date_to)
+        if q.intent.follow_up and history and mode.earlier:
+            earlier = self._earlier(index, history, k, mode)
+            leaning = lean(q, earlier, index, LIST_DEPTH)
+            if leaning.same and date_from is None and date_to is None:  # no topic of its own ("When was that?"): the records of the answer before it
+                return Retrieved(q, list(earlier.hits), leaning.date_from, leaning.date_to, self.stamp(index), mode)
+            if leaning.thread:  # a move from the record cited before: that record is the topic
+                q = threaded(q, leaning, index.keywords, index.names, dates=mode.dates, variants=mode.names)
         if date_from is None and date_to is None:
-            date_from, date_to = q.date_from, q.date_to
+            date_from, date_to = leaning.date_from, leaning.date_to
         if date_from and date_to and date_from > date_to:
             raise QuestionError(f"the date range is empty: {date_from.isoformat()} is after {date_to.isoformat()}")
         embedder = self._embedder_for(index.manifest.model)
@@ -297,18 +309,26 @@ class Archive:
         vecs = embedder.encode([q.match_text] + [n.text for n in q.names + q.context])
         qvec, name_vecs = vecs[0], vecs[1:]
         ranged = date_from is not None or date_to is not None
-        listing = ranged and (q.date_only or not (q.terms or q.names))
+        listing = ranged and (q.date_only or not (q.terms or q.names)) and not leaning.lists
         if listing:  # a period and no topic: every record of it, in date order
             hits = in_date_order(index, qvec, date_from, date_to, MAX_K)
         else:
             depth = LIST_DEPTH if q.intent.listing else FACT_DEPTH
-            hits = hybrid_search(index, qvec, q.tokens, max(k, depth), weights=mode.weights, date_from=date_from,
-                                 date_to=date_to)
+            hits = hybrid_search(index, qvec, q.tokens, max(k, depth) + len(leaning.exclude), weights=mode.weights,
+                                 date_from=date_from, date_to=date_to, extra=leaning.lists)
+            hits = [h for h in hits if h.row not in leaning.exclude][:max(k, depth)]
             name_cos = index.vectors([h.row for h in hits]) @ name_vecs.T if len(name_vecs) else None
             hits = supported(hits, Wording.of(q, index.keywords), index.manifest.calibration, name_cos,
                              listing=q.intent.kind == LIST)
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
         return Retrieved(q, hits, date_from, date_to, self.stamp(index), mode, gaps, listing)
+
+    def _earlier(self, index: Store, history: list[str], k: int, mode: Mode) -> Earlier:
+        """The answer the question before a follow-up was given (read with its own history, up to
+        EARLIER_DEPTH questions back): the records it cited."""
+        before = history[-EARLIER_DEPTH:]
+        r = self.retrieve(before[-1], k=k, history=before[:-1] or None, mode=mode)
+        return Earlier.of(r.hits, len(r.answer(k).citations))
 
     def ask(self, question: object, *, k: int = DEFAULT_K, date_from: date | None = None,
             date_to: date | None = None, history: list[str] | None = None, mode: Mode | None = None) -> Answer:

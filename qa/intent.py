@@ -53,6 +53,7 @@ _LINKS = re.compile(r"^(and|but|so|also|then|or|plus|what about|how about|what e
                     r"only|just|except|earlier|later|before that|after that|the year (before|after)|next|"
                     r"again|too|as well|more|anything else|any others?|others?)\b", re.IGNORECASE)
 _PERSONAL = {"he", "she", "him", "her", "his", "hers", "himself", "herself"}
+_SINGULAR_THINGS = {"it", "its", "itself"}
 _THINGS = {"they", "them", "their", "theirs", "it", "its", "those", "these", "themselves", "ones"}
 _POINTING = {"that", "this", "there", "then"}
 # Nouns whose plural does not end in -s, and -s words that are not plurals.
@@ -194,22 +195,45 @@ def _own_kind(ws: list[str]) -> tuple[str | None, str]:
 
 
 def _unbound_pronoun(ws: list[str]) -> str | None:
-    """A pronoun with nothing earlier in the question it can stand for, or None."""
+    """A pronoun with nothing earlier in the question it can stand for, or None.
+
+    "it" and a demonstrative that ends a clause ("after that", "on this") stand for something said before
+    unless a name comes first; "that"/"this" before "one" or after a verb's object slot ("Who signed that
+    request?") point back too; "there" points back as a place ("been there"), not as "is there".
+    """
     seen_name = seen_noun = False
+    existential = ""
     for i, w in enumerate(ws):
         low = w.lower()
+        prev = ws[i - 1].lower() if i else ""
+        nxt = ws[i + 1].lower() if i + 1 < len(ws) else "?"
         if low in _PERSONAL and not seen_name:
+            return w
+        if low in _SINGULAR_THINGS and not seen_name:
             return w
         if low in _THINGS and not (seen_noun or seen_name):
             return w
+        if low in ("that", "this") and (nxt in "?.,;:" or nxt in ("one", "ones")):
+            return w
+        if low in ("that", "this") and i > 0 and (prev in _AUX or prev.endswith("ed")) and nxt not in _PREP \
+                and nxt not in _AUX and nxt not in _DETERMINERS:
+            return w
+        if low == "there":  # a place ("been there"), not "is there", "there were", "Are there any"
+            if i > 0 and prev not in ("is", "are", "was", "were") and prev not in _QUESTION \
+                    and nxt not in _AUX and nxt not in _DETERMINERS and nxt not in ("anything", "something"):
+                return w
+            existential = w
+            continue
         if low in _POINTING and not (seen_noun or seen_name) and (
-                i == len(ws) - 1 or ws[i + 1] in "?.,;:" or ws[i + 1].lower() in _PREP or low == "there"):
+                i == len(ws) - 1 or ws[i + 1] in "?.,;:" or ws[i + 1].lower() in _PREP):
             return w
         if w[:1].isupper() and i > 0 and low not in _QUESTION and low not in _AUX and low != "i":
             seen_name = True
         if low not in _QUESTION and low not in _AUX and low not in _DETERMINERS and low not in _PREP \
                 and low not in _QUANT and low not in ("many", "much", "me", "i", "you", "we") and len(low) > 2:
             seen_noun = True
+    if existential and not (seen_noun or seen_name):  # "How many were there in all?": of what was asked before
+        return existential
     return None
 
 

@@ -418,6 +418,25 @@ def find_shift(question: str) -> Shift | None:
     return Shift(unit, first, last, m.group(0), rest)
 
 
+_BARE_DAY = re.compile(r"\b(?:(?P<prep>on|of|from|dated)\s+)?the\s+(?P<day>[1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b(?!\s+"
+                       r"(?:century|centuries|day|days|week|weeks|month|months|year|years|time|times|anniversary|"
+                       r"amendment|parallel|division|army|corps|congress|session|floor|district))", re.IGNORECASE)
+
+
+def day_of(question: str, lo: date | None, hi: date | None) -> QuestionDates | None:
+    """A bare day of the month ("Only the ones dated the 29th?") in the one month the question before named, or
+    None when there is no such day or the earlier range is not one month."""
+    m = _BARE_DAY.search(question)
+    if not m or lo is None or hi is None or (lo.year, lo.month) != (hi.year, hi.month):
+        return None
+    try:
+        day = date(lo.year, lo.month, int(m.group("day")))
+    except ValueError:  # "the 31st" of a month of thirty days: no range rather than a wrong one
+        return None
+    rest = re.sub(r"\s+([?.!,;:])", r"\1", " ".join((question[:m.start()] + question[m.end():]).split()))
+    return QuestionDates(day, day, m.group(0), rest)
+
+
 def shifted(lo: date | None, hi: date | None, shift: Shift) -> tuple[date | None, date | None]:
     """The period a shift names from the range [lo, hi]. Days and weeks move the range as it is; months and
     years are whole ones, counted from the range's end when moving forward and from its start when moving back.

@@ -12,6 +12,12 @@ from .names import NOT_NAMES, NameMatcher
 from .text import tokens
 
 
+
+# A follow-up's context (the names and words of the question before it) counts at this share of the weight of
+# its own words in the support model (qa/support.py): they help, but the records need not hold them.
+CONTEXT_SHARE = 0.5
+
+
 @dataclass(frozen=True)
 class Name:
     """A name in a question, with every spelling of it that counts: its own, and the collection's variants."""
@@ -36,6 +42,8 @@ class Query:
     names: list[Name] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)   # the other content words (dates and generic words out)
     context: list[Name] = field(default_factory=list)  # a follow-up's: the names of the question before it
+    context_terms: list[str] = field(default_factory=list)  # and its other content words
+    context_share: float = CONTEXT_SHARE  # how much the context counts in the support model against the question's own
     added: list[str] = field(default_factory=list)   # spellings added from aliases and close matches
 
     @property
@@ -57,18 +65,22 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
     the earlier question's dates apply unless the follow-up names its own, moved when it says so ("the next
     day", "a year earlier").
     """
-    from .qdates import QuestionDates, find_dates, find_shift, shifted
+    from .qdates import QuestionDates, day_of, find_dates, find_shift, shifted
 
     intent = detect(text, history)
     context = history[-1] if intent.follow_up and history else ""
     rest, date_from, date_to, phrase = text, None, None, ""
     before: list[Name] = []
+    context_terms: list[str] = []
     if dates:
         found = find_dates(text)
         if not found.found and context:
             earlier = find_dates(context)
             shift = find_shift(text) if earlier.found else None
-            if shift is not None:  # "And the next day?": the earlier question's time, moved
+            day = day_of(text, earlier.date_from, earlier.date_to) if earlier.found else None
+            if day is not None:  # "Only the ones dated the 29th?": that day of the month asked about before
+                found = day
+            elif shift is not None:  # "And the next day?": the earlier question's time, moved
                 found = QuestionDates(*shifted(earlier.date_from, earlier.date_to, shift), shift.phrase,
                                       shift.rest)
             else:
@@ -82,18 +94,22 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
     own = tokens(rest)
     terms = [t for t in dict.fromkeys(own) if t not in GENERIC and t not in name_tokens]
     if context:
-        # what a follow-up leans on is the question before it, above all what it named: its names are matched
-        # too (BM25 and the support model, at a lower weight), but the records need not hold them
+        # what a follow-up leans on is the question before it, above all what it named: its names and other
+        # words are matched too (BM25 and the support model, at a lower weight), but the records need not hold
+        # them
         context_dates = find_dates(context)
         context_rest = context_dates.rest if context_dates.found and context_dates.rest.strip() else context
         before = [n for n in (_names(context_rest, names, keywords.vocabulary) if variants else [])
                   if n.text not in {m.text for m in found_names}]
-        if before:
-            rest = f"{rest} ({', '.join(n.text for n in before)})"
+        taken = name_tokens | {t for n in before for s in n.spellings for t in s} | set(terms)
+        context_terms = [t for t in dict.fromkeys(tokens(context_rest)) if t not in GENERIC and t not in taken]
+        # what is embedded is the follow-up with the question before it (its dates out): "Who signed it?" means
+        # nothing alone
+        rest = f"{rest} ({context_rest.strip()})"
     expanded = own + [t for n in found_names + before for t in sorted(set().union(*n.spellings)) if t not in own]
     match_text = rest if not added else f"{rest} ({', '.join(dict.fromkeys(added))})"
     return Query(text, intent, match_text, expanded, date_from, date_to, phrase, names=found_names, terms=terms,
-                 context=before, added=added)
+                 context=before, context_terms=context_terms, added=added)
 
 
 def _names(text: str, matcher: NameMatcher, vocabulary: set[str]) -> list[Name]:

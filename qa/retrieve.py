@@ -60,8 +60,10 @@ def vectors(index: Store, rows: list[int]) -> np.ndarray:
 
 def hybrid_search(index: Store, qvec: np.ndarray, query_tokens: list[str], k: int, *,
                   weights: Weights = Weights(), date_from: date | None = None, date_to: date | None = None,
-                  depth: int = 100) -> list[Hit]:
-    """Fuse the dense and keyword rankings (weighted reciprocal rank) and return the top k."""
+                  depth: int = 100, extra: tuple[tuple[tuple[int, ...], float], ...] = ()) -> list[Hit]:
+    """Fuse the dense and keyword rankings (weighted reciprocal rank) and return the top k.
+
+    extra: further rankings of rows (each inside the date range) with their weight, fused the same way."""
     where = index.within(date_from, date_to)
     depth = max(depth, k)
     dense: dict[int, float] = {}
@@ -73,6 +75,9 @@ def hybrid_search(index: Store, qvec: np.ndarray, query_tokens: list[str], k: in
     fused = {i: weights.dense / (RRF_K + rank) for rank, i in enumerate(dense, start=1)}
     for rank, i in enumerate(keyword_rows, start=1):
         fused[i] = fused.get(i, 0.0) + weights.keyword / (RRF_K + rank)
+    for rows, weight in extra:
+        for rank, i in enumerate(rows[:depth], start=1):
+            fused[i] = fused.get(i, 0.0) + weight / (RRF_K + rank)
     order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, 0.0), i))[:k]
     dense.update(index.cosine(qvec, [i for i in order if i not in dense]))
     keyword = kw.score(order) if kw is not None else {}

@@ -25,8 +25,6 @@ from .text import tokens
 WEIGHTS = {"bias": -6.32, "cosine": 1.95, "gap": 3.5, "coverage": 1.9, "names": 0.52, "least": 0.33,
            "first": 0.72, "listing": 1.32, "list_gap": 0.81, "fused": 2.83, "keyword": 1.81, "coverage_gap": 3.4}
 FEATURES = tuple(k for k in WEIGHTS if k != "bias")
-# A follow-up's context (the names of the question before it) counts at this share of its weight.
-CONTEXT_WEIGHT = 0.5
 # A record is cited when its probability of supporting the answer is at least this; nothing answers when no
 # candidate reaches it. Chosen on the same dev splits (the README's evaluation): it keeps false not-found low.
 CITE = 0.45
@@ -108,13 +106,15 @@ class Wording:
 
         words = list(query.terms) + [t for n in query.names for t in sorted(n.spellings[0])]
         terms = {t: weight(t) for t in dict.fromkeys(words)}
+        for t in query.context_terms:  # a follow-up's: the other words of the question before it
+            terms.setdefault(t, weight(t) * query.context_share)
 
         def rarity(tokens_: frozenset[str]) -> float:  # a spelling is as rare as its rarest word
             return max(weight(t) for t in tokens_)
 
         # a follow-up's context names count at half their weight: they help, but the records need not hold them
         names = list(query.names) + list(query.context)
-        weights = [min(rarity(s) for s in n.spellings) * (1.0 if i < len(query.names) else CONTEXT_WEIGHT)
+        weights = [min(rarity(s) for s in n.spellings) * (1.0 if i < len(query.names) else query.context_share)
                    for i, n in enumerate(names)]
         return cls(terms, [n.spellings for n in names], weights, len(query.names))
 

@@ -77,3 +77,19 @@ def test_the_labelled_intent_set(split):
     assert got["questions"] >= 100
     for name, goal in GOALS.items():
         assert got[name] >= goal, (split, name, got)
+
+
+@pytest.mark.parametrize("question, follow_up", [
+    ("How many pages does it have?", True),              # "it" after a noun still points back
+    ("Who stamped that memo?", True),                     # a demonstrative after a verb
+    ("which office kept that one", True),
+    ("Did the ambassador stay on after this?", True),     # a demonstrative that ends the clause
+    ("Had any envoy been there before?", True),           # "there" as a place
+    ("Is there a memo from the embassy?", False),         # "there" as "there is"
+    ("Was there any reply from the embassy?", False),
+    ("Which memo says that the embassy closed?", False),  # "that" opening a clause
+    ("What did Ambassador Ruiz say about it?", False),    # a name comes first
+])
+def test_a_pronoun_pointing_back_makes_a_follow_up_in_a_conversation(question, follow_up):
+    assert detect(question, ["What did the consul report about the harbour strike?"]).follow_up is follow_up
+    assert not detect(question).follow_up  # with nothing before it, nothing is leaned on

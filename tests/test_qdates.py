@@ -313,3 +313,18 @@ def test_months_and_years_count_from_the_end_forward_and_from_the_start_back():
                                   "a day to remember", "Who followed the previous ambassador?", "next?"])
 def test_words_about_time_that_move_nothing(text):
     assert qdates.find_shift(text) is None
+
+
+@pytest.mark.parametrize("text, lo, hi, want", [
+    ("Only the ones dated the 29th?", date(1931, 3, 1), date(1931, 3, 31), date(1931, 3, 29)),
+    ("and on the 2nd", date(1931, 2, 1), date(1931, 2, 28), date(1931, 2, 2)),
+    ("What about the 30th?", date(1931, 2, 1), date(1931, 2, 28), None),      # no such day in February
+    ("And the 5th?", date(1931, 1, 1), date(1931, 12, 31), None),             # a year, not one month
+    ("What did the 3rd Army do?", date(1931, 3, 1), date(1931, 3, 31), None),  # an ordinal that is no day
+    ("And after that?", date(1931, 3, 1), date(1931, 3, 31), None),
+])
+def test_a_bare_day_narrows_the_one_month_asked_about_before(text, lo, hi, want):
+    got = qdates.day_of(text, lo, hi)
+    assert (got.date_from if got else None) == want
+    if got:
+        assert got.date_to == want and got.phrase not in got.rest

@@ -1,0 +1,111 @@
+"""Follow-ups read against the earlier answer (qa/followup.py): over a real index of a made-up collection whose
+names and phrasing appear in no labelled set, so nothing here could have been fitted to them."""
+
+import json
+from datetime import date
+
+import pytest
+
+from qa.archive import Archive
+from qa.build import build
+from qa.followup import find_order
+
+# A minister's journeys in order, with other travellers' in between, and a second minister's journeys.
+JOURNEYS = [
+    ("March 2, 1951", "Journey of Minister Edda Varnholt to Portugal (Lisbon)",
+     "Minister Varnholt discussed fishing rights and a harbour loan with the Portuguese cabinet."),
+    ("April 10, 1951", "Journey of Minister Edda Varnholt to Spain (Madrid)",
+     "Minister Varnholt opened a trade fair and signed a cultural agreement."),
+    ("June 5, 1951", "Journey of Minister Edda Varnholt to Italy (Rome)",
+     "Minister Varnholt met the Italian foreign minister on refugee resettlement."),
+    ("September 20, 1951", "Journey of Minister Edda Varnholt to Greece (Athens)",
+     "Minister Varnholt reviewed reconstruction projects financed by the relief fund."),
+    ("May 1, 1951", "Journey of Minister Tomas Quirling to Norway (Oslo)",
+     "Minister Quirling attended a conference on whaling quotas in the North Atlantic."),
+    ("June 1, 1951", "Journey of Minister Tomas Quirling to Denmark (Copenhagen)",
+     "Minister Quirling negotiated a ferry treaty and visited a shipyard."),
+    ("July 15, 1951", "Journey of Minister Tomas Quirling to Finland (Helsinki)",
+     "Minister Quirling inspected a timber port and met trade unionists."),
+    ("August 3, 1952", "Journey of Minister Edda Varnholt to Turkey (Ankara)",
+     "Minister Varnholt discussed a railway loan with the Turkish government."),
+    ("April 12, 1951", "Visit of Governor Alric Sandemo to the capital",
+     "Governor Sandemo presented a petition on grain prices to the parliament."),
+    ("February 3, 1950", "Report of the Harbour Commission",
+     "The commission recommended dredging the northern channel and raising dock fees."),
+]
+
+
+@pytest.fixture(scope="module")
+def journeys(tmp_path_factory, embedder):
+    d = tmp_path_factory.mktemp("journeys")
+    records = d / "journeys.jsonl"
+    records.write_text("".join(json.dumps({"date": dt, "title": t, "summary": s}) + "\n" for dt, t, s in JOURNEYS))
+    build([records], d / "index", embedder)
+    a = Archive(d / "index", records=[records])
+    a.open()
+    return a
+
+
+def top(answer) -> str:
+    assert answer.found, answer.text
+    return answer.citations[0].hit.record.title
+
+
+@pytest.mark.parametrize("text, way", [("What did he do next?", 1), ("and after that", 1),
+                                      ("Where did she go afterwards?", 1), ("What happened subsequently?", 1),
+                                      ("And right before that?", -1), ("her previous journey?", -1),
+                                      ("What did he do just before going there?", -1),
+                                      ("Where had she been earlier?", -1), ("prior to that?", -1)])
+def test_a_move_in_order_is_read_with_its_direction(text, way):
+    order = find_order(text)
+    assert order is not None and order.way == way
+    assert order.phrase.lower() not in order.rest.lower()
+
+
+@pytest.mark.parametrize("text", ["When was that?", "Who signed the treaty?", "What did the report say about dock fees?",
+                                  "Where did the nextgen team meet?"])
+def test_no_move_in_order_is_read_where_there_is_none(text):
+    assert find_order(text) is None
+
+
+def test_next_is_the_nearest_later_record_of_the_same_thread(journeys):
+    before = ["Where did Minister Varnholt go in April 1951?"]
+    assert top(journeys.ask(before[0])) == "Journey of Minister Edda Varnholt to Spain (Madrid)"
+    # the nearest later record overall is the governor's visit (two days on) or Quirling's journey: neither is hers
+    assert top(journeys.ask("Where did she go next?", history=before)) == JOURNEYS[2][1]
+    assert top(journeys.ask("And before that?", history=before)) == JOURNEYS[0][1]
+
+
+def test_the_earlier_answer_is_found_again_through_a_chain_of_follow_ups(journeys):
+    chain = ["Which minister attended the whaling conference?", "What did he do next?"]
+    assert top(journeys.ask(chain[0])) == JOURNEYS[4][1]
+    assert top(journeys.ask(chain[1], history=chain[:1])) == JOURNEYS[5][1]
+    assert top(journeys.ask("And after that?", history=chain)) == JOURNEYS[6][1]
+
+
+def test_a_follow_up_with_no_topic_of_its_own_is_about_the_record_cited_before(journeys):
+    before = ["Who raised the question of grain prices with parliament?"]
+    assert top(journeys.ask(before[0])) == "Visit of Governor Alric Sandemo to the capital"
+    answer = journeys.ask("When was that?", history=before)
+    assert top(answer) == "Visit of Governor Alric Sandemo to the capital"
+    assert answer.citations[0].hit.record.date.start == date(1951, 4, 12)
+
+
+def test_a_shift_in_time_counts_from_the_record_cited_when_the_question_before_named_no_dates(journeys):
+    before = ["When did the minister discuss fishing rights with the Portuguese?"]
+    assert top(journeys.ask(before[0])) == JOURNEYS[0][1]
+    r = journeys.retrieve("And a year later?", history=before)
+    assert (r.date_from, r.date_to) == (date(1952, 1, 1), date(1952, 12, 31))
+    assert top(r.answer(5)) == JOURNEYS[7][1]
+
+
+def test_a_follow_up_with_its_own_dates_keeps_them(journeys):
+    before = ["Where did Minister Varnholt go in April 1951?"]
+    r = journeys.retrieve("And what did she do next in September 1951?", history=before)
+    assert (r.date_from, r.date_to) == (date(1951, 9, 1), date(1951, 9, 30))
+    assert top(r.answer(5)) == JOURNEYS[3][1]
+
+
+def test_a_standalone_question_is_not_moved(journeys):
+    r = journeys.retrieve("Which journeys came after the harbour report?")
+    assert r.date_from is None and r.date_to is None
