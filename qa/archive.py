@@ -296,8 +296,10 @@ class Archive:
         if q.intent.follow_up and history and mode.earlier:
             earlier = self._earlier(index, history, k, mode)
             leaning = lean(q, earlier, index, LIST_DEPTH)
-            if leaning.same and date_from is None and date_to is None:  # no topic of its own ("When was that?"): the records of the answer before it
-                return Retrieved(q, list(earlier.hits), leaning.date_from, leaning.date_to, self.stamp(index), mode)
+            if leaning.same and date_from is None and date_to is None:
+                # no topic of its own ("When was that?"): the records of the answer before it
+                return Retrieved(q, list(earlier.hits), leaning.date_from, leaning.date_to, self.stamp(index),
+                                 mode)
             if leaning.thread:  # a move from the record cited before: that record is the topic
                 q = threaded(q, leaning, index.keywords, index.names, dates=mode.dates, variants=mode.names)
         if date_from is None and date_to is None:
@@ -314,9 +316,10 @@ class Archive:
             hits = in_date_order(index, qvec, date_from, date_to, MAX_K)
         else:
             depth = LIST_DEPTH if q.intent.listing else FACT_DEPTH
-            hits = hybrid_search(index, qvec, q.tokens, max(k, depth) + len(leaning.exclude), weights=mode.weights,
+            want = max(k, depth)
+            hits = hybrid_search(index, qvec, q.tokens, want + len(leaning.exclude), weights=mode.weights,
                                  date_from=date_from, date_to=date_to, extra=leaning.lists)
-            hits = [h for h in hits if h.row not in leaning.exclude][:max(k, depth)]
+            hits = [h for h in hits if h.row not in leaning.exclude][:want]
             name_cos = index.vectors([h.row for h in hits]) @ name_vecs.T if len(name_vecs) else None
             hits = supported(hits, Wording.of(q, index.keywords), index.manifest.calibration, name_cos,
                              listing=q.intent.kind == LIST)
@@ -328,7 +331,7 @@ class Archive:
         EARLIER_DEPTH questions back): the records it cited."""
         before = history[-EARLIER_DEPTH:]
         r = self.retrieve(before[-1], k=k, history=before[:-1] or None, mode=mode)
-        return Earlier.of(r.hits, len(r.answer(k).citations))
+        return Earlier(tuple(r.hits), len(r.answer(k).citations))
 
     def ask(self, question: object, *, k: int = DEFAULT_K, date_from: date | None = None,
             date_to: date | None = None, history: list[str] | None = None, mode: Mode | None = None) -> Answer:

@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .qdates import without
+
 # "after that", "next", "right before", "his previous trip", "earlier meetings": the direction, and the words
 # out. A unit of time ("the next day", "two years earlier") is a shift (qa/qdates.py), read first.
 _AFTER = (r"next|afterwards?|after\s+(?:that|this|it|them|those|these|then|wards)|subsequent(?:ly)?|"
@@ -45,49 +47,44 @@ class Order(NamedTuple):
 def find_order(text: str) -> Order | None:
     """The direction a follow-up moves from the earlier answer ("next", "before that", "his previous visit")."""
     m = _ORDER.search(text)
-    if not m:
-        return None
-    rest = re.sub(r"\s+([?.!,;:])", r"\1", " ".join((text[:m.start()] + text[m.end():]).split()))
-    return Order(1 if m.group("after") else -1, m.group(0), rest)
+    return Order(1 if m.group("after") else -1, m.group(0), without(text, m)) if m else None
 
 
 @dataclass(frozen=True)
 class Earlier:
-    """The answer a follow-up leans on: the rows it cited (best first) and the span of the first of them."""
+    """The answer a follow-up leans on: its weighed candidates as it ranked them (qa/retrieve.Hit), of which it
+    cited the first `cited`."""
 
-    rows: tuple[int, ...]
-    start: date | None
-    end: date | None
-    hits: tuple = ()  # its weighed candidates (qa/retrieve.Hit), as it ranked them
+    hits: tuple
+    cited: int
 
-    @classmethod
-    def of(cls, hits: list, cited: int) -> "Earlier":
-        """From the earlier answer's weighed hits, of which the first `cited` were cited."""
-        chosen = hits[:cited]
-        dated = [h for h in chosen if not h.record.undated]
-        first = dated[0].record.date if dated else None
-        return cls(tuple(h.row for h in chosen), first.start if first else None, first.end if first else None,
-                   tuple(hits))
+    @property
+    def rows(self) -> tuple[int, ...]:
+        """The rows it cited, best first."""
+        return tuple(h.row for h in self.hits[: self.cited])
+
+    @property
+    def first(self):
+        """The first dated record it cited, or None."""
+        return next((h.record for h in self.hits[: self.cited] if not h.record.undated), None)
 
 
-def order_range(earlier: Earlier, way: int) -> tuple[date | None, date | None]:
-    """The period after (or before) the earlier answer's record: open on the far side, and including the
-    record's own dates, since the next event may fall on the same day."""
-    if earlier.start is None:
-        return None, None
-    return (earlier.start, None) if way > 0 else (None, earlier.end)
+def order_range(anchor, way: int) -> tuple[date | None, date | None]:
+    """The period after (or before) a record: open on the far side, and including the record's own dates, since
+    the next event may fall on the same day."""
+    return (anchor.date.start, None) if way > 0 else (None, anchor.date.end)
 
 
 def nearest(starts: np.ndarray, ends: np.ndarray, earlier: Earlier, way: int, limit: int) -> list[int]:
-    """The rows in the direction of the move, nearest the earlier answer's record first (its own rows out)."""
+    """The rows in the direction of the move, nearest the earlier answer's first record first (its own rows
+    out)."""
     from .dates import meets
 
-    if earlier.start is None:
-        return []
-    found = np.flatnonzero(meets(starts, ends, *order_range(earlier, way)))
-    anchor = np.datetime64(earlier.start if way > 0 else earlier.end, "D")
+    anchor = earlier.first
+    found = np.flatnonzero(meets(starts, ends, *order_range(anchor, way)))
     edge = starts[found] if way > 0 else ends[found]
-    order = found[np.argsort(np.abs((edge - anchor).astype(np.int64)), kind="stable")]
+    at = np.datetime64(anchor.date.start if way > 0 else anchor.date.end, "D")
+    order = found[np.argsort(np.abs((edge - at).astype(np.int64)), kind="stable")]
     mine = set(earlier.rows)
     return [int(r) for r in order[: limit + len(mine)] if int(r) not in mine][:limit]
 
@@ -100,50 +97,46 @@ class Leaning:
     date_to: date | None
     lists: tuple[tuple[tuple[int, ...], float], ...] = ()  # extra ranked rows for the fusion, with their weight
     exclude: frozenset[int] = frozenset()                  # rows that cannot answer (the earlier answer's own)
-    why: str = ""
-    thread: str = ""  # for a move in order: the record cited before, matched instead of the earlier question's names
-    rest: str = ""    # and the follow-up without the words of the move
-    move: str = ""    # the words of the move
+    thread: str = ""    # a move from the record cited before: that record, the topic instead of the question
+    rest: str = ""      # before it; and the follow-up without the words of the move
     same: bool = False  # no topic of its own: the earlier answer's records answer it
 
 
 def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
     """How a follow-up leans on the earlier answer (see the module's docstring): query is qa/query.Query with
     the dates it was given (its own, or the earlier question's), index the store (qa/stores/) it is asked of."""
-    from .qdates import day_of, find_dates, find_shift, shifted
+    from .qdates import find_shift, shifted
 
     keep = Leaning(query.date_from, query.date_to)
-    if find_dates(query.text).found or day_of(query.text, query.date_from, query.date_to) \
-            or earlier.start is None and not earlier.rows:
+    if query.time_said or not earlier.rows:
         return keep
-    shift = find_shift(query.text)
+    anchor = earlier.first
+    shift = find_shift(query.text)  # the earlier question named no dates, or the shift would have moved them
     if shift is not None:
-        if query.date_from is not None or query.date_to is not None or earlier.start is None:
-            return keep  # moved from the earlier question's own dates already (qa/query.py)
-        lo, hi = shifted(earlier.start, earlier.end, shift)
-        return _thread(earlier, index, depth, lo, hi, (), f"{shift.phrase!r} from the record cited before",
-                       shift.rest, shift.phrase)
+        if anchor is None:
+            return keep
+        lo, hi = shifted(anchor.date.start, anchor.date.end, shift)
+        return _thread(earlier, index, depth, lo, hi, (), shift.rest)
     order = find_order(query.text)
-    if order is not None and earlier.start is not None:
-        lo, hi = order_range(earlier, order.way)
+    if order is not None and anchor is not None:
+        lo, hi = order_range(anchor, order.way)
         near = tuple(nearest(index.starts, index.ends, earlier, order.way, depth))
-        return _thread(earlier, index, depth, lo, hi, ((near, NEAR_WEIGHT),),
-                       f"{order.phrase!r}: the records {'after' if order.way > 0 else 'before'} the one cited before",
-                       order.rest, order.phrase)
-    if not query.names and not query.terms and earlier.rows:
-        return Leaning(query.date_from, query.date_to, why="no topic of its own: the records cited before", same=True)
+        return _thread(earlier, index, depth, lo, hi, ((near, NEAR_WEIGHT),), order.rest)
+    if not query.names and not query.terms:
+        return Leaning(query.date_from, query.date_to, same=True)
     return keep
 
 
-def _thread(earlier: Earlier, index, depth: int, lo: date | None, hi: date | None, lists: tuple, why: str,
-            rest: str, move: str) -> Leaning:
+def _thread(earlier: Earlier, index, depth: int, lo: date | None, hi: date | None, lists: tuple,
+            rest: str) -> Leaning:
     """A move from the record cited before: the records in [lo, hi] most like it (the same traveller, the same
     series) count in the fusion, and the record stands for the topic."""
-    rows, _ = index.dense(index.vectors([earlier.rows[0]])[0], depth + len(earlier.rows), index.within(lo, hi))
+    first = earlier.hits[0]
+    rows, _ = index.dense(index.vectors([first.row])[0], depth + len(earlier.rows), index.within(lo, hi))
     like = tuple(int(r) for r in rows if int(r) not in earlier.rows)
-    first = index.records.fetch([earlier.rows[0]])[0]
-    return Leaning(lo, hi, (*lists, (like, LIKE_WEIGHT)), frozenset(earlier.rows), why,
-                   thread=first.title if first.title else first.summary[:THREAD_CHARS], rest=rest, move=move)
+    record = first.record
+    return Leaning(lo, hi, (*lists, (like, LIKE_WEIGHT)), frozenset(earlier.rows),
+                   thread=record.title if record.title else record.summary[:THREAD_CHARS], rest=rest)
 
 
 def threaded(query, leaning: Leaning, keywords, names, *, dates: bool = True, variants: bool = True):
@@ -152,10 +145,10 @@ def threaded(query, leaning: Leaning, keywords, names, *, dates: bool = True, va
     before it in the keyword match and the support model."""
     from dataclasses import replace
 
-    from .query import analyze
+    from .query import analyze, names_in
 
     own = analyze(leaning.rest, keywords, names, dates=dates, variants=variants)
-    record = analyze(leaning.thread, keywords, names, dates=False, variants=variants)
-    held = sorted({t for n in record.names for s in n.spellings for t in s} - set(own.tokens))
+    held = names_in(leaning.thread, names, keywords.vocabulary) if variants else []
+    spellings = sorted({t for n in held for s in n.spellings for t in s} - set(own.tokens))
     return replace(query, match_text=f"{own.match_text} ({leaning.thread})", terms=own.terms,
-                   tokens=own.tokens + held, context=record.names, context_terms=[], context_share=1.0)
+                   tokens=own.tokens + spellings, context=held, context_terms=[], context_share=1.0)

@@ -54,7 +54,7 @@ _LINKS = re.compile(r"^(and|but|so|also|then|or|plus|what about|how about|what e
                     r"again|too|as well|more|anything else|any others?|others?)\b", re.IGNORECASE)
 _PERSONAL = {"he", "she", "him", "her", "his", "hers", "himself", "herself"}
 _SINGULAR_THINGS = {"it", "its", "itself"}
-_THINGS = {"they", "them", "their", "theirs", "it", "its", "those", "these", "themselves", "ones"}
+_THINGS = {"they", "them", "their", "theirs", "those", "these", "themselves", "ones"}
 _POINTING = {"that", "this", "there", "then"}
 # Nouns whose plural does not end in -s, and -s words that are not plurals.
 _IRREGULAR_PLURALS = {"men", "women", "children", "people", "memoranda", "minutes", "data", "media", "criteria",

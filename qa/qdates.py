@@ -400,6 +400,11 @@ class Shift:
     rest: str   # the question without the phrase
 
 
+def without(text: str, m: re.Match) -> str:
+    """The text with a match taken out, its spaces folded and no space left before punctuation."""
+    return re.sub(r"\s+([?.!,;:])", r"\1", " ".join((text[:m.start()] + text[m.end():]).split()))
+
+
 def find_shift(question: str) -> Shift | None:
     """The time a question gives relative to the one before it ("the next day", "the month before", "two weeks
     later", "a few years earlier"), or None."""
@@ -414,11 +419,10 @@ def find_shift(question: str) -> Shift | None:
     first = 1 if count in _VAGUE else n  # vague: anywhere from one unit to n units away
     sign = 1 if way.startswith(_FORWARD) else -1
     first, last = sorted((sign * first, sign * n))
-    rest = re.sub(r"\s+([?.!,;:])", r"\1", " ".join((question[:m.start()] + question[m.end():]).split()))
-    return Shift(unit, first, last, m.group(0), rest)
+    return Shift(unit, first, last, m.group(0), without(question, m))
 
 
-_BARE_DAY = re.compile(r"\b(?:(?P<prep>on|of|from|dated)\s+)?the\s+(?P<day>[1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b(?!\s+"
+_BARE_DAY = re.compile(r"\b(?:(?:on|of|from|dated)\s+)?the\s+(?P<day>[1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b(?!\s+"
                        r"(?:century|centuries|day|days|week|weeks|month|months|year|years|time|times|anniversary|"
                        r"amendment|parallel|division|army|corps|congress|session|floor|district))", re.IGNORECASE)
 
@@ -433,8 +437,7 @@ def day_of(question: str, lo: date | None, hi: date | None) -> QuestionDates | N
         day = date(lo.year, lo.month, int(m.group("day")))
     except ValueError:  # "the 31st" of a month of thirty days: no range rather than a wrong one
         return None
-    rest = re.sub(r"\s+([?.!,;:])", r"\1", " ".join((question[:m.start()] + question[m.end():]).split()))
-    return QuestionDates(day, day, m.group(0), rest)
+    return QuestionDates(day, day, m.group(0), without(question, m))
 
 
 def shifted(lo: date | None, hi: date | None, shift: Shift) -> tuple[date | None, date | None]:

@@ -11,8 +11,6 @@ from .keywords import KeywordIndex
 from .names import NOT_NAMES, NameMatcher
 from .text import tokens
 
-
-
 # A follow-up's context (the names and words of the question before it) counts at this share of the weight of
 # its own words in the support model (qa/support.py): they help, but the records need not hold them.
 CONTEXT_SHARE = 0.5
@@ -43,7 +41,9 @@ class Query:
     terms: list[str] = field(default_factory=list)   # the other content words (dates and generic words out)
     context: list[Name] = field(default_factory=list)  # a follow-up's: the names of the question before it
     context_terms: list[str] = field(default_factory=list)  # and its other content words
-    context_share: float = CONTEXT_SHARE  # how much the context counts in the support model against the question's own
+    context_share: float = CONTEXT_SHARE  # the context's weight in the support model against its own words
+    time_said: bool = False       # whether its dates are of its own making: named, or (a follow-up) a day of the
+                                  # month or a move from the earlier question's dates; not merely inherited
     added: list[str] = field(default_factory=list)   # spellings added from aliases and close matches
 
     @property
@@ -69,15 +69,18 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
 
     intent = detect(text, history)
     context = history[-1] if intent.follow_up and history else ""
+    earlier = find_dates(context) if context else None
     rest, date_from, date_to, phrase = text, None, None, ""
     before: list[Name] = []
     context_terms: list[str] = []
+    said = False
     if dates:
         found = find_dates(text)
-        if not found.found and context:
-            earlier = find_dates(context)
-            shift = find_shift(text) if earlier.found else None
-            day = day_of(text, earlier.date_from, earlier.date_to) if earlier.found else None
+        said = found.found
+        if not found.found and earlier is not None and earlier.found:
+            day = day_of(text, earlier.date_from, earlier.date_to)
+            shift = find_shift(text)
+            said = day is not None or shift is not None
             if day is not None:  # "Only the ones dated the 29th?": that day of the month asked about before
                 found = day
             elif shift is not None:  # "And the next day?": the earlier question's time, moved
@@ -88,7 +91,7 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
         if found.found:
             date_from, date_to, phrase = found.date_from, found.date_to, found.phrase
             rest = found.rest if found.rest.strip() else text
-    found_names = _names(rest, names, keywords.vocabulary) if variants else []
+    found_names = names_in(rest, names, keywords.vocabulary) if variants else []
     added = [" ".join(sorted(s)) for n in found_names for s in n.spellings[1:]]
     name_tokens = {t for n in found_names for s in n.spellings for t in s}
     own = tokens(rest)
@@ -97,9 +100,8 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
         # what a follow-up leans on is the question before it, above all what it named: its names and other
         # words are matched too (BM25 and the support model, at a lower weight), but the records need not hold
         # them
-        context_dates = find_dates(context)
-        context_rest = context_dates.rest if context_dates.found and context_dates.rest.strip() else context
-        before = [n for n in (_names(context_rest, names, keywords.vocabulary) if variants else [])
+        context_rest = earlier.rest if earlier.found and earlier.rest.strip() else context
+        before = [n for n in (names_in(context_rest, names, keywords.vocabulary) if variants else [])
                   if n.text not in {m.text for m in found_names}]
         taken = name_tokens | {t for n in before for s in n.spellings for t in s} | set(terms)
         context_terms = [t for t in dict.fromkeys(tokens(context_rest)) if t not in GENERIC and t not in taken]
@@ -109,10 +111,10 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
     expanded = own + [t for n in found_names + before for t in sorted(set().union(*n.spellings)) if t not in own]
     match_text = rest if not added else f"{rest} ({', '.join(dict.fromkeys(added))})"
     return Query(text, intent, match_text, expanded, date_from, date_to, phrase, names=found_names, terms=terms,
-                 context=before, context_terms=context_terms, added=added)
+                 context=before, context_terms=context_terms, added=added, time_said=said)
 
 
-def _names(text: str, matcher: NameMatcher, vocabulary: set[str]) -> list[Name]:
+def names_in(text: str, matcher: NameMatcher, vocabulary: set[str]) -> list[Name]:
     """The names of a question, each with the spellings the collection uses for it."""
     out = []
     for phrase in name_phrases(text):

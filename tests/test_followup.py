@@ -62,8 +62,8 @@ def test_a_move_in_order_is_read_with_its_direction(text, way):
     assert order.phrase.lower() not in order.rest.lower()
 
 
-@pytest.mark.parametrize("text", ["When was that?", "Who signed the treaty?", "What did the report say about dock fees?",
-                                  "Where did the nextgen team meet?"])
+@pytest.mark.parametrize("text", ["When was that?", "Who signed the treaty?",
+                                  "What did the report say about dock fees?", "Where did the nextgen team meet?"])
 def test_no_move_in_order_is_read_where_there_is_none(text):
     assert find_order(text) is None
 
