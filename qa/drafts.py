@@ -17,7 +17,7 @@ from .evaluate import read_labelled
 from .names import read_aliases
 from .records import Record, load_records
 from .store import alias_files
-from .verify import Encoder, Limits, check
+from .verify import Encoder, check
 
 SUPPORTED = "supported"
 KINDS = ("wrong-date", "wrong-name", "wrong-number", "invented-cause", "merged", "wrong-citation")
@@ -99,8 +99,7 @@ class Score:
                 "missed": self.missed, "lost": self.lost}
 
 
-def score(drafts: list[Draft], collections: dict[str, Collection], encode: Encoder,
-          limits: Limits = Limits()) -> Score:
+def score(drafts: list[Draft], collections: dict[str, Collection], encode: Encoder) -> Score:
     """Run the verifier over labelled sentences and count what it keeps and removes."""
     s = Score()
     for d in drafts:
@@ -109,7 +108,7 @@ def score(drafts: list[Draft], collections: dict[str, Collection], encode: Encod
             records = [c.records[key] for key in d.records]
         except KeyError as e:
             raise RecordsError([Problem(d.collection, None, f"no record {e.args[0]!r} for {d.sentence!r}")])
-        verdict = check([d.sentence], records, encode, c.aliases, limits)[0]
+        verdict = check([d.sentence], records, encode, c.aliases)[0]
         if d.label == SUPPORTED:
             s.supported += 1
             if not verdict.supported:

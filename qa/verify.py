@@ -28,8 +28,8 @@ from .text import STOP, tokens
 
 Encoder = Callable[[list[str]], np.ndarray]
 
-# The closest passage of the cited record must have at least this cosine with the sentence. Chosen on
-# tests/data/eval/drafts-dev.jsonl (benchmarks/writer.py --tune), never on drafts-test.jsonl.
+# The closest passage of the cited record must have at least this cosine with the sentence. These limits were
+# chosen on tests/data/eval/drafts-dev.jsonl, never on drafts-test.jsonl.
 MEANING = 0.55
 # At most this share of a sentence's content words may be words the cited record does not use ...
 NEW_SHARE = 0.4
@@ -262,8 +262,6 @@ class Evidence:
         if own.start is not None:
             mentions.append((own.start.year, own.start.month if own.precision in ("month", "day") else None,
                              own.start.day if own.precision == "day" else None))
-            if own.precision == "year":
-                mentions.append((own.start.year, None, None))
         end = record.metadata.get("end_date_iso", "")
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", end or ""):
             mentions.append((int(end[:4]), int(end[5:7]), int(end[8:10])))
@@ -305,16 +303,6 @@ demand pressure pledge undertake undertook commit agreed asked told decided want
 ordered resolved proposed expected hoped refused sought promised intended needed failed continued began started
 urged invited allowed permitted encouraged prepared offered threatened voted chose elected appointed authorized
 advised requested attempted wished liked preferred managed called demanded pledged committed"""))
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The verifier's thresholds (chosen on the dev split of the labelled drafts)."""
-
-    meaning: float = MEANING
-    new_share: float = NEW_SHARE
-    new_run: int = NEW_RUN
-    cause_run: int = CAUSE_RUN
 
 
 @dataclass(frozen=True)
@@ -365,7 +353,7 @@ def _purpose(text: str, ev: Evidence) -> str | None:
     return None
 
 
-def decide(r: Reading, limits: Limits = Limits()) -> str:
+def decide(r: Reading) -> str:
     """Why a record does not support a sentence, from its reading ("" when it does)."""
     if r.wrong_date is not None:
         return f"[{r.record}] does not give the date {_show(r.wrong_date)}"
@@ -375,11 +363,11 @@ def decide(r: Reading, limits: Limits = Limits()) -> str:
         return f"[{r.record}] does not name {r.unknown_name}"
     if r.purpose is not None:
         return f"it gives a purpose ('to {r.purpose} …') that [{r.record}] does not state"
-    if r.cause_new >= limits.cause_run:
+    if r.cause_new >= CAUSE_RUN:
         return f"it gives a cause or purpose that [{r.record}] does not state"
-    if r.most_new >= limits.new_run or (r.new >= 3 and r.new / r.words > limits.new_share):
+    if r.most_new >= NEW_RUN or (r.new >= 3 and r.new / r.words > NEW_SHARE):
         return f"it says more than [{r.record}] does"
-    if r.meaning < limits.meaning:
+    if r.meaning < MEANING:
         return f"its meaning is not close to [{r.record}] (similarity {r.meaning:.2f})"
     return ""
 
@@ -392,42 +380,53 @@ def _show(d: Mention) -> str:
     return (" ".join(p for p in parts if p) + (f", {y}" if y and day else f" {y}" if y else "")).strip()
 
 
-def readings(drafted: Sequence[str], records: Sequence[Record], encode: Encoder,
-             aliases: list[list[str]] | None = None) -> list[tuple[str, tuple[int, ...], str, list[Reading]]]:
-    """For each draft sentence: its text without marks, its citations, an outright reason to reject it
-    ("" when none), and a reading against each record it cites."""
-    evidence = [Evidence.of(r, aliases) for r in records]
-    plain = [citations_of(s) for s in drafted]
-    passages = [p for ev in evidence for p in ev.passages]
-    texts = [" ".join(dates_in(t)[1].split()) for t, _ in plain]  # meaning without the dates: checked apart
-    vecs = encode(texts + passages) if texts else np.zeros((0, 1), dtype=np.float32)
-    svecs, pvecs = vecs[: len(texts)], vecs[len(texts):]
-    starts = np.cumsum([0] + [len(ev.passages) for ev in evidence])
-    out = []
-    for i, (text, cites) in enumerate(plain):
-        bad = [n for n in cites if not 1 <= n <= len(records)]
-        if not cites:
-            out.append((text, cites, "it cites no record", []))
-        elif bad:
-            out.append((text, cites, f"it cites [{bad[0]}], which is not one of the records given", []))
-        elif not tokens(text):
-            out.append((text, cites, "it says nothing", []))
-        else:
-            closest = [float(np.max(pvecs[starts[n - 1]:starts[n]] @ svecs[i])) for n in cites]
-            out.append((text, cites, "", [read(text, n, evidence[n - 1], c) for n, c in zip(cites, closest)]))
-    return out
+class Verifier:
+    """Checks draft sentences against the records an answer cites (records[0] is [1], and so on); what it reads
+    of the records is read once, however many sentences come."""
+
+    def __init__(self, records: Sequence[Record], encode: Encoder, aliases: list[list[str]] | None = None) -> None:
+        self.records, self.encode = records, encode
+        self.evidence = [Evidence.of(r, aliases) for r in records]
+        self.passages = [p for ev in self.evidence for p in ev.passages]
+        self.starts = np.cumsum([0] + [len(ev.passages) for ev in self.evidence])
+
+    def readings(self, drafted: Sequence[str]) -> list[tuple[tuple[int, ...], str, list[Reading]]]:
+        """For each draft sentence: its citations, an outright reason to reject it ("" when none), and a
+        reading against each record it cites."""
+        plain = [citations_of(s) for s in drafted]
+        texts = [" ".join(dates_in(t)[1].split()) for t, _ in plain]  # meaning without the dates: checked apart
+        vecs = self.encode(texts + self.passages) if texts else np.zeros((0, 1), dtype=np.float32)
+        svecs, pvecs = vecs[: len(texts)], vecs[len(texts):]
+        out = []
+        for i, (text, cites) in enumerate(plain):
+            bad = [n for n in cites if not 1 <= n <= len(self.records)]
+            if not cites:
+                out.append((cites, "it cites no record", []))
+            elif bad:
+                out.append((cites, f"it cites [{bad[0]}], which is not one of the records given", []))
+            elif not tokens(text):
+                out.append((cites, "it says nothing", []))
+            else:
+                closest = [float(np.max(pvecs[self.starts[n - 1]:self.starts[n]] @ svecs[i])) for n in cites]
+                out.append((cites, "", [read(text, n, self.evidence[n - 1], c) for n, c in zip(cites, closest)]))
+        return out
+
+    def check(self, drafted: Sequence[str]) -> list[Verdict]:
+        """A verdict for each draft sentence. A sentence citing several records is shown when one of them
+        supports it on its own."""
+        if not drafted:
+            return []
+        out = []
+        for sentence, (cites, outright, reads) in zip(drafted, self.readings(drafted)):
+            if outright:
+                out.append(Verdict(sentence, cites, outright))
+                continue
+            verdicts = [Verdict(sentence, cites, decide(r), r.record, round(r.meaning, 4)) for r in reads]
+            out.append(next((v for v in verdicts if v.supported), max(verdicts, key=lambda v: v.meaning)))
+        return out
 
 
 def check(drafted: Sequence[str], records: Sequence[Record], encode: Encoder,
-          aliases: list[list[str]] | None = None, limits: Limits = Limits()) -> list[Verdict]:
-    """A verdict for each draft sentence against the records it may cite (records[0] is [1], and so on).
-
-    A sentence citing several records is shown when one of them supports it on its own."""
-    out = []
-    for sentence, (_, cites, outright, reads) in zip(drafted, readings(drafted, records, encode, aliases)):
-        if outright:
-            out.append(Verdict(sentence, cites, outright))
-            continue
-        verdicts = [Verdict(sentence, cites, decide(r, limits), r.record, round(r.meaning, 4)) for r in reads]
-        out.append(next((v for v in verdicts if v.supported), max(verdicts, key=lambda v: v.meaning)))
-    return out
+          aliases: list[list[str]] | None = None) -> list[Verdict]:
+    """A verdict for each draft sentence against the records it may cite (records[0] is [1], and so on)."""
+    return Verifier(records, encode, aliases).check(drafted)

@@ -14,10 +14,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from .answer import Answer, Citation, shown_date
+from .answer import Answer, Citation
 from .llm import Endpoint, WriterError, chat, model_of
 from .sentences import sentences
-from .verify import Encoder, Verdict, check
+from .verify import Encoder, Verdict, Verifier
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def record_block(c: Citation) -> str:
             kept.append(s)
             size += len(s) + 1
         summary = " ".join(kept)[:MAX_SUMMARY]
-    return f"[{c.n}] {shown_date(r)} — {r.title}\n{summary}".strip()
+    return f"{c.label()}\n{summary}".strip()
 
 
 def prompt(question: str, citations: list[Citation]) -> list[dict[str, str]]:
@@ -190,10 +190,11 @@ def steps(answer: Answer, endpoint: Endpoint, encode: Encoder, aliases: list[lis
         messages = prompt(answer.question, citations)
         echoes = echoes_of(messages)
         drafting = Drafting()
+        verifier = Verifier(records, encode, aliases)
 
         def judged(drafted: list[str]) -> list[Verdict]:
             fresh = [s for s in drafted if _key(s) not in echoes]
-            checked = iter(check(fresh, records, encode, aliases))
+            checked = iter(verifier.check(fresh))
             return [next(checked) if _key(s) not in echoes else Verdict(s, (), ECHO) for s in drafted]
 
         reply = chat(endpoint, messages, model=writer["model"])
