@@ -53,11 +53,6 @@ def search(index: Store, qvec: np.ndarray, k: int, *, date_from: date | None = N
             for rank, (r, i, s) in enumerate(zip(records, rows, scores), start=1)]
 
 
-def vectors(index: Store, rows: list[int]) -> np.ndarray:
-    """The stored vectors of given rows, read back from the index."""
-    return index.vectors(rows)
-
-
 def hybrid_search(index: Store, qvec: np.ndarray, query_tokens: list[str], k: int, *,
                   weights: Weights = Weights(), date_from: date | None = None, date_to: date | None = None,
                   depth: int = 100, extra: tuple[tuple[tuple[int, ...], float], ...] = ()) -> list[Hit]:
@@ -72,10 +67,8 @@ def hybrid_search(index: Store, qvec: np.ndarray, query_tokens: list[str], k: in
         dense = {int(i): float(s) for i, s in zip(ids, scores)}
     kw = index.keyword(query_tokens, depth, where) if weights.keyword > 0 else None
     keyword_rows = kw.rows if kw is not None else []
-    fused = {i: weights.dense / (RRF_K + rank) for rank, i in enumerate(dense, start=1)}
-    for rank, i in enumerate(keyword_rows, start=1):
-        fused[i] = fused.get(i, 0.0) + weights.keyword / (RRF_K + rank)
-    for rows, weight in extra:
+    fused: dict[int, float] = {}
+    for rows, weight in ((list(dense), weights.dense), (keyword_rows, weights.keyword), *extra):
         for rank, i in enumerate(rows[:depth], start=1):
             fused[i] = fused.get(i, 0.0) + weight / (RRF_K + rank)
     order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, 0.0), i))[:k]
