@@ -22,15 +22,10 @@ import sys
 import time
 from pathlib import Path
 
+import steps  # this script's folder is first on sys.path; steps.py changes nothing of it
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-
-
-def _peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def step_cache(args: dict) -> dict:
@@ -57,7 +52,7 @@ def step_build(args: dict) -> dict:
     t = time.perf_counter()
     report = build([Path(args["jsonl"])], Path(args["index_dir"]), Embedder(), skip_invalid=True)
     m = report.manifest
-    return {"seconds": time.perf_counter() - t, "peak_rss_mb": _peak_mb(), "records": m.count,
+    return {"seconds": time.perf_counter() - t, "peak_rss_mb": steps.peak_mb(), "records": m.count,
             "embedded": report.embedded, "index_type": m.index_type, "index_params": m.index_params}
 
 
@@ -98,13 +93,10 @@ STEPS = {"cache": step_cache, "build": step_build, "search": step_search}
 
 
 def run(step: str, args: dict, src: Path, work: Path) -> dict:
-    tag = f"{step}-{args.get('tag', 'x')}"
-    a, o = work / f"{tag}.args.json", work / f"{tag}.out.json"
-    a.write_text(json.dumps(args))
+    """A step in a fresh process over the version whose source is src."""
     env = dict(os.environ, PYTHONPATH=str(src), HF_HUB_OFFLINE="1")
-    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--step", step, str(a), str(o)],
-                   check=True, cwd=src, env=env)
-    return json.loads(o.read_text())
+    return steps.run(Path(__file__).resolve(), step, args, work, f"{step}-{args.get('tag', 'x')}", cwd=src,
+                     env=env)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,10 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--step", nargs=3, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.step:
-        name, args_path, out_path = a.step
-        result = STEPS[name](json.loads(Path(args_path).read_text()))
-        Path(out_path).write_text(json.dumps(result, indent=1, default=float))
-        return 0
+        return steps.serve(STEPS, a.step)
     sys.path.insert(0, str(HERE))
     sys.path.insert(0, str(ROOT))
     from datasets import synthetic_file

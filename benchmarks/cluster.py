@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,7 +27,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import numpy as np  # noqa: E402
-from workers import Load, dist, peak_mb  # noqa: E402
+import steps  # noqa: E402
+from steps import peak_mb, rss_mb  # noqa: E402
+from workers import Load, dist  # noqa: E402
 
 BLOCK = 250  # texts per model call, as the Ray engine sends them
 
@@ -147,13 +148,6 @@ def _tree_bytes(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def step_stores(args: dict) -> dict:
     """The same records, with the same vectors, in a folder (FAISS, bm25s) and in Milvus (milvus-lite): load
     time, question latency, memory, disk, and dense recall@10 of one against the other."""
@@ -184,14 +178,14 @@ def step_stores(args: dict) -> dict:
         for name, where in (("folder", folder), ("milvus", url)):
             with Load() as load:
                 report = build([Path(args["records"])], where, embedder, skip_invalid=True)
-            rss0 = _rss_mb(os.getpid())
+            rss0 = rss_mb(os.getpid())
             t = time.perf_counter()
             a = Archive(where)
             a.open(auto_build=False)
             opened = time.perf_counter() - t
             fig = {"build_seconds": report.seconds, "load_seconds": report.index_seconds,
                    "load_rate": report.manifest.count / report.index_seconds, "embedded": report.embedded,
-                   "open_seconds": opened, "open_rss_growth_mb": _rss_mb(os.getpid()) - rss0,
+                   "open_seconds": opened, "open_rss_growth_mb": rss_mb(os.getpid()) - rss0,
                    "build_other_load": load.other}
             with Load() as load:
                 fig.update(_serve_figures(a, questions))
@@ -200,7 +194,7 @@ def step_stores(args: dict) -> dict:
             if name == "folder":
                 out[name]["disk_bytes"] = _tree_bytes(a.current.path)
                 ref = a
-        out["milvus"]["server_rss_mb"] = _rss_mb(server.proc.pid)
+        out["milvus"]["server_rss_mb"] = rss_mb(server.proc.pid)
         out["milvus"]["disk_bytes"] = _tree_bytes(work / "milvus-data")
         store, exact = a.current, ref.current
         hits = []
@@ -219,18 +213,11 @@ STEPS = {"local": step_local, "local_build": step_local_build, "ray": step_ray, 
 
 
 def run_step(name: str, args: dict, work: Path) -> dict:
-    tag = f"{name}-{args.get('workers', '')}"
-    a, o = work / f"{tag}.args.json", work / f"{tag}.out.json"
-    a.write_text(json.dumps(args))
-    o.unlink(missing_ok=True)
     t = time.perf_counter()
-    with open(work / "steps.log", "a") as logf:
-        p = subprocess.run([sys.executable, __file__, "--step", name, str(a), str(o)], cwd=ROOT, stdout=logf,
-                           stderr=subprocess.STDOUT)
-    if p.returncode or not o.exists():
-        raise RuntimeError(f"step {name} failed (exit {p.returncode}); see {work / 'steps.log'}")
+    out = steps.run(Path(__file__), name, args, work, f"{name}-{args.get('workers', '')}", cwd=ROOT,
+                    log=work / "steps.log")
     log(f"  {name}{' ' + str(args['workers']) if 'workers' in args else ''}: {time.perf_counter() - t:.0f}s")
-    return json.loads(o.read_text())
+    return out
 
 
 # -- the extrapolation --------------------------------------------------------------------------------------
@@ -366,10 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--step", nargs=3, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.step:
-        name, args_path, out_path = a.step
-        result = STEPS[name](json.loads(Path(args_path).read_text()))
-        Path(out_path).write_text(json.dumps(result, indent=1, default=float))
-        return 0
+        return steps.serve(STEPS, a.step)
     results = a.out / "cluster.json"
     if a.report_only:  # the extrapolation is made again from the measured figures
         r = json.loads(results.read_text())

@@ -34,28 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 from stats import percentile
+from steps import peak_mb, rss_mb
 
 MB = 1024 * 1024
 
 
 # -- measuring ---------------------------------------------------------------------------------------------
-
-def _status_mb(field: str) -> float:
-    """A memory figure of this process from /proc/self/status (given there in kB), in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def rss_mb() -> float:
-    return _status_mb("VmRSS")
-
-
-def peak_mb() -> float:
-    """Peak RSS of this process so far: VmHWM (ru_maxrss would keep the parent's peak from before exec)."""
-    return _status_mb("VmHWM")
-
 
 def _cpu():
     f = list(map(int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]))
