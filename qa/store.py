@@ -293,15 +293,11 @@ def commit_build(index_dir: Path, spool, vectors, manifest: Manifest) -> Manifes
     """Complete the build spooled in its folder (records.jsonl is there already): the FAISS index, dates,
     BM25 and manifest, then rename it into place and switch CURRENT to it in one atomic rename.
 
-    vectors (an array or a qa.spool.VectorFile) are refused (IndexProblem) when they are not finite unit rows
-    of the manifest's dimension. The caller holds build_lock. A crash at any point leaves the previous build
-    live and intact."""
+    vectors (an array or a qa.spool.VectorFile) have been refused by the caller when unfit (Writer.commit,
+    write_index). The caller holds build_lock. A crash at any point leaves the previous build live and
+    intact."""
     import faiss
 
-    if vectors.shape[0] != len(spool):
-        raise ValueError(f"{vectors.shape[0]} vectors for {len(spool)} records")
-    refuse_vectors(str(index_dir), manifest.model, vectors, manifest.dimension,
-                   f"Delete the embedding cache ({index_dir / 'cache'}) and build again")
     tmp = spool.folder
     fi, index_type, index_params = make_faiss_index(vectors)
     faiss.write_index(fi, str(tmp / "index.faiss"))

@@ -138,18 +138,33 @@ class Writer(ABC):
     location: str
     home: Path  # the local folder that holds this index's embedding cache (home/cache/<model>, qa/cache.py)
 
-    @abstractmethod
     def lock(self) -> AbstractContextManager:
-        """Hold the build lock; refuse at once (IndexProblem) when another build holds it."""
+        """Hold the build lock (in home); refuse at once (IndexProblem) when another build holds it."""
+        from ..store import build_lock
+
+        return build_lock(self.home)
 
     @abstractmethod
     def begin(self) -> Path:
         """An empty folder for the build's spool, after sweeping what crashed builds left."""
 
-    @abstractmethod
     def commit(self, spool, vectors, manifest) -> Any:
         """Write the spooled records with their vectors under this manifest (qa.store.Manifest, counts and
-        hashes filled in here), then swap the new index in whole; return the manifest as written."""
+        hashes filled in here), then swap the new index in whole; return the manifest as written.
+
+        Vectors that are not finite unit rows of the manifest's dimension, one a record, are refused
+        (IndexProblem) before anything is written."""
+        from ..store import refuse_vectors
+
+        if vectors.shape[0] != len(spool):
+            raise ValueError(f"{vectors.shape[0]} vectors for {len(spool)} records")
+        refuse_vectors(self.location, manifest.model, vectors, manifest.dimension,
+                       f"Delete the embedding cache ({self.home / 'cache'}) and build again")
+        return self._commit(spool, vectors, manifest)
+
+    @abstractmethod
+    def _commit(self, spool, vectors, manifest) -> Any:
+        """commit() once the vectors are known fit."""
 
     @abstractmethod
     def abort(self, folder: Path) -> None:

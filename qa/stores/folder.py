@@ -123,17 +123,12 @@ class FolderWriter(Writer):
         self.location = str(self.index_dir)
         self.home = self.index_dir
 
-    def lock(self):
-        from ..store import build_lock
-
-        return build_lock(self.index_dir)
-
     def begin(self) -> Path:
         from ..store import begin_build
 
         return begin_build(self.index_dir)
 
-    def commit(self, spool: Spool, vectors, manifest: Manifest) -> Manifest:
+    def _commit(self, spool: Spool, vectors, manifest: Manifest) -> Manifest:
         from ..store import commit_build
 
         return commit_build(self.index_dir, spool, vectors, manifest)

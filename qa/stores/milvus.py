@@ -442,11 +442,6 @@ class MilvusWriter(Writer):
         self.home = current().cache / "milvus" / f"{self.addr.host}_{self.addr.port}_{self.addr.name}"
         self.building: str | None = None
 
-    def lock(self):
-        from ..store import build_lock
-
-        return build_lock(self.home)
-
     def begin(self) -> Path:
         with _service(self.addr, "connecting"):
             client(self.addr).list_collections()  # an unreachable server is reported before any work is done
@@ -492,16 +487,12 @@ class MilvusWriter(Writer):
             if name.startswith(side) and prefix + name[len(side):] not in names:
                 c.drop_collection(name)
 
-    def commit(self, spool, vectors, manifest):
+    def _commit(self, spool, vectors, manifest):
         from ..names import read_aliases
-        from ..store import alias_files, refuse_vectors
+        from ..store import alias_files
 
         pymilvus = _pymilvus()
         n, d = vectors.shape
-        if n != len(spool):
-            raise ValueError(f"{n} vectors for {len(spool)} records")
-        refuse_vectors(self.addr.url, manifest.model, vectors, manifest.dimension,
-                       f"Delete the embedding cache ({self.home / 'cache'}) and build again")
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + uuid.uuid4().hex[:6]
         name, meta = f"{self.addr.name}__b{stamp}", f"{self.addr.name}__m{stamp}"
         with _service(self.addr, f"writing the collection {name}"):
