@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import IndexProblem
 from .records import Record
-from .stores.base import Records
+from .stores.base import Records, by_name
 
 ID_PREFIX = b'{"id": "'  # every line of records.jsonl starts with its record's id (record_id: 16 hex digits)
 ID_LEN = 16
@@ -155,14 +155,7 @@ class RecordTable(Records):
     def __len__(self) -> int:
         return len(self.ids)
 
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        n = len(self)
-        i = int(i)
-        if not -n <= i < n:
-            raise IndexError(f"record {i} of {n}")
-        i %= n
+    def _row(self, i: int) -> Record:
         a, b = int(self._offsets[i]), int(self._offsets[i + 1])
         line = os.pread(self._file.fileno(), b - a, a)
         try:
@@ -243,10 +236,7 @@ class RecordTable(Records):
                 row += len(newlines)
                 if not block:
                     break
-        names = [json.loads(b'"' + value + b'"') for value in raw]
-        order = sorted(set(names), key=str.casefold)
-        remap = np.array([order.index(name) for name in names] + [-1], dtype=np.int32)
-        return remap[codes], order
+        return by_name(codes, [json.loads(b'"' + value + b'"') for value in raw])
 
     def close(self) -> None:
         self._file.close()

@@ -66,6 +66,19 @@ class Records(Sequence[Record]):
     @abstractmethod
     def rows_with_title(self, title: str) -> list[int]: ...
 
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return self.fetch(list(range(*i.indices(len(self)))))
+        n = len(self)
+        i = int(i)
+        if not -n <= i < n:
+            raise IndexError(f"record {i} of {n}")
+        return self._row(i % n)
+
+    @abstractmethod
+    def _row(self, i: int) -> Record:
+        """The record of row i, 0 <= i < len(self)."""
+
     def fetch(self, rows: list[int]) -> list[Record]:
         """The records of these rows, in that order (one round trip where a store is remote)."""
         return [self[i] for i in rows]
@@ -74,6 +87,15 @@ class Records(Sequence[Record]):
     def collections(self) -> tuple[np.ndarray, list[str]]:
         """Each row's collection (its metadata's "collection") as a code into the list of collections sorted
         without case (-1 for none), and that list: for browsing by collection (qa/collection.py)."""
+
+
+def by_name(codes: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Codes into names (-1 for none) made codes into the distinct names sorted without case, and that list:
+    what Records.collections() returns."""
+    order = sorted(set(names), key=str.casefold)
+    at = {name: k for k, name in enumerate(order)}
+    remap = np.array([at[name] for name in names] + [-1], dtype=np.int32)
+    return remap[codes], order
 
 
 class Store(ABC):

@@ -36,7 +36,7 @@ import numpy as np
 
 from ..errors import IndexProblem, ServiceError
 from ..records import Record
-from .base import KeywordHits, Records, Store, Vocabulary, Writer
+from .base import KeywordHits, Records, Store, Vocabulary, Writer, by_name
 
 log = logging.getLogger(__name__)
 
@@ -203,13 +203,8 @@ class MilvusRecords(Records):
     def __len__(self) -> int:
         return self.store.manifest.count
 
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return self.fetch(list(range(*i.indices(len(self)))))
-        n = len(self)
-        if not -n <= int(i) < n:
-            raise IndexError(f"record {i} of {n}")
-        return self.fetch([int(i) % n])[0]
+    def _row(self, i: int) -> Record:
+        return self.fetch([i])[0]
 
     def __iter__(self):
         for start in range(0, len(self), PAGE):
@@ -260,9 +255,7 @@ class MilvusRecords(Records):
                                               output_fields=["row", "collection"], limit=PAGE):
                     if h["collection"] is not None:
                         codes[int(h["row"])] = seen.setdefault(h["collection"], len(seen))
-        order = sorted(seen, key=str.casefold)
-        remap = np.array([order.index(name) for name in seen] + [-1], dtype=np.int32)
-        return remap[codes], order
+        return by_name(codes, list(seen))
 
 
 class MilvusStore(Store):
