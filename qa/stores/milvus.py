@@ -28,6 +28,7 @@ import socket
 import threading
 import uuid
 import zlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -246,15 +247,11 @@ class MilvusRecords(Records):
 
     def collections(self) -> tuple[np.ndarray, list[str]]:
         """From the collection field, read a page of rows at a time (4 bytes a record kept)."""
-        s, n = self.store, len(self)
-        codes = np.full(n, -1, dtype=np.int32)
+        codes = np.full(len(self), -1, dtype=np.int32)
         seen: dict[str, int] = {}
-        with _service(s.addr, "reading the records' collections"):
-            for a in range(0, n, PAGE):
-                for h in client(s.addr).query(s.collection, filter=f"row >= {a} and row < {a + PAGE}",
-                                              output_fields=["row", "collection"], limit=PAGE):
-                    if h["collection"] is not None:
-                        codes[int(h["row"])] = seen.setdefault(h["collection"], len(seen))
+        for h in self.store.scan(["collection"], "reading the records' collections"):
+            if h["collection"] is not None:
+                codes[int(h["row"])] = seen.setdefault(h["collection"], len(seen))
         return by_name(codes, list(seen))
 
 
@@ -295,14 +292,18 @@ class MilvusStore(Store):
         n = self.manifest.count
         starts = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
         ends = starts.copy()
-        with _service(self.addr, "reading the record dates"):
-            for a in range(0, n, PAGE):
-                for h in client(self.addr).query(self.collection, filter=f"row >= {a} and row < {a + PAGE}",
-                                                 output_fields=["row", "start_day", "end_day"], limit=PAGE):
-                    if h["start_day"] is not None:
-                        starts[h["row"]] = EPOCH + np.timedelta64(int(h["start_day"]), "D")
-                        ends[h["row"]] = EPOCH + np.timedelta64(int(h["end_day"]), "D")
+        for h in self.scan(["start_day", "end_day"], "reading the record dates"):
+            if h["start_day"] is not None:
+                starts[h["row"]] = EPOCH + np.timedelta64(int(h["start_day"]), "D")
+                ends[h["row"]] = EPOCH + np.timedelta64(int(h["end_day"]), "D")
         return starts, ends
+
+    def scan(self, fields: list[str], doing: str) -> Iterator[dict]:
+        """Every row's row number and these fields, read a page of rows at a time."""
+        with _service(self.addr, doing):
+            for a in range(0, self.manifest.count, PAGE):
+                yield from client(self.addr).query(self.collection, filter=f"row >= {a} and row < {a + PAGE}",
+                                                   output_fields=["row", *fields], limit=PAGE)
 
     @property
     def starts(self) -> np.ndarray:  # type: ignore[override]
