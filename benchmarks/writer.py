@@ -51,7 +51,7 @@ def questions_figures(url: str, sets: list[str], work: Path, limit: int | None, 
     from qa.embed import use_threads
     from qa.evaluate import read_questions
     from qa.llm import Endpoint
-    from qa.writer import steps, tally
+    from qa.writer import tally
 
     use_threads(1)
     out, shown = {}, []
@@ -72,8 +72,7 @@ def questions_figures(url: str, sets: list[str], work: Path, limit: int | None, 
                 flush(url)
             t = time.perf_counter()
             r = archive.retrieve(q.question, history=history)
-            run = list(steps(r.answer(5), endpoint, archive.embedder.encode, archive.aliases(),
-                             listing=archive.listing(r)))
+            run = list(archive.prose(r, r.answer(5), endpoint))
             prose.append(time.perf_counter() - t)
             a = run[-1].answer
             answers.append(a)

@@ -339,9 +339,16 @@ class Archive:
         r = self.retrieve(question, k=k, date_from=date_from, date_to=date_to, history=history, mode=mode)
         if self.llm is None:
             return r.answer(k)
-        from .writer import write
+        from .writer import final
 
-        return write(r.answer(k), self.llm, self.embedder.encode, self.aliases(), listing=self.listing(r))
+        return final(self.prose(r, r.answer(k)))
+
+    def prose(self, r: Retrieved, answer: Answer, endpoint=None):
+        """The prose writer's run over an answer retrieved here (qa/writer.steps): each sentence's verdict as it
+        is checked, then the final answer. endpoint: this archive's language model (--llm) unless given."""
+        from .writer import steps
+
+        return steps(answer, endpoint or self.llm, self.embedder.encode, self.aliases(), listing=self.listing(r))
 
     def aliases(self) -> list[list[str]]:
         """The name groups the collection knows (qa/aliases.txt and its own), for the writer's verifier."""

@@ -131,7 +131,7 @@ class WebApp:
         cited records first, then each sentence of the writer's draft once it has passed the check (a mark
         shows while the next one is written and checked), then the final answer, which is the extractive one,
         saying why, when nothing held or the writer failed."""
-        from .writer import steps
+        from .writer import writes
 
         if not isinstance(question, str) or not question.strip():
             yield (chat, gr.skip(), "", *[gr.skip()] * 7)
@@ -140,14 +140,12 @@ class WebApp:
         k = int(k) if k not in (None, "") else DEFAULT_K
         try:
             retrieved, context = self._retrieve(question, asked, date_from, date_to, k, alone)
-            draft, listing = retrieved.answer(k), self.archive.listing(retrieved)
-            writing = draft.found and not listing  # else the writer is not asked: the answer comes at once
-            if writing:
-                history.append({"role": "assistant", "content": esc(WRITING)})
-                yield (history, render.sources_panel(draft.to_json(), len(turns or [])), "", *[gr.skip()] * 7)
+            draft = retrieved.answer(k)
+            if writes(draft, self.archive.listing(retrieved)):  # else the answer comes at once
+                yield ([*history, {"role": "assistant", "content": esc(WRITING)}],
+                       render.sources_panel(draft.to_json(), len(turns or [])), "", *[gr.skip()] * 7)
             shown, removed, ans = [], 0, draft
-            for step in steps(draft, self.archive.llm, self.archive.embedder.encode, self.archive.aliases(),
-                              listing=listing):
+            for step in self.archive.prose(retrieved, draft):
                 if step.answer is not None:
                     ans = step.answer
                     break
@@ -155,14 +153,10 @@ class WebApp:
                     shown.append(step.verdict.sentence)
                 else:
                     removed += 1
-                history[-1] = {"role": "assistant", "content": esc(" ".join([*shown, checking(removed)]))}
-                yield (history, gr.skip(), "", *[gr.skip()] * 7)
-            if writing:
-                history = history[:-1]
+                writing = {"role": "assistant", "content": esc(" ".join([*shown, checking(removed)]))}
+                yield ([*history, writing], gr.skip(), "", *[gr.skip()] * 7)
             yield self._turn(history, ans, retrieved, context, asked, turns, date_from, date_to, k)
         except Exception as e:
-            if history and history[-1]["role"] == "assistant":
-                history = history[:-1]
             yield self._failed(history, question, e, asked, turns, date_from, date_to, k)
 
     def _retrieve(self, question: str, asked: list[str], date_from: str, date_to: str, k: int, alone: bool):

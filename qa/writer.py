@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from .answer import Answer, Citation
@@ -176,7 +176,7 @@ def steps(answer: Answer, endpoint: Endpoint, encode: Encoder, aliases: list[lis
     checked, then the finished answer. The extractive answer stands when nothing is cited, for a list of
     records, and when the writer fails (the error is in the answer's `writer`)."""
     writer: dict = {"endpoint": endpoint.url, "model": endpoint.model}
-    if not answer.found or not answer.citations or listing:
+    if not writes(answer, listing):
         why = "nothing is cited" if not answer.found else "a list of records is given in date order"
         yield Step(answer=replace(answer, writer={**writer, "skipped": why}, removed=[]))
         return
@@ -214,14 +214,18 @@ def steps(answer: Answer, endpoint: Endpoint, encode: Encoder, aliases: list[lis
     yield Step(answer=finish(answer, verdicts, writer, error))
 
 
-def write(answer: Answer, endpoint: Endpoint, encode: Encoder, aliases: list[list[str]] | None = None, *,
-          listing: bool = False) -> Answer:
-    """The prose answer (or the extractive one, saying why) for an extractive answer."""
-    final = None
-    for step in steps(answer, endpoint, encode, aliases, listing=listing):
-        final = step.answer or final
-    assert final is not None
-    return final
+def final(run: Iterable[Step]) -> Answer:
+    """The answer a run of steps() ends with: the prose, or the extractive answer saying why."""
+    last = None
+    for step in run:
+        last = step.answer or last
+    assert last is not None
+    return last
+
+
+def writes(answer: Answer, listing: bool) -> bool:
+    """Whether the writer is asked at all: not when nothing is cited, nor for records listed in date order."""
+    return answer.found and bool(answer.citations) and not listing
 
 
 def tally(answers: list[Answer]) -> dict:

@@ -22,7 +22,6 @@ from qa.evaluate import read_questions
 from qa.llm import Endpoint
 from qa.text import tokens
 from qa.verify import citations_of
-from qa.writer import steps
 
 pytestmark = pytest.mark.llm
 LABELS = DATA / "eval" / "writer-shown.jsonl"
@@ -63,7 +62,7 @@ def test_no_unsupported_sentence_is_shown_over_the_labelled_questions(archive):
         if not extractive.found or archive.listing(r):
             continue
         llm_server.flush(archive.llm.url)  # the same answer whatever was asked before
-        run = list(steps(extractive, archive.llm, archive.embedder.encode, archive.aliases()))
+        run = list(archive.prose(r, extractive))
         final = run[-1].answer
         assert final.found and final.citations == extractive.citations  # the writer never changes what is cited
         assert "error" not in final.writer, final.writer

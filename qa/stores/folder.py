@@ -8,6 +8,7 @@ cited (qa/table.py). This is the default store: it needs no server and nothing b
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,8 +53,9 @@ class FolderStore(Store):
     starts: np.ndarray = field(default_factory=lambda: np.zeros(0, "datetime64[D]"))  # NaT when undated
     ends: np.ndarray = field(default_factory=lambda: np.zeros(0, "datetime64[D]"))
 
-    @property
+    @functools.cached_property
     def location(self) -> str:  # type: ignore[override]
+        """The build folder served, resolved once (it is a cache key of every browse)."""
         return str(self.path.resolve())
 
     def within(self, date_from: date | None, date_to: date | None) -> np.ndarray | None:
