@@ -97,8 +97,8 @@ class Leaning:
     date_to: date | None
     lists: tuple[tuple[tuple[int, ...], float], ...] = ()  # extra ranked rows for the fusion, with their weight
     exclude: frozenset[int] = frozenset()                  # rows that cannot answer (the earlier answer's own)
-    thread: str = ""    # a move from the record cited before: that record, the topic instead of the question
-    rest: str = ""      # before it; and the follow-up without the words of the move
+    thread: str = ""    # a move from the record cited before: its title, the topic in place of the question before
+    rest: str = ""      # ... and the follow-up without the words of the move
     same: bool = False  # no topic of its own: the earlier answer's records answer it
 
 
