@@ -13,6 +13,7 @@ Nothing here calls the writer: these are plain functions of a sentence, its reco
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -390,13 +391,19 @@ class Verifier:
         self.passages = [p for ev in self.evidence for p in ev.passages]
         self.starts = np.cumsum([0] + [len(ev.passages) for ev in self.evidence])
 
+    @functools.cached_property
+    def passage_vectors(self) -> np.ndarray:
+        """The records' passages embedded, once for every batch of sentences."""
+        return self.encode(self.passages) if self.passages else np.zeros((0, 1), dtype=np.float32)
+
     def readings(self, drafted: Sequence[str]) -> list[tuple[tuple[int, ...], str, list[Reading]]]:
         """For each draft sentence: its citations, an outright reason to reject it ("" when none), and a
         reading against each record it cites."""
         plain = [citations_of(s) for s in drafted]
         texts = [" ".join(dates_in(t)[1].split()) for t, _ in plain]  # meaning without the dates: checked apart
-        vecs = self.encode(texts + self.passages) if texts else np.zeros((0, 1), dtype=np.float32)
-        svecs, pvecs = vecs[: len(texts)], vecs[len(texts):]
+        if not texts:
+            return []
+        svecs, pvecs = self.encode(texts), self.passage_vectors
         out = []
         for i, (text, cites) in enumerate(plain):
             bad = [n for n in cites if not 1 <= n <= len(self.records)]
