@@ -237,6 +237,7 @@ def _calibration_line(c: dict) -> str:
 
 
 def cmd_info(args) -> int:
+    from . import render
     from .archive import Archive
 
     archive = Archive(args.index)
@@ -250,9 +251,7 @@ def cmd_info(args) -> int:
           f"Dates:    {info['date_from']} to {info['date_to']}\nModel:    {info['model']} "
           f"(dimension {info['dimension']}{', embedded on ' + info['engine'] if info['engine'] else ''})\nBuilt at: {info['built_at']}\nFrom:     {', '.join(info['sources'])}\n"
           f"Corpus:   sha256 {info['corpus_sha256']}\nSearch:   {info['index_type']}"
-          + (" (exact)" if info["index_type"] in ("IndexFlatIP", "Milvus FLAT") else
-             f" (approximate: {info['index_params'].get('nprobe')} of {info['index_params'].get('nlist')} lists "
-             "probed)" if "nlist" in info["index_params"] else " (approximate)")
+          + f" ({render.search_words(info)})"
           + _calibration_line(info["calibration"]))
     if info["stale"]:
         print(f"Stale:    {info['stale']}; rebuild with: archive-qa build --index {args.index}")

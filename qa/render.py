@@ -265,18 +265,21 @@ def timeline_html(t: Timeline, turn: int = 0) -> str:
 
 # -- the index panel -----------------------------------------------------------------------------------------
 
+EXACT = ("IndexFlatIP", "Milvus FLAT")  # the index types that compare a question with every record
+
+
 def search_words(info: dict) -> str:
     """How questions are searched, in plain words: 'exact search over 20 records', 'approximate search,
-    1,024 lists (128 searched per question)', or by Milvus."""
+    1,024 lists (128 searched per question)', or by Milvus. Any index type not known to be exact is approximate."""
     params = info.get("index_params") or {}
     kind = info.get("index_type") or ""
+    how = "exact" if kind in EXACT else "approximate"
     if kind.startswith("Milvus"):  # qa/stores/milvus.py: FLAT (exact) up to 250,000 records, else AUTOINDEX
-        how = "exact" if kind.endswith("FLAT") else "approximate"
         return f"{how} search over {info['records']:,} records, served by Milvus"
     if "nlist" in params:
         return (f"approximate search, {params['nlist']:,} lists ({params.get('nprobe', 0):,} searched per "
                 f"question) over {info['records']:,} records")
-    return f"exact search over {info['records']:,} records"
+    return f"{how} search over {info['records']:,} records"
 
 
 def _day(iso: str) -> str:

@@ -81,7 +81,7 @@ def test_info_json_and_text(capsys, seed_index_dir):
     assert info["built_at"] and info["path"].startswith(str(seed_index_dir.resolve()))
     code, out, _ = run(capsys, "info", "--index", str(seed_index_dir))
     assert "Records:  20" in out and "1942-02-01 to 1948-07-11" in out
-    assert "Search:   IndexFlatIP (exact)" in out and info["index_type"] == "IndexFlatIP"
+    assert "Search:   IndexFlatIP (exact search over 20 records)" in out and info["index_type"] == "IndexFlatIP"
     assert info["index_params"] == {}
 
 

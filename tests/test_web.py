@@ -350,6 +350,9 @@ def test_the_index_panel_says_how_approximate_search_works():
     milvus = {"records": 7_553, "index_type": "Milvus FLAT", "index_params": {}}
     assert search_words(milvus) == "exact search over 7,553 records, served by Milvus"
     assert search_words(milvus | {"index_type": "Milvus AUTOINDEX"}).startswith("approximate search over ")
+    # the folder's exact index, and an index type this version does not know, which is never called exact
+    assert search_words({"records": 20, "index_type": "IndexFlatIP"}) == "exact search over 20 records"
+    assert search_words({"records": 20, "index_type": "IndexHNSWFlat"}) == "approximate search over 20 records"
 
 
 def test_a_bad_upload_changes_nothing(app, tmp_path):
