@@ -101,7 +101,7 @@ def step_ray(args: dict) -> dict:
     vectors = np.empty((len(texts), 384), np.float32)
     la = _load_average()
     first = None
-    with Load() as load:
+    with Load(children=True) as load:  # Ray's servers and workers are ours
         t = time.perf_counter()
         for rows, vecs in engine.embed(texts, order, lambda done, n: None):
             first = first or time.perf_counter()
@@ -176,7 +176,7 @@ def step_stores(args: dict) -> dict:
         for home in (folder, MilvusWriter(url).home):  # the vectors are the local step's: nothing is embedded
             EmbeddingCache(home, embedder.name).save(keys, vectors)
         for name, where in (("folder", folder), ("milvus", url)):
-            with Load() as load:
+            with Load(children=True) as load:  # the Milvus server is ours
                 report = build([Path(args["records"])], where, embedder, skip_invalid=True)
             rss0 = rss_mb(os.getpid())
             t = time.perf_counter()
@@ -187,7 +187,7 @@ def step_stores(args: dict) -> dict:
                    "load_rate": report.manifest.count / report.index_seconds, "embedded": report.embedded,
                    "open_seconds": opened, "open_rss_growth_mb": rss_mb(os.getpid()) - rss0,
                    "build_other_load": load.other}
-            with Load() as load:
+            with Load(children=True) as load:
                 fig.update(_serve_figures(a, questions))
             fig["serve_other_load"] = load.other
             out[name] = fig

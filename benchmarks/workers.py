@@ -48,18 +48,66 @@ def _cpu():
     return busy, int(s[11]) + int(s[12]), time.time()
 
 
+def _descendants_ticks() -> dict[int, int]:
+    """CPU ticks (user + system) of every live descendant of this process, by pid."""
+    parent, ticks = {}, {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            f = Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parent[int(d)], ticks[int(d)] = int(f[1]), int(f[11]) + int(f[12])
+    mine, me = {}, os.getpid()
+    for pid in ticks:
+        p, seen = pid, 0
+        while p > 1 and seen < 64:
+            p, seen = parent.get(p, 0), seen + 1
+            if p == me:
+                mine[pid] = ticks[pid]
+                break
+    return mine
+
+
 class Load:
-    """The share of the machine's CPUs used by other processes during a with-block (1.0 = all cores busy)."""
+    """The share of the machine's CPUs used by other processes during a with-block (1.0 = all cores busy).
+
+    With children=True, the processes this one starts (a local Ray's servers and workers) are its own, not
+    other: a thread samples their CPU every SAMPLE seconds while they live (what one does between its last
+    sample and its exit, at most SAMPLE seconds of it, still counts as other)."""
+
+    SAMPLE = 1.0
+
+    def __init__(self, children: bool = False) -> None:
+        self.children = children
 
     def __enter__(self):
+        import threading
+
         self.a = _cpu()
+        if self.children:
+            self.start, self.last, self.stop = _descendants_ticks(), {}, threading.Event()
+            self.thread = threading.Thread(target=self._sample, daemon=True)
+            self.thread.start()
         return self
+
+    def _sample(self) -> None:
+        while not self.stop.wait(self.SAMPLE):
+            self.last.update(_descendants_ticks())
 
     def __exit__(self, *exc):
         b = _cpu()
+        ours = b[1] - self.a[1]
+        if self.children:
+            self.stop.set()
+            self.thread.join()
+            self.last.update(_descendants_ticks())
+            self.children_ticks = sum(t - self.start.get(pid, 0) for pid, t in self.last.items())
+            ours += self.children_ticks
         ticks = os.sysconf("SC_CLK_TCK")
         wall = b[2] - self.a[2]
-        self.other = (max(0.0, ((b[0] - self.a[0]) - (b[1] - self.a[1])) / (wall * ticks * os.cpu_count()))
+        self.other = (max(0.0, ((b[0] - self.a[0]) - ours) / (wall * ticks * os.cpu_count()))
                       if wall > 0 else 0.0)
         self.seconds = wall
 
@@ -357,19 +405,19 @@ def qvecs(args: dict) -> dict:
 def embed_pair(args: dict) -> dict:
     """Embedding throughput of both pipelines in one process, alternating 256-text chunks in random order, so that
     load from other processes hits both alike (the builds themselves run minutes apart). Ours: qa's Embedder.encode
-    with the build's chunking (qa.build.BATCH texts a call, batch_size=32); plain: SentenceTransformer.encode."""
+    with the build's chunking (qa.engines.local.BATCH texts a call, batch_size=32); plain: SentenceTransformer.encode."""
     import random
 
     from sentence_transformers import SentenceTransformer
 
-    import qa.build as qb
+    import qa.engines.local as ql
     from qa.embed import Embedder, model_folder
 
     threads(2)
     texts = _read_texts([Path(p) for p in args["files"]])[: args.get("n", 2048)]
     ours = Embedder().load()
     plain = SentenceTransformer(model_folder(), device="cpu")
-    chunk = getattr(qb, "BATCH", 256)
+    chunk = getattr(ql, "BATCH", 256)
     ours.encode(texts[:32], batch_size=32)
     plain.encode(texts[:32], normalize_embeddings=True)
     rng = random.Random(1)

@@ -25,7 +25,6 @@ from .store import Manifest, Progress, describe_sources, new_manifest
 
 log = logging.getLogger(__name__)
 
-BATCH = 256  # texts per call of the local engine (qa/engines/local.py reads it)
 LOOKUP = 65_536  # cache keys looked up at a time
 
 

@@ -9,6 +9,8 @@ import numpy as np
 from ..embed import Embedder
 from .base import Engine, Progress
 
+BATCH = 256  # texts per call of the model; questions asked meanwhile go first between calls
+
 
 class LocalEngine(Engine):
     """Embeds in slices that let questions go first (Embedder.encode(background=True)), as builds always
@@ -21,8 +23,6 @@ class LocalEngine(Engine):
 
     def embed(self, texts: Sequence[str], rows: np.ndarray, progress: Progress) -> Iterator[
             tuple[np.ndarray, np.ndarray]]:
-        from ..build import BATCH
-
         try:
             for start in range(0, len(rows), BATCH):
                 part = rows[start:start + BATCH]
