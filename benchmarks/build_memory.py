@@ -64,7 +64,9 @@ def step_search(args: dict) -> dict:
     from qa.embed import Embedder
 
     faiss.omp_set_num_threads(1)
-    questions = [q for q in (HERE / "questions.txt").read_text().splitlines() if q.strip()]
+    from datasets import visit_questions
+
+    questions = visit_questions()  # the file's comment lines are not questions
     Q = Embedder().load().encode(questions)
     X = np.load(args["vectors"], mmap_mode="r")[: args["records"]]
     exact = np.argpartition(-(np.asarray(X) @ Q.T), 10, axis=0)[:10].T  # each question's exact top 10
