@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -168,6 +169,8 @@ def step_stores(args: dict) -> dict:
     questions = visit_questions()
     work = Path(args["work"])
     out: dict = {"records": len(texts), "questions": len(questions)}
+    for old in (work / "milvus-data", work / "folder-index"):  # an earlier run's collection is not this one's
+        shutil.rmtree(old, ignore_errors=True)
     server = Milvus(work / "milvus-data").start()
     try:
         url = server.url("bench")
