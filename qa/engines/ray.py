@@ -4,10 +4,10 @@ The driver (this process) reads and checks the records and asks the embedding ca
 does; only the texts still missing go to the cluster, shortest first, in blocks of BLOCK, AHEAD blocks in flight
 per worker. Each worker is an actor, one a CPU of the cluster, that loads the model once and runs it on one ONNX
 Runtime thread (EmbedBatch); the vectors come back to the driver, which writes them to the store.
-Plain actors rather than Ray Data's map_batches: on the same 20,000 records they embedded 8-12% more records a
+Plain actors rather than Ray Data's map_batches: on the same 20,000 records they embedded 9-12% more records a
 second with one worker and with two (benchmarks/README.md), with no executor, statistics or autoscaling actor
-beside the workers. Without an address Ray runs
-on this machine alone, privately (its own temporary folder, loopback only, no dashboard, no usage stats).
+beside the workers. Without an address Ray runs on this machine alone, privately (its own temporary folder,
+loopback only, no dashboard, no usage stats).
 """
 
 from __future__ import annotations
