@@ -475,6 +475,7 @@ def test_on_a_phone_the_answer_and_its_first_source_fit_the_first_screen(browser
 def test_everything_works_by_keyboard(page, axe_script):
     assert axe(page, axe_script, "main") == []
     page.locator("#export-panel").get_by_text("Export the answer").click()
+    page.get_by_label("Export format").first.wait_for(timeout=30000)  # the panel opens after the click
     assert page.get_by_label("Export format").count() == 1  # named for screen readers, not "Dropdown"
     page.locator("#question textarea").focus()
     page.keyboard.type(Q)
