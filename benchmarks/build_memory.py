@@ -106,7 +106,8 @@ def step_search(args: dict) -> dict:
             ties.append(min(10, int((scores[found, qi] >= tenth[qi] - 1e-4).sum())) / 10)
         digest = {f: hashlib.sha256((build / f).read_bytes()).hexdigest()
                   for f in ("index.faiss", "records.jsonl")}
-        out[name] = {"recall_at_10": float(np.mean(recall)), "recall_at_10_ties": float(np.mean(ties)), "search_p50_ms": float(np.median(times) * 1000),
+        out[name] = {"recall_at_10": float(np.mean(recall)), "recall_at_10_ties": float(np.mean(ties)),
+                     "search_p50_ms": float(np.median(times) * 1000),
                      "search_p99_ms": float(np.percentile(times, 99) * 1000), "sha256": digest}
     return out
 

@@ -25,6 +25,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -83,8 +84,6 @@ class Load:
         self.children = children
 
     def __enter__(self):
-        import threading
-
         self.a = _cpu()
         if self.children:
             self.start, self.last, self.stop = _descendants_ticks(), {}, threading.Event()
@@ -405,7 +404,8 @@ def qvecs(args: dict) -> dict:
 def embed_pair(args: dict) -> dict:
     """Embedding throughput of both pipelines in one process, alternating 256-text chunks in random order, so that
     load from other processes hits both alike (the builds themselves run minutes apart). Ours: qa's Embedder.encode
-    with the build's chunking (qa.engines.local.BATCH texts a call, batch_size=32); plain: SentenceTransformer.encode."""
+    with the build's chunking (qa.engines.local.BATCH texts a call, batch_size=32); plain:
+    SentenceTransformer.encode."""
     import random
 
     from sentence_transformers import SentenceTransformer

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 BLOCK = 250  # rows a worker embeds per call (the model batches them by 32 inside)
 AHEAD = 2    # blocks in flight per worker: the next is there when one is done, and the rest wait in the driver
 RETRIES = 2  # restarts of a lost worker, and retries of the block it held
-OBJECT_STORE = 1 << 30  # bytes of shared memory for a local Ray: the windows need a fraction of it
+OBJECT_STORE = 1 << 30  # bytes of shared memory for a local Ray: the blocks in flight need a fraction of it
 QUIET = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_BACKEND_LOG_LEVEL": "fatal"}
 WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": "1",
               "TOKENIZERS_PARALLELISM": "false"}
