@@ -423,11 +423,13 @@ class WebApp:
             error = result.get("error")
             yield (BUSY if isinstance(error, RebuildRunning) else str(error)), gr.skip(), gr.skip()
             return
-        while t.is_alive():
+        while True:  # at least once: a rebuild that finishes at once still says it ran
             frac, msg = state["progress"]
             yield (f"Rebuilding… {frac:.0%}: {msg}. Questions are answered from the current index until "
                    "the new one is ready."), gr.skip(), gr.skip()
             t.join(0.25)
+            if not t.is_alive():
+                break
         if "error" in result:
             text = f"Rebuild failed: {result['error']}"
         else:

@@ -403,9 +403,24 @@ def test_another_collection_gets_examples_made_from_its_own_records(browser, sma
 
 # -- 7. the index panel --------------------------------------------------------------------------------------
 
+@pytest.fixture
+def growing_collection(tmp_path):
+    """An app over 60 records whose folder gains 150 records no cache holds, so a rebuild must embed them."""
+    records = tmp_path / "records"
+    records.mkdir()
+    rows = ["date,title,summary"] + [f"1960-01-{i % 28 + 1:02d},Note {i},Note {i} on the harbour lamp."
+                                     for i in range(60)]
+    (records / "notes.csv").write_text("\n".join(rows) + "\n")
+    with running_app(tmp_path, records) as srv:
+        added = [f"1961-02-{i % 28 + 1:02d},Ledger {i},Ledger line {i}: {i * 7919 % 1000} barrels of "
+                 f"lamp oil landed at pier {i % 13} in fog." for i in range(150)]
+        (records / "ledger.csv").write_text("\n".join(["date,title,summary", *added]) + "\n")
+        yield srv
+
+
 def test_the_index_panel_speaks_plainly_and_a_rebuild_shows_progress_then_its_result(browser,
-                                                                                      small_collection):
-    pg = _open(browser, small_collection["url"])
+                                                                                      growing_collection):
+    pg = _open(browser, growing_collection["url"])
     pg.get_by_role("tab", name="Index").click()
     info = pg.locator("#index-info").inner_text()
     assert "exact search over 60 records" in info and "IndexFlatIP" not in info
@@ -419,7 +434,7 @@ def test_the_index_panel_speaks_plainly_and_a_rebuild_shows_progress_then_its_re
     pg.wait_for_function("document.querySelector('#index-status textarea').value.startsWith('Rebuilt')",
                          timeout=120000)
     result = pg.locator("#index-status textarea").input_value()
-    assert result.startswith("Rebuilt: 60 records in ") and "exact search over 60 records" in result
+    assert result.startswith("Rebuilt: 210 records in ") and "exact search over 210 records" in result
     statuses = pg.evaluate("window.statuses")
     assert statuses[0].startswith("Rebuilding… ") and statuses[-1] == result, statuses
     pg.context.close()
