@@ -5,8 +5,10 @@
 Builds (or reuses) an index of each collection, retrieves the candidates of every dev question with the app's
 own pipeline, labels each candidate by whether it is a gold record, and fits an L2-regularised logistic
 regression (Newton's method, NumPy) on the evidence (qa/support.py FEATURES). Prints the weights to paste into
-qa/support.py and the dev figures at a few thresholds. The features do not depend on the weights: the
-candidates' evidence is computed in retrieval order, before the model reorders them.
+qa/support.py and the dev figures at a few thresholds. Then fits the question-level model on the support model
+in qa/support.py (ANSWERABLE: is the question answered at all?) and chooses its bar (ANSWER): the highest at
+which neither collection's dev false not-found rises above that of the support bar alone. The features do not
+depend on the weights: the candidates' evidence is computed in retrieval order, before the model reorders them.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ COLLECTIONS = {  # name: (records, dev questions)
 L2 = 1.0
 
 
-def candidates(archive, questions) -> list[tuple[np.ndarray, np.ndarray, bool, bool]]:
-    """Per question: the evidence matrix of its candidates, their gold labels, answerable?, asks for a list?"""
+def candidates(archive, questions) -> list[tuple[np.ndarray, np.ndarray, bool, float]]:
+    """Per question: the evidence matrix of its candidates, their gold labels, answerable?, and how fully the
+    candidate holding the question's own names best holds them (Evidence.spelled)."""
     from qa.support import FEATURES
 
     out = []
@@ -40,7 +43,7 @@ def candidates(archive, questions) -> list[tuple[np.ndarray, np.ndarray, bool, b
             continue
         x = np.array([[getattr(h.evidence, f) for f in FEATURES] for h in r.hits], dtype=np.float64)
         y = np.array([(h.record.date.text, h.record.title) in q.gold for h in r.hits], dtype=np.float64)
-        out.append((x, y, bool(q.gold), r.query.intent.listing))
+        out.append((x, y, bool(q.gold), max(h.evidence.spelled for h in r.hits)))
     return out
 
 
@@ -57,12 +60,32 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 30) -> n
     return w
 
 
-def figures(data, w: np.ndarray, cite: float) -> dict[str, float]:
+def _top_logit(x: np.ndarray, w: np.ndarray) -> float:
+    """The best candidate's support as log-odds, clipped as qa/support.py answerable() clips it."""
+    p = float(np.clip(1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:]).max())), 1e-9, 1 - 1e-9))
+    return float(np.log(p / (1 - p)))
+
+
+def fit_answerable(data, w: np.ndarray) -> np.ndarray:
+    """The question-level model (qa/support.py ANSWERABLE): whether a question is answered at all, from the best
+    candidate's support as log-odds and the most any candidate holds of its own names in some spelling."""
+    x = np.array([[_top_logit(xs, w), spelled] for xs, _, _, spelled in data])
+    y = np.array([float(answerable) for _, _, answerable, _ in data])
+    return fit(x, y)
+
+
+def figures(data, w: np.ndarray, cite: float, v: np.ndarray | None = None, bar: float = 0.0) -> dict[str, float]:
+    """Dev figures when records at or above cite are cited, and, with the question-level model v, nothing is
+    cited unless it gives at least bar (then the most probable record when none reaches cite), as
+    qa/answer.py compose() does."""
     hit1, fnf, nf, cp, sr = [], [], [], [], []
-    for x, y, answerable, _ in data:
+    for x, y, answerable, spelled in data:
         p = 1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:])))
         order = np.argsort(-p, kind="stable")
         cited = [i for i in order if p[i] >= cite]
+        if v is not None:
+            q = 1.0 / (1.0 + np.exp(-(v[0] + v[1] * _top_logit(x, w) + v[2] * spelled)))
+            cited = (cited or [order[0]]) if q >= bar else []
         if answerable:
             hit1.append(y[order[0]])
             fnf.append(not cited)
@@ -78,7 +101,7 @@ def figures(data, w: np.ndarray, cite: float) -> dict[str, float]:
 def main() -> int:
     from qa.archive import Archive
     from qa.evaluate import read_questions
-    from qa.support import FEATURES
+    from qa.support import CITE, FEATURES, WEIGHTS
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--work", type=Path, default=None, help="folder for the indexes (default: a temporary one)")
@@ -100,6 +123,22 @@ def main() -> int:
     for cite in (0.3, 0.4, 0.45, 0.5):
         for name, rows in data.items():
             print(f"cite {cite} {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in figures(rows, w, cite).items()))
+    # the question-level model sits on the support model the app uses (qa/support.py WEIGHTS), which may differ
+    # from the refit above until that is pasted in
+    w = np.array([WEIGHTS["bias"]] + [WEIGHTS[f] for f in FEATURES])
+    v = fit_answerable([d for rows in data.values() for d in rows], w)
+    print("ANSWERABLE =", json.dumps({k: round(float(x), 2) for k, x in zip(("bias", "support", "spelled"), v)}),
+          "(on qa/support.py's WEIGHTS)")
+    # the bar: the highest at which no collection's dev false not-found rises above the support bar's alone
+    alone = {name: figures(rows, w, CITE)["false not-found"] for name, rows in data.items()}
+    chosen = None
+    for bar in np.round(np.arange(0.5, 0.951, 0.05), 2):
+        got = {name: figures(rows, w, CITE, v, bar) for name, rows in data.items()}
+        print(f"answer bar {bar}: " + "; ".join(f"{name} not-found {f['not-found']:.3f}, false not-found "
+                                                f"{f['false not-found']:.3f}" for name, f in got.items()))
+        if all(got[name]["false not-found"] <= alone[name] + 1e-9 for name in data):
+            chosen = bar
+    print("ANSWER =", chosen)
     return 0
 
 

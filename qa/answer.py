@@ -7,7 +7,7 @@ from datetime import date
 
 from .retrieve import Hit
 from .sentences import sentences
-from .support import CITE, Words, holds
+from .support import ANSWER, CITE, Words, answerable, holds
 from .text import tokens
 from .timeline import describe_stretch
 
@@ -135,7 +135,10 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     if listing:
         chosen = hits[:MAX_LIST]
     else:
-        chosen = [h for h in hits if h.support >= CITE][: MAX_LIST if chronological else k]
+        # nothing answers unless the question is likely answered at all; then the records likely to support it,
+        # or failing any, the most likely one
+        likely = [h for h in hits if h.support >= CITE] or hits[:1]
+        chosen = likely[: MAX_LIST if chronological else k] if answerable(hits) >= ANSWER else []
         if chronological:
             chosen = _by_date(chosen)
     unknown = ", ".join(missing_names or [])

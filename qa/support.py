@@ -25,9 +25,17 @@ from .text import tokens
 WEIGHTS = {"bias": -6.32, "cosine": 1.95, "gap": 3.5, "coverage": 1.9, "names": 0.52, "least": 0.33,
            "first": 0.72, "listing": 1.32, "list_gap": 0.81, "fused": 2.83, "keyword": 1.81, "coverage_gap": 3.4}
 FEATURES = tuple(k for k in WEIGHTS if k != "bias")
-# A record is cited when its probability of supporting the answer is at least this; nothing answers when no
-# candidate reaches it. Chosen on the same dev splits (the README's evaluation): it keeps false not-found low.
+# A record is cited when its probability of supporting the answer is at least this. Chosen on the same dev
+# splits (the README's evaluation): it keeps false not-found low.
 CITE = 0.45
+# Whether anything answers at all is a question's, not a record's: from the best candidate's support (as log-odds)
+# and how fully the candidate that holds the question's own names best holds them, in some spelling. A question
+# whose names no candidate holds together (one person's visit to one city, against records of that person in
+# other cities and of others in that city) is less likely answered, however well one name matches. Fitted and
+# chosen by benchmarks/fit_support.py on the dev splits: ANSWER is the highest bar at which neither collection's
+# dev false not-found rises above that of the support bar alone.
+ANSWERABLE = {"bias": 0.3, "support": 1.11, "spelled": 1.95}
+ANSWER = 0.65
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ class Evidence:
     fused: float = 0.0     # its fused retrieval score (reciprocal ranks) as a share of the best candidate's
     keyword: float = 0.0   # its BM25 score as a share of the best candidate's (0 when no word matched)
     coverage_gap: float = 0.0  # how far its coverage falls behind the best covering candidate's (0 or negative)
+    spelled: float = 1.0   # how far it holds the own name it holds least, in some spelling (1: names none)
 
 
 def idf(df: int, n: int) -> float:
@@ -127,6 +136,14 @@ class Wording:
         return sum(w for t, w in self.terms.items() if holds(t, record) or any(
             alt <= record.tokens for alt in self.other_spellings.get(t, ()))) / total
 
+    def spelled(self, record: Words) -> float:
+        """How far a record holds the question's own name it holds least, in some spelling, not by meaning; 1
+        when the question names nothing of its own."""
+        own = self.names if self.own < 0 else self.names[: self.own]
+        if not own:
+            return 1.0
+        return min(max(sum(holds(t, record) for t in s) / len(s) for s in spellings) for spellings in own)
+
     @property
     def other_spellings(self) -> dict[str, list[frozenset[str]]]:
         """For each word of a name, the collection's other spellings of that name."""
@@ -197,7 +214,7 @@ def evidence(cosines: list[float], token_sets: list[Words], words: Wording, floo
     keyword_share = _shares(keyword or [0.0] * len(cosines))
     lst = float(listing)
     return [Evidence(c - floor, c - best, cov, *words.names_held(ts, m), float(i == 0), lst, lst * (c - best),
-                     f, k, cov - most)
+                     f, k, cov - most, words.spelled(ts))
             for i, (c, ts, m, cov, f, k) in enumerate(zip(cosines, token_sets, rows, covered, fused_share,
                                                           keyword_share))]
 
@@ -205,6 +222,17 @@ def evidence(cosines: list[float], token_sets: list[Words], words: Wording, floo
 def probability(ev: Evidence, weights: dict[str, float] = WEIGHTS) -> float:
     """The probability that a record with this evidence supports the answer."""
     z = weights["bias"] + sum(weights[f] * getattr(ev, f) for f in FEATURES)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def answerable(hits: list, weights: dict[str, float] = ANSWERABLE) -> float:
+    """The probability that the collection answers the question at all, from its weighed candidates (supported():
+    most probable first)."""
+    if not hits:
+        return 0.0
+    top = min(max(hits[0].support, 1e-9), 1 - 1e-9)
+    spelled = max(h.evidence.spelled if h.evidence is not None else 1.0 for h in hits)
+    z = weights["bias"] + weights["support"] * math.log(top / (1 - top)) + weights["spelled"] * spelled
     return 1.0 / (1.0 + math.exp(-z))
 
 

@@ -7,7 +7,7 @@ from qa.answer import MAX_LIST, compose, quote
 from qa.dates import parse_date
 from qa.records import Record, record_id
 from qa.retrieve import Hit
-from qa.support import CITE, Evidence
+from qa.support import ANSWER, CITE, Evidence, answerable
 
 STAMP = {"records": 3, "model": "m", "corpus_sha256": "abc", "built_at": "2026-01-01T00:00:00+00:00"}
 EV = Evidence(0.5, 0.0, 1.0, 1.0, 1.0, 1.0)  # what the composer reads is the probability, not the evidence
@@ -29,9 +29,11 @@ V = rec("May 12, 1947", "Cable No. 121973",
 SHORT = rec("February 7, 1985", "Visit of King Fahd (Saudi Arabia) to the United States", "State Visit.")
 
 
-def weighed(*pairs, cosine: float = 0.6):
-    """Hits in the order given, each with its probability of supporting the answer."""
-    return [Hit(r, cosine, i, support=p, evidence=EV) for i, (r, p) in enumerate(pairs, start=1)]
+def weighed(*pairs, cosine: float = 0.6, spelled: float = 1.0):
+    """Hits in the order given, each with its probability of supporting the answer (and spelled: how far each
+    holds the question's names in some spelling)."""
+    ev = Evidence(**{**EV.__dict__, "spelled": spelled})
+    return [Hit(r, cosine, i, support=p, evidence=ev) for i, (r, p) in enumerate(pairs, start=1)]
 
 
 def test_every_line_is_led_by_its_date_quotes_its_record_and_carries_its_citation():
@@ -54,8 +56,23 @@ def test_only_records_likely_to_support_the_answer_are_cited_in_the_order_given(
     assert len(compose("q", weighed((B, 0.9), (A, 0.8), (C, 0.7)), k=2, index=STAMP).citations) == 2
 
 
+def test_a_likely_answered_question_whose_best_record_falls_short_cites_that_record_alone():
+    hits = weighed((A, CITE - 0.1), (B, 0.2))
+    assert answerable(hits) >= ANSWER
+    ans = compose("q", hits, k=5, index=STAMP)
+    assert ans.found and [c.hit.record for c in ans.citations] == [A]
+
+
+def test_a_question_whose_names_no_record_holds_together_is_not_answered_even_by_a_likely_record():
+    hits = weighed((A, CITE + 0.05), (B, 0.3), spelled=0.0)  # "Did Vyshinsky go to Havana?": Vyshinsky only
+    assert answerable(hits) < ANSWER
+    assert not compose("q", hits, k=5, index=STAMP).found
+    assert compose("q", weighed((A, CITE + 0.05), (B, 0.3)), k=5, index=STAMP).found  # one holds both
+
+
 def test_nothing_likely_enough_says_so_and_shows_the_closest_for_reference():
-    ans = compose("the 1953 armistice", weighed((A, 0.3), (B, 0.2), (C, 0.1), (D, 0.05)), k=5, index=STAMP)
+    ans = compose("the 1953 armistice", weighed((A, 0.3), (B, 0.2), (C, 0.1), (D, 0.05), spelled=0.0), k=5,
+                  index=STAMP)
     assert not ans.found and ans.citations == []
     assert ans.text == ("The archive holds no record that answers this question. The closest records are listed "
                         "below for reference; they do not answer it.")
@@ -67,7 +84,9 @@ def test_nothing_likely_enough_says_so_and_shows_the_closest_for_reference():
 
 
 def test_a_name_the_collection_never_uses_is_said_plainly():
-    ans = compose("What did Potsdam decide?", weighed((A, 0.2)), k=5, index=STAMP, missing_names=["Potsdam"])
+    # no record spells a name the collection never uses
+    ans = compose("What did Potsdam decide?", weighed((A, 0.2), spelled=0.0), k=5, index=STAMP,
+                  missing_names=["Potsdam"])
     assert not ans.found and "No record mentions Potsdam." in ans.text
     ans = compose("What did Vyshinsky say at Potsdam?", weighed((A, 0.9)), k=5, index=STAMP,
                   missing_names=["Potsdam"])

@@ -8,7 +8,8 @@ from qa.calibrate import best_cosines, calibrate, name_cosines, offtopic_questio
 from qa.dates import parse_date
 from qa.records import Record, read_records, record_id
 from qa.retrieve import Hit
-from qa.support import WEIGHTS, Evidence, Wording, Words, by_meaning, evidence, holds, idf, probability, supported
+from qa.support import (ANSWER, ANSWERABLE, WEIGHTS, Evidence, Wording, Words, answerable, by_meaning, evidence, holds,
+                        idf, probability, supported)
 from qa.text import tokens
 
 
@@ -71,6 +72,34 @@ def test_names_held_in_any_spelling_and_the_least_held_name():
     # by meaning: a name the record does not spell still counts as far as its cosine says
     share2, least2 = w.names_held(words("Kim Gu alone"), by_meaning=[0.0, 0.9])
     assert least2 == 0.9 and share2 > share
+
+
+def test_spelled_is_the_own_name_held_least_in_any_spelling_never_by_meaning():
+    kw = _Keywords({"carter": 3, "havana": 1}, 20)
+    w = Wording.of(_query("Did Carter travel to Havana?", [["Carter"], ["Havana"]]), kw)
+    assert w.spelled(words("Carter in Havana")) == 1.0
+    assert w.spelled(words("Carter in Caracas")) == 0.0  # near in meaning, but not the name
+    assert Wording.of(_query("railway engineers"), kw).spelled(words("anything")) == 1.0  # names none
+    # a follow-up's context names (after the own ones) are not required
+    ctx = Wording([], [(frozenset({"carter"}),), (frozenset({"havana"}),)], [1.0, 0.5], own=1)
+    assert ctx.spelled(words("Carter in Caracas")) == 1.0
+
+
+def _weighed(*pairs) -> list[Hit]:
+    ev = Evidence(0.3, 0.0, 0.5, 0.5, 0.5, 1.0)
+    return [Hit(_rec(f"R{i}", "x"), 0.5, i, support=p, evidence=Evidence(**{**ev.__dict__, "spelled": s}))
+            for i, (p, s) in enumerate(pairs, start=1)]
+
+
+def test_answerable_rises_with_the_best_support_and_with_the_names_held_together():
+    assert ANSWERABLE["support"] > 0 and ANSWERABLE["spelled"] > 0 and 0.5 <= ANSWER < 1
+    assert answerable([]) == 0.0
+    assert answerable(_weighed((0.6, 0.0))) < answerable(_weighed((0.8, 0.0))) < answerable(_weighed((0.8, 1.0)))
+    # the names held together count from whichever candidate holds them, not only the best one
+    assert answerable(_weighed((0.6, 0.0), (0.2, 1.0))) == answerable(_weighed((0.6, 1.0)))
+    # a strong match on one of two names, and no record holding both: not answered
+    assert answerable(_weighed((0.55, 0.0), (0.4, 0.0))) < ANSWER <= answerable(_weighed((0.55, 1.0)))
+    assert 0.0 < answerable(_weighed((1.0, 1.0))) <= 1.0 and answerable(_weighed((0.0, 0.0))) >= 0.0
 
 
 def test_by_meaning_reads_cosines_on_the_collections_own_scale():
