@@ -29,6 +29,7 @@ Q = "When did the Soviets postpone uranium prospecting in North Korea?"
 TITLE = ("Protocol No. 61 of a Meeting of the Special Committee under the Council of Ministers of the USSR "
          "(Excerpt)")
 BOT = '#chat [data-testid="bot"]'
+SAVED = "document.querySelectorAll('#saved-conversations input[type=radio]').length"  # conversations kept
 
 pytestmark = pytest.mark.browser
 
@@ -108,11 +109,19 @@ def settle(pg) -> None:
 
 
 def ask(pg, question: str, n: int) -> str:
+    from qa.archive import clean_question  # the question as the server reads it and its panel names it
+
     pg.locator("#question textarea").fill(question)
     pg.locator("#ask").click()
     pg.wait_for_function(f"document.querySelectorAll('{BOT}').length >= {n}", timeout=30000)
-    pg.wait_for_function(f"!!document.querySelector('#sources #src-{n - 1}-1, #sources .asked')",
-                         timeout=30000)
+    # the n-th answer's own sources panel, not the one before it: it names this question, and its cards (if
+    # any) are of turn n - 1 (its first card is #src-{n-1}-1)
+    pg.wait_for_function("""([asked, turn]) => {
+        const panel = document.querySelector('#sources');
+        const note = panel && panel.querySelector('.asked');
+        return !!note && note.textContent === asked
+            && [...panel.querySelectorAll('article.source[id]')].every((c) => c.id.split('-')[1] === turn);
+    }""", arg=[f"For: “{clean_question(question)}”", str(n - 1)], timeout=30000)
     settle(pg)
     return " ".join(pg.locator(BOT).nth(n - 1).inner_text().split())
 
@@ -157,9 +166,10 @@ def test_a_question_gets_linked_citations_chips_and_marked_quotes(page, seed_arc
     page.locator("#sources").evaluate("e => window.scrollTo(0, document.body.scrollHeight)")
     bubble.locator("a.cite-link").first.click()
     page.wait_for_function("document.querySelector('#src-0-1').classList.contains('hl')")
-    page.wait_for_timeout(600)  # the smooth scroll
-    assert page.evaluate("""() => { const r = document.querySelector('#src-0-1').getBoundingClientRect();
-                             return r.top >= 0 && r.bottom <= innerHeight; }""")
+    in_view = """() => { const r = document.querySelector('#src-0-1').getBoundingClientRect();
+                         return r.top >= 0 && r.bottom <= innerHeight; }"""
+    page.wait_for_function(in_view, timeout=10000)  # the smooth scroll ends with the card in sight
+    assert page.evaluate(in_view)
     assert page.evaluate("document.activeElement.id") == "src-0-1"
     assert axe(page, axe_script, "answered") == []
     page.evaluate("window.scrollTo(0, 0)")
@@ -173,7 +183,7 @@ def test_a_citation_of_an_earlier_answer_brings_back_its_sources(page):
     assert "Cable No. 121973" in page.locator("#sources").inner_text()
     page.locator(BOT).first.locator("a.chip").first.click()
     page.wait_for_function("document.querySelector('#src-0-1') && "
-                           "document.querySelector('#src-0-1').classList.contains('hl')", timeout=10000)
+                           "document.querySelector('#src-0-1').classList.contains('hl')", timeout=30000)
     assert TITLE in page.locator("#sources").inner_text()
 
 
@@ -188,6 +198,7 @@ def test_time_from_ask_to_answer_and_sources_on_screen(page, capsys):
     for n, q in enumerate(questions * 2, start=1):
         page.locator("#question textarea").fill(q)
         ms = page.evaluate("""(n) => new Promise((done) => {
+            setTimeout(() => done(NaN), 60000);  // never left waiting: a turn that never shows counts as NaN
             const ready = () => document.querySelectorAll('#chat [data-testid="bot"]').length >= n
                 && document.querySelector(`#sources #src-${n - 1}-1, #sources .asked`);
             const t0 = performance.now();
@@ -220,6 +231,7 @@ def test_a_source_opens_the_whole_record_with_more_like_it_and_a_way_back(page, 
         assert part in viewer, part
     assert page.locator("#sources .viewer .source").count() == 5
     assert page.locator("#sources [id^='src-']").count() == 0  # R1..R5 are not the answer's [n]
+    page.wait_for_function("document.activeElement?.id === 'viewer-title'", timeout=10000)
     assert page.evaluate("document.activeElement.id") == "viewer-title"
     assert axe(page, axe_script, "viewer") == []
     page.evaluate("window.scrollTo(0, 0)")
@@ -237,6 +249,7 @@ def test_a_source_opens_the_whole_record_with_more_like_it_and_a_way_back(page, 
 def test_the_records_tab_searches_sorts_filters_and_opens_a_record(page, axe_script):
     page.get_by_role("tab", name="Records").click()
     page.wait_for_selector("#records table")
+    settle(page)  # the tab's own refresh of the list, on opening it
     assert "20 records · page 1 of 1" in page.locator("#records").inner_text()
     dates = page.locator("#records td.date").all_inner_texts()
     assert dates[0] == "February, 1942" and dates[-1] == "July 11, 1948"
@@ -270,6 +283,7 @@ def test_records_tab_pages_and_filters_by_collection(browser, small_collection):
     pg = _open(browser, small_collection["url"])
     pg.get_by_role("tab", name="Records").click()
     pg.wait_for_selector("#records table")
+    settle(pg)  # the tab's own refresh of the list, on opening it, before Next
     assert "60 records · page 1 of 3" in pg.locator("#records").inner_text()
     assert pg.locator("#records-prev").is_disabled()
     pg.locator("#records-next").click()
@@ -285,6 +299,8 @@ def test_records_tab_pages_and_filters_by_collection(browser, small_collection):
 # -- 4. conversation state -----------------------------------------------------------------------------------
 
 def test_clear_resets_chat_sources_timeline_export_filters_and_context(page):
+    from playwright.sync_api import expect
+
     first = ask(page, "What did Vyshinsky report from the UN about the Korean question?", 1)
     page.locator("#export-panel").get_by_text("Export the answer").click()
     page.locator("#export").click()
@@ -299,7 +315,7 @@ def test_clear_resets_chat_sources_timeline_export_filters_and_context(page):
     assert page.locator("#timeline .mark").count() == 0
     assert page.locator("#export-file a[href]").count() == 0
     assert page.locator("#date-from textarea, #date-from input").first.input_value() == ""
-    assert page.locator("#examples button").count() == 4
+    expect(page.locator("#examples button")).to_have_count(4, timeout=10000)
     # the follow-up context is gone too: the same short question is read on its own, as in a fresh page
     alone = ask(page, "and what did Molotov answer?", 1)
     assert "Read together" not in page.locator("#chips").inner_text()
@@ -337,9 +353,11 @@ def test_active_filters_show_as_chips_that_remove_them(page):
 
 def test_conversations_are_kept_in_the_browser_and_reopened(page):
     ask(page, Q, 1)
+    page.wait_for_function(f"{SAVED} === 1", timeout=30000)  # kept: a step chained after the answer
     page.locator("#clear").click()
     page.wait_for_function(f"document.querySelectorAll('{BOT}').length === 0")
     ask(page, "Who asked Moscow for railway engineers?", 1)
+    page.wait_for_function(f"{SAVED} === 2", timeout=30000)  # the second one kept too
     page.reload()
     page.wait_for_selector("#question textarea")
     settle(page)
@@ -370,6 +388,7 @@ def test_the_timeline_reads_at_any_density_and_a_click_asks_for_the_period(page,
     page.emulate_media(color_scheme="dark")
     page.reload()
     page.wait_for_selector("#timeline .bin")
+    settle(page)
     dark = page.evaluate("""() => { const c = (s, p) => getComputedStyle(document.querySelector(s))[p];
         return [c('body', 'backgroundColor'), c('#timeline .legend', 'color')]; }""")
     assert dark[0] != "rgb(255, 255, 255)" and dark[1] != "rgb(0, 0, 0)", dark
@@ -447,7 +466,12 @@ def test_on_a_phone_the_answer_and_its_first_source_fit_the_first_screen(browser
                device_scale_factor=2)
     assert axe(pg, axe_script, "phone") == []
     ask(pg, Q, 1)
-    pg.wait_for_timeout(300)
+    pg.wait_for_function("""() => {  // the chat at the answer's start, the first card on the first screen
+        const l = document.querySelector('#chat [data-testid="bot"] .line').getBoundingClientRect();
+        const chat = document.querySelector('#chat .bubble-wrap').getBoundingClientRect();
+        const card = document.querySelector('#sources .source').getBoundingClientRect();
+        return l.top >= chat.top && l.top + 20 <= chat.bottom && card.bottom + scrollY <= 844;
+    }""", timeout=10000)
     where = pg.evaluate("""() => {
         const box = (s) => { const r = document.querySelector(s).getBoundingClientRect();
                              return {top: r.top + scrollY, bottom: r.bottom + scrollY,
