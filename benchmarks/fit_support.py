@@ -31,9 +31,10 @@ COLLECTIONS = {  # name: (records, dev questions)
 L2 = 1.0
 
 
-def candidates(archive, questions) -> list[tuple[np.ndarray, np.ndarray, bool, float]]:
-    """Per question: the evidence matrix of its candidates, their gold labels, answerable?, and how fully the
-    candidate holding the question's own names best holds them (Evidence.spelled)."""
+def candidates(archive, questions) -> list[tuple[np.ndarray, np.ndarray, bool, float, bool]]:
+    """Per question: the evidence matrix of its candidates, their gold labels, answerable?, how fully the
+    candidate holding the question's own names best holds them (Evidence.spelled), and whether it is tied to the
+    collection by names (its own, or a follow-up's context: qa/answer.py compose(named=))."""
     from qa.support import FEATURES
 
     out = []
@@ -43,7 +44,8 @@ def candidates(archive, questions) -> list[tuple[np.ndarray, np.ndarray, bool, f
             continue
         x = np.array([[getattr(h.evidence, f) for f in FEATURES] for h in r.hits], dtype=np.float64)
         y = np.array([(h.record.date.text, h.record.title) in q.gold for h in r.hits], dtype=np.float64)
-        out.append((x, y, bool(q.gold), max(h.evidence.spelled for h in r.hits)))
+        named = bool(r.query.names or r.query.context or r.query.context_terms)
+        out.append((x, y, bool(q.gold), max(h.evidence.spelled for h in r.hits), named))
     return out
 
 
@@ -69,23 +71,23 @@ def _top_logit(x: np.ndarray, w: np.ndarray) -> float:
 def fit_answerable(data, w: np.ndarray) -> np.ndarray:
     """The question-level model (qa/support.py ANSWERABLE): whether a question is answered at all, from the best
     candidate's support as log-odds and the most any candidate holds of its own names in some spelling."""
-    x = np.array([[_top_logit(xs, w), spelled] for xs, _, _, spelled in data])
-    y = np.array([float(answerable) for _, _, answerable, _ in data])
+    x = np.array([[_top_logit(xs, w), spelled] for xs, _, _, spelled, _ in data])
+    y = np.array([float(answerable) for _, _, answerable, _, _ in data])
     return fit(x, y)
 
 
 def figures(data, w: np.ndarray, cite: float, v: np.ndarray | None = None, bar: float = 0.0) -> dict[str, float]:
     """Dev figures when records at or above cite are cited, and, with the question-level model v, nothing is
-    cited unless it gives at least bar (then the most probable record when none reaches cite), as
-    qa/answer.py compose() does."""
+    cited unless it gives at least bar (then, when none reaches cite, the most probable record of a question tied
+    by names), as qa/answer.py compose() does."""
     hit1, fnf, nf, cp, sr = [], [], [], [], []
-    for x, y, answerable, spelled in data:
+    for x, y, answerable, spelled, named in data:
         p = 1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:])))
         order = np.argsort(-p, kind="stable")
         cited = [i for i in order if p[i] >= cite]
         if v is not None:
             q = 1.0 / (1.0 + np.exp(-(v[0] + v[1] * _top_logit(x, w) + v[2] * spelled)))
-            cited = (cited or [order[0]]) if q >= bar else []
+            cited = (cited or ([order[0]] if named else [])) if q >= bar else []
         if answerable:
             hit1.append(y[order[0]])
             fnf.append(not cited)

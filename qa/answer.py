@@ -121,13 +121,15 @@ def _by_date(hits: list[Hit]) -> list[Hit]:
 def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: date | None = None,
             date_to: date | None = None, listing: bool = False, chronological: bool = False,
             gaps: list[tuple[date, date]] | None = None, terms: list[str] | None = None,
-            missing_names: list[str] | None = None) -> Answer:
+            missing_names: list[str] | None = None, named: bool = False) -> Answer:
     """Build the answer only from the cited records: one line per passage, led by its date, ending in [n].
 
     hits come weighed (qa/support.py), most probable first, or for a period's listing in date order. The
     records cited are those likely enough to support the answer: the first k, or for a question asking for a
-    list every one (up to MAX_LIST) in date order. Records quoting the same passage on the same date share a
-    line.
+    list every one (up to MAX_LIST) in date order. Nothing is cited unless the question is likely answered at
+    all (qa/support.py answerable); then, when no record is likely enough, the most probable one alone if the
+    question is tied to the collection by names (named: of its own, or a follow-up's from the question before),
+    not by its wording alone. Records quoting the same passage on the same date share a line.
     """
     filters = ({"date_from": date_from.isoformat() if date_from else None,
                 "date_to": date_to.isoformat() if date_to else None} if (date_from or date_to) else {})
@@ -135,9 +137,7 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     if listing:
         chosen = hits[:MAX_LIST]
     else:
-        # nothing answers unless the question is likely answered at all; then the records likely to support it,
-        # or failing any, the most likely one
-        likely = [h for h in hits if h.support >= CITE] or hits[:1]
+        likely = [h for h in hits if h.support >= CITE] or (hits[:1] if named else [])
         chosen = likely[: MAX_LIST if chronological else k] if answerable(hits) >= ANSWER else []
         if chronological:
             chosen = _by_date(chosen)

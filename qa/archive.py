@@ -65,7 +65,8 @@ class Retrieved:
         """Compose the cited answer: the supported records, or every record of a period that only lists."""
         return compose(self.query.text, self.hits, k=k, index=self.stamp, date_from=self.date_from,
                        date_to=self.date_to, listing=self.listing, chronological=self.query.intent.listing,
-                       gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names)
+                       gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names,
+                       named=bool(self.query.names or self.query.context or self.query.context_terms))
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False, earlier=False)

