@@ -74,29 +74,20 @@ class EmbedBatch:
         except Exception:  # noqa: BLE001 - called outside Ray (tests): the node is this machine
             self.node = socket.gethostname()
 
-    def __call__(self, batch):
-        """A pyarrow table of row and text in; row, vector and what the worker spent on it out."""
-        import pyarrow as pa
-
+    def __call__(self, rows: np.ndarray, texts: list[str]) -> tuple[np.ndarray, np.ndarray, dict]:
+        """A block's rows and texts in; its rows, their vectors and what the worker spent on the block out."""
         t, c = time.perf_counter(), time.process_time()
-        v = self.embedder.encode(batch.column("text").to_pylist(), batch_size=32)
-        n = len(v)
-        busy, cpu = time.perf_counter() - t, time.process_time() - c
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        return pa.table({
-            "row": batch.column("row"),
-            "vector": pa.FixedSizeListArray.from_arrays(pa.array(v.ravel(), pa.float32()), v.shape[1]),
-            "node": pa.array([self.node] * n, pa.string()), "pid": pa.array([self.pid] * n, pa.int64()),
-            "busy_s": pa.array([busy / max(n, 1)] * n, pa.float64()),
-            "cpu_s": pa.array([cpu / max(n, 1)] * n, pa.float64()),
-            "peak_mb": pa.array([peak] * n, pa.float64())})
+        vectors = np.asarray(self.embedder.encode(texts, batch_size=32), dtype=np.float32)
+        spent = {"node": self.node, "pid": self.pid, "busy_s": time.perf_counter() - t,
+                 "cpu_s": time.process_time() - c,
+                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        return rows, vectors, spent
 
 
 def import_ray():
     for k, v in QUIET.items():
         os.environ.setdefault(k, v)
     try:
-        import pyarrow  # noqa: F401
         import ray
     except ImportError as e:
         raise ServiceError(f"--engine ray needs Ray ({e.name} is not installed): install the cluster extra "
@@ -175,8 +166,6 @@ class RayEngine(Engine):
 
     def embed(self, texts: Sequence[str], rows: np.ndarray, progress: Progress) -> Iterator[
             tuple[np.ndarray, np.ndarray]]:
-        import pyarrow as pa
-
         self.nodes.clear()
         self.stats.clear()
         parts = [rows[a:a + BLOCK] for a in range(0, len(rows), BLOCK)]
@@ -193,9 +182,7 @@ class RayEngine(Engine):
             def send(actor) -> None:
                 part = next(todo, None)
                 if part is not None:
-                    table = pa.table({"row": pa.array(part, pa.int64()),
-                                      "text": pa.array([texts[int(i)] for i in part], pa.string())})
-                    pending[actor.__call__.remote(table)] = actor
+                    pending[actor.__call__.remote(part, [texts[int(i)] for i in part])] = actor
 
             for actor in actors:
                 for _ in range(AHEAD):
@@ -204,22 +191,19 @@ class RayEngine(Engine):
             while pending:
                 [ref], _ = ray.wait(list(pending), num_returns=1)
                 send(pending.pop(ref))  # the next block is on its way before this one is unpacked
-                batch = ray.get(ref)
-                part = batch.column("row").to_numpy()
-                vecs = batch.column("vector").combine_chunks()
-                vecs = np.asarray(vecs.flatten(), dtype=np.float32).reshape(len(part), -1)
-                self._note(batch)
+                part, vecs, spent = ray.get(ref)
+                self._note(spent, len(part))
                 progress(done, len(part))
                 done += len(part)
                 yield part, vecs
 
-    def _note(self, batch) -> None:
-        for node, pid, busy, cpu, peak in zip(*(batch.column(c).to_pylist()
-                                                for c in ("node", "pid", "busy_s", "cpu_s", "peak_mb"))):
-            self.nodes[node] += 1
-            s = self.stats.setdefault(f"{node[:12]}/{pid}", {"node": node, "rows": 0, "busy_s": 0.0,
-                                                              "cpu_s": 0.0, "peak_mb": 0.0})
-            s["rows"] += 1
-            s["busy_s"] += busy
-            s["cpu_s"] += cpu
-            s["peak_mb"] = max(s["peak_mb"], peak)
+    def _note(self, spent: dict, n: int) -> None:
+        """Add up what a worker spent on a block of n rows."""
+        node = spent["node"]
+        self.nodes[node] += n
+        s = self.stats.setdefault(f"{node[:12]}/{spent['pid']}", {"node": node, "rows": 0, "busy_s": 0.0,
+                                                                   "cpu_s": 0.0, "peak_mb": 0.0})
+        s["rows"] += n
+        s["busy_s"] += spent["busy_s"]
+        s["cpu_s"] += spent["cpu_s"]
+        s["peak_mb"] = max(s["peak_mb"], spent["peak_mb"])
