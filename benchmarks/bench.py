@@ -220,11 +220,13 @@ def run_synth(n: int, runner: Runner, work: Path, cold_repeats: int) -> dict:
     runner.step("cache_synth", {"jsonl": str(jsonl), "vectors": str(vectors), "index_dir": str(idx)}, tag)
     ours_b = runner.step("build_ours_synth", {"jsonl": str(jsonl), "vectors": str(vectors), "index_dir": str(idx),
                                               "rows_out": str(rows)}, tag)
+    vrows = work / "run" / f"vrows_{n}.npy"
     plain_b = runner.step("build_plain_synth", {"jsonl": str(jsonl), "vectors": str(vectors), "rows": str(rows),
-                                                "out_dir": str(plain), "qvecs": str(qv), "gt_out": str(gt)}, tag)
+                                                "vrows_out": str(vrows), "out_dir": str(plain), "qvecs": str(qv),
+                                                "gt_out": str(gt)}, tag)
     res = {"size": n, "kind": "synthetic", "files": [str(jsonl)], "vectors": str(vectors),
            "data_prep_seconds": prep, "questions": len(questions), "build_ours": ours_b, "build_plain": plain_b}
-    recall = {"gt": str(gt), "qvecs": str(qv), "vectors": str(vectors), "rows": str(rows)}
+    recall = {"gt": str(gt), "qvecs": str(qv), "vectors": str(vectors), "vrows": str(vrows)}
     res.update(serve_and_cold(n, runner, idx, plain, questions, tag, cold_repeats, recall))
     return res
 

@@ -28,21 +28,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def _first_rows(jsonl: Path):
-    """For each record of the collection, the first record with the same text (title and summary), and the
-    records' cache keys. The synthetic records differ by date, but many share a text (88k texts among 260k
-    records), and the embedding cache holds one vector a text: the vectors a build gets are these rows'."""
-    import numpy as np
-
-    from qa.build import embedding_text
-    from qa.cache import text_key
-    from qa.records import read_records
-
-    keys = [text_key(embedding_text(r)) for r in read_records([jsonl]).records]
-    first: dict[str, int] = {}
-    return np.array([first.setdefault(k, i) for i, k in enumerate(keys)], dtype=np.int64), keys
-
-
 def step_cache(args: dict) -> dict:
     """The synthetic collection's vectors in the index's embedding cache, by each record's text: the vector of
     the first record with that text."""
@@ -51,7 +36,9 @@ def step_cache(args: dict) -> dict:
     from qa.cache import EmbeddingCache
     from qa.embed import Embedder
 
-    rows, keys = _first_rows(Path(args["jsonl"]))
+    from datasets import first_rows
+
+    rows, keys = first_rows(Path(args["jsonl"]))
     unique = np.flatnonzero(rows == np.arange(len(rows)))
     vectors = np.ascontiguousarray(np.load(args["vectors"], mmap_mode="r")[unique], dtype=np.float32)
     EmbeddingCache(Path(args["index_dir"]), Embedder().name).save([keys[i] for i in unique], vectors)
@@ -78,11 +65,11 @@ def step_search(args: dict) -> dict:
     from qa.embed import Embedder
 
     faiss.omp_set_num_threads(1)
-    from datasets import visit_questions
+    from datasets import first_rows, visit_questions
 
     questions = visit_questions()  # the file's comment lines are not questions
     Q = Embedder().load().encode(questions)
-    first, _ = _first_rows(Path(args["jsonl"]))  # each record's vector, as the builds got it from the cache
+    first, _ = first_rows(Path(args["jsonl"]))  # each record's vector, as the builds got it from the cache
     X = np.ascontiguousarray(np.load(args["vectors"], mmap_mode="r")[first], dtype=np.float32)
     scores = X @ Q.T
     exact = np.argpartition(-scores, 10, axis=0)[:10].T  # each question's exact top 10

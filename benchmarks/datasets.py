@@ -282,3 +282,16 @@ def synthetic_file(size: int, work: Path) -> tuple[Path, Path, Path]:
     meta.write_text(json.dumps(want))
     log(f"wrote {out} ({size:,} records) in {time.perf_counter() - t0:.0f}s")
     return out, vp, pp
+
+
+def first_rows(jsonl: Path) -> tuple[np.ndarray, list[str]]:
+    """For each record of a collection, the first record with the same text (title and summary), and the
+    records' cache keys. The synthetic records differ by date, but many share a text (88k texts among 260k
+    records), and the embedding cache holds one vector a text: the vectors a build gets are these rows'."""
+    from qa.build import embedding_text
+    from qa.cache import text_key
+    from qa.records import read_records
+
+    keys = [text_key(embedding_text(r)) for r in read_records([jsonl]).records]
+    first: dict[str, int] = {}
+    return np.array([first.setdefault(k, i) for i, k in enumerate(keys)], dtype=np.int64), keys

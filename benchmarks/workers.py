@@ -244,18 +244,19 @@ def build_ours(args: dict) -> dict:
 
 def cache_synth(args: dict) -> dict:
     """Put a synthetic collection's given vectors in the index's embedding cache, by each record's text, so
-    that the build that follows embeds nothing (not measured: it stands for an earlier build's vectors)."""
-    from qa.build import embedding_text
-    from qa.cache import EmbeddingCache, text_key
+    that the build that follows embeds nothing (not measured: it stands for an earlier build's vectors). The
+    cache holds one vector a text: the first record's with that text (datasets.first_rows)."""
+    from datasets import first_rows
+
+    from qa.cache import EmbeddingCache
     from qa.embed import Embedder
-    from qa.records import ReadResult, iter_records
-    from qa.spool import VectorFile
 
     t = time.perf_counter()
-    keys = [text_key(embedding_text(r)) for r in iter_records([Path(args["jsonl"])], ReadResult())]
-    vectors = VectorFile.open(args["vectors"], len(keys))
-    EmbeddingCache(Path(args["index_dir"]), Embedder().name).save(keys, vectors)
-    return {"records": len(keys), "seconds": time.perf_counter() - t}
+    first, keys = first_rows(Path(args["jsonl"]))
+    unique = np.flatnonzero(first == np.arange(len(first)))
+    vectors = np.ascontiguousarray(np.load(args["vectors"], mmap_mode="r")[unique], dtype=np.float32)
+    EmbeddingCache(Path(args["index_dir"]), Embedder().name).save([keys[i] for i in unique], vectors)
+    return {"records": len(keys), "texts": len(unique), "seconds": time.perf_counter() - t}
 
 
 def build_ours_synth(args: dict) -> dict:
@@ -377,8 +378,13 @@ def build_plain_synth(args: dict) -> dict:
         out["read_seconds"] = time.perf_counter() - t0
         t = time.perf_counter()
         base = np.load(args["vectors"], mmap_mode="r")
-        X = np.ascontiguousarray(base[rows] if not np.array_equal(rows, np.arange(len(rows)))
-                                 else base[:len(rows)], dtype=np.float32)
+        # each record's vector as the project's build got it from the cache (one a text): the plain index and
+        # the exact search hold the same vectors as the project's index
+        from datasets import first_rows
+
+        vrows = first_rows(Path(args["jsonl"]))[0][rows]
+        np.save(args["vrows_out"], vrows)
+        X = np.ascontiguousarray(base[vrows], dtype=np.float32)
         out["vector_load_seconds"] = time.perf_counter() - t
         index = _plain_index(X, texts, folder, out)
         out["seconds"] = out["read_seconds"] + out["add_seconds"] + out["save_seconds"]  # embedding extrapolated
@@ -494,14 +500,14 @@ def _recall(a, args: dict) -> dict:
     Q = np.load(args["qvecs"])
     fi = a.current.faiss_index
     base = np.load(args["vectors"], mmap_mode="r")
-    rows = np.load(args["rows"])
+    vrows = np.load(args["vrows"])  # each index row's vector row (build_plain_synth)
 
     def score(ids):
         out = []
         for qi, row in enumerate(ids):
             row = row[row >= 0][:10]
             strict = len(set(row.tolist()) & set(G[qi].tolist())) / 10
-            exact = base[rows[row]] @ Q[qi] if len(row) else np.zeros(0)
+            exact = base[vrows[row]] @ Q[qi] if len(row) else np.zeros(0)
             ties = min(10, int((exact >= GS[qi, 9] - 1e-5).sum())) / 10
             out.append((strict, ties))
         s = np.array(out)
