@@ -217,12 +217,15 @@ def run_synth(n: int, runner: Runner, work: Path, cold_repeats: int) -> dict:
     rows = work / "run" / f"rows_{n}.npy"
     gt = work / "run" / f"gt_{n}.npz"
     log(f"size {n:,} (synthetic): building")
-    runner.step("cache_synth", {"jsonl": str(jsonl), "vectors": str(vectors), "index_dir": str(idx)}, tag)
+    first = work / "run" / f"first_{n}.npy"
+    runner.step("cache_synth", {"jsonl": str(jsonl), "vectors": str(vectors), "index_dir": str(idx),
+                                "first_out": str(first)}, tag)
     ours_b = runner.step("build_ours_synth", {"jsonl": str(jsonl), "vectors": str(vectors), "index_dir": str(idx),
                                               "rows_out": str(rows)}, tag)
     vrows = work / "run" / f"vrows_{n}.npy"
     plain_b = runner.step("build_plain_synth", {"jsonl": str(jsonl), "vectors": str(vectors), "rows": str(rows),
-                                                "vrows_out": str(vrows), "out_dir": str(plain), "qvecs": str(qv),
+                                                "first": str(first), "vrows_out": str(vrows),
+                                                "out_dir": str(plain), "qvecs": str(qv),
                                                 "gt_out": str(gt)}, tag)
     res = {"size": n, "kind": "synthetic", "files": [str(jsonl)], "vectors": str(vectors),
            "data_prep_seconds": prep, "questions": len(questions), "build_ours": ours_b, "build_plain": plain_b}

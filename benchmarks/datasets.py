@@ -290,8 +290,8 @@ def first_rows(jsonl: Path) -> tuple[np.ndarray, list[str]]:
     records), and the embedding cache holds one vector a text: the vectors a build gets are these rows'."""
     from qa.build import embedding_text
     from qa.cache import text_key
-    from qa.records import read_records
+    from qa.records import ReadResult, iter_records
 
-    keys = [text_key(embedding_text(r)) for r in read_records([jsonl]).records]
+    keys = [text_key(embedding_text(r)) for r in iter_records([jsonl], ReadResult())]  # streamed: keys only
     first: dict[str, int] = {}
     return np.array([first.setdefault(k, i) for i, k in enumerate(keys)], dtype=np.int64), keys

@@ -253,6 +253,7 @@ def cache_synth(args: dict) -> dict:
 
     t = time.perf_counter()
     first, keys = first_rows(Path(args["jsonl"]))
+    np.save(args["first_out"], first)  # for build_plain_synth, which must not spend its memory working it out
     unique = np.flatnonzero(first == np.arange(len(first)))
     vectors = np.ascontiguousarray(np.load(args["vectors"], mmap_mode="r")[unique], dtype=np.float32)
     EmbeddingCache(Path(args["index_dir"]), Embedder().name).save([keys[i] for i in unique], vectors)
@@ -378,11 +379,9 @@ def build_plain_synth(args: dict) -> dict:
         out["read_seconds"] = time.perf_counter() - t0
         t = time.perf_counter()
         base = np.load(args["vectors"], mmap_mode="r")
-        # each record's vector as the project's build got it from the cache (one a text): the plain index and
-        # the exact search hold the same vectors as the project's index
-        from datasets import first_rows
-
-        vrows = first_rows(Path(args["jsonl"]))[0][rows]
+        # each record's vector as the project's build got it from the cache (one a text, cache_synth): the
+        # plain index and the exact search hold the same vectors as the project's index
+        vrows = np.load(args["first"])[rows]
         np.save(args["vrows_out"], vrows)
         X = np.ascontiguousarray(base[vrows], dtype=np.float32)
         out["vector_load_seconds"] = time.perf_counter() - t

@@ -60,13 +60,15 @@ class Retrieved:
     mode: Mode
     gaps: list[tuple[date, date]] = field(default_factory=list)  # months in the range with no records
     listing: bool = False         # every record of the period, in date order, whatever its topic
+    named: bool = False           # tied to the collection by names: its own, a follow-up's context names, or
+                                  # the earlier answer's records it stands for (qa/answer.py compose)
 
     def answer(self, k: int) -> Answer:
         """Compose the cited answer: the supported records, or every record of a period that only lists."""
         return compose(self.query.text, self.hits, k=k, index=self.stamp, date_from=self.date_from,
                        date_to=self.date_to, listing=self.listing, chronological=self.query.intent.listing,
                        gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names,
-                       named=bool(self.query.names or self.query.context or self.query.context_terms))
+                       named=self.named)
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False, earlier=False)
@@ -300,7 +302,7 @@ class Archive:
             if leaning.same and date_from is None and date_to is None:
                 # no topic of its own ("When was that?"): the records of the answer before it
                 return Retrieved(q, list(earlier.hits), leaning.date_from, leaning.date_to, self.stamp(index),
-                                 mode)
+                                 mode, named=True)
             if leaning.thread:  # a move from the record cited before: that record is the topic
                 q = threaded(q, leaning, index.keywords, index.names, dates=mode.dates, variants=mode.names)
         if date_from is None and date_to is None:
@@ -325,7 +327,8 @@ class Archive:
             hits = supported(hits, Wording.of(q, index.keywords), index.manifest.calibration, name_cos,
                              listing=q.intent.kind == LIST)
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
-        return Retrieved(q, hits, date_from, date_to, self.stamp(index), mode, gaps, listing)
+        return Retrieved(q, hits, date_from, date_to, self.stamp(index), mode, gaps, listing,
+                         named=bool(q.names or q.context))
 
     def _earlier(self, index: Store, history: list[str], k: int, mode: Mode) -> Earlier:
         """The answer the question before a follow-up was given (read with its own history, up to

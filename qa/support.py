@@ -5,7 +5,9 @@ how far it falls behind the best candidate, how much of the question's weighted 
 names it holds); a logistic model turns them into the probability that the record answers the question. The
 model's weights were fitted on the dev splits of two labelled collections (benchmarks/fit_support.py); the
 noise floor is the collection's own, measured when it is built (qa/calibrate.py). The same probability
-decides what is cited, what comes first, whether anything answers at all, and is the relevance shown.
+decides what is cited and what comes first, and is the relevance shown. Whether anything answers at all is
+the question's: a second model over the best candidate's probability and the names held together
+(answerable()).
 """
 
 from __future__ import annotations

@@ -116,3 +116,25 @@ def test_a_follow_up_that_moves_in_time_moves_the_dates_of_the_question_before(s
     assert (q.date_from, q.date_to) == (date(1947, 4, 1), date(1947, 4, 30))
     q = analyze("And the next day?", idx.keywords, idx.names, history=["Who asked for railway engineers?"])
     assert q.date_from is None and q.date_to is None  # nothing to move: no dates rather than invented ones
+
+
+def test_follow_ups_to_a_question_tied_by_wording_alone_get_no_lone_citation(seed_archive):
+    first = "Recipes for traditional kimchi"
+    assert not seed_archive.ask(first).found
+    for follow in ("Any more recipes?", "Which of them are the oldest?"):
+        r = seed_archive.retrieve(follow, k=5, history=[first])
+        assert not r.named and not r.answer(5).found, follow
+
+
+def test_a_follow_up_standing_for_the_earlier_answer_is_tied_by_its_records(seed_archive):
+    from dataclasses import replace
+
+    from qa.support import CITE
+
+    history = ["Who asked Moscow for railway engineers?", "Who signed it?"]
+    r = seed_archive.retrieve("When was that?", k=5, history=history)
+    assert r.named and r.answer(5).found  # however many questions back the names were
+    # below the citing bar, the lone citation goes to a question tied by names and to no other
+    weak = replace(r, hits=[replace(h, support=min(h.support, CITE - 0.1)) for h in r.hits])
+    assert weak.answer(5).found and len(weak.answer(5).citations) == 1
+    assert not replace(weak, named=False).answer(5).found
