@@ -61,16 +61,17 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, iterations: int = 30) -> n
     return w
 
 
-def _top_logit(x: np.ndarray, w: np.ndarray) -> float:
-    """The best candidate's support as log-odds, clipped as qa/support.py answerable() clips it."""
-    p = float(np.clip(1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:]).max())), 1e-9, 1 - 1e-9))
-    return float(np.log(p / (1 - p)))
+def _top(x: np.ndarray, w: np.ndarray) -> float:
+    """The best candidate's support."""
+    return float(1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:]).max())))
 
 
 def fit_answerable(data, w: np.ndarray) -> np.ndarray:
     """The question-level model (qa/support.py ANSWERABLE): whether a question is answered at all, from the best
     candidate's support as log-odds and the most any candidate holds of its own names in some spelling."""
-    x = np.array([[_top_logit(xs, w), spelled] for xs, _, _, spelled, _ in data])
+    from qa.support import log_odds
+
+    x = np.array([[log_odds(_top(xs, w)), spelled] for xs, _, _, spelled, _ in data])
     y = np.array([float(answerable) for _, _, answerable, _, _ in data])
     return fit(x, y)
 
@@ -79,13 +80,16 @@ def figures(data, w: np.ndarray, cite: float, v: np.ndarray | None = None, bar: 
     """Dev figures when records at or above cite are cited, and, with the question-level model v, nothing is
     cited unless it gives at least bar (then, when none reaches cite, the most probable record of a question tied
     by names), as qa/answer.py compose() does."""
+    from qa.support import ANSWERABLE, answer_probability
+
+    weights = dict(zip(ANSWERABLE, v)) if v is not None else None
     hit1, fnf, nf, cp, sr = [], [], [], [], []
     for x, y, answerable, spelled, named in data:
         p = 1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:])))
         order = np.argsort(-p, kind="stable")
         cited = [i for i in order if p[i] >= cite]
-        if v is not None:
-            q = 1.0 / (1.0 + np.exp(-(v[0] + v[1] * _top_logit(x, w) + v[2] * spelled)))
+        if weights is not None:
+            q = answer_probability(float(p.max()), spelled, weights)
             cited = (cited or ([order[0]] if named else [])) if q >= bar else []
         if answerable:
             hit1.append(y[order[0]])
@@ -102,7 +106,7 @@ def figures(data, w: np.ndarray, cite: float, v: np.ndarray | None = None, bar: 
 def main() -> int:
     from qa.archive import Archive
     from qa.evaluate import read_questions
-    from qa.support import CITE, FEATURES, WEIGHTS
+    from qa.support import ANSWERABLE, CITE, FEATURES, WEIGHTS
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--work", type=Path, default=None, help="folder for the indexes (default: a temporary one)")
@@ -128,7 +132,7 @@ def main() -> int:
     # from the refit above until that is pasted in
     w = np.array([WEIGHTS["bias"]] + [WEIGHTS[f] for f in FEATURES])
     v = np.round(fit_answerable([d for rows in data.values() for d in rows], w), 2)  # as pasted: the bar is
-    print("ANSWERABLE =", json.dumps({k: float(x) for k, x in zip(("bias", "support", "spelled"), v)}),  # for it
+    print("ANSWERABLE =", json.dumps({k: float(x) for k, x in zip(ANSWERABLE, v)}),  # for it
           "(on qa/support.py's WEIGHTS)")
     # the bar: the highest at which no collection's dev false not-found rises above the support bar's alone
     alone = {name: figures(rows, w, CITE)["false not-found"] for name, rows in data.items()}

@@ -138,13 +138,17 @@ class Wording:
         return sum(w for t, w in self.terms.items() if holds(t, record) or any(
             alt <= record.tokens for alt in self.other_spellings.get(t, ()))) / total
 
+    def held_in_spelling(self, record: Words) -> list[float]:
+        """For each name (the question's own, then a follow-up's context), how far a record holds its best held
+        spelling: the share of that spelling's words it holds."""
+        return [max(sum(holds(t, record) for t in s) / len(s) for s in spellings) for spellings in self.names]
+
     def spelled(self, record: Words) -> float:
         """How far a record holds the question's own name it holds least, in some spelling, not by meaning; 1
         when the question names nothing of its own."""
-        own = self.names if self.own < 0 else self.names[: self.own]
-        if not own:
-            return 1.0
-        return min(max(sum(holds(t, record) for t in s) / len(s) for s in spellings) for spellings in own)
+        held = self.held_in_spelling(record)
+        own = held if self.own < 0 else held[: self.own]
+        return min(own) if own else 1.0
 
     @property
     def other_spellings(self) -> dict[str, list[frozenset[str]]]:
@@ -162,8 +166,7 @@ class Wording:
         if not self.names:  # nothing to hold: the question's wording stands for its names
             c = self.coverage(record)
             return c, c
-        held = [max(sum(holds(t, record) for t in s) / len(s) for s in spellings)
-                for spellings in self.names]
+        held = self.held_in_spelling(record)
         if by_meaning is not None:
             held = [max(h, m) for h, m in zip(held, by_meaning)]
         total = sum(self.name_weights)
@@ -227,15 +230,25 @@ def probability(ev: Evidence, weights: dict[str, float] = WEIGHTS) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def log_odds(p: float) -> float:
+    """A probability as log-odds, kept off 0 and 1."""
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
+
+
+def answer_probability(top: float, spelled: float, weights: dict[str, float] = ANSWERABLE) -> float:
+    """The probability that the collection answers a question at all, from its best candidate's support (top)
+    and the most any candidate holds of its own names in some spelling (Evidence.spelled)."""
+    z = weights["bias"] + weights["support"] * log_odds(top) + weights["spelled"] * spelled
+    return 1.0 / (1.0 + math.exp(-z))
+
+
 def answerable(hits: list, weights: dict[str, float] = ANSWERABLE) -> float:
-    """The probability that the collection answers the question at all, from its weighed candidates (supported():
-    most probable first)."""
+    """answer_probability() of a question's weighed candidates (supported(): most probable first)."""
     if not hits:
         return 0.0
-    top = min(max(hits[0].support, 1e-9), 1 - 1e-9)
     spelled = max(h.evidence.spelled if h.evidence is not None else 1.0 for h in hits)
-    z = weights["bias"] + weights["support"] * math.log(top / (1 - top)) + weights["spelled"] * spelled
-    return 1.0 / (1.0 + math.exp(-z))
+    return answer_probability(hits[0].support, spelled, weights)
 
 
 def supported(hits: list, words: Wording, calibration: dict[str, float],
