@@ -31,18 +31,10 @@ ROOT = HERE.parent
 def step_cache(args: dict) -> dict:
     """The synthetic collection's vectors in the index's embedding cache, by each record's text: the vector of
     the first record with that text."""
-    import numpy as np
+    from datasets import cache_by_text
 
-    from qa.cache import EmbeddingCache
-    from qa.embed import Embedder
-
-    from datasets import first_rows
-
-    rows, keys = first_rows(Path(args["jsonl"]))
-    unique = np.flatnonzero(rows == np.arange(len(rows)))
-    vectors = np.ascontiguousarray(np.load(args["vectors"], mmap_mode="r")[unique], dtype=np.float32)
-    EmbeddingCache(Path(args["index_dir"]), Embedder().name).save([keys[i] for i in unique], vectors)
-    return {"records": len(keys), "texts": len(unique)}
+    first, texts = cache_by_text(Path(args["jsonl"]), Path(args["vectors"]), Path(args["index_dir"]))
+    return {"records": len(first), "texts": texts}
 
 
 def step_build(args: dict) -> dict:

@@ -295,3 +295,17 @@ def first_rows(jsonl: Path) -> tuple[np.ndarray, list[str]]:
     keys = [text_key(embedding_text(r)) for r in iter_records([jsonl], ReadResult())]  # streamed: keys only
     first: dict[str, int] = {}
     return np.array([first.setdefault(k, i) for i, k in enumerate(keys)], dtype=np.int64), keys
+
+
+def cache_by_text(jsonl: Path, vectors: Path, index_dir: Path) -> tuple[np.ndarray, int]:
+    """Put a synthetic collection's vectors (.npy, one row a record) in an index's embedding cache, one a text:
+    the first record's with that text, as a build that embedded them would have. Returns first_rows() and the
+    number of texts."""
+    from qa.cache import EmbeddingCache
+    from qa.embed import Embedder
+
+    first, keys = first_rows(jsonl)
+    unique = np.flatnonzero(first == np.arange(len(first)))
+    vecs = np.ascontiguousarray(np.load(vectors, mmap_mode="r")[unique], dtype=np.float32)
+    EmbeddingCache(index_dir, Embedder().name).save([keys[i] for i in unique], vecs)
+    return first, len(unique)

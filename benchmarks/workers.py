@@ -245,19 +245,13 @@ def build_ours(args: dict) -> dict:
 def cache_synth(args: dict) -> dict:
     """Put a synthetic collection's given vectors in the index's embedding cache, by each record's text, so
     that the build that follows embeds nothing (not measured: it stands for an earlier build's vectors). The
-    cache holds one vector a text: the first record's with that text (datasets.first_rows)."""
-    from datasets import first_rows
-
-    from qa.cache import EmbeddingCache
-    from qa.embed import Embedder
+    cache holds one vector a text: the first record's with that text (datasets.cache_by_text)."""
+    from datasets import cache_by_text
 
     t = time.perf_counter()
-    first, keys = first_rows(Path(args["jsonl"]))
+    first, texts = cache_by_text(Path(args["jsonl"]), Path(args["vectors"]), Path(args["index_dir"]))
     np.save(args["first_out"], first)  # for build_plain_synth, which must not spend its memory working it out
-    unique = np.flatnonzero(first == np.arange(len(first)))
-    vectors = np.ascontiguousarray(np.load(args["vectors"], mmap_mode="r")[unique], dtype=np.float32)
-    EmbeddingCache(Path(args["index_dir"]), Embedder().name).save([keys[i] for i in unique], vectors)
-    return {"records": len(keys), "texts": len(unique), "seconds": time.perf_counter() - t}
+    return {"records": len(first), "texts": texts, "seconds": time.perf_counter() - t}
 
 
 def build_ours_synth(args: dict) -> dict:
