@@ -4,8 +4,11 @@ A follow-up leans on the question before it ("When was that?", "What did he do n
 Its words and the earlier question's are matched (qa/query.py); this module adds what the earlier
 *answer* tells: which records it cited, and their dates. A follow-up that moves in order ("next", "right
 before that", "his previous trip") or in time ("a year later") when the earlier question named no dates is
-placed against the cited record's date, the nearest records in that direction first; a follow-up with no topic
-of its own ("When was that?", "who signed it") is about the records the earlier answer cited.
+placed against the cited record's date, the nearest records in that direction first. A bare "after" or
+"before" ("after Moscow", "on the way to the summit") is placed against the cited record that holds the words
+following it, and those words are where the move starts, not its topic. A move leaves the records of the event
+it starts from (cited on that record's dates); the earlier answer's other records may answer it. A follow-up
+with no topic of its own ("When was that?", "who signed it") is about the records the earlier answer cited.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from .qdates import without
 # "after that", "next", "right before", "his previous trip", "earlier meetings": the direction, and the words
 # out. A unit of time ("the next day", "two years earlier") is a shift (qa/qdates.py), read first.
 _AFTER = (r"next|afterwards?|after\s+(?:that|this|it|them|those|these|then|wards)|subsequent(?:ly)?|"
-          r"later\s+on|later|following\s+(?:that|this|it|them)|since\s+then|thereafter")
-_BEFORE = (r"(?:(?:right|just|shortly|immediately|directly|soon)\s+)?before\s+(?:that|this|it|them|those|these|"
+          r"later\s+on|later|following\s+(?:that|this|it|them)|since\s+then|thereafter|"
+          r"on\s+(?:the|his|her|their)\s+(?:way|journey|trip)\s+(?:home|back)|after")
+_BEFORE = (r"on\s+(?:the|his|her|their)\s+way\s+to|(?:(?:right|just|shortly|immediately|directly|soon)\s+)?before\s+(?:that|this|it|them|those|these|"
            r"then|hand|going|leaving|coming|arriving|visiting)?|beforehand|previous(?:ly)?|preceding|prior(?:\s+to"
            r"\s+(?:that|this|it|them))?|earlier|until\s+then")
 # How much the records nearest the earlier answer and those most like its record count in the fusion for a
@@ -36,18 +40,31 @@ THREAD_CHARS = 200
 _ORDER = re.compile(rf"\b(?:(?P<after>{_AFTER})|(?P<before>{_BEFORE}))\b", re.IGNORECASE)
 
 
+# The words after a move that may name the record it is from ("after Moscow", "on the way to the summit"): up
+# to this many, before any punctuation.
+OBJECT_WORDS = 4
+_OBJECT = re.compile(r"\s*([^,;:?!()]*)")
+
+
 class Order(NamedTuple):
     """A follow-up's move in order from the earlier answer: +1 after it, -1 before it."""
 
     way: int
     phrase: str
     rest: str  # the follow-up without the phrase
+    after: str = ""  # the words that follow the phrase, which may name the record the move is from
 
 
 def find_order(text: str) -> Order | None:
-    """The direction a follow-up moves from the earlier answer ("next", "before that", "his previous visit")."""
+    """The direction a follow-up moves from the earlier answer ("next", "before that", "his previous visit",
+    "after Moscow")."""
     m = _ORDER.search(text)
-    return Order(1 if m.group("after") else -1, m.group(0), without(text, m)) if m else None
+    if not m:
+        return None
+    # only a bare "after", "before" or "on the way to" is followed by what it is after: "next" by what is asked
+    anchored = m.group(0).lower().split()[-1] in ("after", "before", "to")
+    follows = " ".join(_OBJECT.match(text, m.end()).group(1).split()[:OBJECT_WORDS]) if anchored else ""
+    return Order(1 if m.group("after") else -1, m.group(0), without(text, m), follows)
 
 
 @dataclass(frozen=True)
@@ -63,10 +80,36 @@ class Earlier:
         """The rows it cited, best first."""
         return tuple(h.row for h in self.hits[: self.cited])
 
+    def alongside(self, at: int) -> frozenset[int]:
+        """The rows it cited on the dates of its record at `at` (that record among them): one event, which a move
+        from that record leaves."""
+        from .dates import overlaps
+
+        when = self.hits[at].record.date
+        return frozenset(h.row for h in self.hits[: self.cited]
+                         if h.row == self.hits[at].row or overlaps(h.record.date, when.start, when.end))
+
     @property
     def first(self):
         """The first dated record it cited, or None."""
         return next((h.record for h in self.hits[: self.cited] if not h.record.undated), None)
+
+
+def anchor_of(earlier: Earlier, order: Order) -> tuple[int, str]:
+    """Which of the earlier answer's cited records a move is from, and the words naming it: the first whose
+    title and summary hold every content word of the longest run of words after the move ("after Moscow"),
+    else the first dated record cited (0, "")."""
+    from .text import terms
+
+    cited = [i for i, h in enumerate(earlier.hits[: earlier.cited]) if not h.record.undated]
+    held = [terms(f"{earlier.hits[i].record.title} {earlier.hits[i].record.summary}") for i in cited]
+    words = order.after.split()
+    for n in range(len(words), 0, -1):
+        want = terms(" ".join(words[:n]))
+        for i, have in zip(cited, held):
+            if want and want <= have:
+                return i, " ".join(words[:n])
+    return (cited[0] if cited else 0), ""
 
 
 def order_range(anchor, way: int) -> tuple[date | None, date | None]:
@@ -75,17 +118,17 @@ def order_range(anchor, way: int) -> tuple[date | None, date | None]:
     return (anchor.date.start, None) if way > 0 else (None, anchor.date.end)
 
 
-def nearest(starts: np.ndarray, ends: np.ndarray, earlier: Earlier, way: int, limit: int) -> list[int]:
-    """The rows in the direction of the move, nearest the earlier answer's first record first (its own rows
-    out)."""
+def nearest(starts: np.ndarray, ends: np.ndarray, earlier: Earlier, at: int, way: int, limit: int) -> list[int]:
+    """The rows in the direction of a move from the earlier answer's record at `at`, nearest it first (the rows
+    of its event out: Earlier.alongside)."""
     from .dates import meets
 
-    anchor = earlier.first
+    anchor = earlier.hits[at].record
     found = np.flatnonzero(meets(starts, ends, *order_range(anchor, way)))
     edge = starts[found] if way > 0 else ends[found]
-    at = np.datetime64(anchor.date.start if way > 0 else anchor.date.end, "D")
-    order = found[np.argsort(np.abs((edge - at).astype(np.int64)), kind="stable")]
-    mine = set(earlier.rows)
+    when = np.datetime64(anchor.date.start if way > 0 else anchor.date.end, "D")
+    order = found[np.argsort(np.abs((edge - when).astype(np.int64)), kind="stable")]
+    mine = earlier.alongside(at)
     return [int(r) for r in order[: limit + len(mine)] if int(r) not in mine][:limit]
 
 
@@ -96,9 +139,10 @@ class Leaning:
     date_from: date | None
     date_to: date | None
     lists: tuple[tuple[tuple[int, ...], float], ...] = ()  # extra ranked rows for the fusion, with their weight
-    exclude: frozenset[int] = frozenset()                  # rows that cannot answer (the earlier answer's own)
+    exclude: frozenset[int] = frozenset()                  # rows that cannot answer (the event moved from)
     thread: str = ""    # a move from the record cited before: its title, the topic in place of the question before
     rest: str = ""      # ... and the follow-up without the words of the move
+    naming: str = ""    # the words that named the record moved from ("after Moscow"): not the topic of the move
     same: bool = False  # no topic of its own: the earlier answer's records answer it
 
 
@@ -116,27 +160,37 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
         if anchor is None:
             return keep
         lo, hi = shifted(anchor.date.start, anchor.date.end, shift)
-        return _thread(earlier, index, depth, lo, hi, (), shift.rest)
+        return _thread(earlier, 0, index, depth, lo, hi, (), shift.rest)
     order = find_order(query.text)
     if order is not None and anchor is not None:
-        lo, hi = order_range(anchor, order.way)
-        near = tuple(nearest(index.starts, index.ends, earlier, order.way, depth))
-        return _thread(earlier, index, depth, lo, hi, ((near, NEAR_WEIGHT),), order.rest)
+        at, naming = anchor_of(earlier, order)
+        lo, hi = order_range(earlier.hits[at].record, order.way)
+        near = tuple(nearest(index.starts, index.ends, earlier, at, order.way, depth))
+        return _thread(earlier, at, index, depth, lo, hi, ((near, NEAR_WEIGHT),), without_words(order.rest, naming),
+                       naming)
     if not query.names and not query.terms:
         return Leaning(query.date_from, query.date_to, same=True)
     return keep
 
 
-def _thread(earlier: Earlier, index, depth: int, lo: date | None, hi: date | None, lists: tuple,
-            rest: str) -> Leaning:
-    """A move from the record cited before: the records in [lo, hi] most like it (the same traveller, the same
-    series) count in the fusion, and the record stands for the topic."""
-    first = earlier.hits[0]
-    rows, _ = index.dense(index.vectors([first.row])[0], depth + len(earlier.rows), index.within(lo, hi))
-    like = tuple(int(r) for r in rows if int(r) not in earlier.rows)
-    record = first.record
-    return Leaning(lo, hi, (*lists, (like, LIKE_WEIGHT)), frozenset(earlier.rows),
-                   thread=record.title if record.title else record.summary[:THREAD_CHARS], rest=rest)
+def without_words(text: str, words: str) -> str:
+    """The text with the first occurrence of a run of words cut out (the words that named a move's record)."""
+    if not words:
+        return text
+    m = re.search(r"\s*".join(re.escape(w) for w in words.split()), text)
+    return without(text, m) if m else text
+
+
+def _thread(earlier: Earlier, at: int, index, depth: int, lo: date | None, hi: date | None, lists: tuple,
+            rest: str, naming: str = "") -> Leaning:
+    """A move from a record cited before (earlier.hits[at]): the records in [lo, hi] most like it (the same
+    traveller, the same series) count in the fusion, and the record stands for the topic."""
+    hit, mine = earlier.hits[at], earlier.alongside(at)
+    rows, _ = index.dense(index.vectors([hit.row])[0], depth + len(mine), index.within(lo, hi))
+    like = tuple(int(r) for r in rows if int(r) not in mine)
+    record = hit.record
+    return Leaning(lo, hi, (*lists, (like, LIKE_WEIGHT)), mine,
+                   thread=record.title if record.title else record.summary[:THREAD_CHARS], rest=rest, naming=naming)
 
 
 def threaded(query, leaning: Leaning, keywords, names, *, dates: bool = True, variants: bool = True):
@@ -146,9 +200,12 @@ def threaded(query, leaning: Leaning, keywords, names, *, dates: bool = True, va
     from dataclasses import replace
 
     from .query import analyze, names_in
+    from .text import terms
 
     own = analyze(leaning.rest, keywords, names, dates=dates, variants=variants)
     held = names_in(leaning.thread, names, keywords.vocabulary) if variants else []
+    gone = terms(leaning.naming)  # where the move starts from is not where it goes
+    held = [n for n in held if not gone & set(n.spellings[0])]
     spellings = sorted({t for n in held for s in n.spellings for t in s} - set(own.tokens))
-    return replace(query, match_text=f"{own.match_text} ({leaning.thread})", terms=own.terms,
+    return replace(query, match_text=f"{own.match_text} ({leaning.thread})", names=own.names, terms=own.terms,
                    tokens=own.tokens + spellings, context=held, context_terms=[], context_share=1.0)

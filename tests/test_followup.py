@@ -55,7 +55,10 @@ def top(answer) -> str:
                                       ("Where did she go afterwards?", 1), ("What happened subsequently?", 1),
                                       ("And right before that?", -1), ("her previous journey?", -1),
                                       ("What did he do just before going there?", -1),
-                                      ("Where had she been earlier?", -1), ("prior to that?", -1)])
+                                      ("Where had she been earlier?", -1), ("prior to that?", -1),
+                                      ("And after Madrid, where did she go?", 1),
+                                      ("Whom did he meet on the way home?", 1),
+                                      ("Where did he stop on the way to Rome?", -1)])
 def test_a_move_in_order_is_read_with_its_direction(text, way):
     order = find_order(text)
     assert order is not None and order.way == way
@@ -66,6 +69,38 @@ def test_a_move_in_order_is_read_with_its_direction(text, way):
                                   "What did the report say about dock fees?", "Where did the nextgen team meet?"])
 def test_no_move_in_order_is_read_where_there_is_none(text):
     assert find_order(text) is None
+
+
+@pytest.mark.parametrize("text, after", [("And after Madrid, where did she go?", "Madrid"),
+                                        ("Where did he stop on the way to the whaling conference?",
+                                         "the whaling conference"),
+                                        ("what became of him after he got back", "he got back"),
+                                        ("What's the next trade fair after that?", ""),
+                                        ("Where did she go next?", ""), ("And right before going there?", "")])
+def test_a_bare_after_or_before_is_followed_by_what_it_is_after_and_next_by_what_is_asked(text, after):
+    assert find_order(text).after == after
+
+
+LISTED = ["List Minister Varnholt's journeys."]
+
+
+def test_a_move_from_a_named_record_of_the_earlier_answer_starts_from_that_record(journeys):
+    cited = [c.hit.record.title for c in journeys.ask(LISTED[0]).citations]
+    assert {JOURNEYS[i][1] for i in (0, 1, 2, 3, 7)} <= set(cited)
+    # the earlier answer cited all her journeys: "after Madrid" starts from the one to Madrid, not its first;
+    # the journeys it cited after Madrid can answer, the one to Madrid cannot
+    answer = journeys.ask("And after Madrid, where did she go?", history=LISTED)
+    assert top(answer) == JOURNEYS[2][1]
+    assert JOURNEYS[1][1] not in [c.hit.record.title for c in answer.citations]
+    # the place named is where the move starts: the record asked for need not hold it
+    assert top(journeys.ask("Where did she go before Rome?", history=LISTED)) == JOURNEYS[1][1]
+    assert top(journeys.ask("Where did she stop on the way to Athens?", history=LISTED)) == JOURNEYS[2][1]
+
+
+def test_words_after_a_move_that_name_no_record_cited_start_from_the_first(journeys):
+    before = ["Which minister discussed fishing rights with the Portuguese?"]
+    assert top(journeys.ask(before[0])) == JOURNEYS[0][1]
+    assert top(journeys.ask("And after she got back, where did she go?", history=before)) == JOURNEYS[1][1]
 
 
 def test_next_is_the_nearest_later_record_of_the_same_thread(journeys):
