@@ -376,7 +376,7 @@ def _remove(text: str, phrases: list[_Phrase]) -> str:
 
 _EXACT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
           "nine": 9, "ten": 10}
-_VAGUE = {"a couple of": 2, "a few": 3, "several": 5}  # "a few days later": any of the next three days
+_VAGUE = {"a couple of": 3, "a few": 7, "several": 10}  # "a few days later": any day of the week after
 _UNIT = r"(?P<unit{0}>day|week|month|year)s?"
 _COUNT = (r"(?P<count>\d{1,3}|"
           + "|".join(sorted(map(re.escape, [*_EXACT, *_VAGUE]), key=len, reverse=True)).replace(r"\ ", r"\s+")

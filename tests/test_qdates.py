@@ -290,8 +290,9 @@ ANCHOR = date(1962, 3, 14)
     ("what about the next month", (date(1962, 4, 1), date(1962, 4, 30))),
     ("Did he go back 2 years later?", (date(1964, 1, 1), date(1964, 12, 31))),
     ("a year earlier?", (date(1961, 1, 1), date(1961, 12, 31))),
-    ("And a few days later?", (date(1962, 3, 15), date(1962, 3, 17))),
-    ("several months before", (date(1961, 10, 1), date(1962, 2, 28))),
+    ("And a few days later?", (date(1962, 3, 15), date(1962, 3, 21))),  # a few: up to a week
+    ("a couple of days later", (date(1962, 3, 15), date(1962, 3, 17))),
+    ("several months before", (date(1961, 5, 1), date(1962, 2, 28))),  # several: up to ten
 ])
 def test_a_relative_time_moves_the_time_before(text, expected):
     shift = qdates.find_shift(text)
