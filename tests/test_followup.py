@@ -144,3 +144,16 @@ def test_a_follow_up_with_its_own_dates_keeps_them(journeys):
 def test_a_standalone_question_is_not_moved(journeys):
     r = journeys.retrieve("Which journeys came after the harbour report?")
     assert r.date_from is None and r.date_to is None
+
+
+def test_rows_are_put_in_order_of_nearness_one_way_from_a_record():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from qa.followup import by_nearness
+
+    days = np.array(["1951-03-02", "1951-06-05", "1951-04-10", "1952-08-03"], dtype="datetime64[D]")
+    anchor = SimpleNamespace(date=SimpleNamespace(start=date(1951, 5, 1), end=date(1951, 5, 1)))
+    assert by_nearness(days, days, np.array([3, 1, 2, 0]), anchor, 1).tolist() == [2, 1, 0, 3]
+    assert by_nearness(days, days, np.array([0, 2]), anchor, -1).tolist() == [2, 0]
