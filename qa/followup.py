@@ -27,9 +27,9 @@ from .qdates import without
 _AFTER = (r"next|afterwards?|after\s+(?:that|this|it|them|those|these|then|wards)|subsequent(?:ly)?|"
           r"later\s+on|later|following\s+(?:that|this|it|them)|since\s+then|thereafter|"
           r"on\s+(?:the|his|her|their)\s+(?:way|journey|trip)\s+(?:home|back)|after")
-_BEFORE = (r"on\s+(?:the|his|her|their)\s+way\s+to|(?:(?:right|just|shortly|immediately|directly|soon)\s+)?before\s+(?:that|this|it|them|those|these|"
-           r"then|hand|going|leaving|coming|arriving|visiting)?|beforehand|previous(?:ly)?|preceding|prior(?:\s+to"
-           r"\s+(?:that|this|it|them))?|earlier|until\s+then")
+_BEFORE = (r"on\s+(?:the|his|her|their)\s+way\s+to|(?:(?:right|just|shortly|immediately|directly|soon)\s+)?"
+           r"before\s+(?:that|this|it|them|those|these|then|hand|going|leaving|coming|arriving|visiting)?|beforehand|"
+           r"previous(?:ly)?|preceding|prior(?:\s+to\s+(?:that|this|it|them))?|earlier|until\s+then")
 # How much the records nearest the earlier answer and those most like its record count in the fusion for a
 # move in order, against 1.0 for the question's dense ranking (chosen on the dev splits: 0.5 to 2 for either
 # changed follow-up hit@1 by at most one question).
@@ -57,7 +57,7 @@ class Order(NamedTuple):
     way: int
     phrase: str
     rest: str  # the follow-up without the phrase
-    after: str = ""  # the words that follow the phrase, which may name the record the move is from
+    follows: str = ""  # the words after a bare "after"/"before", which may name the record the move is from
 
 
 def find_order(text: str) -> Order | None:
@@ -108,7 +108,7 @@ def anchor_of(earlier: Earlier, order: Order) -> tuple[int, str]:
 
     cited = [i for i, h in enumerate(earlier.hits[: earlier.cited]) if not h.record.undated]
     held = [terms(f"{earlier.hits[i].record.title} {earlier.hits[i].record.summary}") for i in cited]
-    words = order.after.split()
+    words = order.follows.split()
     for n in range(len(words), 0, -1):
         want = terms(" ".join(words[:n]))
         for i, have in zip(cited, held):
@@ -188,7 +188,7 @@ def without_words(text: str, words: str) -> str:
     """The text with the first occurrence of a run of words cut out (the words that named a move's record)."""
     if not words:
         return text
-    m = re.search(r"\s*".join(re.escape(w) for w in words.split()), text)
+    m = re.search(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words.split()) + r"(?!\w)", text)
     return without(text, m) if m else text
 
 

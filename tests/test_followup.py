@@ -78,7 +78,7 @@ def test_no_move_in_order_is_read_where_there_is_none(text):
                                         ("What's the next trade fair after that?", ""),
                                         ("Where did she go next?", ""), ("And right before going there?", "")])
 def test_a_bare_after_or_before_is_followed_by_what_it_is_after_and_next_by_what_is_asked(text, after):
-    assert find_order(text).after == after
+    assert find_order(text).follows == after
 
 
 LISTED = ["List Minister Varnholt's journeys."]
