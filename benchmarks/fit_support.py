@@ -77,17 +77,20 @@ def fit_answerable(data, w: np.ndarray) -> np.ndarray:
 
 
 def figures(data, w: np.ndarray, cite: float, v: np.ndarray | None = None, bar: float = 0.0) -> dict[str, float]:
-    """Dev figures when records at or above cite are cited, and, with the question-level model v, nothing is
-    cited unless it gives at least bar (then, when none reaches cite, the most probable record of a question tied
-    by names), as qa/answer.py compose() does."""
-    from qa.support import ANSWERABLE, answer_probability
+    """Dev figures when records at or above cite (qa/support.py CITE_LIST, if lower, for a question asking for a
+    list) are cited, and, with the question-level model v, nothing is cited unless it gives at least bar (then,
+    when none reaches the citing bar, the most probable record of a question tied by names), as qa/answer.py
+    compose() does."""
+    from qa.support import ANSWERABLE, CITE_LIST, FEATURES, answer_probability
 
     weights = dict(zip(ANSWERABLE, v)) if v is not None else None
+    listing = FEATURES.index("listing")
     hit1, fnf, nf, cp, sr = [], [], [], [], []
     for x, y, answerable, spelled, named in data:
         p = 1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:])))
         order = np.argsort(-p, kind="stable")
-        cited = [i for i in order if p[i] >= cite]
+        least = min(cite, CITE_LIST) if x[0, listing] else cite
+        cited = [i for i in order if p[i] >= least]
         if weights is not None:
             q = answer_probability(float(p.max()), spelled, weights)
             cited = (cited or ([order[0]] if named else [])) if q >= bar else []

@@ -7,7 +7,7 @@ from datetime import date
 
 from .retrieve import Hit
 from .sentences import sentences
-from .support import ANSWER, CITE, Words, answerable, holds
+from .support import ANSWER, CITE, CITE_LIST, Words, answerable, holds
 from .text import tokens
 from .timeline import describe_stretch
 
@@ -125,8 +125,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     """Build the answer only from the cited records: one line per passage, led by its date, ending in [n].
 
     hits come weighed (qa/support.py), most probable first, or for a period's listing in date order. The
-    records cited are those likely enough to support the answer: the first k, or for a question asking for a
-    list every one (up to MAX_LIST) in date order. Nothing is cited unless the question is likely answered at
+    records cited are those likely enough to support the answer (CITE; CITE_LIST for a question asking for a
+    list): the first k, or for a list every one (up to MAX_LIST) in date order. Nothing is cited unless the question is likely answered at
     all (qa/support.py answerable); then, when no record is likely enough, the most probable one alone if the
     question is tied to the collection by names (named: its own, a follow-up's from the question before, or the
     earlier answer's records a follow-up stands for), not by its wording alone. Records quoting the same passage
@@ -138,7 +138,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     if listing:
         chosen = hits[:MAX_LIST]
     else:
-        likely = [h for h in hits if h.support >= CITE] or (hits[:1] if named else [])
+        bar = CITE_LIST if chronological else CITE
+        likely = [h for h in hits if h.support >= bar] or (hits[:1] if named else [])
         chosen = likely[: MAX_LIST if chronological else k] if answerable(hits) >= ANSWER else []
         if chronological:
             chosen = _by_date(chosen)

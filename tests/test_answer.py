@@ -7,7 +7,7 @@ from qa.answer import MAX_LIST, compose, quote
 from qa.dates import parse_date
 from qa.records import Record, record_id
 from qa.retrieve import Hit
-from qa.support import ANSWER, CITE, Evidence, answerable
+from qa.support import ANSWER, CITE, CITE_LIST, Evidence, answerable
 
 STAMP = {"records": 3, "model": "m", "corpus_sha256": "abc", "built_at": "2026-01-01T00:00:00+00:00"}
 EV = Evidence(0.5, 0.0, 1.0, 1.0, 1.0, 1.0)  # what the composer reads is the probability, not the evidence
@@ -54,6 +54,16 @@ def test_only_records_likely_to_support_the_answer_are_cited_in_the_order_given(
     assert [c.hit.record for c in ans.citations] == [B, A]
     assert [c.relevance for c in ans.citations] == [0.95, round(CITE, 2)]
     assert len(compose("q", weighed((B, 0.9), (A, 0.8), (C, 0.7)), k=2, index=STAMP).citations) == 2
+
+
+def test_a_question_asking_for_a_list_cites_from_a_lower_bar():
+    assert CITE_LIST < CITE
+    between = (CITE + CITE_LIST) / 2
+    hits = weighed((B, 0.9), (A, between), (D, CITE_LIST - 0.01))
+    listed = compose("Which records mention uranium?", hits, k=5, index=STAMP, chronological=True)
+    assert [c.hit.record for c in listed.citations] == [A, B]  # in date order
+    fact = compose("What was postponed?", hits, k=5, index=STAMP)
+    assert [c.hit.record for c in fact.citations] == [B]
 
 
 def test_a_likely_answered_question_whose_best_record_falls_short_cites_that_record_alone_if_it_names_any():
