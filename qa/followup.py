@@ -196,10 +196,21 @@ def _thread(earlier: Earlier, at: int, index, depth: int, lo: date | None, hi: d
             rest: str, naming: str = "", way: int = 0) -> Leaning:
     """A move from a record cited before (earlier.hits[at]): the records in [lo, hi] most like it (the same
     traveller, the same series) count in the fusion, and the record stands for the topic. A move in order (way)
-    also counts the THREAD most like it by their nearness in time: the next record of the same thread."""
+    also counts the THREAD most like it by their nearness in time: the next record of the same thread. A move
+    named by its start ("after Moscow") counts no record holding those words in these rankings."""
+    from .text import terms
+
     hit, mine = earlier.hits[at], earlier.alongside(at)
     rows, _ = index.dense(index.vectors([hit.row])[0], depth + len(mine), index.within(lo, hi))
     like = tuple(int(r) for r in rows if int(r) not in mine)
+    if naming:  # "after Moscow": where the move goes is not Moscow; records there are of the event it leaves
+        def elsewhere(row: int) -> bool:
+            record = index.records[row]
+            return not naming_terms <= terms(f"{record.title} {record.summary}")
+
+        naming_terms = terms(naming)
+        like = tuple(r for r in like if elsewhere(r))
+        lists = tuple((tuple(r for r in ranked if elsewhere(r)), weight) for ranked, weight in lists)
     record = hit.record
     if way and like and not record.undated:
         thread = by_nearness(index.starts, index.ends, np.array(like[:THREAD]), record, way)

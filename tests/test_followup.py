@@ -157,3 +157,28 @@ def test_rows_are_put_in_order_of_nearness_one_way_from_a_record():
     anchor = SimpleNamespace(date=SimpleNamespace(start=date(1951, 5, 1), end=date(1951, 5, 1)))
     assert by_nearness(days, days, np.array([3, 1, 2, 0]), anchor, 1).tolist() == [2, 1, 0, 3]
     assert by_nearness(days, days, np.array([0, 2]), anchor, -1).tolist() == [2, 0]
+
+
+@pytest.fixture(scope="module")
+def companions(tmp_path_factory, embedder):
+    """The journeys, and a deputy's record of the minister's stop in Madrid, a day after hers."""
+    d = tmp_path_factory.mktemp("companions")
+    extra = [("April 11, 1951", "Journey of Deputy Minister Lars Ekholt to Spain (Madrid)",
+              "Accompanied Minister Edda Varnholt to the trade fair in Madrid.")]
+    records = d / "companions.jsonl"
+    records.write_text("".join(json.dumps({"date": dt, "title": t, "summary": s}) + "\n"
+                               for dt, t, s in JOURNEYS + extra))
+    build([records], d / "index", embedder)
+    a = Archive(d / "index", records=[records])
+    a.open()
+    return a
+
+
+def test_a_move_named_by_where_it_starts_does_not_answer_with_another_record_there(companions):
+    before = ["Where did Minister Varnholt open a trade fair?"]
+    assert top(companions.ask(before[0])) == JOURNEYS[1][1]
+    # the deputy's day in Madrid is the nearest later record and names her, but Madrid is where she was
+    answer = companions.ask("And after Madrid, where did she go?", history=before)
+    assert top(answer) == JOURNEYS[2][1]
+    assert "Journey of Deputy Minister Lars Ekholt to Spain (Madrid)" not in [
+        c.hit.record.title for c in answer.citations]
