@@ -45,6 +45,13 @@ THREAD_CHARS = 200
 _ORDER = re.compile(rf"\b(?:(?P<after>{_AFTER})|(?P<before>{_BEFORE}))\b", re.IGNORECASE)
 
 
+# A follow-up asking for others than the earlier answer gave ("any other president", "which other visits", "who
+# else", "other than those"): the records that answer cited cannot answer it. Not "what else did he do there?",
+# which the same record may answer.
+_OTHER = re.compile(r"\b(?:(?:any|which|what|some|the|no)\s+other|other\s+than|(?:who|anyone|anybody|someone|"
+                    r"somebody)\s+else)\b", re.IGNORECASE)
+
+
 # The words after a move that may name the record it is from ("after Moscow", "on the way to the summit"): up
 # to this many, before any punctuation.
 OBJECT_WORDS = 4
@@ -163,6 +170,8 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
     from .qdates import find_shift, shifted
 
     keep = Leaning(query.date_from, query.date_to)
+    if earlier.rows and _OTHER.search(query.text):  # "any other president": not the records already given
+        return Leaning(query.date_from, query.date_to, exclude=frozenset(earlier.rows))
     if query.time_said or not earlier.rows:
         return keep
     anchor = earlier.first

@@ -182,3 +182,19 @@ def test_a_move_named_by_where_it_starts_does_not_answer_with_another_record_the
     assert top(answer) == JOURNEYS[2][1]
     assert "Journey of Deputy Minister Lars Ekholt to Spain (Madrid)" not in [
         c.hit.record.title for c in answer.citations]
+
+
+@pytest.mark.parametrize("before, text, given", [
+    ("Where did Minister Varnholt open a trade fair?", "Which other journeys did she make?", 1),
+    ("Where did Minister Varnholt open a trade fair?", "Did she go anywhere other than that?", 1),
+    ("Which minister negotiated a ferry treaty?", "Who else signed an agreement?", 5)])
+def test_a_follow_up_asking_for_others_leaves_the_records_already_given(journeys, before, text, given):
+    assert top(journeys.ask(before)) == JOURNEYS[given][1]
+    answer = journeys.ask(text, history=[before])
+    assert answer.found and JOURNEYS[given][1] not in [c.hit.record.title for c in answer.citations]
+
+
+def test_what_else_may_be_answered_by_the_same_record(journeys):
+    before = ["Where did Minister Varnholt open a trade fair?"]
+    answer = journeys.ask("What else did she do there?", history=before)
+    assert top(answer) == JOURNEYS[1][1]
