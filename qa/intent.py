@@ -248,6 +248,28 @@ def _leans_on_before(text: str, ws: list[str]) -> str | None:
     pronoun = _unbound_pronoun(content)
     if pronoun:
         return f"{pronoun!r} refers to something not in the question"
+    thing = _definite_thing(content)
+    if thing:
+        return f"{thing!r} is a thing the question does not say"
+    return None
+
+
+# A short question about "the" something, naming nothing and no time ("What was the occasion?", "Where was the
+# funeral held?"), is about the something of the question before it. Up to this many words.
+DEFINITE_WORDS = 5
+
+
+def _definite_thing(ws: list[str]) -> str | None:
+    """'the X' in a short question with no name, number or qualifier of its own, or None."""
+    if len(ws) > DEFINITE_WORDS or any(w[:1].isupper() or any(c.isdigit() for c in w) for w in ws[1:]):
+        return None
+    low = [w.lower() for w in ws]
+    for i, w in enumerate(low[:-1]):
+        nxt = low[i + 1]
+        qualified = i + 3 < len(low) and low[i + 2] in ("of", "in", "on", "at", "for", "from", "about")
+        if w == "the" and nxt not in _PREP and nxt not in _AUX and nxt not in _QUANT and nxt.isalpha() \
+                and not qualified:  # "the cause of the fire" says which; "what was the treaty about" does not
+            return f"the {ws[i + 1]}"
     return None
 
 

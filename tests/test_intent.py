@@ -93,3 +93,18 @@ def test_the_labelled_intent_set(split):
 def test_a_pronoun_pointing_back_makes_a_follow_up_in_a_conversation(question, follow_up):
     assert detect(question, ["What did the consul report about the harbour strike?"]).follow_up is follow_up
     assert not detect(question).follow_up  # with nothing before it, nothing is leaned on
+
+
+@pytest.mark.parametrize("question, follow_up", [
+    ("What was the occasion?", True),                     # "the occasion" of what was asked before
+    ("Where was the funeral held?", True),
+    ("who chaired the meeting", True),
+    ("What was the Marshall Plan?", False),               # a name defines it
+    ("Who won the 1970 election?", False),                # a date defines it
+    ("What was the treaty about?", True),
+    ("The cause of this fire?", False),                   # its own qualifier says which
+    ("Where did the consuls of the northern ports meet?", False),  # and so do more than a few words
+])
+def test_a_short_question_about_the_something_it_does_not_say_is_a_follow_up(question, follow_up):
+    assert detect(question, ["When did the consul report the harbour strike?"]).follow_up is follow_up
+    assert not detect(question).follow_up
