@@ -21,14 +21,16 @@ from typing import NamedTuple
 import numpy as np
 
 from .qdates import without
+from .retrieve import Hit
 
 # "after that", "next", "right before", "his previous trip", "earlier meetings": the direction, and the words
 # out. A unit of time ("the next day", "two years earlier") is a shift (qa/qdates.py), read first.
 _AFTER = (r"next|afterwards?|after\s+(?:that|this|it|them|those|these|then|wards)|subsequent(?:ly)?|"
           r"later\s+on|later|following\s+(?:that|this|it|them)|since\s+then|thereafter|"
-          r"on\s+(?:the|his|her|their)\s+(?:way|journey|trip)\s+(?:home|back)|after")
+          r"on\s+(?:the|his|her|their)\s+(?:way|journey|trip)\s+(?:home|back)|after(?!\s+all\b)")
 _BEFORE = (r"on\s+(?:the|his|her|their)\s+way\s+to|(?:(?:right|just|shortly|immediately|directly|soon)\s+)?"
-           r"before\s+(?:that|this|it|them|those|these|then|hand|going|leaving|coming|arriving|visiting)?|beforehand|"
+           r"before(?:\s+(?:that|this|it|them|those|these|then|hand|going|leaving|coming|arriving|visiting))?|"
+           r"beforehand|"
            r"previous(?:ly)?|preceding|prior(?:\s+to\s+(?:that|this|it|them))?|earlier|until\s+then")
 # How much the records nearest the earlier answer and those most like its record count in the fusion for a
 # move in order, against 1.0 for the question's dense ranking (chosen on the dev splits: 0.5 to 2 for either
@@ -54,7 +56,7 @@ _OTHER = re.compile(r"\b(?:(?:any|which|what|some|the|no)\s+other|other\s+than|(
 
 # The words after a move that may name the record it is from ("after Moscow", "on the way to the summit"): up
 # to this many, before any punctuation.
-OBJECT_WORDS = 4
+OBJECT_WORDS = 8
 _OBJECT = re.compile(r"\s*([^,;:?!()]*)")
 
 
@@ -65,18 +67,28 @@ class Order(NamedTuple):
     phrase: str
     rest: str  # the follow-up without the phrase
     follows: str = ""  # the words after a bare "after"/"before", which may name the record the move is from
+    at: int = 0        # where in rest the phrase was (the words follow it)
+
+
+# A bare "after" or "before" after these words is no move in time: "looked after her delegation", "named after
+# him", "presented before the parliament", "testified before Congress".
+_IN_PLACE = frozenset("""look looks looked looking named take takes took taking ask asks asked asking present
+presents presented presenting appear appears appeared appearing testify testifies testified testifying bring
+brings brought bringing put puts laid lay lays laying argue argues argued arguing plead pleads pleaded stand
+stands stood standing heard""".split())
 
 
 def find_order(text: str) -> Order | None:
     """The direction a follow-up moves from the earlier answer ("next", "before that", "his previous visit",
     "after Moscow")."""
-    m = _ORDER.search(text)
+    m = next((m for m in _ORDER.finditer(text) if not _in_place(text, m)), None)
     if not m:
         return None
     # only a bare "after", "before" or "on the way to" is followed by what it is after: "next" by what is asked
     anchored = m.group(0).lower().split()[-1] in ("after", "before", "to")
     follows = " ".join(_OBJECT.match(text, m.end()).group(1).split()[:OBJECT_WORDS]) if anchored else ""
-    return Order(1 if m.group("after") else -1, m.group(0), without(text, m), follows)
+    return Order(1 if m.group("after") else -1, m.group(0), without(text, m), follows,
+                 len(" ".join(text[:m.start()].split())))
 
 
 @dataclass(frozen=True)
@@ -92,14 +104,14 @@ class Earlier:
         """The rows it cited, best first."""
         return tuple(h.row for h in self.hits[: self.cited])
 
-    def alongside(self, at: int) -> frozenset[int]:
-        """The rows it cited on the dates of its record at `at` (that record among them): one event, which a move
-        from that record leaves."""
+    def alongside(self, anchor) -> frozenset[int]:
+        """The anchor's row (a Hit) and the rows it cited on the anchor's dates: one event, which a move from the
+        anchor leaves."""
         from .dates import overlaps
 
-        when = self.hits[at].record.date
-        return frozenset(h.row for h in self.hits[: self.cited]
-                         if h.row == self.hits[at].row or overlaps(h.record.date, when.start, when.end))
+        when = anchor.record.date
+        return frozenset([anchor.row]) | {h.row for h in self.hits[: self.cited]
+                                          if overlaps(h.record.date, when.start, when.end)}
 
     @property
     def first(self):
@@ -107,21 +119,54 @@ class Earlier:
         return next((h.record for h in self.hits[: self.cited] if not h.record.undated), None)
 
 
-def anchor_of(earlier: Earlier, order: Order) -> tuple[int, str]:
-    """Which of the earlier answer's cited records a move is from, and the words naming it: the first whose
-    title and summary hold every content word of the longest run of words after the move ("after Moscow"),
-    else the first dated record cited (0, "")."""
+def _in_place(text: str, m: re.Match) -> bool:
+    """Whether a bare "after"/"before" follows a verb that makes it no move in time (_IN_PLACE)."""
+    before = text[: m.start()].split()
+    return m.group(0).lower() in ("after", "before") and bool(before) and before[-1].lower() in _IN_PLACE
+
+
+def anchor_of(earlier: Earlier, order: Order, index, depth: int):
+    """The record a move is from (a Hit with its row), and the words naming it: the first cited record whose
+    title and summary hold every content word of the longest run of words after the move ("after Moscow");
+    failing that, of the records most like the first cited one (its thread) the one nearest it in time that holds
+    them (a stop the earlier answer did not cite: "after Moscow" when it cited the stop before Moscow); else the
+    first dated record cited, and no words."""
     from .text import terms
 
-    cited = [i for i, h in enumerate(earlier.hits[: earlier.cited]) if not h.record.undated]
-    held = [terms(f"{earlier.hits[i].record.title} {earlier.hits[i].record.summary}") for i in cited]
-    words = order.follows.split()
-    for n in range(len(words), 0, -1):
+    def words_of(record) -> set[str]:
+        return terms(f"{record.title} {record.summary}")
+
+    cited = [h for h in earlier.hits[: earlier.cited] if not h.record.undated]
+    runs = word_runs(order.follows)
+    for run, want in runs:
+        for h in cited:
+            if want <= words_of(h.record):
+                return h, run
+    if runs:
+        rows = [int(r) for r in index.dense(index.vectors([cited[0].row])[0], depth)[0]]
+        records = index.records.fetch(rows)  # one round trip, whatever the store
+        when = cited[0].record.date.start
+        for run, want in runs:
+            held = [(abs((record.date.start - when).days), i) for i, record in enumerate(records)
+                    if not record.undated and want <= words_of(record)]
+            if held:
+                i = min(held)[1]
+                return Hit(records[i], 0.0, 0, row=rows[i]), run
+    return cited[0], ""
+
+
+def word_runs(text: str) -> list[tuple[str, set[str]]]:
+    """The runs of words that start a text, each with its content words, the most content words first; a run is
+    cut after its last content word ("Madrid where did she" is "Madrid")."""
+    from .text import terms
+
+    words, runs, seen = text.split(), [], set()
+    for n in range(1, len(words) + 1):
         want = terms(" ".join(words[:n]))
-        for i, have in zip(cited, held):
-            if want and want <= have:
-                return i, " ".join(words[:n])
-    return (cited[0] if cited else 0), ""
+        if want and want != seen:
+            runs.append((" ".join(words[:n]), want))
+            seen = want
+    return runs[::-1]
 
 
 def order_range(anchor, way: int) -> tuple[date | None, date | None]:
@@ -139,14 +184,14 @@ def by_nearness(starts: np.ndarray, ends: np.ndarray, rows: np.ndarray, anchor, 
     return rows[np.argsort(np.abs((edge - when).astype(np.int64)), kind="stable")]
 
 
-def nearest(starts: np.ndarray, ends: np.ndarray, earlier: Earlier, at: int, way: int, limit: int) -> list[int]:
-    """The rows in the direction of a move from the earlier answer's record at `at`, nearest it first (the rows
-    of its event out: Earlier.alongside)."""
+def nearest(starts: np.ndarray, ends: np.ndarray, earlier: Earlier, anchor, way: int, limit: int) -> list[int]:
+    """The rows in the direction of a move from the anchor (a Hit), nearest it first (the rows of its event out:
+    Earlier.alongside)."""
     from .dates import meets
 
-    anchor = earlier.hits[at].record
-    order = by_nearness(starts, ends, np.flatnonzero(meets(starts, ends, *order_range(anchor, way))), anchor, way)
-    mine = earlier.alongside(at)
+    record = anchor.record
+    order = by_nearness(starts, ends, np.flatnonzero(meets(starts, ends, *order_range(record, way))), record, way)
+    mine = earlier.alongside(anchor)
     return [int(r) for r in order[: limit + len(mine)] if int(r) not in mine][:limit]
 
 
@@ -180,52 +225,59 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
         if anchor is None:
             return keep
         lo, hi = shifted(anchor.date.start, anchor.date.end, shift)
-        return _thread(earlier, 0, index, depth, lo, hi, (), shift.rest)
+        dated = next(h for h in earlier.hits[: earlier.cited] if not h.record.undated)
+        return _thread(earlier, dated, index, depth, lo, hi, (), shift.rest)
     order = find_order(query.text)
     if order is not None and anchor is not None:
-        at, naming = anchor_of(earlier, order)
-        lo, hi = order_range(earlier.hits[at].record, order.way)
-        near = tuple(nearest(index.starts, index.ends, earlier, at, order.way, depth))
-        return _thread(earlier, at, index, depth, lo, hi, ((near, NEAR_WEIGHT),), without_words(order.rest, naming),
-                       naming, way=order.way)
+        start, naming = anchor_of(earlier, order, index, depth)
+        lo, hi = order_range(start.record, order.way)
+        near = tuple(nearest(index.starts, index.ends, earlier, start, order.way, depth))
+        return _thread(earlier, start, index, depth, lo, hi, ((near, NEAR_WEIGHT),),
+                       without_words(order.rest, naming, order.at), naming, way=order.way)
     if not query.names and not query.terms:
         return Leaning(query.date_from, query.date_to, same=True)
     return keep
 
 
-def without_words(text: str, words: str) -> str:
-    """The text with the first occurrence of a run of words cut out (the words that named a move's record)."""
+def without_words(text: str, words: str, start: int = 0) -> str:
+    """The text with a run of words cut out (the words that named a move's record), the first from start on."""
     if not words:
         return text
-    m = re.search(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words.split()) + r"(?!\w)", text)
+    pattern = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words.split()) + r"(?!\w)")
+    m = pattern.search(text, max(0, start - 1)) or pattern.search(text)
     return without(text, m) if m else text
 
 
-def _thread(earlier: Earlier, at: int, index, depth: int, lo: date | None, hi: date | None, lists: tuple,
+def _thread(earlier: Earlier, anchor, index, depth: int, lo: date | None, hi: date | None, lists: tuple,
             rest: str, naming: str = "", way: int = 0) -> Leaning:
-    """A move from a record cited before (earlier.hits[at]): the records in [lo, hi] most like it (the same
-    traveller, the same series) count in the fusion, and the record stands for the topic. A move in order (way)
-    also counts the THREAD most like it by their nearness in time: the next record of the same thread. A move
-    named by its start ("after Moscow") counts no record holding those words in these rankings."""
-    from .text import terms
-
-    hit, mine = earlier.hits[at], earlier.alongside(at)
-    rows, _ = index.dense(index.vectors([hit.row])[0], depth + len(mine), index.within(lo, hi))
+    """A move from a record (anchor, a Hit: one the earlier answer cited, or of its thread): the records in
+    [lo, hi] most like it (the same traveller, the same series) count in the fusion, and the record stands for
+    the topic. A move in order (way) also counts the THREAD most like it by their nearness in time: the next
+    record of the same thread. A move named by where it starts ("after Moscow") counts no record holding those
+    words in these rankings, unless most of the thread holds them ("after her journey": they name no place)."""
+    mine = earlier.alongside(anchor)
+    rows, _ = index.dense(index.vectors([anchor.row])[0], depth + len(mine), index.within(lo, hi))
     like = tuple(int(r) for r in rows if int(r) not in mine)
-    if naming:  # "after Moscow": where the move goes is not Moscow; records there are of the event it leaves
-        def elsewhere(row: int) -> bool:
-            record = index.records[row]
-            return not naming_terms <= terms(f"{record.title} {record.summary}")
-
-        naming_terms = terms(naming)
-        like = tuple(r for r in like if elsewhere(r))
-        lists = tuple((tuple(r for r in ranked if elsewhere(r)), weight) for ranked, weight in lists)
-    record = hit.record
+    if naming:
+        there = _holding(index, naming, {r for ranked, _ in lists for r in ranked} | set(like))
+        if len(there & set(like[:THREAD])) * 2 <= len(like[:THREAD]):
+            like = tuple(r for r in like if r not in there)
+            lists = tuple((tuple(r for r in ranked if r not in there), weight) for ranked, weight in lists)
+    record = anchor.record
     if way and like and not record.undated:
         thread = by_nearness(index.starts, index.ends, np.array(like[:THREAD]), record, way)
         lists = (*lists, (tuple(int(r) for r in thread), THREAD_WEIGHT))
     return Leaning(lo, hi, (*lists, (like, LIKE_WEIGHT)), mine,
                    thread=record.title if record.title else record.summary[:THREAD_CHARS], rest=rest, naming=naming)
+
+
+def _holding(index, words: str, rows: set[int]) -> set[int]:
+    """Those of the rows whose record's title and summary hold every content word of words (one fetch)."""
+    from .text import terms
+
+    want, order = terms(words), sorted(rows)
+    return {r for r, record in zip(order, index.records.fetch(order))
+            if want <= terms(f"{record.title} {record.summary}")}
 
 
 def threaded(query, leaning: Leaning, keywords, names, *, dates: bool = True, variants: bool = True):

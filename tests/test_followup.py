@@ -58,7 +58,9 @@ def top(answer) -> str:
                                       ("Where had she been earlier?", -1), ("prior to that?", -1),
                                       ("And after Madrid, where did she go?", 1),
                                       ("Whom did he meet on the way home?", 1),
-                                      ("Where did he stop on the way to Rome?", -1)])
+                                      ("Where did he stop on the way to Rome?", -1),
+                                      ("Had she been there before?", -1),
+                                      ("Did he testify before Congress after that?", 1)])
 def test_a_move_in_order_is_read_with_its_direction(text, way):
     order = find_order(text)
     assert order is not None and order.way == way
@@ -66,7 +68,10 @@ def test_a_move_in_order_is_read_with_its_direction(text, way):
 
 
 @pytest.mark.parametrize("text", ["When was that?", "Who signed the treaty?",
-                                  "What did the report say about dock fees?", "Where did the nextgen team meet?"])
+                                  "What did the report say about dock fees?", "Where did the nextgen team meet?",
+                                  "Who looked after her delegation?", "Was the ship named after him?",
+                                  "After all, who went?", "What did he present before the parliament?",
+                                  "Who testified before the commission?"])
 def test_no_move_in_order_is_read_where_there_is_none(text):
     assert find_order(text) is None
 
@@ -76,6 +81,7 @@ def test_no_move_in_order_is_read_where_there_is_none(text):
                                          "the whaling conference"),
                                         ("what became of him after he got back", "he got back"),
                                         ("What's the next trade fair after that?", ""),
+                                        ("And after Madrid where did she go", "Madrid where did she go"),
                                         ("Where did she go next?", ""), ("And right before going there?", "")])
 def test_a_bare_after_or_before_is_followed_by_what_it_is_after_and_next_by_what_is_asked(text, after):
     assert find_order(text).follows == after
@@ -198,3 +204,27 @@ def test_what_else_may_be_answered_by_the_same_record(journeys):
     before = ["Where did Minister Varnholt open a trade fair?"]
     answer = journeys.ask("What else did she do there?", history=before)
     assert top(answer) == JOURNEYS[1][1]
+
+
+def test_the_words_naming_where_a_move_starts_end_with_their_last_content_word():
+    from qa.followup import without_words, word_runs
+
+    assert [run for run, _ in word_runs("Madrid where did she go")] == ["Madrid where did she go", "Madrid"]
+    assert word_runs("her trade fair in Madrid")[0][0] == "her trade fair in Madrid"
+    order = find_order("Did Madrid's delegation meet her after Madrid?")
+    assert without_words(order.rest, "Madrid", order.at) == "Did Madrid's delegation meet her?"
+
+
+def test_a_move_named_by_words_all_her_journeys_hold_keeps_her_journeys(journeys):
+    before = ["Where did Minister Varnholt open a trade fair?"]
+    assert top(journeys.ask("And after her journey, where did she go?", history=before)) == JOURNEYS[2][1]
+    assert top(journeys.ask("Where did she go after her trade fair in Madrid?", history=before)) == JOURNEYS[2][1]
+
+
+def test_a_move_from_a_stop_the_earlier_answer_did_not_cite_starts_from_that_stop_of_the_thread(journeys):
+    before = ["Where did Minister Varnholt open a trade fair?"]
+    assert [c.hit.record.title for c in journeys.ask(before[0]).citations] == [JOURNEYS[1][1]]
+    # Rome was not cited: the record of her thread that names it, nearest the one cited, is where the move starts
+    assert top(journeys.ask("And after Rome, where did she go?", history=before)) == JOURNEYS[3][1]
+    # from Madrid, "before" would be Lisbon; from Lisbon, her first journey, nothing of hers comes before
+    assert not journeys.ask("Where was she before Lisbon?", history=before).found
