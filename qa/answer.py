@@ -126,11 +126,11 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
 
     hits come weighed (qa/support.py), most probable first, or for a period's listing in date order. The
     records cited are those likely enough to support the answer (CITE; CITE_LIST for a question asking for a
-    list): the first k, or for a list every one (up to MAX_LIST) in date order. Nothing is cited unless the question is likely answered at
-    all (qa/support.py answerable); then, when no record is likely enough, the most probable one alone if the
-    question is tied to the collection by names (named: its own, a follow-up's from the question before, or the
-    earlier answer's records a follow-up stands for), not by its wording alone. Records quoting the same passage
-    on the same date share a line.
+    list): the first k, or for a list every one (up to MAX_LIST) in date order. Nothing is cited unless the
+    question is likely answered at all (qa/support.py answerable); then, when no record is likely enough, the most
+    probable one alone if the question is tied to the collection by names (named: its own, a follow-up's from the
+    question before, or the earlier answer's records a follow-up stands for), not by its wording alone. Records
+    quoting the same passage on the same date share a line.
     """
     filters = ({"date_from": date_from.isoformat() if date_from else None,
                 "date_to": date_to.isoformat() if date_to else None} if (date_from or date_to) else {})

@@ -6,7 +6,7 @@ Its words and the earlier question's are matched (qa/query.py); this module adds
 before that", "his previous trip") or in time ("a year later") when the earlier question named no dates is
 placed against the cited record's date, the nearest records in that direction first. A bare "after" or
 "before" ("after Moscow", "on the way to the summit") is placed against the cited record that holds the words
-following it, and those words are where the move starts, not its topic. A move leaves the records of the event
+following it (or the record of its thread that does), and those words are where the move starts, not its topic. A move leaves the records of the event
 it starts from (cited on that record's dates); the earlier answer's other records may answer it. A follow-up
 with no topic of its own ("When was that?", "who signed it") is about the records the earlier answer cited.
 """
@@ -115,8 +115,8 @@ class Earlier:
 
     @property
     def first(self):
-        """The first dated record it cited, or None."""
-        return next((h.record for h in self.hits[: self.cited] if not h.record.undated), None)
+        """The first dated record it cited (its Hit), or None."""
+        return next((h for h in self.hits[: self.cited] if not h.record.undated), None)
 
 
 def _in_place(text: str, m: re.Match) -> bool:
@@ -130,29 +130,27 @@ def anchor_of(earlier: Earlier, order: Order, index, depth: int):
     title and summary hold every content word of the longest run of words after the move ("after Moscow");
     failing that, of the records most like the first cited one (its thread) the one nearest it in time that holds
     them (a stop the earlier answer did not cite: "after Moscow" when it cited the stop before Moscow); else the
-    first dated record cited, and no words."""
-    from .text import terms
+    first dated record cited (Earlier.first), and no words."""
+    from .support import record_words
 
-    def words_of(record) -> set[str]:
-        return terms(f"{record.title} {record.summary}")
-
+    first = earlier.first
     cited = [h for h in earlier.hits[: earlier.cited] if not h.record.undated]
     runs = word_runs(order.follows)
     for run, want in runs:
         for h in cited:
-            if want <= words_of(h.record):
+            if want <= record_words(h.record).tokens:
                 return h, run
     if runs:
-        rows = [int(r) for r in index.dense(index.vectors([cited[0].row])[0], depth)[0]]
+        rows = [int(r) for r in index.dense(index.vectors([first.row])[0], depth)[0]]
         records = index.records.fetch(rows)  # one round trip, whatever the store
-        when = cited[0].record.date.start
+        when = first.record.date.start
         for run, want in runs:
             held = [(abs((record.date.start - when).days), i) for i, record in enumerate(records)
-                    if not record.undated and want <= words_of(record)]
+                    if not record.undated and want <= record_words(record).tokens]
             if held:
                 i = min(held)[1]
                 return Hit(records[i], 0.0, 0, row=rows[i]), run
-    return cited[0], ""
+    return first, ""
 
 
 def word_runs(text: str) -> list[tuple[str, set[str]]]:
@@ -219,16 +217,15 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
         return Leaning(query.date_from, query.date_to, exclude=frozenset(earlier.rows))
     if query.time_said or not earlier.rows:
         return keep
-    anchor = earlier.first
+    first = earlier.first
     shift = find_shift(query.text)  # the earlier question named no dates, or the shift would have moved them
     if shift is not None:
-        if anchor is None:
+        if first is None:
             return keep
-        lo, hi = shifted(anchor.date.start, anchor.date.end, shift)
-        dated = next(h for h in earlier.hits[: earlier.cited] if not h.record.undated)
-        return _thread(earlier, dated, index, depth, lo, hi, (), shift.rest)
+        lo, hi = shifted(first.record.date.start, first.record.date.end, shift)
+        return _thread(earlier, first, index, depth, lo, hi, (), shift.rest)
     order = find_order(query.text)
-    if order is not None and anchor is not None:
+    if order is not None and first is not None:
         start, naming = anchor_of(earlier, order, index, depth)
         lo, hi = order_range(start.record, order.way)
         near = tuple(nearest(index.starts, index.ends, earlier, start, order.way, depth))
@@ -273,11 +270,11 @@ def _thread(earlier: Earlier, anchor, index, depth: int, lo: date | None, hi: da
 
 def _holding(index, words: str, rows: set[int]) -> set[int]:
     """Those of the rows whose record's title and summary hold every content word of words (one fetch)."""
+    from .support import record_words
     from .text import terms
 
     want, order = terms(words), sorted(rows)
-    return {r for r, record in zip(order, index.records.fetch(order))
-            if want <= terms(f"{record.title} {record.summary}")}
+    return {r for r, record in zip(order, index.records.fetch(order)) if want <= record_words(record).tokens}
 
 
 def threaded(query, leaning: Leaning, keywords, names, *, dates: bool = True, variants: bool = True):
