@@ -2,9 +2,10 @@
 
 Read from the question's grammar, not from its topic words, so it works on any collection:
 - a list is asked for by a list verb at the start ("List ...", "Give me every ..."), by "how many", by a
-  quantifier that starts the question ("All baptisms ...", "Every report ..."), by a plural noun after
-  "which"/"what" ("Which telegrams ...") or heading a bare query ("Documents on Yalta"); a quantifier inside
-  a compound or a name ("all-Korean", "All Souls", "Every Child Matters") is part of a word, not a cue;
+  quantifier that starts the question ("All baptisms ...", "Every report ...", "Everything on ..."), by a
+  plural noun after "which"/"what" ("Which telegrams ...") or heading a bare query ("Documents on Yalta"); a
+  quantifier inside a compound or a name ("all-Korean", "All Souls", "Every Child Matters") is part of a
+  word, not a cue;
 - "date-only" is a period and nothing else ("What is there from March 1946?");
 - a follow-up (only when there is an earlier question) opens with a link word ("And ...", "What about ..."),
   is a fragment of a few words ("Where?"), or uses a pronoun with nothing in the question it can refer to
@@ -37,7 +38,7 @@ _QUESTION = {"who", "whom", "when", "where", "why", "how", "which", "what", "who
 _AUX = {"did", "do", "does", "was", "were", "is", "are", "has", "have", "had", "can", "could", "will", "would",
         "should", "shall", "may", "might", "must", "am", "be", "been", "being"}
 _PLURAL_VERBS = {"were", "are", "have", "do"}
-_QUANT = {"all", "every", "each", "any"}
+_QUANT = {"all", "every", "each", "any", "everything"}
 _LIST_VERBS = {"list", "enumerate", "name", "itemise", "itemize", "catalogue", "catalog", "tally", "count"}
 _ASK_VERBS = {"give", "show", "find", "fetch", "get", "bring", "pull", "retrieve", "collect", "gather"}
 _SINGLE = {"one", "single", "first", "last", "earliest", "latest", "only", "main", "best"}

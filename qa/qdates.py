@@ -36,10 +36,14 @@ _PART_MONTHS = {  # months of a year (13, 14 are January, February of the next y
 }
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
              "last": 4}
-_SAME = {"beginning": "early", "start": "early", "middle": "mid", "end": "late"}
+_SAME = {"beginning": "early", "start": "early", "middle": "mid", "end": "late", "early part": "early",
+         "latter part": "late", "later part": "late", "latter half": "second half"}
 _THIRDS = {"early": (1, 10), "mid": (11, 20), "late": (21, None),  # days of a month; None = its last day
            "first half": (1, 15), "second half": (16, None)}
-_TENTHS = {None: (0, 10), "early": (0, 4), "mid": (4, 7), "late": (7, 10)}  # of a decade or century
+_TENTHS = {None: (0, 10), "early": (0, 4), "mid": (4, 7), "late": (7, 10),  # of a decade or century
+           "first half": (0, 5), "second half": (5, 10)}
+_CENTURY_WORDS = ["eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+                  "eighteenth", "nineteenth", "twentieth", "twenty-first"]
 _COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "couple of": 2, "few": 3}
 _DECADE_WORDS = ["twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties", "nineties"]
 
@@ -49,8 +53,16 @@ def _alt(words) -> str:
 
 
 def _year(name: str = "year", tail: bool = True) -> str:
-    # A year is 1000-2100 and never part of a longer number ("121973", "1947.5", "1947-13-01").
-    return rf"(?P<{name}>1[0-9]{{3}}|20[0-9]{{2}}|2100)" + (r"(?!\w|[-–—/.,:][0-9])" if tail else "")
+    # A year is 1000-2100 and never part of a longer number ("121973", "1947.5", "1947-13-01"); or two digits
+    # after an apostrophe ("the summer of '68"; not the decade "'60s"), read by _short_year.
+    return (rf"(?:(?P<{name}>1[0-9]{{3}}|20[0-9]{{2}}|2100)|(?<![\w'’])['’](?P<{name}short>[0-9]{{2}}))"
+            + (r"(?!\w|['’]|[-–—/.,:][0-9])" if tail else ""))
+
+
+def _short_year(yy: int, today: date | None = None) -> int:
+    """The year of "'68": in this century unless that is still to come."""
+    this = (today or date.today()).year
+    return 2000 + yy if 2000 + yy <= this else 1900 + yy
 
 
 def _day(name: str = "day") -> str:
@@ -59,6 +71,8 @@ def _day(name: str = "day") -> str:
 
 _MON = rf"(?P<mon>{_alt(MONTHS)})(?:\.|(?!\w))"
 _QUALITY = r"(?P<part>early|mid|middle|late|beginning|start|end)"  # of a month, decade or century
+# a half of a decade or century ("the second half of the 1950s", "the latter half of the century")
+_HALF = r"(?P<half>first half|second half|latter half|latter part|early part|later part)"
 _PART_WORDS = _alt([k for k in _PART_MONTHS if not k.startswith("q")] + list(_SAME))
 _PART = rf"(?P<part>{_PART_WORDS}|q[1-4]|(?P<nth>{_alt(_ORDINALS)}) quarter)"
 _TO_YEAR = r"(?:, ?| of | )"  # "May 1947", "May, 1947", "May of 1947"
@@ -82,13 +96,18 @@ _FORMS = {  # tried in this order at each position; names must not contain "_"
     "dmy": rf"(?:the )?{_day()}(?: of)? {_MON}(?:, ?| ){_year()}",
     "qmy": rf"(?:the )?(?:{_QUALITY}|(?P<half>first half|second half))(?:-| | of ){_MON}{_TO_YEAR}{_year()}",
     "my": rf"{_MON}{_TO_YEAR}{_year()}",
-    "decade": rf"(?P<the>the )?(?:{_QUALITY}(?:-| | of the ))?"
+    "decade": rf"(?P<the>the )?(?:{_QUALITY}(?:-| | of the )|{_HALF} of the )?"
               rf"(?:(?P<full>1[0-9]{{2}}0|20[0-9]0)['’]?s|(?P<apos>['’])?(?P<two>[0-9]0)['’]?s"
               rf"|(?P<word>{_alt(_DECADE_WORDS)}))(?!\w)",
-    "century": rf"(?:the )?(?:{_QUALITY}(?:-| | of the ))?"
-               rf"(?P<n>1[0-9]|2[01])(?:st|nd|rd|th)[- ]century(?!\w)",
-    "part": rf"(?:the )?{_PART}(?:-| of | |, )(?:the year )?{_year()}",
-    "span": rf"{_year(tail=False)}{_DASH}(?:{_year('year2')}|(?P<yy>[0-9]{{2}})(?!\w|[-–—/.,:][0-9]))",
+    "century": rf"(?:the )?(?:{_QUALITY}(?:-| | of the )|{_HALF} of the )?"
+               rf"(?:(?P<n>1[0-9]|2[01])(?:st|nd|rd|th)|(?P<nword>{_alt(_CENTURY_WORDS)}))[- ]century(?!\w)",
+    # "the week of March 3, 1950": the week it falls in; "the week beginning ...": the seven days from it
+    "week": rf"(?:the )?week (?P<from>of|beginning|starting|commencing)(?: on)? "
+            rf"(?:{_MON} ?{_day()}(?:, ?| ){_year('year')}"
+            rf"|(?:the )?{_day('dday')}(?: of)? {_MON.replace('mon', 'dmon')}(?:, ?| ){_year('dyear')})",
+    "part": rf"(?:the )?{_PART}(?:-| of | |, )(?:the year )?(?:{_year(tail=False)}(?:{_DASH}|/)"
+            rf"(?P<next>1[0-9]{{3}}|20[0-9]{{2}}|[0-9]{{2}})(?!\w|[-–—/.,:][0-9])|{_year('one')})",
+    "span": rf"{_year(tail=False)}(?:{_DASH}|/)(?:{_year('year2')}|(?P<yy>[0-9]{{2}})(?!\w|[-–—/.,:][0-9]))",
     "year": _year(),
     "md": rf"{_MON} ?{_day()}{_LINK_AHEAD}",
     "dm": rf"(?:the )?{_day()}(?: of)? {_MON}{_LINK_AHEAD}",
@@ -102,9 +121,17 @@ def _form(name: str, pattern: str) -> str:
 
 _SCAN = re.compile(rf"(?<![\w'’])(?=[\w'’])(?:(?P<prep>{_alt(_PREPS)}) )?(?:"
                    + "|".join(_form(n, p) for n, p in _FORMS.items()) + ")", re.IGNORECASE)
-_CORE = re.compile(  # a year, "40s", "forties" or "century"
-    rf"(?<!\w)(?:1[0-9]{{3}}|20[0-9]{{2}}|2100)(?![0-9])|[0-9]0['’]?s(?!\w)|(?:{_alt(_DECADE_WORDS)}|century)(?!\w)",
+_CORE = re.compile(  # a year, "'68", "40s", "forties" or "century"
+    rf"(?<!\w)(?:1[0-9]{{3}}|20[0-9]{{2}}|2100)(?![0-9])|(?<![\w'’])['’][0-9]{{2}}(?![\w'’])"
+    rf"|[0-9]0['’]?s(?!\w)|(?:{_alt(_DECADE_WORDS)}|century)(?!\w)",
     re.IGNORECASE)
+# A period left open by the words after it: "from 1950 onward", "1946 and later", "March 1947 or earlier".
+# Except for "onward(s)", the words end a clause ("in 1950 and after the war" is two periods); a bare "on"
+# follows "from".
+_OPEN_AFTER = re.compile(
+    r",? (?:(?P<since>onwards?|forwards?)"
+    r"|(?:and (?:after|later|beyond|since)|or (?:after|later)|(?P<on>on))(?=[?.!,;:)]|$)"
+    r"|(?P<until>and (?:before|earlier)|or (?:before|earlier))(?=[?.!,;:)]|$))", re.IGNORECASE)
 _DOC_NUMBER = re.compile(
     r"(?:(?<!\w)(?:nos?|numbers?|nr|p|pp|pages?|vol|box|file|folder|item|serial)\.?|#) ?\Z", re.IGNORECASE)
 _DANGLING_WORD = re.compile(rf"(?:^| )(?:{_alt(_PREPS | {'the', 'with', 'for', 'to', 'about'})})\Z",
@@ -212,6 +239,10 @@ def _atom(m: re.Match[str], text: str) -> _Atom | None:
     kind = m.lastgroup or ""
     g = {k[len(kind) + 1:]: v for k, v in m.groupdict().items() if v is not None and k.startswith(kind + "_")}
     prep = m.group("prep").casefold() if m.group("prep") else None
+    if kind == "year" and "yearshort" in g and prep is None:  # "'45 minutes": a year of two digits needs "in"
+        return None
+    for key in [k for k in g if k.endswith("short")]:  # "'68"
+        g[key[:-len("short")]] = str(_short_year(int(g.pop(key))))
     if prep is None and m.group(kind)[0].isdigit() and _after_number_sign(text, m.start()):
         return None
     try:
@@ -222,7 +253,11 @@ def _atom(m: re.Match[str], text: str) -> _Atom | None:
         return None
     if isinstance(span[0], int):
         return _Atom(m.start(), m.end(), prep, None, None, partial=span)  # type: ignore[arg-type]
-    return _Atom(m.start(), m.end(), prep, *span)  # type: ignore[arg-type]
+    end = m.end()
+    tail = _OPEN_AFTER.match(text, end)
+    if tail and (prep in _AT or prep is None) and not (tail["on"] and prep != "from"):
+        prep, end = ("until" if tail["until"] else "since"), tail.end()
+    return _Atom(m.start(), end, prep, *span)  # type: ignore[arg-type]
 
 
 def _after_number_sign(text: str, start: int) -> bool:
@@ -234,7 +269,8 @@ def _period(kind: str, g: dict[str, str]) -> tuple[date, date] | tuple[int, int 
     """First and last day of one time expression, or (month, day) for a span's year-less left end."""
     year = int(g["year"]) if "year" in g else 0
     mon = MONTHS[g["mon"].casefold()] if "mon" in g else 0
-    part = _SAME.get(g.get("part", "").casefold(), g.get("part", "").casefold()) or None
+    said = " ".join(g.get("part", g.get("half", "")).casefold().split())
+    part = _SAME.get(said, said) or None
     if kind == "iso":
         day = int(g["d"]) if "d" in g else None
         return _days(year, int(g["m"]), day, day)
@@ -271,15 +307,35 @@ def _period(kind: str, g: dict[str, str]) -> tuple[date, date] | tuple[int, int 
             return None
         return _fraction(base, width, part)
     if kind == "century":
-        return _fraction(100 * (int(g["n"]) - 1), 100, part)
+        n = int(g["n"]) if "n" in g else 11 + _CENTURY_WORDS.index(g["nword"].casefold().replace(" ", "-"))
+        return _fraction(100 * (n - 1), 100, part)
+    if kind == "week":
+        if "dyear" in g:
+            day = date(int(g["dyear"]), MONTHS[g["dmon"].casefold()], int(g["dday"]))
+        else:
+            day = date(year, mon, int(g["day"]))
+        # "the week of" a day: its week, Monday to Sunday, and the six days after it (the week it begins)
+        start = day if g["from"].casefold() != "of" else day - timedelta(days=day.weekday())
+        return start, day + timedelta(days=6)
     if kind == "part":
         key = f"q{_ORDINALS[g['nth'].casefold()]}" if "nth" in g else part
         first, last = _PART_MONTHS[key]  # type: ignore[index]
-        return _days(year, first, None, None)[0], _days(year + last // 13, (last - 1) % 12 + 1, None, None)[1]
+        year = year or int(g["one"])
+        if "next" in g:  # "the winter of 1944-45": the winter from the first year into the next
+            end = int(g["next"]) if len(g["next"]) == 4 else year // 100 * 100 + int(g["next"])
+            end += 100 if end <= year and len(g["next"]) == 2 else 0
+            if end != year + 1:  # "the winter of 1944-46": the years, if they are a span
+                return (date(year, 1, 1), date(end, 12, 31)) if year < end <= year + 10 else None
+            if last <= 12:  # "the summer of 1944-45": that part of both years
+                last += 12
+        end_year, end_month = year + (last - 1) // 12, (last - 1) % 12 + 1
+        return _days(year, first, None, None)[0], _days(end_year, end_month, None, None)[1]
     if kind == "span":
         end = int(g["year2"]) if "year2" in g else year // 100 * 100 + int(g["yy"])
-        if "yy" in g and end <= year:  # "1946-47" is 1946 to 1947; "1947-45" is not a range
-            return None
+        if "yy" in g and end <= year:  # "1946-47" is 1946 to 1947, "1999/00" 1999 to 2000; "1947-45" no range
+            end += 100
+            if end - year > 10:
+                return None
         return date(min(year, end), 1, 1), date(max(year, end), 12, 31)
     if kind == "year":
         return date(year, 1, 1), date(year, 12, 31)

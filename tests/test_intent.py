@@ -21,6 +21,7 @@ GOALS = {"intent": 0.85, "follow_up": 0.90}
     ("How many times did the Pope visit Poland?", LIST),
     ("All cables from the embassy in Cairo", LIST),
     ("Every meeting of the planning board", LIST),
+    ("Everything on the harbour strike of 1921", LIST),
     ("Letters from the governor to the colonial office", LIST),
     ("Are there any photographs of the harbour?", LIST),
     ("Show me the minutes of the finance committee", LIST),

@@ -134,6 +134,39 @@ D = date
     ("Korea in the 19th century", D(1800, 1, 1), D(1899, 12, 31), "Korea"),
     ("Korea in the late 19th century", D(1870, 1, 1), D(1899, 12, 31), "Korea"),
     ("Korea in the 1800s", D(1800, 1, 1), D(1899, 12, 31), "Korea"),
+    ("Korea in the nineteenth century", D(1800, 1, 1), D(1899, 12, 31), "Korea"),
+    ("Korea in the early twentieth century", D(1900, 1, 1), D(1939, 12, 31), "Korea"),
+    # halves of a decade or century, and of a year said another way
+    ("Visits in the second half of the 1950s", D(1955, 1, 1), D(1959, 12, 31), "Visits"),
+    ("Visits in the first half of the 1960s", D(1960, 1, 1), D(1964, 12, 31), "Visits"),
+    ("Visits in the latter half of the nineteenth century", D(1850, 1, 1), D(1899, 12, 31), "Visits"),
+    ("Visits in the latter half of 1968", D(1968, 7, 1), D(1968, 12, 31), "Visits"),
+    ("Visits in the latter part of 1968", D(1968, 9, 1), D(1968, 12, 31), "Visits"),
+    ("Visits in the early part of 1950", D(1950, 1, 1), D(1950, 4, 30), "Visits"),
+    # a period left open by the words after it
+    ("What was there from 1946 onward?", D(1946, 1, 1), None, "What was there?"),
+    ("Visits from 1950 onwards, by whom?", D(1950, 1, 1), None, "Visits, by whom?"),
+    ("Visits 1950 onwards", D(1950, 1, 1), None, "Visits"),
+    ("Visits from 1950 on", D(1950, 1, 1), None, "Visits"),
+    ("Visits in 1950 and later", D(1950, 1, 1), None, "Visits"),
+    ("Visits from March 1950 onward", D(1950, 3, 1), None, "Visits"),
+    ("Visits in March 1950 or earlier?", None, D(1950, 3, 31), "Visits?"),
+    ("Visits from 1950 on the way home", D(1950, 1, 1), D(1950, 12, 31), "Visits on the way home"),
+    ("Visits in 1950 and after the war", D(1950, 1, 1), D(1950, 12, 31), "Visits and after the war"),
+    # two years with a slash; a year of two digits after an apostrophe
+    ("Visits in 1999/2000", D(1999, 1, 1), D(2000, 12, 31), "Visits"),
+    ("Visits in 1999/00", D(1999, 1, 1), D(2000, 12, 31), "Visits"),
+    ("the winter of 1944/45", D(1944, 12, 1), D(1945, 2, 28), ""),
+    ("Cables in the winter of 1944-45", D(1944, 12, 1), D(1945, 2, 28), "Cables"),
+    ("Cables in the winter of 1999-00", D(1999, 12, 1), D(2000, 2, 29), "Cables"),
+    ("Cables in the summer of 1944-45", D(1944, 6, 1), D(1945, 8, 31), "Cables"),
+    ("Visits in the summer of '68", D(1968, 6, 1), D(1968, 8, 31), "Visits"),
+    ("What happened in May ’45?", D(1945, 5, 1), D(1945, 5, 31), "What happened?"),
+    ("Visits on 4 July '76", D(1976, 7, 4), D(1976, 7, 4), "Visits"),
+    # the week of a day: Monday to Sunday, and the six days after it; the week beginning it
+    ("Visits in the week of March 3, 1950", D(1950, 2, 27), D(1950, 3, 9), "Visits"),
+    ("Visits in the week of 3 March 1950", D(1950, 2, 27), D(1950, 3, 9), "Visits"),
+    ("Visits in the week beginning March 3, 1950", D(1950, 3, 3), D(1950, 3, 9), "Visits"),
 ])
 def test_every_form_gives_its_range_and_the_rest(question, date_from, date_to, rest):
     q = find_dates(question)
@@ -163,6 +196,8 @@ def test_the_phrase_is_as_found_in_the_question(question, phrase):
     # impossible dates name no date
     "February 30, 1947", "April 31, 1947", "1947-02-30", "1947-13-01", "1947-13", "30-31 February 1947",
     "from February 30 to March 5 1947", "1947–45",
+    # an apostrophe that starts no year: a quotation, a decade's own, a number of more digits
+    "He said '45 minutes' was enough", "Cable No. '1947'",
 ])
 def test_no_date_is_found_where_there_is_none(question):
     q = find_dates(question)
@@ -329,3 +364,8 @@ def test_a_bare_day_narrows_the_one_month_asked_about_before(text, lo, hi, want)
     assert (got.date_from if got else None) == want
     if got:
         assert got.date_to == want and got.phrase not in got.rest
+
+
+@pytest.mark.parametrize("yy, year", [(68, 1968), (45, 1945), (5, 2005), (26, 2026), (27, 1927), (0, 2000)])
+def test_a_year_of_two_digits_is_the_latest_that_has_come(yy, year):
+    assert qdates._short_year(yy, D(2026, 11, 30)) == year
