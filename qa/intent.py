@@ -151,6 +151,10 @@ def _own_kind(ws: list[str]) -> tuple[str | None, str]:
     # a list verb or "give me / show me" at the start: "List the visits ...", "Give me every telegram ..."
     if first in _LIST_VERBS and len(low) > 1 and low[1] not in _AUX:
         return LIST, f"starts with {ws[0]!r}"
+    if low[:2] in (["a", "list"], ["the", "list"]) and low[2:3] == ["of"]:  # "A list of the Shah's visits"
+        return LIST, f"starts with {ws[0]!r} {ws[1]!r}"
+    if first == "tell" and low[1:2] in (["me"], ["us"]) and low[2:3] and low[2] in _QUANT:
+        return LIST, f"{ws[0]!r} followed by {ws[2]!r}"  # "Tell me every visit ..."; not "Tell me the reasons"
     if first in _ASK_VERBS:
         at = 2 if low[1:2] in (["me"], ["us"]) else 1
         if low[at:at + 1] and low[at] in _QUANT:
