@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .retrieve import Hit
@@ -118,10 +118,27 @@ def _by_date(hits: list[Hit]) -> list[Hit]:
     return sorted(hits, key=lambda h: (h.record.undated, h.record.date.start or date.max))
 
 
+def extreme_first(hits: list[Hit], order: int) -> list[Hit]:
+    """For a question asking for the earliest (order -1) or the latest (1) of its records ("When did the Pope
+    last visit?"): the records likely enough to be cited (CITE), earliest or latest first (undated ones after
+    them), then the rest as weighed. Only the records that answer are put in time order: one that does not is
+    no nearer the top for its date."""
+    likely = [h for h in hits if h.support >= CITE]
+    if order == 0 or len(likely) < 2:
+        return hits
+    dated = [h for h in likely if not h.record.undated]
+    if order > 0:
+        dated.sort(key=lambda h: h.record.date.end or date.min, reverse=True)
+    else:
+        dated.sort(key=lambda h: h.record.date.start or date.max)
+    ordered = dated + [h for h in likely if h.record.undated] + [h for h in hits if h.support < CITE]
+    return [replace(h, rank=r) for r, h in enumerate(ordered, start=1)]
+
+
 def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: date | None = None,
             date_to: date | None = None, listing: bool = False, chronological: bool = False,
             gaps: list[tuple[date, date]] | None = None, terms: list[str] | None = None,
-            missing_names: list[str] | None = None, named: bool = False) -> Answer:
+            missing_names: list[str] | None = None, named: bool = False, order: int = 0) -> Answer:
     """Build the answer only from the cited records: one line per passage, led by its date, ending in [n].
 
     hits come weighed (qa/support.py), most probable first, or for a period's listing in date order. The
@@ -130,7 +147,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     question is likely answered at all (qa/support.py answerable); then, when no record is likely enough, the most
     probable one alone if the question is tied to the collection by names (named: its own, a follow-up's from the
     question before, or the earlier answer's records a follow-up stands for), not by its wording alone. Records
-    quoting the same passage on the same date share a line.
+    quoting the same passage on the same date share a line. order: the question asks for the earliest (-1) or
+    the latest (1) of its records, and the hits come that way (extreme_first): the answer says so.
     """
     filters = ({"date_from": date_from.isoformat() if date_from else None,
                 "date_to": date_to.isoformat() if date_to else None} if (date_from or date_to) else {})
@@ -156,10 +174,16 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         return Answer(question, text, False, [], index, filters, hits[:3])
     citations = [Citation(n, h, quote(terms or [], h.record)) for n, h in enumerate(chosen, start=1)]
     lines = []
+    way = ""
+    if order and not (listing or chronological) and len(citations) > 1:
+        way = ", earliest first:" if order < 0 else ", latest first:"
     if scope:
-        lines.append(f"Records dated {scope}" + (", in date order:" if listing or chronological else ":"))
+        lines.append(f"Records dated {scope}" + (", in date order:" if listing or chronological
+                                                   else way or ":"))
     elif chronological and len(citations) > 1:
         lines.append(f"{len(citations)} records, in date order:")
+    elif way:
+        lines.append(f"{len(citations)} records{way}")
     shared: dict[tuple[str, str], list[int]] = {}
     for c in citations:
         shared.setdefault((shown_date(c.hit.record), c.quote), []).append(c.n)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import settings, store, stores
-from .answer import Answer, compose
+from .answer import Answer, compose, extreme_first
 from .build import BuildReport, build
 from .collection import BrowsePage, BrowseRequest, browse, examples
 from .embed import Embedder, model_name
@@ -68,7 +68,7 @@ class Retrieved:
         return compose(self.query.text, self.hits, k=k, index=self.stamp, date_from=self.date_from,
                        date_to=self.date_to, listing=self.listing, chronological=self.query.intent.listing,
                        gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names,
-                       named=self.named)
+                       named=self.named, order=0 if self.listing else self.query.intent.order)
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False, earlier=False)
@@ -326,6 +326,8 @@ class Archive:
             name_cos = index.vectors([h.row for h in hits]) @ name_vecs.T if len(name_vecs) else None
             hits = supported(hits, Wording.of(q, index.keywords), index.manifest.calibration, name_cos,
                              listing=q.intent.kind == LIST)
+            if not q.intent.listing:  # "When did she last visit?": of the records that answer, the latest
+                hits = extreme_first(hits, q.intent.order)
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
         return Retrieved(q, hits, date_from, date_to, self.stamp(index), mode, gaps, listing,
                          named=bool(q.names or q.context))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .dates import MONTHS
 from .text import tokens
 
 FACT, LIST, DATE_ONLY = "fact", "list", "date-only"
@@ -78,6 +79,7 @@ class Intent:
     kind: str
     follow_up: bool = False
     cue: str = ""
+    order: int = 0  # -1: it asks for the earliest of its records ("When did he first ..."); 1: the latest; 0
 
     @property
     def listing(self) -> bool:
@@ -278,6 +280,35 @@ def _definite_thing(ws: list[str]) -> str | None:
     return None
 
 
+# A question asking for the earliest or the latest of the records that answer it ("Who was the first Pope to
+# visit?", "When did she last come?", "the most recent visit"). Not the words in a title or compound ("First
+# Secretary", "the first lady", "at last"), nor a period said by them ("the first days of the war", "last
+# year", which qa/qdates.py reads or leaves alone).
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_EXTREME = re.compile(
+    r"(?<![\w-])(?:(?P<early>first|earliest)|(?P<late>last|latest|most\s+recent(?:ly)?))(?![\w-])"
+    r"(?!\s+(?:lady|ladies|secretary|minister|deputy|vice|world\s+war|amendment|class|aid|name|names|person|"
+    r"hand|place|half|quarter|weeks?|days?|months?|years?|nights?|spring|summer|autumn|fall|winter|resort|"
+    rf"words?|of\s+(?:the\s+)?(?:month|year|\d|(?:{_MONTH_NAMES})\b)))", re.IGNORECASE)
+
+
+# The words that ask for the order: not the topic, so a record need not hold them.
+EXTREME_WORDS = frozenset(tokens("first earliest last latest most recent recently"))
+
+
+def extreme(text: str) -> int:
+    """-1 when a question asks for the earliest of its records, 1 for the latest, 0 for neither (the first
+    such word decides)."""
+    for m in _EXTREME.finditer(text):
+        word = m.group(0)
+        if word[:1].isupper() and m.start() > 0:  # "First Secretary Gierek", "The Last Emperor"
+            continue
+        if re.search(r"\bat\s*\Z", text[:m.start()], re.IGNORECASE):  # "at first", "at last"
+            continue
+        return -1 if m.group("early") else 1
+    return 0
+
+
 def detect(question: str, history: list[str] | None = None) -> Intent:
     """The intent of a question, reading the earlier questions (oldest first) for a follow-up."""
     from .qdates import find_dates
@@ -290,7 +321,9 @@ def detect(question: str, history: list[str] | None = None) -> Intent:
         return Intent(DATE_ONLY, why_follow is not None, "a period and no topic")
     linked = why_follow is not None and _LINKS.match(question.strip()) is not None
     kind, cue = (None, "") if linked else _own_kind(ws)
+    order = extreme(found.rest if found.found else question)
     if why_follow is not None and kind is None:
         before = detect(history[-1], history[:-1])  # type: ignore[index]
-        return Intent(before.kind, True, f"{why_follow}; asks for what the question before asked for")
-    return Intent(kind or FACT, why_follow is not None, "; ".join(c for c in (cue or "no list cue", why_follow) if c))
+        return Intent(before.kind, True, f"{why_follow}; asks for what the question before asked for", order)
+    return Intent(kind or FACT, why_follow is not None,
+                  "; ".join(c for c in (cue or "no list cue", why_follow) if c), order)

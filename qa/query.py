@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .intent import DATE_ONLY, GENERIC, Intent, detect
+from .intent import DATE_ONLY, EXTREME_WORDS, GENERIC, Intent, detect
 from .keywords import KeywordIndex
 from .names import NOT_NAMES, NameMatcher
 from .text import tokens
@@ -95,7 +95,8 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
     added = [" ".join(sorted(s)) for n in found_names for s in n.spellings[1:]]
     name_tokens = {t for n in found_names for s in n.spellings for t in s}
     own = tokens(rest)
-    terms = [t for t in dict.fromkeys(own) if t not in GENERIC and t not in name_tokens]
+    terms = [t for t in dict.fromkeys(own) if t not in GENERIC and t not in name_tokens
+             and not (intent.order and t in EXTREME_WORDS)]  # "when did she last ...": an order, not a topic
     if context:
         # what a follow-up leans on is the question before it, above all what it named: its names and other
         # words are matched too (BM25 and the support model, at a lower weight), but the records need not hold

@@ -35,6 +35,16 @@ def embedder():
 
 
 @pytest.fixture(scope="session")
+def hsg_archive(tmp_path_factory, embedder):
+    """An index of the 7,535 State Department records, built once for the session."""
+    from qa.archive import Archive
+
+    a = Archive(tmp_path_factory.mktemp("hsg-index") / "index", records=[HSG])
+    a.open()
+    return a
+
+
+@pytest.fixture(scope="session")
 def seed_index_dir(tmp_path_factory, embedder) -> Path:
     """An index of the seed records, built once; tests that change an index copy it first."""
     from qa.build import build

@@ -3,7 +3,7 @@
 import re
 from datetime import date
 
-from qa.answer import MAX_LIST, compose, quote
+from qa.answer import MAX_LIST, compose, extreme_first, quote
 from qa.dates import parse_date
 from qa.records import Record, record_id
 from qa.retrieve import Hit
@@ -180,3 +180,29 @@ def test_a_short_summary_is_led_by_the_title_when_the_title_answers_more():
 def test_citation_label_is_date_dash_title():
     ans = compose("amendment", weighed((A, 0.9)), k=5, index=STAMP)
     assert ans.citations[0].label() == "[1] October 29, 1947 — Telegram No. 418 from Vyshinsky"
+
+
+def test_a_question_for_the_earliest_or_latest_puts_the_records_that_answer_in_that_time_order():
+    # 1947-10, 1948-04, 1947-05, undated, 1947-10
+    hits = weighed((A, 0.9), (B, 0.7), (V, CITE), (C, 0.6), (D, CITE - 0.01))
+    latest = extreme_first(hits, 1)
+    assert [h.record for h in latest] == [B, A, V, C, D]  # D falls short of the bar: no nearer the top
+    assert [h.rank for h in latest] == [1, 2, 3, 4, 5]
+    assert [h.record for h in extreme_first(hits, -1)] == [V, A, B, C, D]
+    assert extreme_first(hits, 0) == hits
+    lone = weighed((A, 0.9), (B, CITE - 0.01))
+    assert extreme_first(lone, 1) == lone  # one record answers: nothing to order
+
+
+def test_the_answer_says_which_comes_first():
+    ans = compose("When did he last write?", extreme_first(weighed((A, 0.9), (B, 0.7)), 1), k=5, index=STAMP,
+                  order=1)
+    lines = ans.text.splitlines()
+    assert lines[0] == "2 records, latest first:"
+    assert lines[1].startswith("April 12, 1948:") and lines[2].startswith("October 29, 1947:")
+    assert [c.hit.record for c in ans.citations] == [B, A]
+    one = compose("When did he last write?", weighed((A, 0.9)), k=5, index=STAMP, order=1)
+    assert one.text.startswith("October 29, 1947:")  # one record: no order to state
+    dated = compose("q", weighed((V, 0.9), (A, 0.7)), k=5, index=STAMP, order=-1,
+                    date_from=date(1947, 1, 1), date_to=date(1947, 12, 31))
+    assert dated.text.splitlines()[0] == "Records dated between 1947-01-01 and 1947-12-31, earliest first:"

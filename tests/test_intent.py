@@ -4,7 +4,7 @@ import pytest
 from conftest import DATA
 
 from qa.evaluate import intent_accuracy
-from qa.intent import DATE_ONLY, FACT, LIST, detect, is_plural
+from qa.intent import DATE_ONLY, FACT, LIST, detect, extreme, is_plural
 
 EVAL = DATA / "eval"
 # The goal for a mechanism that must hold on any collection and phrasing, set before measuring: nine in ten
@@ -112,3 +112,29 @@ def test_a_pronoun_pointing_back_makes_a_follow_up_in_a_conversation(question, f
 def test_a_short_question_about_the_something_it_does_not_say_is_a_follow_up(question, follow_up):
     assert detect(question, ["When did the consul report the harbour strike?"]).follow_up is follow_up
     assert not detect(question).follow_up
+
+
+@pytest.mark.parametrize("question, order", [
+    ("Who was the first Pope to visit the United States?", -1),
+    ("When did she first come to Ottawa?", -1),
+    ("First visit of the Shah", -1),
+    ("What was the earliest report on the harbour?", -1),
+    ("When did the Pope last visit the US?", 1),
+    ("What did the last telegram say?", 1),
+    ("Which was the latest estimate?", 1),
+    ("the most recent visit of the Shah", 1),
+    # titles, compounds, idioms and periods ask for no order
+    ("First Secretary Gierek's visit", 0),
+    ("What did the first lady do?", 0),
+    ("At first, what did he propose?", 0),
+    ("Peace at last?", 0),
+    ("What happened in the first days of the war?", 0),
+    ("What happened last year?", 0),
+    ("Where did she go on the first of May?", 0),
+    ("When did The Last Emperor open?", 0),
+    ("A first-hand account of the landing", 0),
+    ("What happened in the first week of October 1947?", 0),
+])
+def test_a_question_for_the_earliest_or_the_latest_of_its_records(question, order):
+    assert extreme(question) == order
+    assert detect(question).order == order

@@ -20,16 +20,6 @@ SETS = {"seed": [SEEDS], "hsg": [HSG]}
 
 
 @pytest.fixture(scope="session")
-def hsg_archive(tmp_path_factory, embedder):
-    """An index of the 7,535 State Department records, built once for the session."""
-    from qa.archive import Archive
-
-    a = Archive(tmp_path_factory.mktemp("hsg-index") / "index", records=[HSG])
-    a.open()
-    return a
-
-
-@pytest.fixture(scope="session")
 def figures(seed_archive, hsg_archive):
     """Every split's figures, dense only and full pipeline, overall and by kind: computed once."""
     out = {}
