@@ -301,8 +301,9 @@ class Archive:
             leaning = lean(q, earlier, index, LIST_DEPTH)
             if leaning.same and date_from is None and date_to is None:
                 # no topic of its own ("When was that?"): the records of the answer before it
-                return Retrieved(q, list(earlier.hits), leaning.date_from, leaning.date_to, self.stamp(index),
-                                 mode, named=True)
+                hits = list(earlier.hits) if q.intent.listing else extreme_first(list(earlier.hits),
+                                                                                    q.intent.order)
+                return Retrieved(q, hits, leaning.date_from, leaning.date_to, self.stamp(index), mode, named=True)
             if leaning.thread:  # a move from the record cited before: that record is the topic
                 q = threaded(q, leaning, index.keywords, index.names, dates=mode.dates, variants=mode.names)
         if date_from is None and date_to is None:

@@ -289,7 +289,8 @@ _EXTREME = re.compile(
     r"(?<![\w-])(?:(?P<early>first|earliest)|(?P<late>last|latest|most\s+recent(?:ly)?))(?![\w-])"
     r"(?!\s+(?:lady|ladies|secretary|minister|deputy|vice|world\s+war|amendment|class|aid|name|names|person|"
     r"hand|place|half|quarter|weeks?|days?|months?|years?|nights?|spring|summer|autumn|fall|winter|resort|"
-    rf"words?|of\s+(?:the\s+)?(?:month|year|\d|(?:{_MONTH_NAMES})\b)))", re.IGNORECASE)
+    r"words?|minute|moment|strike|use|reading|of\s+all|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|"
+    rf"few|couple)\b|of\s+(?:the\s+)?(?:month|year|\d|(?:{_MONTH_NAMES})\b)))", re.IGNORECASE)
 
 
 # The words that ask for the order: not the topic, so a record need not hold them.
@@ -303,8 +304,10 @@ def extreme(text: str) -> int:
         word = m.group(0)
         if word[:1].isupper() and m.start() > 0:  # "First Secretary Gierek", "The Last Emperor"
             continue
-        if re.search(r"\bat\s*\Z", text[:m.start()], re.IGNORECASE):  # "at first", "at last"
-            continue
+        if re.search(r"\bat\s+(?:the\s+|long\s+)?\Z", text[:m.start()], re.IGNORECASE):
+            continue  # "at first", "at last", "at long last", "at the latest"
+        if m.group("late") and re.match(r"\s*how\s+long\b", text, re.IGNORECASE):
+            continue  # "How long did the war last?": the verb
         return -1 if m.group("early") else 1
     return 0
 
@@ -321,7 +324,7 @@ def detect(question: str, history: list[str] | None = None) -> Intent:
         return Intent(DATE_ONLY, why_follow is not None, "a period and no topic")
     linked = why_follow is not None and _LINKS.match(question.strip()) is not None
     kind, cue = (None, "") if linked else _own_kind(ws)
-    order = extreme(found.rest if found.found else question)
+    order = extreme(question)
     if why_follow is not None and kind is None:
         before = detect(history[-1], history[:-1])  # type: ignore[index]
         return Intent(before.kind, True, f"{why_follow}; asks for what the question before asked for", order)

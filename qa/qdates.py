@@ -55,8 +55,8 @@ def _alt(words) -> str:
 def _year(name: str = "year", tail: bool = True) -> str:
     # A year is 1000-2100 and never part of a longer number ("121973", "1947.5", "1947-13-01"); or two digits
     # after an apostrophe ("the summer of '68"; not the decade "'60s"), read by _short_year.
-    return (rf"(?:(?P<{name}>1[0-9]{{3}}|20[0-9]{{2}}|2100)|(?<![\w'’])['’](?P<{name}short>[0-9]{{2}}))"
-            + (r"(?!\w|['’]|[-–—/.,:][0-9])" if tail else ""))
+    return (rf"(?:(?P<{name}>1[0-9]{{3}}|20[0-9]{{2}}|2100)|(?<![\w'’])['’](?P<{name}short>[0-9]{{2}})(?!['’]))"
+            + (r"(?!\w|[-–—/.,:][0-9])" if tail else ""))
 
 
 def _short_year(yy: int, today: date | None = None) -> int:
@@ -107,7 +107,7 @@ _FORMS = {  # tried in this order at each position; names must not contain "_"
             rf"|(?:the )?{_day('dday')}(?: of)? {_MON.replace('mon', 'dmon')}(?:, ?| ){_year('dyear')})",
     "part": rf"(?:the )?{_PART}(?:-| of | |, )(?:the year )?(?:{_year(tail=False)}(?:{_DASH}|/)"
             rf"(?P<next>1[0-9]{{3}}|20[0-9]{{2}}|[0-9]{{2}})(?!\w|[-–—/.,:][0-9])|{_year('one')})",
-    "span": rf"{_year(tail=False)}(?:{_DASH}|/)(?:{_year('year2')}|(?P<yy>[0-9]{{2}})(?!\w|[-–—/.,:][0-9]))",
+    "span": rf"{_year(tail=False)}(?:{_DASH}|(?P<slash>/))(?:{_year('year2')}|(?P<yy>[0-9]{{2}})(?!\w|[-–—/.,:][0-9]))",
     "year": _year(),
     "md": rf"{_MON} ?{_day()}{_LINK_AHEAD}",
     "dm": rf"(?:the )?{_day()}(?: of)? {_MON}{_LINK_AHEAD}",
@@ -129,7 +129,7 @@ _CORE = re.compile(  # a year, "'68", "40s", "forties" or "century"
 # Except for "onward(s)", the words end a clause ("in 1950 and after the war" is two periods); a bare "on"
 # follows "from".
 _OPEN_AFTER = re.compile(
-    r",? (?:(?P<since>onwards?|forwards?)"
+    r",? (?:(?P<since>onwards?|forwards?)(?!\w)"
     r"|(?:and (?:after|later|beyond|since)|or (?:after|later)|(?P<on>on))(?=[?.!,;:)]|$)"
     r"|(?P<until>and (?:before|earlier)|or (?:before|earlier))(?=[?.!,;:)]|$))", re.IGNORECASE)
 _DOC_NUMBER = re.compile(
@@ -324,14 +324,16 @@ def _period(kind: str, g: dict[str, str]) -> tuple[date, date] | tuple[int, int 
         if "next" in g:  # "the winter of 1944-45": the winter from the first year into the next
             end = int(g["next"]) if len(g["next"]) == 4 else year // 100 * 100 + int(g["next"])
             end += 100 if end <= year and len(g["next"]) == 2 else 0
-            if end != year + 1:  # "the winter of 1944-46": the years, if they are a span
-                return (date(year, 1, 1), date(end, 12, 31)) if year < end <= year + 10 else None
-            if last <= 12:  # "the summer of 1944-45": that part of both years
-                last += 12
+            if not year < end <= year + 10:
+                return None
+            if end != year + 1 or last <= 12:  # "early 1947 - 1948", "the winter of 1944-46": a span of years
+                return _days(year, first, None, None)[0], date(end, 12, 31)
         end_year, end_month = year + (last - 1) // 12, (last - 1) % 12 + 1
         return _days(year, first, None, None)[0], _days(end_year, end_month, None, None)[1]
     if kind == "span":
         end = int(g["year2"]) if "year2" in g else year // 100 * 100 + int(g["yy"])
+        if g.get("slash") and (end <= year if "year2" in g else (year + 1) % 100 != int(g["yy"])):
+            return None  # "1944/45", "1999/2000"; not "Resolution 1947/52" nor "1999/01" (a year and a month)
         if "yy" in g and end <= year:  # "1946-47" is 1946 to 1947, "1999/00" 1999 to 2000; "1947-45" no range
             end += 100
             if end - year > 10:

@@ -69,8 +69,19 @@ def test_the_words_asking_for_the_order_are_not_the_topic(visits):
     assert q.intent.order == 1 and "last" not in q.terms and "visit" in q.terms
     plain = analyze("What did the last council decide?", index.keywords, index.names)
     assert plain.intent.order == 1 and "council" in plain.terms
-    # without an order asked for, the same word is the question's own ("the last council" of a town)
-    assert "last" not in analyze("Who opened the lighthouse?", index.keywords, index.names).terms
+    # without an order asked for ("the first lady" is no order), the same word is the question's own
+    lady = analyze("What did the first lady open in Tarnholm?", index.keywords, index.names)
+    assert lady.intent.order == 0 and "first" in lady.terms
+
+
+def test_a_follow_up_asking_only_for_the_first_orders_the_answer_before_it(visits):
+    before = "When did the Duchess of Arvel visit Tarnholm?"
+    ans = visits.ask("And the first?", history=[before])
+    assert ans.found, ans.text
+    assert ans.text.splitlines()[0].endswith("earliest first:"), ans.text
+    dates = [c.hit.record.date.start for c in ans.citations]
+    assert dates == sorted(dates), ans.text
+    assert ans.citations[0].hit.record.date.text == "May 4, 1952"
 
 
 def test_over_real_records_the_order_asked_for_finds_more_than_without_it(hsg_archive, monkeypatch):

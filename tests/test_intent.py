@@ -134,6 +134,15 @@ def test_a_short_question_about_the_something_it_does_not_say_is_a_follow_up(que
     ("When did The Last Emperor open?", 0),
     ("A first-hand account of the landing", 0),
     ("What happened in the first week of October 1947?", 0),
+    ("Where did she go on the first of May 1950?", 0),
+    ("What happened in the last ten days of October 1947?", 0),
+    ("How long did the war last?", 0),
+    ("First of all, who signed the treaty?", 0),
+    ("Was it signed at the last minute?", 0),
+    ("Reply by May 1 at the latest", 0),
+    ("Peace at long last", 0),
+    ("Did they pledge no first use?", 0),
+    ("When did he last visit Paris in the 1950s?", 1),
 ])
 def test_a_question_for_the_earliest_or_the_latest_of_its_records(question, order):
     assert extreme(question) == order

@@ -159,7 +159,14 @@ D = date
     ("the winter of 1944/45", D(1944, 12, 1), D(1945, 2, 28), ""),
     ("Cables in the winter of 1944-45", D(1944, 12, 1), D(1945, 2, 28), "Cables"),
     ("Cables in the winter of 1999-00", D(1999, 12, 1), D(2000, 2, 29), "Cables"),
-    ("Cables in the summer of 1944-45", D(1944, 6, 1), D(1945, 8, 31), "Cables"),
+    ("Cables in the summer of 1944-45", D(1944, 6, 1), D(1945, 12, 31), "Cables"),  # as "summer 1944 - 1945"
+    ("Cables from early 1947 - 1948", D(1947, 1, 1), D(1948, 12, 31), "Cables"),
+    ("Cables late 1946 - 1948", D(1946, 9, 1), D(1948, 12, 31), "Cables"),
+    # a year with an apostrophe after it is still a year; "forwarded" is no "forward"
+    ("What was 1947's biggest crisis?", D(1947, 1, 1), D(1947, 12, 31), "What was 's biggest crisis?"),
+    ("He wrote ‘May 1947’ on the cable", D(1947, 5, 1), D(1947, 5, 31), "He wrote ‘ ’ on the cable"),
+    ("Which cables of 1947 forwarded to London mention Greece?", D(1947, 1, 1), D(1947, 12, 31),
+     "Which cables forwarded to London mention Greece?"),
     ("Visits in the summer of '68", D(1968, 6, 1), D(1968, 8, 31), "Visits"),
     ("What happened in May ’45?", D(1945, 5, 1), D(1945, 5, 31), "What happened?"),
     ("Visits on 4 July '76", D(1976, 7, 4), D(1976, 7, 4), "Visits"),
@@ -198,6 +205,8 @@ def test_the_phrase_is_as_found_in_the_question(question, phrase):
     "from February 30 to March 5 1947", "1947–45",
     # an apostrophe that starts no year: a quotation, a decade's own, a number of more digits
     "He said '45 minutes' was enough", "Cable No. '1947'",
+    # a slash between a year and what is not the next year: a document number, a year and a month
+    "Resolution 1947/52", "Directive 1999/05/EC", "1999/01",
 ])
 def test_no_date_is_found_where_there_is_none(question):
     q = find_dates(question)
