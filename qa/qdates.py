@@ -307,7 +307,7 @@ def _period(kind: str, g: dict[str, str]) -> tuple[date, date] | tuple[int, int 
             return None
         return _fraction(base, width, part)
     if kind == "century":
-        n = int(g["n"]) if "n" in g else 11 + _CENTURY_WORDS.index(g["nword"].casefold().replace(" ", "-"))
+        n = int(g["n"]) if "n" in g else 11 + _CENTURY_WORDS.index(g["nword"].casefold())
         return _fraction(100 * (n - 1), 100, part)
     if kind == "week":
         if "dyear" in g:

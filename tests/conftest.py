@@ -34,6 +34,23 @@ def embedder():
     return Embedder().load()
 
 
+def made_up_archive(folder: Path, rows: list[tuple[str, str, str]], embedder):
+    """An opened archive over a made-up collection: (date, title, summary) rows written as JSON lines in
+    folder, built there with the real model."""
+    import json
+
+    from qa.archive import Archive
+    from qa.build import build
+
+    records = folder / "records.jsonl"
+    lines = (json.dumps({"date": dt, "title": t, "summary": s}) + "\n" for dt, t, s in rows)
+    records.write_text("".join(lines))
+    build([records], folder / "index", embedder)
+    a = Archive(folder / "index", records=[records])
+    a.open()
+    return a
+
+
 @pytest.fixture(scope="session")
 def hsg_archive(tmp_path_factory, embedder):
     """An index of the 7,535 State Department records, built once for the session."""

@@ -1,12 +1,8 @@
 """Questions for the earliest or the latest of their records ("When did she last visit?"), over a real index of
 a made-up collection whose names and phrasing appear in no labelled set."""
 
-import json
-
 import pytest
-
-from qa.archive import Archive
-from qa.build import build
+from conftest import made_up_archive
 
 # One traveller's visits to one city over the years, with other travellers' visits there and hers elsewhere.
 VISITS = [
@@ -27,13 +23,7 @@ VISITS = [
 
 @pytest.fixture(scope="module")
 def visits(tmp_path_factory, embedder):
-    d = tmp_path_factory.mktemp("visits")
-    records = d / "visits.jsonl"
-    records.write_text("".join(json.dumps({"date": dt, "title": t, "summary": s}) + "\n" for dt, t, s in VISITS))
-    build([records], d / "index", embedder)
-    a = Archive(d / "index", records=[records])
-    a.open()
-    return a
+    return made_up_archive(tmp_path_factory.mktemp("visits"), VISITS, embedder)
 
 
 @pytest.mark.parametrize("question, first", [

@@ -1,13 +1,11 @@
 """Follow-ups read against the earlier answer (qa/followup.py): over a real index of a made-up collection whose
 names and phrasing appear in no labelled set, so nothing here could have been fitted to them."""
 
-import json
 from datetime import date
 
 import pytest
+from conftest import made_up_archive
 
-from qa.archive import Archive
-from qa.build import build
 from qa.followup import find_order
 
 # A minister's journeys in order, with other travellers' in between, and a second minister's journeys.
@@ -37,13 +35,7 @@ JOURNEYS = [
 
 @pytest.fixture(scope="module")
 def journeys(tmp_path_factory, embedder):
-    d = tmp_path_factory.mktemp("journeys")
-    records = d / "journeys.jsonl"
-    records.write_text("".join(json.dumps({"date": dt, "title": t, "summary": s}) + "\n" for dt, t, s in JOURNEYS))
-    build([records], d / "index", embedder)
-    a = Archive(d / "index", records=[records])
-    a.open()
-    return a
+    return made_up_archive(tmp_path_factory.mktemp("journeys"), JOURNEYS, embedder)
 
 
 def top(answer) -> str:
@@ -168,16 +160,9 @@ def test_rows_are_put_in_order_of_nearness_one_way_from_a_record():
 @pytest.fixture(scope="module")
 def companions(tmp_path_factory, embedder):
     """The journeys, and a deputy's record of the minister's stop in Madrid, a day after hers."""
-    d = tmp_path_factory.mktemp("companions")
     extra = [("April 11, 1951", "Journey of Deputy Minister Lars Ekholt to Spain (Madrid)",
               "Accompanied Minister Edda Varnholt to the trade fair in Madrid.")]
-    records = d / "companions.jsonl"
-    records.write_text("".join(json.dumps({"date": dt, "title": t, "summary": s}) + "\n"
-                               for dt, t, s in JOURNEYS + extra))
-    build([records], d / "index", embedder)
-    a = Archive(d / "index", records=[records])
-    a.open()
-    return a
+    return made_up_archive(tmp_path_factory.mktemp("companions"), JOURNEYS + extra, embedder)
 
 
 def test_a_move_named_by_where_it_starts_does_not_answer_with_another_record_there(companions):
