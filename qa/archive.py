@@ -8,7 +8,7 @@ import re
 import shutil
 import threading
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import numpy as np
 from . import settings, store, stores
 from .answer import Answer, compose, extreme_first
 from .build import BuildReport, build
+from .casing import recase
 from .collection import BrowsePage, BrowseRequest, browse, examples
 from .embed import Embedder, model_name
 from .errors import IndexProblem, QuestionError, RebuildRunning, RecordsError
@@ -294,7 +295,11 @@ class Archive:
             raise QuestionError(f"the number of records to cite must be between 1 and {MAX_K}, not {k}")
         index = self.current  # one version for the whole answer, even if a rebuild swaps meanwhile
         mode = mode or FULL
-        q = analyze(text, index.keywords, index.names, history=history, dates=mode.dates, variants=mode.names)
+        # a question all in capitals or in title case is read as the collection writes its words (qa/casing.py)
+        said = [recase(t, index, index.names.capitalised) for t in history or []] or None
+        q = analyze(recase(text, index, index.names.capitalised), index.keywords, index.names, history=said,
+                    dates=mode.dates, variants=mode.names)
+        q = replace(q, text=text)  # shown as asked
         leaning = Leaning(q.date_from, q.date_to)
         if q.intent.follow_up and history and mode.earlier:
             earlier = self._earlier(index, history, k, mode)

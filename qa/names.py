@@ -9,6 +9,7 @@ Three general mechanisms, none tuned to one collection:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -88,6 +89,12 @@ class NameMatcher:
                 self._by_skeleton[skeleton(w)].append(w)
                 for g in self._grams(w):
                     self._by_gram[g].add(w)
+
+    @functools.cached_property
+    def capitalised(self) -> dict[str, str]:
+        """The capitalised words of the alias lists' names, by their lower case ("syngman": "Syngman", "us": "US")."""
+        return {w.lower(): w for names, _ in self.aliases for n in names for w in re.findall(r"[\w'’]+", n)
+                if w[:1].isupper()}
 
     @staticmethod
     def _grams(word: str) -> set[str]:

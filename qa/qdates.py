@@ -59,6 +59,10 @@ def _year(name: str = "year", tail: bool = True) -> str:
             + (r"(?!\w|[-–—/.,:][0-9])" if tail else ""))
 
 
+# The left end of a span of years and its link, just before a right end ("1944 to", "'44 -").
+_SPAN_END = re.compile(r"(?:(?<![\w'’])['’][0-9]{2}|(?<!\w)[0-9]{4})(?: ?[-–—] ?| (?:to|and|through|thru|until|till) )\Z")
+
+
 def _short_year(yy: int, today: date | None = None) -> int:
     """The year of "'68": in this century unless that is still to come."""
     this = (today or date.today()).year
@@ -106,7 +110,7 @@ _FORMS = {  # tried in this order at each position; names must not contain "_"
             rf"(?:{_MON} ?{_day()}(?:, ?| ){_year('year')}"
             rf"|(?:the )?{_day('dday')}(?: of)? {_MON.replace('mon', 'dmon')}(?:, ?| ){_year('dyear')})",
     "part": rf"(?:the )?{_PART}(?:-| of | |, )(?:the year )?(?:{_year(tail=False)}(?:{_DASH}|/)"
-            rf"(?P<next>1[0-9]{{3}}|20[0-9]{{2}}|[0-9]{{2}})(?!\w|[-–—/.,:][0-9])|{_year('one')})",
+            rf"(?P<next>1[0-9]{{3}}|20[0-9]{{2}}|['’]?[0-9]{{2}})(?!\w|[-–—/.,:][0-9])|{_year('one')})",
     "span": rf"{_year(tail=False)}(?:{_DASH}|(?P<slash>/))(?:{_year('year2')}|(?P<yy>[0-9]{{2}})(?!\w|[-–—/.,:][0-9]))",
     "year": _year(),
     "md": rf"{_MON} ?{_day()}{_LINK_AHEAD}",
@@ -239,8 +243,8 @@ def _atom(m: re.Match[str], text: str) -> _Atom | None:
     kind = m.lastgroup or ""
     g = {k[len(kind) + 1:]: v for k, v in m.groupdict().items() if v is not None and k.startswith(kind + "_")}
     prep = m.group("prep").casefold() if m.group("prep") else None
-    if kind == "year" and "yearshort" in g and prep is None:  # "'45 minutes": a year of two digits needs "in"
-        return None
+    if kind == "year" and "yearshort" in g and prep is None and not _SPAN_END.search(text, 0, m.start()):
+        return None  # "'45 minutes": a year of two digits needs "in", or a span's left end ("from '44 to '46")
     for key in [k for k in g if k.endswith("short")]:  # "'68"
         g[key[:-len("short")]] = str(_short_year(int(g.pop(key))))
     if prep is None and m.group(kind)[0].isdigit() and _after_number_sign(text, m.start()):
@@ -322,8 +326,9 @@ def _period(kind: str, g: dict[str, str]) -> tuple[date, date] | tuple[int, int 
         first, last = _PART_MONTHS[key]  # type: ignore[index]
         year = year or int(g["one"])
         if "next" in g:  # "the winter of 1944-45": the winter from the first year into the next
-            end = int(g["next"]) if len(g["next"]) == 4 else year // 100 * 100 + int(g["next"])
-            end += 100 if end <= year and len(g["next"]) == 2 else 0
+            nxt = g["next"].lstrip("'’")
+            end = int(nxt) if len(nxt) == 4 else year // 100 * 100 + int(nxt)
+            end += 100 if end <= year and len(nxt) == 2 else 0
             if not year < end <= year + 10:
                 return None
             if end != year + 1 or last <= 12:  # "early 1947 - 1948", "the winter of 1944-46": a span of years

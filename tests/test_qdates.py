@@ -170,6 +170,12 @@ D = date
     ("Visits in the summer of '68", D(1968, 6, 1), D(1968, 8, 31), "Visits"),
     ("What happened in May ’45?", D(1945, 5, 1), D(1945, 5, 31), "What happened?"),
     ("Visits on 4 July '76", D(1976, 7, 4), D(1976, 7, 4), "Visits"),
+    # two-digit years as a span's ends, and a winter into the next year written so
+    ("Visits from '44 to '46", D(1944, 1, 1), D(1946, 12, 31), "Visits"),
+    ("What happened between '44 and '46?", D(1944, 1, 1), D(1946, 12, 31), "What happened?"),
+    ("Visits from 1944 to '46", D(1944, 1, 1), D(1946, 12, 31), "Visits"),
+    ("Visits from '98 to '02", D(1998, 1, 1), D(2002, 12, 31), "Visits"),
+    ("Cables in the winter of '44-'45", D(1944, 12, 1), D(1945, 2, 28), "Cables"),
     # the week of a day: Monday to Sunday, and the six days after it; the week beginning it
     ("Visits in the week of March 3, 1950", D(1950, 2, 27), D(1950, 3, 9), "Visits"),
     ("Visits in the week of 3 March 1950", D(1950, 2, 27), D(1950, 3, 9), "Visits"),

@@ -119,6 +119,17 @@ def test_dates_vocabulary_and_names_match(store, archives):
     assert store.names.spellings(["Vishinsky"]) == ref.names.spellings(["Vishinsky"])
 
 
+@pytest.mark.parametrize("typed", ["WHEN DID THE SOVIETS POSTPONE URANIUM PROSPECTING IN NORTH KOREA?",
+                                   "What Did Vishinsky Report From The UN About Korea?"])
+def test_a_question_in_capitals_is_recased_the_same_in_every_store(store, archives, typed):
+    from qa.casing import recase
+
+    ref = archives["folder"].current
+    got = recase(typed, store, store.names.capitalised)
+    assert got == recase(typed, ref, ref.names.capitalised) and got != typed
+    assert "Korea" in got and " the " in got  # a name the records capitalise, a common word
+
+
 @pytest.mark.parametrize("question", QUESTIONS)
 @pytest.mark.parametrize("rng", [(None, None)] + RANGES)
 def test_dense_top_k_is_exact_within_the_date_rule(archive, store, question, rng):
