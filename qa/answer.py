@@ -141,14 +141,16 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
             missing_names: list[str] | None = None, named: bool = False, order: int = 0) -> Answer:
     """Build the answer only from the cited records: one line per passage, led by its date, ending in [n].
 
-    hits come weighed (qa/support.py), most probable first, or for a period's listing in date order. The
+    hits come weighed (qa/support.py), most probable first, or for a period's listing in date order (latest
+    first when the question asks for the latest: "the most recent record from the 1950s"). The
     records cited are those likely enough to support the answer (CITE; CITE_LIST for a question asking for a
     list): the first k, or for a list every one (up to MAX_LIST) in date order. Nothing is cited unless the
     question is likely answered at all (qa/support.py answerable); then, when no record is likely enough, the most
     probable one alone if the question is tied to the collection by names (named: its own, a follow-up's from the
     question before, or the earlier answer's records a follow-up stands for), not by its wording alone. Records
     quoting the same passage on the same date share a line. order: the question asks for the earliest (-1) or
-    the latest (1) of its records, and the hits come that way (extreme_first): the answer says so.
+    the latest (1) of its records, and the hits come that way (extreme_first, or a listing): the answer says so,
+    unless it asks for a list, whose records are in date order.
     """
     filters = ({"date_from": date_from.isoformat() if date_from else None,
                 "date_to": date_to.isoformat() if date_to else None} if (date_from or date_to) else {})
@@ -175,11 +177,11 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     citations = [Citation(n, h, quote(terms or [], h.record)) for n, h in enumerate(chosen, start=1)]
     lines = []
     way = ""
-    if order and not (listing or chronological) and len(citations) > 1:
+    if order and not chronological and len(citations) > 1:
         way = ", earliest first:" if order < 0 else ", latest first:"
     if scope:
-        lines.append(f"Records dated {scope}" + (", in date order:" if listing or chronological
-                                                   else way or ":"))
+        lines.append(f"Records dated {scope}" + (way or (", in date order:" if listing or chronological
+                                                         else ":")))
     elif chronological and len(citations) > 1:
         lines.append(f"{len(citations)} records, in date order:")
     elif way:

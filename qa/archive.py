@@ -69,7 +69,7 @@ class Retrieved:
         return compose(self.query.text, self.hits, k=k, index=self.stamp, date_from=self.date_from,
                        date_to=self.date_to, listing=self.listing, chronological=self.query.intent.listing,
                        gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names,
-                       named=self.named, order=0 if self.listing else self.query.intent.order)
+                       named=self.named, order=self.query.intent.order)
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False, earlier=False)
@@ -322,7 +322,7 @@ class Archive:
         ranged = date_from is not None or date_to is not None
         listing = ranged and (q.date_only or not (q.terms or q.names)) and not leaning.lists
         if listing:  # a period and no topic: every record of it, in date order
-            hits = in_date_order(index, qvec, date_from, date_to, MAX_K)
+            hits = in_date_order(index, qvec, date_from, date_to, MAX_K, latest=q.intent.order > 0)
         else:
             depth = LIST_DEPTH if q.intent.listing else FACT_DEPTH
             want = max(k, depth)

@@ -80,12 +80,17 @@ def hybrid_search(index: Store, qvec: np.ndarray, query_tokens: list[str], k: in
 
 
 def in_date_order(index: Store, qvec: np.ndarray, date_from: date | None, date_to: date | None,
-                  limit: int) -> list[Hit]:
-    """Every record in the range (up to limit), earliest first, each with its cosine to the question."""
+                  limit: int, *, latest: bool = False) -> list[Hit]:
+    """Every record in the range (up to limit), earliest first (latest: the latest first, by their last day),
+    each with its cosine to the question."""
     if date_from is None and date_to is None:
         return []
     found = np.flatnonzero(meets(index.starts, index.ends, date_from, date_to))
-    rows = [int(i) for i in found[np.argsort(index.starts[found], kind="stable")][:limit]]
+    if latest:  # the last day, latest first; among records ending the same day, the row order
+        order = found[np.argsort(-index.ends[found].astype("int64"), kind="stable")]
+    else:
+        order = found[np.argsort(index.starts[found], kind="stable")]
+    rows = [int(i) for i in order[:limit]]
     cos = index.cosine(qvec, rows)
     records = index.records.fetch(rows)
     return [Hit(r, cos[i], rank, row=i) for rank, (r, i) in enumerate(zip(records, rows), start=1)]

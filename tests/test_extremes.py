@@ -43,6 +43,20 @@ def test_the_answer_leads_with_the_earliest_or_latest_record_that_answers(visits
     assert "Bishop" not in cited[0].title and "Admiral" not in cited[0].title
 
 
+@pytest.mark.parametrize("question, dates, header", [
+    ("What is the most recent record from the 1950s?", ["March 9, 1958", "May 4, 1952"], "latest first:"),
+    ("What is the latest record between 1950 and 1980?",
+     ["October 11, 1980", "August 2, 1974", "June 19, 1961", "March 9, 1958", "May 4, 1952"], "latest first:"),
+    ("What was the earliest record of the 1950s?", ["May 4, 1952", "March 9, 1958"], "earliest first:"),
+    ("What records are there from the 1950s?", ["May 4, 1952", "March 9, 1958"], "in date order:"),
+])
+def test_a_period_asked_for_its_latest_record_lists_it_latest_first(visits, question, dates, header):
+    """A period and an order but no topic: the period's records, the latest (or earliest) first, as said."""
+    ans = visits.ask(question, k=5)
+    assert [c.hit.record.date.text for c in ans.citations] == dates, ans.text
+    assert ans.text.splitlines()[0].endswith(header), ans.text
+
+
 def test_without_a_word_for_first_or_last_the_answer_is_in_order_of_support(visits):
     ans = visits.ask("When did the Duchess of Arvel visit Tarnholm?")
     assert ans.found
