@@ -97,11 +97,28 @@ def words(text: str) -> list[str]:
     return out
 
 
+# Titles, capitalised before a name and often in the plural too ("Which Secretaries of State ...", "Which Popes
+# ..."): a capitalised plural of one is a plural noun, not a name.
+_TITLES = {"secretary", "president", "minister", "ambassador", "chairman", "premier", "marshal", "general",
+           "admiral", "colonel", "king", "queen", "emperor", "empress", "pope", "prince", "princess", "chancellor",
+           "governor", "senator", "bishop", "cardinal", "consul", "envoy", "delegate", "commissioner", "duke",
+           "duchess", "shah", "sultan", "tsar", "czar", "monarch", "leader", "official", "officer"}
+
+
+def _singular(word: str) -> str:
+    w = word.lower()
+    for plural, single in (("ies", "y"), ("esses", "ess"), ("men", "man"), ("s", "")):
+        if w.endswith(plural):
+            return w[: -len(plural)] + single
+    return w
+
+
 def is_plural(word: str, *, first: bool = False) -> bool:
     """Whether a word reads as a plural noun ("telegrams", "memoranda"), by its ending.
 
-    A capitalised word inside a question is a name ("Hughes"), not a plural; the first word may be either."""
-    if word[:1].isupper() and not first:
+    A capitalised word inside a question is a name ("Hughes"), not a plural, unless it is a title's plural
+    ("Secretaries", "Emperors"); the first word may be either."""
+    if word[:1].isupper() and not first and _singular(word) not in _TITLES:
         return False
     w = word.lower().split("-")[-1]
     if w in _IRREGULAR_PLURALS:
@@ -312,6 +329,12 @@ def extreme(text: str) -> int:
     return 0
 
 
+# A clause after a dash or a colon that starts with a quantifier and a noun: "Elihu Root's 1906 trip - every
+# country he visited", "Kissinger in China: all the meetings".
+_QUANT_CLAUSE = re.compile(r"(?:\s[-–—]+\s*|:\s*)(every|all|each)\s+(?:of\s+)?(?:the\s+|his\s+|her\s+|their\s+)?"
+                           r"([a-z][a-z'’-]*)", re.IGNORECASE)
+
+
 def detect(question: str, history: list[str] | None = None) -> Intent:
     """The intent of a question, reading the earlier questions (oldest first) for a follow-up."""
     from .qdates import find_dates
@@ -324,6 +347,9 @@ def detect(question: str, history: list[str] | None = None) -> Intent:
         return Intent(DATE_ONLY, why_follow is not None, "a period and no topic")
     linked = why_follow is not None and _LINKS.match(question.strip()) is not None
     kind, cue = (None, "") if linked else _own_kind(ws)
+    clause = None if linked or kind == LIST else _QUANT_CLAUSE.search(question)
+    if clause and clause.group(2).lower() not in _AUX:
+        kind, cue = LIST, f"a clause starting with the quantifier {clause.group(1)!r}"
     order = extreme(question)
     if why_follow is not None and kind is None:
         before = detect(history[-1], history[:-1])  # type: ignore[index]

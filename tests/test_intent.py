@@ -29,6 +29,14 @@ GOALS = {"intent": 0.85, "follow_up": 0.90}
     ("Are there any photographs of the harbour?", LIST),
     ("Show me the minutes of the finance committee", LIST),
     ("In which years did the council meet in Geneva?", LIST),
+    # a title's plural is a plural, capitalised or not; a clause after a dash or colon can ask for every one
+    ("Which Secretaries of State went to Burma?", LIST),
+    ("Which Popes visited the harbour?", LIST),
+    ("Which Governor signed the charter?", FACT),
+    ("The governor's 1921 tour - every town he stopped in", LIST),
+    ("The 1921 tour of the governor: all the towns", LIST),
+    ("The 1921 tour of the governor: where did he go?", FACT),
+    ("Cable Nos. 12-14: all were sent from Cairo", FACT),  # "all" and a verb ask for nothing
     # quantifiers and list words inside compounds, names and non-distributive uses switch nothing
     ("What did the all-party committee recommend?", FACT),
     ("When was the All Souls library rebuilt?", FACT),
@@ -69,7 +77,8 @@ def test_a_follow_up_without_a_cue_of_its_own_asks_for_what_the_question_before_
 
 @pytest.mark.parametrize("word, plural", [("telegrams", True), ("memoranda", True), ("countries", True),
                                           ("news", False), ("analysis", False), ("congress", False),
-                                          ("Hughes", False), ("status", False), ("visits", True)])
+                                          ("Hughes", False), ("status", False), ("visits", True),
+                                          ("Secretaries", True), ("Emperors", True), ("Jones", False)])
 def test_plural_nouns_by_their_endings(word, plural):
     assert is_plural(word) is plural
 
