@@ -149,8 +149,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     probable one alone if the question is tied to the collection by names (named: its own, a follow-up's from the
     question before, or the earlier answer's records a follow-up stands for), not by its wording alone. Records
     quoting the same passage on the same date share a line. order: the question asks for the earliest (-1) or
-    the latest (1) of its records, and the hits come that way (extreme_first, or a listing): the answer says so,
-    unless it asks for a list, whose records are in date order.
+    the latest (1) of its records (never a list's: qa/intent.py), and the hits come that way (extreme_first, or a
+    listing): the answer says so.
     """
     filters = ({"date_from": date_from.isoformat() if date_from else None,
                 "date_to": date_to.isoformat() if date_to else None} if (date_from or date_to) else {})
@@ -177,7 +177,7 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     citations = [Citation(n, h, quote(terms or [], h.record)) for n, h in enumerate(chosen, start=1)]
     lines = []
     way = ""
-    if order and not chronological and len(citations) > 1:
+    if order and len(citations) > 1:
         way = ", earliest first:" if order < 0 else ", latest first:"
     if scope:
         lines.append(f"Records dated {scope}" + (way or (", in date order:" if listing or chronological

@@ -80,6 +80,7 @@ class Intent:
     follow_up: bool = False
     cue: str = ""
     order: int = 0  # -1: it asks for the earliest of its records ("When did he first ..."); 1: the latest; 0
+                    # (always for a list or a period's records)
 
     @property
     def listing(self) -> bool:
@@ -350,9 +351,12 @@ def detect(question: str, history: list[str] | None = None) -> Intent:
     clause = None if linked or kind == LIST else _QUANT_CLAUSE.search(question)
     if clause and clause.group(2).lower() not in _AUX:
         kind, cue = LIST, f"a clause starting with the quantifier {clause.group(1)!r}"
-    order = extreme(question)
     if why_follow is not None and kind is None:
-        before = detect(history[-1], history[:-1])  # type: ignore[index]
-        return Intent(before.kind, True, f"{why_follow}; asks for what the question before asked for", order)
-    return Intent(kind or FACT, why_follow is not None,
-                  "; ".join(c for c in (cue or "no list cue", why_follow) if c), order)
+        kind = detect(history[-1], history[:-1]).kind  # type: ignore[index]
+        cue = f"{why_follow}; asks for what the question before asked for"
+    else:
+        kind, cue = kind or FACT, "; ".join(c for c in (cue or "no list cue", why_follow) if c)
+    # the earliest or the latest of the records that answer; a list's (or a period's) records are in date order
+    # anyway, and its "first" or "last" is a word of its topic ("Which proposals were first put forward ...?")
+    order = 0 if kind in (LIST, DATE_ONLY) else extreme(question)
+    return Intent(kind, why_follow is not None, cue, order)

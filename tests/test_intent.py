@@ -156,3 +156,10 @@ def test_a_short_question_about_the_something_it_does_not_say_is_a_follow_up(que
 def test_a_question_for_the_earliest_or_the_latest_of_its_records(question, order):
     assert extreme(question) == order
     assert detect(question).order == order
+
+
+@pytest.mark.parametrize("question", ["Which proposals were first put forward in 1947?",
+                                      "List the last telegrams of the war"])
+def test_a_list_asks_for_no_order_its_records_are_in_date_order(question):
+    assert extreme(question) != 0  # the words are there, but a list's "first" or "last" is its topic's
+    assert detect(question).order == 0 and detect(question).listing
