@@ -75,7 +75,7 @@ def _day(name: str = "day") -> str:
 
 _MON = rf"(?P<mon>{_alt(MONTHS)})(?:\.|(?!\w))"
 _QUALITY = r"(?P<part>early|mid|middle|late|beginning|start|end)"  # of a month, decade or century
-# a half of a decade or century ("the second half of the 1950s", "the latter half of the century")
+# a half of a month, decade or century ("the second half of May 1994", "the latter half of the 1950s")
 _HALF = r"(?P<half>first half|second half|latter half|latter part|early part|later part)"
 _PART_WORDS = _alt([k for k in _PART_MONTHS if not k.startswith("q")] + list(_SAME))
 _PART = rf"(?P<part>{_PART_WORDS}|q[1-4]|(?P<nth>{_alt(_ORDINALS)}) quarter)"
@@ -98,7 +98,7 @@ _FORMS = {  # tried in this order at each position; names must not contain "_"
     "ddm": rf"{_day()}{_DAY_LINK}{_day('day2')} {_MON}(?:, ?| ){_year()}",
     "mdy": rf"{_MON} ?{_day()}(?:, ?| ){_year()}",
     "dmy": rf"(?:the )?{_day()}(?: of)? {_MON}(?:, ?| ){_year()}",
-    "qmy": rf"(?:the )?(?:{_QUALITY}|(?P<half>first half|second half))(?:-| | of ){_MON}{_TO_YEAR}{_year()}",
+    "qmy": rf"(?:the )?(?:{_QUALITY}|{_HALF})(?:-| | of ){_MON}{_TO_YEAR}{_year()}",
     "my": rf"{_MON}{_TO_YEAR}{_year()}",
     "decade": rf"(?P<the>the )?(?:{_QUALITY}(?:-| | of the )|{_HALF} of the )?"
               rf"(?:(?P<full>1[0-9]{{2}}0|20[0-9]0)['’]?s|(?P<apos>['’])?(?P<two>[0-9]0)['’]?s"
@@ -298,7 +298,7 @@ def _period(kind: str, g: dict[str, str]) -> tuple[date, date] | tuple[int, int 
     if kind in ("mdy", "dmy"):
         return _days(year, mon, int(g["day"]), int(g["day"]))
     if kind == "qmy":
-        return _days(year, mon, *_THIRDS[g["half"].casefold() if "half" in g else part])  # type: ignore[index]
+        return _days(year, mon, *_THIRDS[part])  # type: ignore[index]
     if kind == "my":
         return _days(year, mon, None, None)
     if kind == "decade":

@@ -176,6 +176,9 @@ D = date
     ("Visits from 1944 to '46", D(1944, 1, 1), D(1946, 12, 31), "Visits"),
     ("Visits from '98 to '02", D(1998, 1, 1), D(2002, 12, 31), "Visits"),
     ("Cables in the winter of '44-'45", D(1944, 12, 1), D(1945, 2, 28), "Cables"),
+    # the halves and parts of a month say the same as those of a decade
+    ("Cables of the latter half of March 1947", D(1947, 3, 16), D(1947, 3, 31), "Cables"),
+    ("Cables of the early part of March 1947", D(1947, 3, 1), D(1947, 3, 10), "Cables"),
     # the week of a day: Monday to Sunday, and the six days after it; the week beginning it
     ("Visits in the week of March 3, 1950", D(1950, 2, 27), D(1950, 3, 9), "Visits"),
     ("Visits in the week of 3 March 1950", D(1950, 2, 27), D(1950, 3, 9), "Visits"),
