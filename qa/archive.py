@@ -296,8 +296,8 @@ class Archive:
         index = self.current  # one version for the whole answer, even if a rebuild swaps meanwhile
         mode = mode or FULL
         # a question all in capitals or in title case is read as the collection writes its words (qa/casing.py)
-        said = [recase(t, index, index.names.capitalised) for t in history or []] or None
-        q = analyze(recase(text, index, index.names.capitalised), index.keywords, index.names, history=said,
+        said = [recase(t, index) for t in history or []] or None
+        q = analyze(recase(text, index), index.keywords, index.names, history=said,
                     dates=mode.dates, variants=mode.names)
         q = replace(q, text=text)  # shown as asked
         leaning = Leaning(q.date_from, q.date_to)

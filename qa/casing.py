@@ -1,103 +1,145 @@
-"""Questions typed all in capitals or with every word capitalised, recased as the collection writes each word.
+"""Questions typed all in capitals or in title case, recased as the collection writes each word.
 
 A question's names are read from its capitals (qa/query.py), its order and list cues from its words in lower
 case (qa/intent.py). "WHEN DID THE POPE LAST VISIT THE US?" or "When Did The Pope Last Visit The US?" says
 nothing that way: every word looks like a name. Such a question is recased first, each word as the records that
-hold it write it in running text (their summaries, or failing that their titles; not as the first word of a
-sentence, which is capitalised anyway):
+hold it write it in running text: the same word in their summaries, failing that in their titles, failing that
+a word of the same stem in their summaries; never as the first word of a sentence, which is capitalised anyway.
 "Pope" keeps its capital, "Visit" loses it. The records are found through the keyword index, so this works on
-any collection and in any store. A word no record holds is written as an alias list writes it ("Syngman Rhee",
-"US"), or else in lower case: it may be a name the collection lacks, but it is more often a common word ("Did",
-"Last"), and a common word read as a name asks the records to hold it (on the dev questions typed in capitals,
-keeping such words capitalised raised false not-found to 11%). A word with dots ("U.S.") is an acronym, and so
-is a short word in capitals ("US") in a question not all in capitals.
+any collection and in any store.
+
+A word no record holds is written as an alias list writes it ("Syngman Rhee", "US"), capitalised when the
+collection writes a close spelling of it so ("VISHINSKIY" for Vyshinsky), or else in lower case: it may be a
+name the collection lacks, but it is more often a common word ("Did", "Last"), and a common word read as a name
+asks the records to hold it (on the dev questions typed in capitals, keeping such words capitalised raised
+false not-found to 11%). An initial ("M."), a word with dots ("U.S.") and, in a question not all in capitals, a
+short word in capitals ("US") keep their capitals; a possessive is recased without its "'s".
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from .text import tokens
 
-# How many records holding a word are read to see how the collection writes it.
-SAMPLE = 8
-# How many of the first records are read for a word most records hold.
-COMMON_SAMPLE = 4 * SAMPLE
-# A question is in title case when at least this many of its words of four letters or more, after the first,
-# are all capitalised.
-TITLE_WORDS = 2
+# How many records holding a word are read to see how the collection writes it; for a word most records hold
+# (which the keyword index leaves out), the first this many records.
+SAMPLE = 32
 
-_LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-_WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)?")  # "U.S." whole, or a word
+# "U.S." whole, an initial's letter, or a word with its apostrophes and hyphens ("O'Neill", "Il-sung")
+_WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_](?=\.)|[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"['’][sS]\Z")
+_NEXT = re.compile(r"[ \t]+([^\W\d_])")  # the first letter of the next word
 # where a word is capitalised anyway: a text's start, after a sentence's end (not an initial's dot: "Richard M.
 # Nixon"), a colon, or an opening bracket or quote
 _SENTENCE_START = re.compile(r"(?:^|(?<!\b\w)[.!?]\s+|[:;]\s+|[(\"“‘]\s*)\Z")
 
 
 def uncased(text: str) -> bool:
-    """Whether a question's capitals say nothing: all in capitals, or every longer word capitalised."""
-    words = _LETTERS.findall(text)
+    """Whether a question's capitals say nothing: it is all in capitals, or every word of four letters or more
+    after the first is capitalised and so is a common word ("When Did The Pope Last Visit The US?"; not "When
+    was Erlander in the United States?", whose capitals are names)."""
+    words = _WORD.findall(text)
     if len(words) < 2:
         return False
-    if not any(ch.islower() for ch in text) and sum(len(w) > 1 for w in words) >= 2:
-        return True
-    longer = [w for w in words[1:] if len(w) >= 4]
-    return len(longer) >= TITLE_WORDS and all(w[:1].isupper() for w in longer)
+    if not any(ch.islower() for ch in text):
+        return sum(len(w) > 1 for w in words) >= 2
+    later = words[1:]
+    common = any(len(w) > 1 and w[:1].isupper() and not w.isupper() and not tokens(w) for w in later)
+    return common and all(w[:1].isupper() for w in later if len(w) >= 4)
 
 
-def _written(word: str, store) -> str | None:
-    """How the collection's records write a word in running text (the most common form), or None when no record
-    holds it."""
+def _written(word: str, store) -> tuple[str, str] | None:
+    """How the collection's records write a word in running text, or None when none of those read holds it:
+    on its own, and before a capitalised word.
+
+    In lower case when they write it so at least as often as capitalised; else the most common capitalised
+    form. A capital the word has only before another capitalised word counts for the word on its own only when
+    it never stands alone or in lower case: "First" in "First Lady" says nothing of "the first visit" (but
+    all of "First Secretary"), and "Pope" in "Pope Paul VI" is all there is of "Pope"."""
     key = tokens(word)
-    if len(key) != 1:
+    if not key:
         return None
     rows = list(store.keyword(key, SAMPLE).rows[:SAMPLE])
-    if not rows and key[0] in store.keywords.vocab:
-        # a word most records hold, which the keyword score leaves out (qa/stores/base.py COMMON_SHARE): the
-        # first few records hold it too
-        rows = list(range(min(len(store.records), COMMON_SAMPLE)))
+    if not rows and any(k in store.keywords.vocab for k in key):
+        rows = list(range(min(len(store.records), SAMPLE)))  # a word most records hold: the first ones do
     records = store.records.fetch(rows)
-    # summaries first: a title is often in title case itself ("Ciphered Telegram, Molotov to Cde. Stalin")
-    for texts in ([r.summary for r in records], [r.title for r in records]):
-        forms: dict[str, int] = {}
+    low = word.lower()
+    summaries, titles = [r.summary or "" for r in records], [r.title or "" for r in records]
+    for texts, exact in ((summaries, True), (titles, True), (summaries, False)):
+        lower, alone, headed = 0, Counter(), Counter()
         for text in texts:
-            for m in _LETTERS.finditer(text or ""):
-                if tokens(m.group(0)) != key or _SENTENCE_START.search(text, 0, m.start()):
+            for m in _WORD.finditer(text):
+                w = m.group(0)
+                if (w.lower() != low if exact else tokens(w) != key) or _SENTENCE_START.search(text, 0, m.start()):
                     continue
-                form = m.group(0)
-                form = form.lower() if form[:1].islower() else form
-                forms[form] = forms.get(form, 0) + 1
-        if forms:
-            return max(sorted(forms), key=lambda f: forms[f])
+                if w == w.lower():
+                    lower += 1
+                else:
+                    after = _NEXT.match(text, m.end())
+                    (headed if after and after.group(1).isupper() else alone)[w] += 1
+        if lower or alone or headed:
+            return _choose(low, lower, alone, alone + headed if lower or alone else headed), \
+                _choose(low, lower, alone + headed, alone + headed)
     return None
 
 
-def recase(text: str, store, names: dict[str, str] | None = None) -> str:
+def _choose(low: str, lower: int, capitals: Counter, forms: Counter) -> str:
+    if lower >= sum(capitals.values()):
+        return low
+    return max(sorted(forms), key=lambda f: forms[f])
+
+
+def recase(text: str, store) -> str:
     """The question with each word as the collection writes it (see the module's note) when its capitals say
-    nothing: it is all in capitals, or in title case (uncased()) with a capitalised common word ("Did", "The")
-    or one the collection writes in lower case ("Who was Harry Truman?" stays as it is in a collection that
-    never names him). Else the question as it is. names: words of names, by their lower case, as an alias list
-    writes them ("syngman": "Syngman", "us": "US"): a word no record holds is written so."""
+    nothing (uncased()); else the question as it is. Read from the last word back, so that each word knows
+    whether the one after it is capitalised."""
     if not uncased(text):
         return text
     all_caps = not any(ch.islower() for ch in text)
-    names = names or {}
-    written: dict[str, str | None] = {}
+    names = store.names
+    written: dict[str, tuple[str, str] | None] = {}
 
-    def one(m: re.Match[str]) -> str:
+    def form_of(word: str) -> tuple[str, str] | None:
+        if word not in written:
+            written[word] = _written(word, store)
+        return written[word]
+
+    def one(m: re.Match[str], before_capital: bool) -> str:
         word = m.group(0)
-        if "." in word or word.isupper() and len(word) <= 4 and not all_caps:
-            return word  # an acronym: "U.S.", and "US" unless every word is in capitals
-        form = written.setdefault(word, _written(word, store))
-        if form is None:
-            return names.get(word.lower(), word.lower())
-        if form[:1].islower():
-            return word.lower()
-        # the records' form of this word, with the question's own ending ("Soviets" as "Soviet" is written)
-        return form if form.lower() == word.lower() else word[:1].upper() + word[1:].lower()
+        tail = _POSSESSIVE.search(word) if len(word) > 3 else None
+        base, tail = (word[: tail.start()], tail.group(0).lower()) if tail else (word, "")
+        if "." in base or len(base) == 1 and text[m.end():m.end() + 1] == ".":
+            return word  # "U.S.", an initial
+        if base.isupper() and len(base) <= 4 and not all_caps:
+            return base + tail  # an acronym: "US", "NATO's"
+        forms = form_of(base)
+        if forms is None:
+            alias = names.capitalised.get(base.lower())
+            if alias is not None:
+                return alias + tail
+            own = tokens(base)
+            close = names.variant(own[0]) if len(own) == 1 else None
+            close_forms = form_of(close) if close else None
+            if close_forms is not None and close_forms[before_capital] != close_forms[before_capital].lower():
+                return base[:1].upper() + base[1:].lower() + tail
+            return base.lower() + tail
+        form = forms[before_capital]
+        if form.lower() == base.lower():
+            return form + tail  # as the records write it: "Pope", "visit", "d'Ivoire", "McCarthy", "NATO"
+        if form == form.lower():
+            return base.lower() + tail
+        if form.replace(".", "").isupper():  # the records write it in capitals ("US" as "U.S.")
+            return base.upper() + tail
+        return base[:1].upper() + base[1:].lower() + tail  # "Soviets" where they write "Soviet"
 
-    out = _WORD.sub(one, text)
-    common = any(not tokens(w) and w[:1].isupper() for w in _LETTERS.findall(text)[1:])  # "Did", "The", "Of"
-    if not (all_caps or common or any(form is not None and form[:1].islower() for form in written.values())):
-        return text  # nothing says the capitals are not names
-    return out[:1].upper() + out[1:]
+    out, end, capital_next = [], len(text), False
+    for m in reversed(list(_WORD.finditer(text))):
+        word = one(m, capital_next)
+        out.append(text[m.end():end])
+        out.append(word)
+        end, capital_next = m.start(), word[:1].isupper()
+    out.append(text[:end])
+    recased = "".join(reversed(out))
+    return recased[:1].upper() + recased[1:]

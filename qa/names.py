@@ -92,9 +92,16 @@ class NameMatcher:
 
     @functools.cached_property
     def capitalised(self) -> dict[str, str]:
-        """The capitalised words of the alias lists' names, by their lower case ("syngman": "Syngman", "us": "US")."""
-        return {w.lower(): w for names, _ in self.aliases for n in names for w in re.findall(r"[\w'’]+", n)
-                if w[:1].isupper()}
+        """The capitalised words of the alias lists' names, by their lower case ("syngman": "Syngman", "us":
+        "US"); not single letters nor common words in title case ("All"), and a form in capitals first."""
+        out: dict[str, str] = {}
+        for names, _ in self.aliases:
+            for w in (w for n in names for w in re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", n)):
+                if len(w) < 2 or not w[:1].isupper() or not (tokens(w) or w.isupper()):
+                    continue
+                if w.lower() not in out or w.isupper() and not out[w.lower()].isupper():
+                    out[w.lower()] = w
+        return out
 
     @staticmethod
     def _grams(word: str) -> set[str]:

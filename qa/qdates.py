@@ -59,8 +59,12 @@ def _year(name: str = "year", tail: bool = True) -> str:
             + (r"(?!\w|[-–—/.,:][0-9])" if tail else ""))
 
 
-# The left end of a span of years and its link, just before a right end ("1944 to", "'44 -").
-_SPAN_END = re.compile(r"(?:(?<![\w'’])['’][0-9]{2}|(?<!\w)[0-9]{4})(?: ?[-–—] ?| (?:to|and|through|thru|until|till) )\Z")
+# A span's link ("1944 to", "'44 -"): a year of two digits next to one is a span's end though no "in" comes
+# before it ("from '44 to '46", "Visits '44-'46").
+_LINK = (rf"(?: ?[{re.escape(''.join(sorted(w for w in _LINKS if not w[0].isalpha())))}] ?"
+         rf"| (?:{_alt(w for w in _LINKS if w[0].isalpha())}) )")
+_SPAN_END = re.compile(rf"(?:(?<![\w'’])['’][0-9]{{2}}|(?<!\w)[0-9]{{4}}){_LINK}\Z")
+_SPAN_AHEAD = re.compile(rf"{_LINK}(?:['’][0-9]{{2}}|[0-9]{{4}})(?![\w'’])")
 
 
 def _short_year(yy: int, today: date | None = None) -> int:
@@ -243,7 +247,8 @@ def _atom(m: re.Match[str], text: str) -> _Atom | None:
     kind = m.lastgroup or ""
     g = {k[len(kind) + 1:]: v for k, v in m.groupdict().items() if v is not None and k.startswith(kind + "_")}
     prep = m.group("prep").casefold() if m.group("prep") else None
-    if kind == "year" and "yearshort" in g and prep is None and not _SPAN_END.search(text, 0, m.start()):
+    if kind == "year" and "yearshort" in g and prep is None and not _SPAN_END.search(text, 0, m.start()) \
+            and not _SPAN_AHEAD.match(text, m.end()):
         return None  # "'45 minutes": a year of two digits needs "in", or a span's left end ("from '44 to '46")
     for key in [k for k in g if k.endswith("short")]:  # "'68"
         g[key[:-len("short")]] = str(_short_year(int(g.pop(key))))

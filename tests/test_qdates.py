@@ -176,6 +176,8 @@ D = date
     ("Visits from 1944 to '46", D(1944, 1, 1), D(1946, 12, 31), "Visits"),
     ("Visits from '98 to '02", D(1998, 1, 1), D(2002, 12, 31), "Visits"),
     ("Cables in the winter of '44-'45", D(1944, 12, 1), D(1945, 2, 28), "Cables"),
+    ("Visits '44 and '46", D(1944, 1, 1), D(1946, 12, 31), "Visits"),
+    ("Visits '44-'46", D(1944, 1, 1), D(1946, 12, 31), "Visits"),
     # the halves and parts of a month say the same as those of a decade
     ("Cables of the latter half of March 1947", D(1947, 3, 16), D(1947, 3, 31), "Cables"),
     ("Cables of the early part of March 1947", D(1947, 3, 1), D(1947, 3, 10), "Cables"),
@@ -213,7 +215,7 @@ def test_the_phrase_is_as_found_in_the_question(question, phrase):
     "February 30, 1947", "April 31, 1947", "1947-02-30", "1947-13-01", "1947-13", "30-31 February 1947",
     "from February 30 to March 5 1947", "1947–45",
     # an apostrophe that starts no year: a quotation, a decade's own, a number of more digits
-    "He said '45 minutes' was enough", "Cable No. '1947'",
+    "He said '45 minutes' was enough", "Cable No. '1947'", "Visits '44 and more",
     # a slash between a year and what is not the next year: a document number, a year and a month
     "Resolution 1947/52", "Directive 1999/05/EC", "1999/01",
 ])
