@@ -114,7 +114,10 @@ def describe_range(date_from: date | None, date_to: date | None) -> str:
     return ""
 
 
-def _by_date(hits: list[Hit]) -> list[Hit]:
+def _by_date(hits: list[Hit], latest: bool = False) -> list[Hit]:
+    """In date order, undated records last; the latest first (by their last day) when asked."""
+    if latest:
+        return sorted(hits, key=lambda h: (h.record.undated, -(h.record.date.end or date.min).toordinal()))
     return sorted(hits, key=lambda h: (h.record.undated, h.record.date.start or date.max))
 
 
@@ -149,8 +152,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     probable one alone if the question is tied to the collection by names (named: its own, a follow-up's from the
     question before, or the earlier answer's records a follow-up stands for), not by its wording alone. Records
     quoting the same passage on the same date share a line. order: the question asks for the earliest (-1) or
-    the latest (1) of its records (never a list's: qa/intent.py), and the hits come that way (extreme_first, or a
-    listing): the answer says so.
+    the latest (1) of its records: a fact's hits come that way (extreme_first), a listing's too (in_date_order),
+    and a list's records are put latest first when it asks for the latest; the answer says so.
     """
     filters = ({"date_from": date_from.isoformat() if date_from else None,
                 "date_to": date_to.isoformat() if date_to else None} if (date_from or date_to) else {})
@@ -162,7 +165,7 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         likely = [h for h in hits if h.support >= bar] or (hits[:1] if named else [])
         chosen = likely[: MAX_LIST if chronological else k] if answerable(hits) >= ANSWER else []
         if chronological:
-            chosen = _by_date(chosen)
+            chosen = _by_date(chosen, latest=order > 0)
     unknown = ", ".join(missing_names or [])
     if not chosen:
         where = f" dated {scope}" if scope else ""
@@ -176,14 +179,16 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         return Answer(question, text, False, [], index, filters, hits[:3])
     citations = [Citation(n, h, quote(terms or [], h.record)) for n, h in enumerate(chosen, start=1)]
     lines = []
+    dated = listing or chronological  # a listing's or a list's records: in date order, or the latest first
     way = ""
-    if order and len(citations) > 1:
-        way = ", earliest first:" if order < 0 else ", latest first:"
+    if order > 0 and len(citations) > 1:
+        way = ", latest first:"
+    elif order < 0 and len(citations) > 1:
+        way = ", in date order:" if dated else ", earliest first:"
     if scope:
-        lines.append(f"Records dated {scope}" + (way or (", in date order:" if listing or chronological
-                                                         else ":")))
+        lines.append(f"Records dated {scope}" + (way or (", in date order:" if dated else ":")))
     elif chronological and len(citations) > 1:
-        lines.append(f"{len(citations)} records, in date order:")
+        lines.append(f"{len(citations)} records" + (way or ", in date order:"))
     elif way:
         lines.append(f"{len(citations)} records{way}")
     shared: dict[tuple[str, str], list[int]] = {}

@@ -306,7 +306,7 @@ class Archive:
             leaning = lean(q, earlier, index, LIST_DEPTH)
             if leaning.same and date_from is None and date_to is None:
                 # no topic of its own ("When was that?"): the records of the answer before it
-                hits = extreme_first(list(earlier.hits), q.intent.order)
+                hits = extreme_first(list(earlier.hits), q.intent.answer_order)
                 return Retrieved(q, hits, leaning.date_from, leaning.date_to, self.stamp(index), mode, named=True)
             if leaning.thread:  # a move from the record cited before: that record is the topic
                 q = threaded(q, leaning, index.keywords, index.names, dates=mode.dates, variants=mode.names)
@@ -331,7 +331,7 @@ class Archive:
             name_cos = index.vectors([h.row for h in hits]) @ name_vecs.T if len(name_vecs) else None
             hits = supported(hits, Wording.of(q, index.keywords), index.manifest.calibration, name_cos,
                              listing=q.intent.kind == LIST)
-            hits = extreme_first(hits, q.intent.order)  # "When did she last visit?": of those that answer, the latest
+            hits = extreme_first(hits, q.intent.answer_order)  # "When did she last visit?": the latest that answers
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
         return Retrieved(q, hits, date_from, date_to, self.stamp(index), mode, gaps, listing,
                          named=bool(q.names or q.context))

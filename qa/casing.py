@@ -21,43 +21,54 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .text import tokens
+from .text import WORD_FORM, fold, tokens
 
 # How many records holding a word are read to see how the collection writes it; for a word most records hold
 # (which the keyword index leaves out), the first this many records.
 SAMPLE = 32
 
+# How many capitalised common words ("Did", "The") after its first word show a question is in title case.
+TITLE_COMMON = 2
+
 # "U.S." whole, an initial's letter, or a word with its apostrophes and hyphens ("O'Neill", "Il-sung")
-_WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_](?=\.)|[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_WORD = re.compile(rf"(?:[^\W\d_]\.){{2,}}|[^\W\d_](?=\.)|{WORD_FORM}")
 _POSSESSIVE = re.compile(r"['’][sS]\Z")
 _NEXT = re.compile(r"[ \t]+([^\W\d_])")  # the first letter of the next word
 # where a word is capitalised anyway: a text's start, after a sentence's end (not an initial's dot: "Richard M.
-# Nixon"), a colon, or an opening bracket or quote
-_SENTENCE_START = re.compile(r"(?:^|(?<!\b\w)[.!?]\s+|[:;]\s+|[(\"“‘]\s*)\Z")
+# Nixon"), a colon, or an opening quote
+_SENTENCE_START = re.compile(r"(?:^|(?<!\b\w)[.!?]\s+|[:;]\s+|[\"“‘]\s*)\Z")
 
 
 def uncased(text: str) -> bool:
     """Whether a question's capitals say nothing: it is all in capitals, or every word of four letters or more
-    after the first is capitalised and so is a common word ("When Did The Pope Last Visit The US?"; not "When
-    was Erlander in the United States?", whose capitals are names)."""
+    after the first is capitalised and so are at least TITLE_COMMON common words ("When Did The Pope Last Visit
+    The US?"; not "When was Erlander in the United States?" nor "Where is The Hague?", whose capitals are
+    names)."""
     words = _WORD.findall(text)
     if len(words) < 2:
         return False
     if not any(ch.islower() for ch in text):
         return sum(len(w) > 1 for w in words) >= 2
     later = words[1:]
-    common = any(len(w) > 1 and w[:1].isupper() and not w.isupper() and not tokens(w) for w in later)
-    return common and all(w[:1].isupper() for w in later if len(w) >= 4)
+    common = sum(len(w) > 1 and w[:1].isupper() and not w.isupper() and not tokens(w) for w in later)
+    return common >= TITLE_COMMON and all(w[:1].isupper() for w in later if len(w) >= 4)
+
+
+def _inflected(a: str, b: str) -> bool:
+    """Whether two folded words are one word, one of them perhaps in the plural ("Soviet", "Soviets")."""
+    return a == b or a in (b + "s", b + "es") or b in (a + "s", a + "es")
 
 
 def _written(word: str, store) -> tuple[str, str] | None:
     """How the collection's records write a word in running text, or None when none of those read holds it:
     on its own, and before a capitalised word.
 
-    In lower case when they write it so at least as often as capitalised; else the most common capitalised
-    form. A capital the word has only before another capitalised word counts for the word on its own only when
-    it never stands alone or in lower case: "First" in "First Lady" says nothing of "the first visit" (but
-    all of "First Secretary"), and "Pope" in "Pope Paul VI" is all there is of "Pope"."""
+    Looked for as the same word in their summaries, failing that any word of its stem there (only a plural or a
+    singular of it counts as a capitalised form: "Accords" says nothing of "according"), failing that the same
+    word in their titles. In lower case when they write it so at least as often as capitalised; else the most
+    common capitalised form. A capital the word has only before another capitalised word counts for the word on
+    its own only when it never stands alone or in lower case: "First" in "First Lady" says nothing of "the first
+    visit" (but all of "First Secretary"), and "Pope" in "Pope Paul VI" is all there is of "Pope"."""
     key = tokens(word)
     if not key:
         return None
@@ -65,30 +76,38 @@ def _written(word: str, store) -> tuple[str, str] | None:
     if not rows and any(k in store.keywords.vocab for k in key):
         rows = list(range(min(len(store.records), SAMPLE)))  # a word most records hold: the first ones do
     records = store.records.fetch(rows)
-    low = word.lower()
+    folded = fold(word)
     summaries, titles = [r.summary or "" for r in records], [r.title or "" for r in records]
-    for texts, exact in ((summaries, True), (titles, True), (summaries, False)):
+    for texts, exact in ((summaries, True), (summaries, False), (titles, True)):
         lower, alone, headed = 0, Counter(), Counter()
         for text in texts:
             for m in _WORD.finditer(text):
                 w = m.group(0)
-                if (w.lower() != low if exact else tokens(w) != key) or _SENTENCE_START.search(text, 0, m.start()):
+                same = fold(w) == folded
+                if not (same if exact else same or tokens(w) == key) or _SENTENCE_START.search(text, 0, m.start()):
                     continue
                 if w == w.lower():
                     lower += 1
-                else:
+                elif same or _inflected(fold(w), folded):
                     after = _NEXT.match(text, m.end())
                     (headed if after and after.group(1).isupper() else alone)[w] += 1
         if lower or alone or headed:
-            return _choose(low, lower, alone, alone + headed if lower or alone else headed), \
-                _choose(low, lower, alone + headed, alone + headed)
+            return _choose(folded, lower, alone if lower or alone else headed), _choose(folded, lower, alone + headed)
     return None
 
 
-def _choose(low: str, lower: int, capitals: Counter, forms: Counter) -> str:
+def _choose(low: str, lower: int, capitals: Counter) -> str:
     if lower >= sum(capitals.values()):
         return low
-    return max(sorted(forms), key=lambda f: forms[f])
+    return max(sorted(capitals), key=lambda f: capitals[f])
+
+
+def _like(word: str, form: str) -> str:
+    """The word in the case of a form of it: letter by letter when the two are the same but for accents
+    ("Houphouët-Boigny" as "Houphouet-Boigny" is written), else capitalised."""
+    if len(word) == len(form) and fold(word) == fold(form):
+        return "".join(a.upper() if b.isupper() else a.lower() for a, b in zip(word, form))
+    return word[:1].upper() + word[1:].lower()
 
 
 def recase(text: str, store) -> str:
@@ -123,16 +142,14 @@ def recase(text: str, store) -> str:
             close = names.variant(own[0]) if len(own) == 1 else None
             close_forms = form_of(close) if close else None
             if close_forms is not None and close_forms[before_capital] != close_forms[before_capital].lower():
-                return base[:1].upper() + base[1:].lower() + tail
+                return _like(base, close_forms[before_capital]) + tail
             return base.lower() + tail
         form = forms[before_capital]
-        if form.lower() == base.lower():
-            return form + tail  # as the records write it: "Pope", "visit", "d'Ivoire", "McCarthy", "NATO"
         if form == form.lower():
             return base.lower() + tail
-        if form.replace(".", "").isupper():  # the records write it in capitals ("US" as "U.S.")
+        if form.replace(".", "").isupper():  # the records write it in capitals ("US", "U.S.", "NATO")
             return base.upper() + tail
-        return base[:1].upper() + base[1:].lower() + tail  # "Soviets" where they write "Soviet"
+        return _like(base, form) + tail  # "Pope", "d'Ivoire", "McCarthy"; "Soviets" where they write "Soviet"
 
     out, end, capital_next = [], len(text), False
     for m in reversed(list(_WORD.finditer(text))):

@@ -31,7 +31,7 @@ record archive archives material materials text texts entries entry any all whic
 onward period time times report reported reports reporting mention mentioned note noted say said tell told
 know known see can could have has had is are was were be been me us please year years month months day days
 week weeks kept keep look looking get got else other recorded documented listed preserved stored
-survive survives survived"""))
+survive survives survived one ones"""))
 
 # Words read in their grammatical role; matched in lower case.
 _WH = {"which", "what", "whose"}
@@ -80,12 +80,18 @@ class Intent:
     follow_up: bool = False
     cue: str = ""
     order: int = 0  # -1: it asks for the earliest of its records ("When did he first ..."); 1: the latest; 0
-                    # (always for a list or a period's records)
 
     @property
     def listing(self) -> bool:
-        """Whether the answer is every matching record, in date order."""
+        """Whether the answer is every matching record, in date order (the latest first when it asks for the
+        latest: "Which Popes visited the US most recently?")."""
         return self.kind in (LIST, DATE_ONLY)
+
+    @property
+    def answer_order(self) -> int:
+        """The order of the weighed records a fact asks for (qa/answer.py extreme_first); 0 for a list, whose
+        records are put in date order when the answer is composed."""
+        return 0 if self.listing else self.order
 
 
 def words(text: str) -> list[str]:
@@ -119,8 +125,8 @@ def is_plural(word: str, *, first: bool = False) -> bool:
 
     A capitalised word inside a question is a name ("Hughes"), not a plural, unless it is a title's plural
     ("Secretaries", "Emperors"); the first word may be either."""
-    if word[:1].isupper() and not first and _singular(word) not in _TITLES:
-        return False
+    if word[:1].isupper() and not first:
+        return _singular(word) in _TITLES and _singular(word) != word.lower()  # "Secretaries", "Chairmen"
     w = word.lower().split("-")[-1]
     if w in _IRREGULAR_PLURALS:
         return True
@@ -330,10 +336,10 @@ def extreme(text: str) -> int:
     return 0
 
 
-# A clause after a dash or a colon that starts with a quantifier and a noun: "Elihu Root's 1906 trip - every
-# country he visited", "Kissinger in China: all the meetings".
-_QUANT_CLAUSE = re.compile(r"(?:\s[-–—]+\s*|:\s*)(every|all|each)\s+(?:of\s+)?(?:the\s+|his\s+|her\s+|their\s+)?"
-                           r"([a-z][a-z'’-]*)", re.IGNORECASE)
+# A clause after a dash or a colon that starts with a quantifier and a noun in lower case: "Elihu Root's 1906
+# trip - every country he visited", "Kissinger in China: all the meetings"; not "Oxford – All Souls College".
+_QUANT_CLAUSE = re.compile(r"(?:\s[-–—]+\s*|:\s*)((?i:every|all|each))\s+(?:of\s+)?(?:the\s+|his\s+|her\s+|"
+                           r"their\s+)?([a-z][a-z'’-]*)")
 
 
 def detect(question: str, history: list[str] | None = None) -> Intent:
@@ -349,14 +355,13 @@ def detect(question: str, history: list[str] | None = None) -> Intent:
     linked = why_follow is not None and _LINKS.match(question.strip()) is not None
     kind, cue = (None, "") if linked else _own_kind(ws)
     clause = None if linked or kind == LIST else _QUANT_CLAUSE.search(question)
-    if clause and clause.group(2).lower() not in _AUX:
+    noun = clause.group(2) if clause else ""  # a noun: not a verb ("each received"), nor "all in all"
+    if clause and noun not in _AUX and noun not in _PREP and not noun.endswith("ed"):
         kind, cue = LIST, f"a clause starting with the quantifier {clause.group(1)!r}"
     if why_follow is not None and kind is None:
         kind = detect(history[-1], history[:-1]).kind  # type: ignore[index]
         cue = f"{why_follow}; asks for what the question before asked for"
     else:
         kind, cue = kind or FACT, "; ".join(c for c in (cue or "no list cue", why_follow) if c)
-    # the earliest or the latest of the records that answer; a list's (or a period's) records are in date order
-    # anyway, and its "first" or "last" is a word of its topic ("Which proposals were first put forward ...?")
-    order = 0 if kind in (LIST, DATE_ONLY) else extreme(question)
-    return Intent(kind, why_follow is not None, cue, order)
+    # the earliest or the latest of the records that answer (a list's: latest first, or in date order)
+    return Intent(kind, why_follow is not None, cue, extreme(question))

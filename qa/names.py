@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from .text import fold, tokens
+from .text import WORD_FORM, fold, tokens
 
 BUILTIN_ALIASES = Path(__file__).with_name("aliases.txt")
 _SKELETON_SUBS = [("ph", "f"), ("ff", "v"), ("w", "v"), ("ck", "k"), ("kh", "h"), ("dzh", "j"), ("zh", "j"),
@@ -96,7 +96,7 @@ class NameMatcher:
         "US"); not single letters nor common words in title case ("All"), and a form in capitals first."""
         out: dict[str, str] = {}
         for names, _ in self.aliases:
-            for w in (w for n in names for w in re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", n)):
+            for w in (w for n in names for w in re.findall(WORD_FORM, n)):
                 if len(w) < 2 or not w[:1].isupper() or not (tokens(w) or w.isupper()):
                     continue
                 if w.lower() not in out or w.isupper() and not out[w.lower()].isupper():

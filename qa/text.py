@@ -6,6 +6,8 @@ import re
 import unicodedata
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+# A word as written, in any script and case, with its apostrophes and hyphens ("O'Neill", "Kai-shek").
+WORD_FORM = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
 STOP = frozenset("""a about above after again against all also am an and any are as at be because been before
 being below between both but by can could did do does doing down during each few for from further had has have
 having he her here hers him his how i if in into is it its itself just me more most my no nor not now of off on

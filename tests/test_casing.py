@@ -9,7 +9,8 @@ from qa.casing import recase, uncased
 
 ROWS = VISITS + [
     ("July 7, 1966", "Report of the Harbour Council of Tarnholm",
-     "The council asked the U.S. consul and Admiral Haske about the new pier. The lighthouse was repainted."),
+     "The council asked the U.S. consul and Admiral Haske about the new pier under the Tarnholm Accords. The "
+     "lighthouse was repainted."),
 ]
 
 
@@ -21,7 +22,7 @@ def archive(tmp_path_factory, embedder):
 @pytest.mark.parametrize("question, expected", [
     ("WHEN DID THE DUCHESS LAST VISIT?", True),
     ("When Did The Duchess Last Visit Tarnholm?", True),
-    ("Lighthouse Openings At Tarnholm", True),            # a bare query in title case
+    ("Lighthouse Openings At The Harbour", True),         # a bare query in title case
     ("What Did Haske Say At The Council?", True),
     ("When did the Duchess of Arvel last visit Tarnholm?", False),
     ("Which reports mention the Every Child Matters programme?", False),  # a title inside a sentence
@@ -32,6 +33,9 @@ def archive(tmp_path_factory, embedder):
     ("Visits of Dwight D. Eisenhower", False),
     ("Korea: Joint Commission", False),
     ("When was Haske in the US?", False),
+    ("Where is The Hague?", False),                       # one capitalised common word is part of a name
+    ("Kim Il Sung And Syngman Rhee", False),
+    ("Did Haske Visit Tarnholm?", False),                 # the first word is capitalised anyway: nothing says
     ("US", False),
     ("1947", False),
 ])
@@ -60,6 +64,11 @@ def test_each_word_is_written_as_the_records_write_it(archive):
     # name ("Arvell" for Arvel); a word no record holds is a common word
     assert recase("WHAT DID THE DUCHESS'S COUNCIL DO?", store) == "What did the Duchess's council do?"
     assert recase("WHEN DID THE DUCHESS OF ARVELL GO?", store) == "When did the Duchess of Arvell go?"
+    # a title the records write only before a name keeps its capital; a word of the same stem says nothing of a
+    # word's capital unless it is its plural ("Accords" is no "According")
+    assert recase("WHICH CHAPEL DID THE BISHOP CONSECRATE?", store) == "Which chapel did the Bishop consecrate?"
+    assert recase("WHAT WAS REPAINTED ACCORDING TO THE COUNCIL?", store) == \
+        "What was repainted according to the council?"
     # a question whose capitals mean something is left as it is
     assert recase("When did the duchess visit Tarnholm?", store) == "When did the duchess visit Tarnholm?"
     assert recase("Visits of Admiral Haske", store) == "Visits of Admiral Haske"

@@ -47,7 +47,7 @@ def test_the_answer_leads_with_the_earliest_or_latest_record_that_answers(visits
     ("What is the most recent record from the 1950s?", ["March 9, 1958", "May 4, 1952"], "latest first:"),
     ("What is the latest record between 1950 and 1980?",
      ["October 11, 1980", "August 2, 1974", "June 19, 1961", "March 9, 1958", "May 4, 1952"], "latest first:"),
-    ("What was the earliest record of the 1950s?", ["May 4, 1952", "March 9, 1958"], "earliest first:"),
+    ("What was the earliest record of the 1950s?", ["May 4, 1952", "March 9, 1958"], "in date order:"),
     ("What records are there from the 1950s?", ["May 4, 1952", "March 9, 1958"], "in date order:"),
 ])
 def test_a_period_asked_for_its_latest_record_lists_it_latest_first(visits, question, dates, header):
@@ -55,6 +55,16 @@ def test_a_period_asked_for_its_latest_record_lists_it_latest_first(visits, ques
     ans = visits.ask(question, k=5)
     assert [c.hit.record.date.text for c in ans.citations] == dates, ans.text
     assert ans.text.splitlines()[0].endswith(header), ans.text
+
+
+def test_a_list_asking_for_the_latest_lists_its_records_latest_first(visits):
+    ans = visits.ask("List the most recent visits to Tarnholm", k=5)
+    dates = [c.hit.record.date.start for c in ans.citations]
+    assert len(dates) > 2 and dates == sorted(dates, reverse=True), ans.text
+    assert ans.text.splitlines()[0].endswith("latest first:"), ans.text
+    # a follow-up asking only for the last one orders the list before it the same way
+    after = visits.ask("And the last one?", k=5, history=["List the visits to Tarnholm"])
+    assert [c.hit.record.date.start for c in after.citations] == dates, after.text
 
 
 def test_without_a_word_for_first_or_last_the_answer_is_in_order_of_support(visits):
