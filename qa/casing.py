@@ -3,17 +3,18 @@
 A question's names are read from its capitals (qa/query.py), its order and list cues from its words in lower
 case (qa/intent.py). "WHEN DID THE POPE LAST VISIT THE US?" or "When Did The Pope Last Visit The US?" says
 nothing that way: every word looks like a name. Such a question is recased first, each word as the records that
-hold it write it in running text: the same word in their summaries, failing that in their titles, failing that
-a word of the same stem in their summaries; never as the first word of a sentence, which is capitalised anyway.
-"Pope" keeps its capital, "Visit" loses it. The records are found through the keyword index, so this works on
-any collection and in any store.
+hold it write it in running text (_written): the same word in their summaries, failing that a word of its stem
+there, failing that the same word in their titles; never as the first word of a sentence, which is capitalised
+anyway. "Pope" keeps its capital, "Visit" loses it. The records are found through the keyword index, so this
+works on any collection and in any store.
 
 A word no record holds is written as an alias list writes it ("Syngman Rhee", "US"), capitalised when the
 collection writes a close spelling of it so ("VISHINSKIY" for Vyshinsky), or else in lower case: it may be a
 name the collection lacks, but it is more often a common word ("Did", "Last"), and a common word read as a name
 asks the records to hold it (on the dev questions typed in capitals, keeping such words capitalised raised
 false not-found to 11%). An initial ("M."), a word with dots ("U.S.") and, in a question not all in capitals, a
-short word in capitals ("US") keep their capitals; a possessive is recased without its "'s".
+short word in capitals ("US") keep their capitals; a possessive is recased without its "'s"; accents keep their
+place ("HOUPHOUËT-BOIGNY" as "Houphouët-Boigny" where the records write "Houphouet-Boigny").
 """
 
 from __future__ import annotations
