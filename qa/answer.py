@@ -129,12 +129,7 @@ def extreme_first(hits: list[Hit], order: int) -> list[Hit]:
     likely = [h for h in hits if h.support >= CITE]
     if order == 0 or len(likely) < 2:
         return hits
-    dated = [h for h in likely if not h.record.undated]
-    if order > 0:
-        dated.sort(key=lambda h: h.record.date.end or date.min, reverse=True)
-    else:
-        dated.sort(key=lambda h: h.record.date.start or date.max)
-    ordered = dated + [h for h in likely if h.record.undated] + [h for h in hits if h.support < CITE]
+    ordered = _by_date(likely, latest=order > 0) + [h for h in hits if h.support < CITE]
     return [replace(h, rank=r) for r, h in enumerate(ordered, start=1)]
 
 

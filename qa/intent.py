@@ -126,7 +126,8 @@ def is_plural(word: str, *, first: bool = False) -> bool:
     A capitalised word inside a question is a name ("Hughes"), not a plural, unless it is a title's plural
     ("Secretaries", "Emperors"); the first word may be either."""
     if word[:1].isupper() and not first:
-        return _singular(word) in _TITLES and _singular(word) != word.lower()  # "Secretaries", "Chairmen"
+        single = _singular(word)
+        return single in _TITLES and single != word.lower()  # "Secretaries", "Chairmen"
     w = word.lower().split("-")[-1]
     if w in _IRREGULAR_PLURALS:
         return True

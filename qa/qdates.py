@@ -59,8 +59,8 @@ def _year(name: str = "year", tail: bool = True) -> str:
             + (r"(?!\w|[-–—/.,:][0-9])" if tail else ""))
 
 
-# A span's link ("1944 to", "'44 -"): a year of two digits next to one is a span's end though no "in" comes
-# before it ("from '44 to '46", "Visits '44-'46").
+# A span's link between its two ends ("1944 to", "March -"), from _LINKS; a year of two digits next to one is a
+# span's end though no "in" comes before it ("from '44 to '46", "Visits '44-'46").
 _LINK = (rf"(?: ?[{re.escape(''.join(sorted(w for w in _LINKS if not w[0].isalpha())))}] ?"
          rf"| (?:{_alt(w for w in _LINKS if w[0].isalpha())}) )")
 _SPAN_END = re.compile(rf"(?:(?<![\w'’])['’][0-9]{{2}}|(?<!\w)[0-9]{{4}}){_LINK}\Z")
@@ -86,7 +86,7 @@ _PART = rf"(?P<part>{_PART_WORDS}|q[1-4]|(?P<nth>{_alt(_ORDINALS)}) quarter)"
 _TO_YEAR = r"(?:, ?| of | )"  # "May 1947", "May, 1947", "May of 1947"
 _DASH = r" ?[-–—] ?"
 _DAY_LINK = rf"(?:{_DASH}| (?:and|to|through|thru|until|till) )"  # "1-15 May", "1 to 15 May", "May 1 and 15"
-_LINK_AHEAD = r"(?=(?: (?:and|to|through|thru|until|till|til|up to) | ?[-–—] ?))"  # a span's left end
+_LINK_AHEAD = rf"(?={_LINK})"  # a span's left end
 
 _EDGE = (r"(?:the )?(?P<which>first|opening|early|last|final|closing|late) (?:(?P<n>two|three|four|couple of|few) )?"
          r"(?P<unit>weeks?|days|fortnight|months)")
