@@ -44,15 +44,20 @@ def uncased(text: str) -> bool:
     """Whether a question's capitals say nothing: it is all in capitals, or every word of four letters or more
     after the first is capitalised and so are at least TITLE_COMMON common words ("When Did The Pope Last Visit
     The US?"; not "When was Erlander in the United States?" nor "Where is The Hague?", whose capitals are
-    names)."""
+    names), or its first two words are capitalised common words, as no name starts ("When Did Nixon Visit
+    China?")."""
     words = _WORD.findall(text)
     if len(words) < 2:
         return False
     if not any(ch.islower() for ch in text):
         return sum(len(w) > 1 for w in words) >= 2
+    def common(w: str) -> bool:  # a capitalised common word: "Did", "The"
+        return len(w) > 1 and w[:1].isupper() and not w.isupper() and not tokens(w)
+
     later = words[1:]
-    common = sum(len(w) > 1 and w[:1].isupper() and not w.isupper() and not tokens(w) for w in later)
-    return common >= TITLE_COMMON and all(w[:1].isupper() for w in later if len(w) >= 4)
+    opening = common(words[0]) and common(later[0])  # "When Did", "Did The": no name starts so
+    return (opening or sum(map(common, later)) >= TITLE_COMMON) and all(w[:1].isupper() for w in later
+                                                                         if len(w) >= 4)
 
 
 def _inflected(a: str, b: str) -> bool:
