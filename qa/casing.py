@@ -9,12 +9,15 @@ anyway. "Pope" keeps its capital, "Visit" loses it. The records are found throug
 works on any collection and in any store.
 
 A word no record holds is written as an alias list writes it ("Syngman Rhee", "US"), capitalised when the
-collection writes a close spelling of it so ("VISHINSKIY" for Vyshinsky), or else in lower case: it may be a
-name the collection lacks, but it is more often a common word ("Did", "Last"), and a common word read as a name
-asks the records to hold it (on the dev questions typed in capitals, keeping such words capitalised raised
-false not-found to 11%). An initial ("M."), a word with dots ("U.S.") and, in a question not all in capitals, a
-short word in capitals ("US") keep their capitals; a possessive is recased without its "'s"; accents keep their
-place ("HOUPHOUËT-BOIGNY" as "Houphouët-Boigny" where the records write "Houphouet-Boigny").
+collection writes a close spelling of it so ("VISHINSKIY" for Vyshinsky; at most an edit in four letters, so
+"LEAVE" is no "Levi"), or else in lower case: it may be a name the collection lacks, but it is more often a
+common word ("Did", "Last"), and a common word read as a name asks the records to hold it (on the dev
+questions typed in capitals, keeping such words capitalised raised false not-found to 11%). An initial ("M."),
+a word with dots ("U.S.") and, in a question not all in capitals, a short word in capitals ("US") keep their
+capitals, but in a question all in capitals a common question word ("US", "ME") is that word when no "the"
+precedes it and no content word follows ("TELL US ABOUT ..."); a possessive is recased without its "'s";
+accents keep their place ("HOUPHOUËT-BOIGNY" as "Houphouët-Boigny" where the records write
+"Houphouet-Boigny").
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .intent import GENERIC
+from .names import edit_distance
 from .text import WORD_FORM, fold, tokens
 
 # How many records holding a word are read to see how the collection writes it; for a word most records hold
@@ -58,6 +63,22 @@ def uncased(text: str) -> bool:
     opening = common(words[0]) and common(later[0])  # "When Did", "Did The": no name starts so
     return (opening or sum(map(common, later)) >= TITLE_COMMON) and all(w[:1].isupper() for w in later
                                                                          if len(w) >= 4)
+
+
+_AFTER = re.compile(rf"\W*({WORD_FORM})?")
+_BEFORE = re.compile(rf"({WORD_FORM})\W*\Z")
+
+
+def _pronoun(text: str, m: re.Match[str]) -> bool:
+    """Whether a question's word in capitals that is also a common question word ("US", "ME") is that word:
+    not after "the" ("THE US") and before no content word ("TELL US ABOUT", "GIVE US A LIST", but "US
+    TROOPS")."""
+    if not set(tokens(m.group(0))) <= GENERIC:
+        return False
+    before = _BEFORE.search(text, 0, m.start())
+    after = _AFTER.match(text, m.end())
+    the = before is not None and before.group(1).lower() == "the"
+    return not the and not (after.group(1) and tokens(after.group(1)))
 
 
 def _inflected(a: str, b: str) -> bool:
@@ -139,6 +160,8 @@ def recase(text: str, store) -> str:
             return word  # "U.S.", an initial
         if base.isupper() and len(base) <= 4 and not all_caps:
             return base + tail  # an acronym: "US", "NATO's"
+        if all_caps and _pronoun(text, m):
+            return base.lower() + tail  # "TELL US ABOUT": a common word, however the records write "US"
         forms = form_of(base)
         if forms is None:
             alias = names.capitalised.get(base.lower())
@@ -146,6 +169,8 @@ def recase(text: str, store) -> str:
                 return alias + tail
             own = tokens(base)
             close = names.variant(own[0]) if len(own) == 1 else None
+            if close is not None and edit_distance(own[0], close, 4) > max(1, len(own[0]) // 4):
+                close = None  # too far for a word this short: "leave" is no "Levi"
             close_forms = form_of(close) if close else None
             if close_forms is not None and close_forms[before_capital] != close_forms[before_capital].lower():
                 return _like(base, close_forms[before_capital]) + tail

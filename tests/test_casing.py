@@ -9,8 +9,8 @@ from qa.casing import recase, uncased
 
 ROWS = VISITS + [
     ("July 7, 1966", "Report of the Harbour Council of Tarnholm",
-     "The council asked the U.S. consul and Admiral Haske about the new pier under the Tarnholm Accords. The "
-     "lighthouse was repainted."),
+     "The council asked the U.S. consul, Admiral Haske and Captain Levi about the new pier under the Tarnholm "
+     "Accords. The lighthouse was repainted."),
 ]
 
 
@@ -68,6 +68,11 @@ def test_each_word_is_written_as_the_records_write_it(archive):
     # name ("Arvell" for Arvel); a word no record holds is a common word
     assert recase("WHAT DID THE DUCHESS'S COUNCIL DO?", store) == "What did the Duchess's council do?"
     assert recase("WHEN DID THE DUCHESS OF ARVELL GO?", store) == "When did the Duchess of Arvell go?"
+    # ... but a short word is no name for being two letters off one ("leave" is no "Levi")
+    assert recase("WHEN DID THE DUCHESS LEAVE TARNHOLM?", store) == "When did the Duchess leave Tarnholm?"
+    # a common question word in capitals is that word unless "the" precedes it or a content word follows it
+    assert recase("TELL US ABOUT THE LIGHTHOUSE AT TARNHOLM", store) == "Tell us about the lighthouse at Tarnholm"
+    assert recase("GIVE US THE VISITS TO THE US", store) == "Give us the visits to the US"
     # a title the records write only before a name keeps its capital; a word of the same stem says nothing of a
     # word's capital unless it is its plural ("Accords" is no "According")
     assert recase("WHICH CHAPEL DID THE BISHOP CONSECRATE?", store) == "Which chapel did the Bishop consecrate?"
