@@ -302,7 +302,7 @@ class Archive:
         q = replace(q, text=text)  # shown as asked
         leaning = Leaning(q.date_from, q.date_to)
         if q.intent.follow_up and history and mode.earlier:
-            earlier = self._earlier(index, history, k, mode)
+            earlier = self._earlier(index, said or history, k, mode)  # recased once
             leaning = lean(q, earlier, index, LIST_DEPTH)
             if leaning.same and date_from is None and date_to is None:
                 # no topic of its own ("When was that?"): the records of the answer before it
