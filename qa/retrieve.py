@@ -15,6 +15,9 @@ from .stores.base import Store
 # Reciprocal-rank fusion: rank r in a list scores weight / (RRF_K + r). RRF_K and the weights were chosen on
 # tests/data/eval.jsonl (a grid of RRF_K 5, 10, 20, 60 and keyword weights 0.3 to 1.5): see the README.
 RRF_K = 10
+# extremes(): how many batches of records holding a question's rarest name are read, at most, to find those
+# holding all of its names
+READ_BATCHES = 4
 
 
 @dataclass(frozen=True)
@@ -94,3 +97,41 @@ def in_date_order(index: Store, qvec: np.ndarray, date_from: date | None, date_t
     cos = index.cosine(qvec, rows)
     records = index.records.fetch(rows)
     return [Hit(r, cos[i], rank, row=i) for rank, (r, i) in enumerate(zip(records, rows), start=1)]
+
+
+def extremes(index: Store, names: list, date_from: date | None, date_to: date | None, *, latest: bool,
+             limit: int) -> tuple[int, ...]:
+    """The rows of the dated records holding every one of the names (qa/query.Name, each in some spelling),
+    earliest first (latest: the latest first, by their last day), up to limit: for a question asking for the
+    first or the last ("the first Pope to visit the United States"), however far down relevance ranks them.
+    Read through the records of the name the fewest hold, a batch of limit at a time, up to READ_BATCHES."""
+    from .support import holds, record_words
+
+    if not names:
+        return ()
+    df, vocab = index.keywords.df, index.keywords.vocab
+
+    def held_by(name) -> int:  # at most how many records hold the name in any of its spellings
+        return sum(min(int(df[vocab[t]]) if t in vocab else 0 for t in s) for s in name.spellings)
+
+    rarest = min(names, key=held_by)
+    if not held_by(rarest):
+        return ()
+    rows = np.flatnonzero(index.keyword_scores(sorted(set().union(*rarest.spellings))) > 0)
+    if not rows.size:  # words most records hold, which the keyword score leaves out: every record is read
+        rows = np.arange(len(index.starts))
+    rows = rows[~np.isnat(index.starts[rows]) & meets(index.starts[rows], index.ends[rows], date_from, date_to)]
+    if latest:
+        rows = rows[np.argsort(-index.ends[rows].astype("int64"), kind="stable")]
+    else:
+        rows = rows[np.argsort(index.starts[rows], kind="stable")]
+    out: list[int] = []
+    for start in range(0, min(len(rows), READ_BATCHES * limit), limit):
+        batch = [int(i) for i in rows[start:start + limit]]
+        for i, record in zip(batch, index.records.fetch(batch)):
+            words = record_words(record)
+            if all(any(all(holds(t, words) for t in s) for s in n.spellings) for n in names):
+                out.append(i)
+        if len(out) >= limit:
+            break
+    return tuple(out[:limit])

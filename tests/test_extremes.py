@@ -116,3 +116,40 @@ def test_over_real_records_the_order_asked_for_finds_more_than_without_it(hsg_ar
           f"without")
     assert with_order.hit1 > without.hit1
     assert with_order.hit3 >= without.hit3
+
+
+def test_the_records_holding_every_name_in_date_order(visits):
+    """extremes(): the dated records holding each of a question's names in some spelling, earliest first (or
+    latest first), inside the question's dates; a record holding only some of the names is left out."""
+    from datetime import date
+
+    from qa.retrieve import extremes
+
+    store = visits.current
+    r = visits.retrieve("When did the Duchess of Arvel first visit Tarnholm?", k=5)
+
+    def dates(rows):
+        return [rec.date.text for rec in store.records.fetch(list(rows))]
+
+    assert dates(extremes(store, r.query.names, None, None, latest=False, limit=10)) == \
+        ["May 4, 1952", "June 19, 1961", "August 2, 1974"]  # not Keldby (1958), nor the others' Tarnholm visits
+    assert dates(extremes(store, r.query.names, None, None, latest=True, limit=2)) == \
+        ["August 2, 1974", "June 19, 1961"]
+    assert dates(extremes(store, r.query.names, date(1955, 1, 1), date(1970, 1, 1), latest=False, limit=10)) == \
+        ["June 19, 1961"]
+    assert extremes(store, [], None, None, latest=False, limit=10) == ()
+
+
+def test_the_first_of_many_is_weighed_however_far_down_relevance_ranks_it(hsg_archive, monkeypatch):
+    """"The first Pope to visit the United States" (Paul VI, 1965) ranks far down by meaning and by keywords:
+    many shorter records hold "Pope". The earliest records holding every name, a ranking of their own in the
+    fusion, bring it among the weighed candidates; without that ranking, in the same run, it is not among them."""
+    question = "Who was the first Pope to visit the United States?"
+
+    def weighed() -> list[str]:
+        return [h.record.title for h in hsg_archive.retrieve(question, k=5).hits]
+
+    paul = "Visit of Pope Paul VI (Vatican City) to the United States"
+    assert paul in weighed()
+    monkeypatch.setattr("qa.archive.EXTREME_WEIGHT", 0.0)
+    assert paul not in weighed()
