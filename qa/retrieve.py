@@ -15,8 +15,9 @@ from .stores.base import Store
 # Reciprocal-rank fusion: rank r in a list scores weight / (RRF_K + r). RRF_K and the weights were chosen on
 # tests/data/eval.jsonl (a grid of RRF_K 5, 10, 20, 60 and keyword weights 0.3 to 1.5): see the README.
 RRF_K = 10
-# extremes(): how many batches of records holding a question's rarest name are read, at most, to find those
-# holding all of its names
+# extremes(): how many records holding a question's rarest name are found by keyword at most (Milvus returns no
+# more from one search), and how many batches of candidates are read, at most, to find those holding all its names
+EXTREME_READ = 16_384
 READ_BATCHES = 4
 
 
@@ -104,7 +105,10 @@ def extremes(index: Store, names: list, date_from: date | None, date_to: date | 
     """The rows of the dated records holding every one of the names (qa/query.Name, each in some spelling),
     earliest first (latest: the latest first, by their last day), up to limit: for a question asking for the
     first or the last ("the first Pope to visit the United States"), however far down relevance ranks them.
-    Read through the records of the name the fewest hold, a batch of limit at a time, up to READ_BATCHES."""
+
+    Read through the records of the name the fewest hold (up to EXTREME_READ of them, by keyword score), and,
+    when more hold it than that or most records do, the first records of the range in date order too; at most
+    READ_BATCHES batches of limit records are fetched to check the other names."""
     from .support import holds, record_words
 
     if not names:
@@ -117,16 +121,16 @@ def extremes(index: Store, names: list, date_from: date | None, date_to: date | 
     rarest = min(names, key=held_by)
     if not held_by(rarest):
         return ()
-    rows = np.flatnonzero(index.keyword_scores(sorted(set().union(*rarest.spellings))) > 0)
-    if not rows.size:  # words most records hold, which the keyword score leaves out: every record is read
-        rows = np.arange(len(index.starts))
-    rows = rows[~np.isnat(index.starts[rows]) & meets(index.starts[rows], index.ends[rows], date_from, date_to)]
-    if latest:
-        rows = rows[np.argsort(-index.ends[rows].astype("int64"), kind="stable")]
-    else:
-        rows = rows[np.argsort(index.starts[rows], kind="stable")]
+    read = READ_BATCHES * limit
+    rows = np.array(index.keyword(sorted(set().union(*rarest.spellings)), EXTREME_READ,
+                                  index.within(date_from, date_to)).rows, dtype=np.int64)
+    if not rows.size or len(rows) >= EXTREME_READ:  # words most records hold (no keyword score), or too many
+        ranged = np.flatnonzero(meets(index.starts, index.ends, date_from, date_to))
+        rows = np.union1d(rows, ranged[_date_order(index, ranged, latest)[:read]])
+    rows = rows[~np.isnat(index.starts[rows])]
+    rows = rows[_date_order(index, rows, latest)]
     out: list[int] = []
-    for start in range(0, min(len(rows), READ_BATCHES * limit), limit):
+    for start in range(0, min(len(rows), read), limit):
         batch = [int(i) for i in rows[start:start + limit]]
         for i, record in zip(batch, index.records.fetch(batch)):
             words = record_words(record)
@@ -135,3 +139,10 @@ def extremes(index: Store, names: list, date_from: date | None, date_to: date | 
         if len(out) >= limit:
             break
     return tuple(out[:limit])
+
+
+def _date_order(index: Store, rows: np.ndarray, latest: bool) -> np.ndarray:
+    """The order of these rows by first day (latest: by last day, latest first); undated ones last."""
+    days = (index.ends if latest else index.starts)[rows]
+    key = np.where(np.isnat(days), np.iinfo(np.int64).max, days.astype("int64") * (-1 if latest else 1))
+    return np.argsort(key, kind="stable")

@@ -118,12 +118,28 @@ def test_over_real_records_the_order_asked_for_finds_more_than_without_it(hsg_ar
     assert with_order.hit3 >= without.hit3
 
 
-def test_the_records_holding_every_name_in_date_order(visits):
+# The visits among as many other records, so that their names are held by few records and found by keyword.
+FILLER = [(f"May {d}, 19{50 + d}", f"Report on the harvest at Ombra, {d}", f"The orchards of Ombra gave {d} tons.")
+          for d in range(1, 9)]
+
+
+@pytest.fixture(scope="module")
+def among_others(tmp_path_factory, embedder):
+    return made_up_archive(tmp_path_factory.mktemp("among"), VISITS + FILLER, embedder)
+
+
+@pytest.mark.parametrize("read", [16_384, 1])
+@pytest.mark.parametrize("collection", ["visits", "among_others"])
+def test_the_records_holding_every_name_in_date_order(request, collection, monkeypatch, read):
     """extremes(): the dated records holding each of a question's names in some spelling, earliest first (or
-    latest first), inside the question's dates; a record holding only some of the names is left out."""
+    latest first), inside the question's dates; a record holding only some of the names is left out. The same
+    when more records hold the rarest name than are read by keyword (read 1): the range is read in date order."""
     from datetime import date
 
     from qa.retrieve import extremes
+
+    monkeypatch.setattr("qa.retrieve.EXTREME_READ", read)
+    visits = request.getfixturevalue(collection)
 
     store = visits.current
     r = visits.retrieve("When did the Duchess of Arvel first visit Tarnholm?", k=5)
