@@ -304,7 +304,6 @@ class Archive:
         said = [recase(t, index) for t in history or []] or None
         q = analyze(recase(text, index), index.keywords, index.names, history=said,
                     dates=mode.dates, variants=mode.names)
-        q = replace(q, text=text)  # shown as asked
         leaning = Leaning(q.date_from, q.date_to)
         if q.intent.follow_up and history and mode.earlier:
             earlier = self._earlier(index, said or history, k, mode)  # recased once
@@ -312,7 +311,8 @@ class Archive:
             if leaning.same and date_from is None and date_to is None:
                 # no topic of its own ("When was that?"): the records of the answer before it
                 hits = extreme_first(list(earlier.hits), q.intent.answer_order)
-                return Retrieved(q, hits, leaning.date_from, leaning.date_to, self.stamp(index), mode, named=True)
+                return Retrieved(replace(q, text=text), hits, leaning.date_from, leaning.date_to,
+                                 self.stamp(index), mode, named=True)  # shown as asked
             if leaning.thread:  # a move from the record cited before: that record is the topic
                 q = threaded(q, leaning, index.keywords, index.names, dates=mode.dates, variants=mode.names)
         if date_from is None and date_to is None:
@@ -344,7 +344,8 @@ class Archive:
                              listing=q.intent.kind == LIST)
             hits = extreme_first(hits, q.intent.answer_order)  # "When did she last visit?": the latest that answers
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
-        return Retrieved(q, hits, date_from, date_to, self.stamp(index), mode, gaps, listing,
+        # read as recased (qa/casing.py), shown as asked
+        return Retrieved(replace(q, text=text), hits, date_from, date_to, self.stamp(index), mode, gaps, listing,
                          named=bool(q.names or q.context))
 
     def _earlier(self, index: Store, history: list[str], k: int, mode: Mode) -> Earlier:

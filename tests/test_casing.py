@@ -133,3 +133,16 @@ def test_dev_questions_typed_in_capitals_are_answered_better_recased_than_as_typ
     assert recased.hit1 > typed.hit1
     assert recased.false_not_found < typed.false_not_found
     assert recased.support_recall > typed.support_recall
+
+
+def test_a_move_typed_in_capitals_is_read_as_recased(archive):
+    """A follow-up that moves from the earlier answer ("after that") is read recased all through: the words left
+    once the move is taken out are read as the records write them, not as capitals that all look like names."""
+    before = ["When did the Duchess of Arvel first visit Tarnholm?"]
+    plain = archive.retrieve("And after that, where did she go?", k=5, history=before)
+    typed = archive.retrieve("AND AFTER THAT, WHERE DID SHE GO?", k=5, history=[t.upper() for t in before])
+    assert [n.text for n in typed.query.names] == [n.text for n in plain.query.names]
+    ans, expected = typed.answer(5), plain.answer(5)
+    assert ans.found == expected.found
+    assert [c.hit.record.id for c in ans.citations] == [c.hit.record.id for c in expected.citations]
+    assert ans.question == "AND AFTER THAT, WHERE DID SHE GO?"
