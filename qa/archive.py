@@ -306,7 +306,7 @@ class Archive:
                     dates=mode.dates, variants=mode.names)
         leaning = Leaning(q.date_from, q.date_to)
         if q.intent.follow_up and history and mode.earlier:
-            earlier = self._earlier(index, said or history, k, mode)  # recased once
+            earlier = self._earlier(index, said, k, mode)  # recased once
             leaning = lean(q, earlier, index, LIST_DEPTH)
             if leaning.same and date_from is None and date_to is None:
                 # no topic of its own ("When was that?"): the records of the answer before it
@@ -331,8 +331,9 @@ class Archive:
             depth = LIST_DEPTH if q.intent.listing else FACT_DEPTH
             want = max(k, depth)
             extra = leaning.lists
-            if q.intent.answer_order and q.names:  # "the first Pope to visit the US": the earliest records of
-                # them all, however far down relevance ranks them
+            if q.intent.answer_order and q.names and not q.context:  # "the first Pope to visit the US": the
+                # earliest records of them all, however far down relevance ranks them (a follow-up leaning on
+                # the names before it is ordered from the earlier answer, qa/followup.py)
                 ends = extremes(index, q.names, date_from, date_to, latest=q.intent.answer_order > 0,
                                 limit=FACT_DEPTH)
                 extra = (*extra, (ends, EXTREME_WEIGHT))

@@ -14,8 +14,8 @@ collection writes a close spelling of it so ("VISHINSKIY" for Vyshinsky; at most
 common word ("Did", "Last"), and a common word read as a name asks the records to hold it (on the dev
 questions typed in capitals, keeping such words capitalised raised false not-found to 11%). An initial ("M."),
 a word with dots ("U.S.") and, in a question not all in capitals, a short word in capitals ("US") keep their
-capitals, but in a question all in capitals a common question word ("US", "ME") is that word when no "the"
-precedes it and no content word follows ("TELL US ABOUT ..."); a possessive is recased without its "'s";
+capitals, but in a question all in capitals "US" or "ME" right after a verb of a request and before no
+content word is the pronoun ("TELL US ABOUT ...", not "VISIT US"); a possessive is recased without its "'s";
 accents keep their place ("HOUPHOUËT-BOIGNY" as "Houphouët-Boigny" where the records write
 "Houphouet-Boigny").
 """
@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .intent import GENERIC
 from .names import edit_distance
 from .text import WORD_FORM, fold, tokens
 
@@ -67,18 +66,22 @@ def uncased(text: str) -> bool:
 
 _AFTER = re.compile(rf"\W*({WORD_FORM})?")
 _BEFORE = re.compile(rf"({WORD_FORM})\W*\Z")
+# A personal pronoun that is also an acronym ("US"), and the verbs of a request after which it is the pronoun
+# ("TELL US ABOUT", "GIVE ME A LIST"; not "VISIT US", "CHINA AND US")
+PRONOUNS = frozenset({"us", "me"})
+_ASKING = frozenset("tell give show let send help find get bring remind list".split())
 
 
 def _pronoun(text: str, m: re.Match[str]) -> bool:
-    """Whether a question's word in capitals that is also a common question word ("US", "ME") is that word:
-    not after "the" ("THE US") and before no content word ("TELL US ABOUT", "GIVE US A LIST", but "US
-    TROOPS")."""
-    if not set(tokens(m.group(0))) <= GENERIC:
+    """Whether a word in capitals that is also a personal pronoun ("US", "ME") is the pronoun: right after a
+    verb of a request and before no content word ("TELL US ABOUT", "GIVE US A LIST", "SHOW ME THE ...", but
+    "VISIT US", "TELL US TROOPS' STORY")."""
+    if m.group(0).lower() not in PRONOUNS:
         return False
-    before = _BEFORE.search(text, 0, m.start())
+    before = _BEFORE.search(text[max(0, m.start() - 40):m.start()])  # a word is shorter than that
     after = _AFTER.match(text, m.end())
-    the = before is not None and before.group(1).lower() == "the"
-    return not the and not (after.group(1) and tokens(after.group(1)))
+    return (before is not None and before.group(1).lower() in _ASKING
+            and not (after.group(1) and tokens(after.group(1))))
 
 
 def _inflected(a: str, b: str) -> bool:

@@ -106,39 +106,49 @@ def extremes(index: Store, names: list, date_from: date | None, date_to: date | 
     earliest first (latest: the latest first, by their last day), up to limit: for a question asking for the
     first or the last ("the first Pope to visit the United States"), however far down relevance ranks them.
 
-    Read through the records of the name the fewest hold (up to EXTREME_READ of them, by keyword score), and,
-    when more hold it than that or most records do, the first records of the range in date order too; at most
-    READ_BATCHES batches of limit records are fetched to check the other names."""
+    The candidates are the records holding the rarest word of a spelling of the name the fewest records hold,
+    found by one keyword search (up to EXTREME_READ of them); when more hold it than that, or most records do
+    (the keyword score leaves such words out), the range's first records in date order too. At most
+    READ_BATCHES batches of limit candidates of each kind are read to check every name. Ties of one day are in
+    row order, as in every store."""
     from .support import holds, record_words
 
     if not names:
         return ()
     df, vocab = index.keywords.df, index.keywords.vocab
 
+    def count(t: str) -> int:
+        return int(df[vocab[t]]) if t in vocab else 0
+
     def held_by(name) -> int:  # at most how many records hold the name in any of its spellings
-        return sum(min(int(df[vocab[t]]) if t in vocab else 0 for t in s) for s in name.spellings)
+        return sum(min(count(t) for t in s) for s in name.spellings)
 
     rarest = min(names, key=held_by)
     if not held_by(rarest):
         return ()
     read = READ_BATCHES * limit
-    rows = np.array(index.keyword(sorted(set().union(*rarest.spellings)), EXTREME_READ,
-                                  index.within(date_from, date_to)).rows, dtype=np.int64)
-    if not rows.size or len(rows) >= EXTREME_READ:  # words most records hold (no keyword score), or too many
+    words = sorted({min(s, key=lambda t: (count(t), t)) for s in rarest.spellings})
+    found = np.unique(index.keyword(words, EXTREME_READ, index.within(date_from, date_to)).rows).astype(np.int64)
+    kinds = [found]
+    if not found.size or found.size >= EXTREME_READ:
         ranged = np.flatnonzero(meets(index.starts, index.ends, date_from, date_to))
-        rows = np.union1d(rows, ranged[_date_order(index, ranged, latest)[:read]])
-    rows = rows[~np.isnat(index.starts[rows])]
-    rows = rows[_date_order(index, rows, latest)]
-    out: list[int] = []
-    for start in range(0, min(len(rows), read), limit):
-        batch = [int(i) for i in rows[start:start + limit]]
-        for i, record in zip(batch, index.records.fetch(batch)):
-            words = record_words(record)
-            if all(any(all(holds(t, words) for t in s) for s in n.spellings) for n in names):
-                out.append(i)
-        if len(out) >= limit:
-            break
-    return tuple(out[:limit])
+        kinds.append(np.sort(ranged[_date_order(index, ranged, latest)[:read]]))
+    out: set[int] = set()
+    for rows in kinds:
+        rows = rows[~np.isnat(index.starts[rows])]
+        rows = rows[_date_order(index, rows, latest)][:read]
+        held = 0
+        for start in range(0, len(rows), limit):
+            batch = [int(i) for i in rows[start:start + limit]]
+            for i, record in zip(batch, index.records.fetch(batch)):
+                record_has = record_words(record)
+                if all(any(all(holds(t, record_has) for t in s) for s in n.spellings) for n in names):
+                    out.add(i)
+                    held += 1
+            if held >= limit:
+                break
+    rows = np.array(sorted(out), dtype=np.int64)
+    return tuple(int(i) for i in rows[_date_order(index, rows, latest)][:limit])
 
 
 def _date_order(index: Store, rows: np.ndarray, latest: bool) -> np.ndarray:

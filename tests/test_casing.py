@@ -70,9 +70,13 @@ def test_each_word_is_written_as_the_records_write_it(archive):
     assert recase("WHEN DID THE DUCHESS OF ARVELL GO?", store) == "When did the Duchess of Arvell go?"
     # ... but a short word is no name for being two letters off one ("leave" is no "Levi")
     assert recase("WHEN DID THE DUCHESS LEAVE TARNHOLM?", store) == "When did the Duchess leave Tarnholm?"
-    # a common question word in capitals is that word unless "the" precedes it or a content word follows it
+    # "US" in capitals is the pronoun right after a verb of a request and before no content word; else the
+    # country
     assert recase("TELL US ABOUT THE LIGHTHOUSE AT TARNHOLM", store) == "Tell us about the lighthouse at Tarnholm"
     assert recase("GIVE US THE VISITS TO THE US", store) == "Give us the visits to the US"
+    assert recase("WHEN DID THE DUCHESS FIRST VISIT US?", store) == "When did the Duchess first visit US?"
+    assert recase("RELATIONS BETWEEN TARNHOLM AND US", store) == "Relations between Tarnholm and US"
+    assert recase("SHOW US TROOPS AT TARNHOLM", store) == "Show US troops at Tarnholm"
     # a title the records write only before a name keeps its capital; a word of the same stem says nothing of a
     # word's capital unless it is its plural ("Accords" is no "According")
     assert recase("WHICH CHAPEL DID THE BISHOP CONSECRATE?", store) == "Which chapel did the Bishop consecrate?"

@@ -118,9 +118,11 @@ def test_over_real_records_the_order_asked_for_finds_more_than_without_it(hsg_ar
     assert with_order.hit3 >= without.hit3
 
 
-# The visits among as many other records, so that their names are held by few records and found by keyword.
-FILLER = [(f"May {d}, 19{50 + d}", f"Report on the harvest at Ombra, {d}", f"The orchards of Ombra gave {d} tons.")
-          for d in range(1, 9)]
+# The visits among more other records, earlier ones among them, so that their names are held by few records and
+# found by keyword; and an undated visit, which has no place in time.
+FILLER = [(f"May {d}, 19{10 + d}", f"Report on the harvest at Ombra, {d}", f"The orchards of Ombra gave {d} tons.")
+          for d in range(1, 13)] + [
+    (None, "Visit of the Duchess of Arvel to Tarnholm", "The Duchess of Arvel named a ship at Tarnholm.")]
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +156,22 @@ def test_the_records_holding_every_name_in_date_order(request, collection, monke
     assert dates(extremes(store, r.query.names, date(1955, 1, 1), date(1970, 1, 1), latest=False, limit=10)) == \
         ["June 19, 1961"]
     assert extremes(store, [], None, None, latest=False, limit=10) == ()
+
+
+def test_the_first_of_many_is_found_when_the_keyword_read_is_full(among_others, monkeypatch):
+    """When more records hold the rarest name than one keyword search reads, the range's first records in date
+    order are read as well as the ones found, each within the budget: the records found are still checked,
+    though the range's first (the harvest reports of the 1910s) hold none of the names."""
+    from qa.retrieve import extremes
+
+    store = among_others.current
+    names = among_others.retrieve("When did the Duchess of Arvel first visit Tarnholm?", k=5).query.names
+    monkeypatch.setattr("qa.retrieve.EXTREME_READ", 4)  # a full read: four of the five records holding "Arvel"
+    monkeypatch.setattr("qa.retrieve.READ_BATCHES", 1)  # and a budget of one batch of two of each kind
+    got = [r.date.text for r in store.records.fetch(list(extremes(store, names, None, None, latest=False,
+                                                                  limit=2)))]
+    assert got and set(got) <= {"May 4, 1952", "June 19, 1961", "August 2, 1974"}, got
+    assert got == sorted(got, key=lambda d: d[-4:])
 
 
 def test_the_first_of_many_is_weighed_however_far_down_relevance_ranks_it(hsg_archive, monkeypatch):
