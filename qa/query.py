@@ -137,9 +137,13 @@ def name_phrases(text: str) -> list[list[str]]:
     run: list[tuple[int, str]] = []
     for i, word in enumerate(_SPLIT.split(text)):
         w = word.strip(".'’-")
+        owner = re.search(r"['’]s$", w) is not None
         w = re.sub(r"['’]s$", "", w)
         if w and _NAME_WORD.fullmatch(w) and w not in NOT_NAMES and w != "I":
             run.append((i, w))
+            if owner:  # a possessive ends its name: "JFK's European trip", "Ben-Gurion's American trip"
+                phrases.append(run)
+                run = []
             continue
         if run:
             phrases.append(run)

@@ -37,6 +37,13 @@ def test_name_phrases_skip_titles_and_question_words():
     assert name_phrases("How did the Berlin airlift keep West Berlin supplied?") == [["Berlin"], ["West", "Berlin"]]
 
 
+def test_a_possessive_ends_its_name():
+    # the owner is one name, what is owned another ("JFK's European trip": not "JFK European")
+    assert name_phrases("Where did JFK's European trip go?") == [["JFK"], ["European"]]
+    assert name_phrases("David Ben-Gurion's American trip") == [["David", "Ben-Gurion"], ["American"]]
+    assert name_phrases("What was Kim Il Sung's view?") == [["Kim", "Il", "Sung"]]
+
+
 def test_question_dates_filter_and_leave_the_topic(seed_archive):
     idx = seed_archive.current
     q = analyze("What did Vyshinsky report on 29 October 1947?", idx.keywords, idx.names)
