@@ -90,11 +90,7 @@ def in_date_order(index: Store, qvec: np.ndarray, date_from: date | None, date_t
     if date_from is None and date_to is None:
         return []
     found = np.flatnonzero(meets(index.starts, index.ends, date_from, date_to))
-    if latest:  # the last day, latest first; among records ending the same day, the row order
-        order = found[np.argsort(-index.ends[found].astype("int64"), kind="stable")]
-    else:
-        order = found[np.argsort(index.starts[found], kind="stable")]
-    rows = [int(i) for i in order[:limit]]
+    rows = [int(i) for i in found[_date_order(index, found, latest)][:limit]]  # a day's records in row order
     cos = index.cosine(qvec, rows)
     records = index.records.fetch(rows)
     return [Hit(r, cos[i], rank, row=i) for rank, (r, i) in enumerate(zip(records, rows), start=1)]
@@ -132,7 +128,7 @@ def extremes(index: Store, names: list, date_from: date | None, date_to: date | 
     kinds = [found]
     if not found.size or found.size >= EXTREME_READ:
         ranged = np.flatnonzero(meets(index.starts, index.ends, date_from, date_to))
-        kinds.append(np.sort(ranged[_date_order(index, ranged, latest)[:read]]))
+        kinds.append(ranged[_date_order(index, ranged, latest)[:read]])
     out: set[int] = set()
     for rows in kinds:
         rows = rows[~np.isnat(index.starts[rows])]
@@ -152,7 +148,8 @@ def extremes(index: Store, names: list, date_from: date | None, date_to: date | 
 
 
 def _date_order(index: Store, rows: np.ndarray, latest: bool) -> np.ndarray:
-    """The order of these rows by first day (latest: by last day, latest first); undated ones last."""
+    """The order of these rows by first day (latest: by last day, latest first), undated ones last; stable, so
+    rows in row order keep it within a day."""
     days = (index.ends if latest else index.starts)[rows]
     key = np.where(np.isnat(days), np.iinfo(np.int64).max, days.astype("int64") * (-1 if latest else 1))
     return np.argsort(key, kind="stable")
