@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 import shutil
@@ -17,7 +18,7 @@ import numpy as np
 from . import settings, store, stores
 from .answer import Answer, compose, extreme_first
 from .build import BuildReport, build
-from .casing import recase
+from .casing import capitalised, recase
 from .collection import BrowsePage, BrowseRequest, browse, examples
 from .embed import Embedder, model_name
 from .errors import IndexProblem, QuestionError, RebuildRunning, RecordsError
@@ -303,7 +304,8 @@ class Archive:
         # a question all in capitals or in title case is read as the collection writes its words (qa/casing.py)
         said = [recase(t, index) for t in history or []] or None
         q = analyze(recase(text, index), index.keywords, index.names, history=said,
-                    dates=mode.dates, variants=mode.names)
+                    dates=mode.dates, variants=mode.names,
+                    is_name=functools.partial(capitalised, store=index))
         leaning = Leaning(q.date_from, q.date_to)
         if q.intent.follow_up and history and mode.earlier:
             earlier = self._earlier(index, said, k, mode)  # recased once

@@ -126,6 +126,14 @@ def _written(word: str, store) -> tuple[str, str] | None:
     return None
 
 
+def capitalised(word: str, store) -> bool:
+    """Whether the collection writes a word capitalised on its own in running text, as a name ("Stalin",
+    "Blinken"; not "Visits", "Telegrams"): how a question's first word, capitalised anyway, is read
+    (qa/query.py name_phrases)."""
+    forms = _written(word, store)
+    return forms is not None and forms[0] != forms[0].lower()
+
+
 def _choose(low: str, lower: int, capitals: Counter) -> str:
     if lower >= sum(capitals.values()):
         return low

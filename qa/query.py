@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -58,8 +59,12 @@ class Query:
 
 
 def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: list[str] | None = None,
-            dates: bool = True, variants: bool = True) -> Query:
+            dates: bool = True, variants: bool = True, is_name: Callable[[str], bool] | None = None) -> Query:
     """Read a question: its intent, its date range and its topic, its names brought to the corpus's spelling.
+
+    is_name: whether a word the question starts with, capitalised anyway, is a name ("Blinken's visits ..."):
+    qa/casing.py capitalised(), how the collection writes it. Without it such a word is a name only before
+    another capitalised word ("Kim Gu said ...").
 
     A follow-up is read together with the question before it: its words are matched with that question's, and
     the earlier question's dates apply unless the follow-up names its own, moved when it says so ("the next
@@ -91,7 +96,7 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
         if found.found:
             date_from, date_to, phrase = found.date_from, found.date_to, found.phrase
             rest = found.rest if found.rest.strip() else text
-    found_names = names_in(rest, names, keywords.vocabulary) if variants else []
+    found_names = names_in(rest, names, keywords.vocabulary, is_name) if variants else []
     added = [" ".join(sorted(s)) for n in found_names for s in n.spellings[1:]]
     name_tokens = {t for n in found_names for s in n.spellings for t in s}
     own = tokens(rest)
@@ -102,7 +107,7 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
         # words are matched too (BM25 and the support model, at a lower weight), but the records need not hold
         # them
         context_rest = earlier.rest if earlier.found and earlier.rest.strip() else context
-        before = [n for n in (names_in(context_rest, names, keywords.vocabulary) if variants else [])
+        before = [n for n in (names_in(context_rest, names, keywords.vocabulary, is_name) if variants else [])
                   if n.text not in {m.text for m in found_names}]
         taken = name_tokens | {t for n in before for s in n.spellings for t in s} | set(terms)
         context_terms = [t for t in dict.fromkeys(tokens(context_rest)) if t not in GENERIC and t not in taken]
@@ -115,10 +120,11 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
                  context=before, context_terms=context_terms, added=added, time_said=said)
 
 
-def names_in(text: str, matcher: NameMatcher, vocabulary: set[str]) -> list[Name]:
-    """The names of a question, each with the spellings the collection uses for it."""
+def names_in(text: str, matcher: NameMatcher, vocabulary: set[str],
+             is_name: Callable[[str], bool] | None = None) -> list[Name]:
+    """The names of a question, each with the spellings the collection uses for it (is_name: analyze())."""
     out = []
-    for phrase in name_phrases(text):
+    for phrase in name_phrases(text, is_name):
         spelled = matcher.spellings(phrase)
         if not spelled:
             continue
@@ -127,18 +133,28 @@ def names_in(text: str, matcher: NameMatcher, vocabulary: set[str]) -> list[Name
     return out
 
 
-_NAME_WORD = re.compile(r"[A-Z][\w'’.-]*\w|[A-Z]")
+_NAME_WORD = re.compile(r"(?:[dl]['’])?[A-Z][\w'’.-]*\w|[A-Z]")
 _SPLIT = re.compile(r"[^\w'’.-]+")
+# Particles written in lower case inside a name, between two of its capitalised words: 'Charles de Gaulle',
+# 'Rio de Janeiro', 'Ludwig van Beethoven', 'Osama bin Laden'. Not English words: they join a name only there.
+PARTICLES = frozenset("de da di du dos das del della dei der van von la le bin ibn al el ter zu".split())
 
 
-def name_phrases(text: str) -> list[list[str]]:
-    """Runs of capitalised words in a question ('West Berlin', 'Kim Il Sung'), titles and question words left out."""
+def name_phrases(text: str, is_name: Callable[[str], bool] | None = None) -> list[list[str]]:
+    """Runs of capitalised words in a question ('West Berlin', 'Kim Il Sung'), titles and question words left
+    out; a particle between two of them is in ('Charles de Gaulle'). The first word of a question is
+    capitalised anyway: alone, it is a name only when is_name says so."""
     phrases: list[list[tuple[int, str]]] = []
     run: list[tuple[int, str]] = []
-    for i, word in enumerate(_SPLIT.split(text)):
+    words = _SPLIT.split(text)
+    for i, word in enumerate(words):
         w = word.strip(".'’-")
         owner = re.search(r"['’]s$", w) is not None
         w = re.sub(r"['’]s$", "", w)
+        after = words[i + 1].strip(".'’-") if i + 1 < len(words) else ""
+        if run and w in PARTICLES and _NAME_WORD.fullmatch(after) and after not in NOT_NAMES:
+            run.append((i, w))  # 'de' in 'Charles de Gaulle'
+            continue
         if w and _NAME_WORD.fullmatch(w) and w not in NOT_NAMES and w != "I":
             run.append((i, w))
             if owner:  # a possessive ends its name: "JFK's European trip", "Ben-Gurion's American trip"
@@ -150,5 +166,8 @@ def name_phrases(text: str) -> list[list[str]]:
         run = []
     if run:
         phrases.append(run)
-    # The first word of a question is capitalised anyway: it is a name only within a run ('Kim Gu said...').
-    return [[w for _, w in p] for p in phrases if tokens(p[-1][1]) and not (p[0][0] == 0 and len(p) == 1)]
+
+    def alone_first(p: list[tuple[int, str]]) -> bool:  # 'When' or 'Stalin' starting the question
+        return p[0][0] == 0 and len(p) == 1 and not (is_name is not None and is_name(p[0][1]))
+
+    return [[w for _, w in p] for p in phrases if tokens(p[-1][1]) and not alone_first(p)]

@@ -44,6 +44,35 @@ def test_a_possessive_ends_its_name():
     assert name_phrases("What was Kim Il Sung's view?") == [["Kim", "Il", "Sung"]]
 
 
+def test_a_particle_in_lower_case_joins_the_words_of_one_name():
+    # "de", "van", "bin" between two capitalised words are part of the name, not a break between two names
+    assert name_phrases("Who represented the US at the memorial for Charles de Gaulle?") == \
+        [["US"], ["Charles", "de", "Gaulle"]]
+    assert name_phrases("When did Hoover reach Rio de Janeiro?") == [["Hoover"], ["Rio", "de", "Janeiro"]]
+    assert name_phrases("Did Kissinger meet Valery Giscard d'Estaing?") == \
+        [["Kissinger"], ["Valery", "Giscard", "d'Estaing"]]
+    # ... and only there: after a name with nothing capitalised next, or before no name, it is no part of one
+    assert name_phrases("Did Nixon go to Paris de facto?") == [["Nixon"], ["Paris"]]
+    assert name_phrases("Paris and de Gaulle") == [["Gaulle"]]
+
+
+def test_the_first_word_alone_is_a_name_only_when_told(seed_archive):
+    # capitalised anyway, the first word is a name when the collection writes it capitalised (qa/casing.py
+    # capitalised()); without that it is one only before another capitalised word
+    assert name_phrases("Stalin's reply to Malik") == [["Malik"]]
+    assert name_phrases("Stalin's reply to Malik", lambda w: w == "Stalin") == [["Stalin"], ["Malik"]]
+    assert name_phrases("When did Malik reply?", lambda w: True) == [["Malik"]]  # a question word never is
+    from qa.casing import capitalised
+
+    idx = seed_archive.current
+    assert capitalised("Vyshinsky", idx) and not capitalised("Telegrams", idx)
+    q = analyze("Vyshinsky's telegrams from the UN", idx.keywords, idx.names,
+                is_name=lambda w: capitalised(w, idx))
+    assert [n.text for n in q.names][:1] == ["Vyshinsky"]
+    q = analyze("Telegrams from Vyshinsky", idx.keywords, idx.names, is_name=lambda w: capitalised(w, idx))
+    assert [n.text for n in q.names] == ["Vyshinsky"]
+
+
 def test_question_dates_filter_and_leave_the_topic(seed_archive):
     idx = seed_archive.current
     q = analyze("What did Vyshinsky report on 29 October 1947?", idx.keywords, idx.names)
