@@ -43,6 +43,11 @@ _QUANT = {"all", "every", "each", "any", "everything"}
 _LIST_VERBS = {"list", "enumerate", "name", "itemise", "itemize", "catalogue", "catalog", "tally", "count"}
 _ASK_VERBS = {"give", "show", "find", "fetch", "get", "bring", "pull", "retrieve", "collect", "gather"}
 _SINGLE = {"one", "single", "first", "last", "earliest", "latest", "only", "main", "best"}
+# Verbs of going somewhere: "Where did the governor go in 1921?" asks for every place he went, unless it asks for
+# one of them ("Where did he go next?", "... first?", "... after Cairo?").
+_MOVE_VERBS = {"go", "went", "travel", "travelled", "traveled", "tour", "toured", "journey", "journeyed", "stop",
+               "stopped"}
+_ONE_OF = _SINGLE | {"next", "then", "after", "afterwards", "before", "previously", "later", "earlier"}
 _PREP = {"of", "on", "about", "from", "in", "by", "with", "for", "to", "between", "during", "before", "after",
          "that", "which", "who", "whose", "where", "when", "concerning", "regarding", "since", "until", "at",
          "into", "than", "mentioning", "involving", "relating", "related", "dealing", "dated", "written", "sent",
@@ -215,6 +220,8 @@ def _own_kind(ws: list[str]) -> tuple[str | None, str]:
         if is_plural(head[0]):
             return LIST, f"{ws[0]!r} with the plural {head[0]!r}"
         return FACT, f"{ws[0]!r} with the singular {head[0]!r}"
+    if first == "where" and any(w in _MOVE_VERBS for w in low[1:]) and not any(w in _ONE_OF for w in low[1:]):
+        return LIST, f"{ws[0]!r} with a verb of going asks for every place"
     if first in _QUESTION or first in _AUX or first in ("tell", "explain", "describe", "summarise", "summarize"):
         return FACT, f"a question starting with {ws[0]!r}"
     if first.endswith("ing") and len(first) > 5 and not first.endswith("thing"):
@@ -343,6 +350,10 @@ _QUANT_CLAUSE = re.compile(r"(?:\s[-–—]+\s*|:\s*)((?i:every|all|each))\s+(?:
                            r"their\s+)?([a-z][a-z'’-]*)")
 
 
+# A question after a dash or a colon: "Hull's journey to Moscow in October 1943: where did he go?"
+_CLAUSE = re.compile(r"(?:\s[-–—]+\s*|:\s*)((?i:who|whom|when|where|why|how|which|what)\b.*)\Z")
+
+
 def detect(question: str, history: list[str] | None = None) -> Intent:
     """The intent of a question, reading the earlier questions (oldest first) for a follow-up."""
     from .qdates import find_dates
@@ -355,6 +366,9 @@ def detect(question: str, history: list[str] | None = None) -> Intent:
         return Intent(DATE_ONLY, why_follow is not None, "a period and no topic")
     linked = why_follow is not None and _LINKS.match(question.strip()) is not None
     kind, cue = (None, "") if linked else _own_kind(ws)
+    tail = None if linked or kind == LIST else _CLAUSE.search(question)
+    if tail and _own_kind(words(tail.group(1)))[0] == LIST:  # "Hull's 1943 journey: where did he go?"
+        kind, cue = LIST, f"the clause {tail.group(1)!r} asks for a list"
     clause = None if linked or kind == LIST else _QUANT_CLAUSE.search(question)
     noun = clause.group(2) if clause else ""  # a noun: not a verb ("each received"), nor "all in all"
     if clause and noun not in _AUX and noun not in _PREP and not noun.endswith("ed"):

@@ -35,7 +35,17 @@ GOALS = {"intent": 0.85, "follow_up": 0.90}
     ("Which Governor signed the charter?", FACT),
     ("The governor's 1921 tour - every town he stopped in", LIST),
     ("The 1921 tour of the governor: all the towns", LIST),
-    ("The 1921 tour of the governor: where did he go?", FACT),
+    # "where" with a verb of going asks for every place gone to, unless for one of them; a clause after a dash
+    # or a colon is read as a question of its own
+    ("Where did the governor travel in 1921?", LIST),
+    ("Where did the bishop go on his tour of the islands?", LIST),
+    ("The 1921 tour of the governor: where did he go?", LIST),
+    ("Where did the governor go next?", FACT),
+    ("Where did the governor stop first?", FACT),
+    ("Where did the governor go after Cairo?", FACT),
+    ("Where did the council meet in 1934?", FACT),
+    ("Where was the treaty signed?", FACT),
+    ("The 1921 tour of the governor: who paid for it?", FACT),
     ("Cable Nos. 12-14: all were sent from Cairo", FACT),  # "all" and a verb ask for nothing
     ("Oxford – All Souls College, 1950: who lectured?", FACT),  # a name after the dash
     ("The treaty: all in all, was it a success?", FACT),
