@@ -7,9 +7,11 @@ machine, or on a Ray cluster), and the store's writer swaps the new index in who
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from .cache import EmbeddingCache, text_key
 from .calibrate import calibrate
 from .embed import Embedder, model_name
 from .errors import Problem
+from .names import initialisms
 from .records import ReadResult, check_result, iter_records
 from .spool import Spool, embedding_text, spool  # noqa: F401  (embedding_text: imported from here too)
 from .store import Manifest, Progress, describe_sources, new_manifest
@@ -160,12 +163,13 @@ def build(record_paths: list[Path], index: Path | str, embedder: Embedder, *, sk
             note(0.91, "measuring the collection's noise floor")
             measures = CachedEncoder(EmbeddingCache(out.home, f"{embedder.name}#calibration"), embedder)
             calibration = calibrate(first.vectors, measures, sp.table)
+            initials = initialisms(texts(sp.table))
             note(0.92, "writing the index")
             t_index = time.perf_counter()
             manifest = new_manifest(sp, model=embedder.name, engine=embedder.backend,
                                     dimension=embedder.dimension, sources=sources, source_files=source_files,
                                     skipped=len(result.problems), duplicates=len(result.duplicates),
-                                    calibration=calibration)
+                                    calibration=calibration, initials=initials)
             manifest = out.commit(sp, first.vectors, manifest)
             index_seconds = time.perf_counter() - t_index
             first.cache.save(sp.keys, first.vectors)
@@ -182,6 +186,14 @@ def build(record_paths: list[Path], index: Path | str, embedder: Embedder, *, sk
                        embed_seconds=embed_seconds, index_seconds=index_seconds, read_seconds=read_seconds,
                        damaged=first.damaged,
                        engine=engine.name, nodes=dict(getattr(engine, "nodes", {}) or {}))
+
+
+def texts(table, chunk: int = 65_536) -> Iterator[str]:
+    """Each record's title and summary, read from the spooled records a chunk of lines at a time."""
+    for start in range(0, len(table), chunk):
+        for line in table.lines(start, min(len(table), start + chunk)):
+            d = json.loads(line)
+            yield f"{d.get('title') or ''}. {d.get('summary') or ''}"
 
 
 def _check(result: ReadResult, count: int, skip_invalid: bool, paths: list[Path]) -> None:

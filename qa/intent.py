@@ -167,6 +167,12 @@ _OPENING = re.compile(r"^(?:(?:can|could|would|will) (?:you|i|we) (?:please )?|p
                       r"do you have |have you got |is it possible to (?:see |get )?)+", re.IGNORECASE)
 
 
+def _one_place(low: list[str]) -> bool:
+    """Whether a question asks where someone went next, first, after ... : one place ("And after Moscow, where
+    did he go?"), however many the question before it asked for."""
+    return "where" in low and any(w in _MOVE_VERBS for w in low) and any(w in _ONE_OF for w in low)
+
+
 def _own_kind(ws: list[str]) -> tuple[str | None, str]:
     """The kind the question's own words ask for, and the cue; None when they give no cue."""
     opening = _OPENING.match(" ".join(ws))
@@ -220,7 +226,7 @@ def _own_kind(ws: list[str]) -> tuple[str | None, str]:
         if is_plural(head[0]):
             return LIST, f"{ws[0]!r} with the plural {head[0]!r}"
         return FACT, f"{ws[0]!r} with the singular {head[0]!r}"
-    if first == "where" and any(w in _MOVE_VERBS for w in low[1:]) and not any(w in _ONE_OF for w in low[1:]):
+    if first == "where" and any(w in _MOVE_VERBS for w in low[1:]) and not _one_place(low):
         return LIST, f"{ws[0]!r} with a verb of going asks for every place"
     if first in _QUESTION or first in _AUX or first in ("tell", "explain", "describe", "summarise", "summarize"):
         return FACT, f"a question starting with {ws[0]!r}"
@@ -373,7 +379,9 @@ def detect(question: str, history: list[str] | None = None) -> Intent:
     noun = clause.group(2) if clause else ""  # a noun: not a verb ("each received"), nor "all in all"
     if clause and noun not in _AUX and noun not in _PREP and not noun.endswith("ed"):
         kind, cue = LIST, f"a clause starting with the quantifier {clause.group(1)!r}"
-    if why_follow is not None and kind is None:
+    if why_follow is not None and kind is None and _one_place([w.lower() for w in ws]):
+        kind, cue = FACT, f"{why_follow}; asks where he went at one point"
+    elif why_follow is not None and kind is None:
         kind = detect(history[-1], history[:-1]).kind  # type: ignore[index]
         cue = f"{why_follow}; asks for what the question before asked for"
     else:

@@ -1,17 +1,20 @@
 """Name variants: transliterations and spellings of one name matched to the spelling the records use.
 
-Three general mechanisms, none tuned to one collection:
+Four general mechanisms, none tuned to one collection:
 - an alias list (qa/aliases.txt, extended by an aliases.txt beside the records): groups of names that are one;
 - a spelling skeleton: consonants with common transliteration pairs merged ('Vishinsky', 'Vyshinskii' and
   'Vyshinsky' share 'vshnsk'), so an unknown word finds the corpus word with the same skeleton;
-- edit distance: an unknown word within one or two edits of a corpus word ('Shtykov'/'Shytkov').
+- edit distance: an unknown word within one or two edits of a corpus word ('Shtykov'/'Shytkov');
+- initials: three capitals ('JFK', 'FDR') stand also for the names the corpus writes with a middle initial
+  that they spell ('John F. Kennedy', 'Franklin D. Roosevelt'), found when it is built (initialisms()).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 from .text import WORD_FORM, fold, tokens
@@ -64,6 +67,29 @@ def read_aliases(paths: list[Path]) -> list[list[str]]:
     return groups
 
 
+# A person's name written with a middle initial: 'John F. Kennedy', 'Harry S Truman'. English abbreviates a person
+# to the initials of such a name ('JFK', 'HST'), not of one written in full ('John Forbes Kerry').
+_INITIALLED = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z])\.?\s+([A-Z][\w'’-]*[a-z])")
+# The names kept for one set of initials: the most often written, and any written at least this share as often
+# (a share, so the same on any collection), up to INITIALS_KEPT.
+INITIALS_SHARE = 0.25
+INITIALS_KEPT = 3
+
+
+def initialisms(texts: Iterable[str]) -> dict[str, list[str]]:
+    """For each set of three initials, the names written with a middle initial that they spell, as the texts
+    write them ("JFK": ["John F. Kennedy"]), most often written first."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for text in texts:
+        for m in _INITIALLED.finditer(text):
+            counts[m[1][0] + m[2] + m[3][0]][f"{m[1]} {m[2]}. {m[3]}"] += 1  # "John F Kennedy" as "John F. ..."
+    out = {}
+    for key, names in sorted(counts.items()):
+        ranked = sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))
+        out[key] = [n for n, c in ranked[:INITIALS_KEPT] if c >= INITIALS_SHARE * ranked[0][1]]
+    return out
+
+
 # Capitalised words that are titles, roles or question words, not names: never respelled.
 NOT_NAMES = frozenset("""Secretary President Minister General Ambassador Chairman Premier Marshal Comrade Cde Mr Mrs
 Dr Sir Council Committee Party Government Republic Army Conference Assembly Commission Delegation Delegate Foreign
@@ -78,8 +104,10 @@ def _words(text: str) -> str:
 class NameMatcher:
     """Finds, for the words of a question, the spellings the corpus uses."""
 
-    def __init__(self, vocabulary: set[str], aliases: list[list[str]] | None = None) -> None:
+    def __init__(self, vocabulary: set[str], aliases: list[list[str]] | None = None,
+                 initials: dict[str, list[str]] | None = None) -> None:
         self.vocabulary = vocabulary
+        self.initials = initials or {}  # initialisms() of the collection
         # each name's words, folded and padded once, so a question is matched by substring search alone
         self.aliases = [(g, [f" {_words(n)} " for n in g]) for g in (aliases or [])]
         self._by_skeleton: dict[str, list[str]] = defaultdict(list)
@@ -101,6 +129,8 @@ class NameMatcher:
                     continue
                 if w.lower() not in out or w.isupper() and not out[w.lower()].isupper():
                     out[w.lower()] = w
+        for key in self.initials:  # "JFK" in a question all in capitals is still initials
+            out.setdefault(key.lower(), key)
         return out
 
     @staticmethod
@@ -146,6 +176,12 @@ class NameMatcher:
         if not own:
             return ()
         out = [frozenset(own)]
+        word = phrase[0] if len(phrase) == 1 else ""
+        if len(word) == 3 and word.isupper():  # "JFK": initials, whether or not the records use them too
+            for name in self.initials.get(word, ()):
+                ts = frozenset(tokens(name))
+                if ts and ts <= self.vocabulary and ts not in out:
+                    out.append(ts)
         for _used, others in self.alias_groups(" ".join(phrase)):
             for n in others:
                 ts = frozenset(tokens(n))

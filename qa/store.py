@@ -80,6 +80,7 @@ class Manifest:
     index_params: dict[str, int] = field(default_factory=dict)
     engine: str = ""  # what embedded the records: "onnx" (the model's ONNX export) or "torch"
     calibration: dict[str, float] = field(default_factory=dict)  # the collection's own measures (qa/calibrate.py)
+    initials: dict[str, list[str]] = field(default_factory=dict)  # "JFK": ["John F. Kennedy"] (qa/names.py)
 
     @classmethod
     def from_json(cls, d: dict) -> "Manifest":
@@ -264,7 +265,8 @@ def begin_build(index_dir: Path) -> Path:
 
 def new_manifest(spool, *, model: str, dimension: int, sources: list[str], source_files: list[SourceFile],
                  engine: str = "", skipped: int = 0, duplicates: int = 0,
-                 calibration: dict[str, float] | None = None) -> Manifest:
+                 calibration: dict[str, float] | None = None,
+                 initials: dict[str, list[str]] | None = None) -> Manifest:
     """The manifest of a build from its spooled records (qa/spool.py); the store fills in its own files."""
     dated = ~np.isnat(spool.starts)
     return Manifest(
@@ -275,7 +277,7 @@ def new_manifest(spool, *, model: str, dimension: int, sources: list[str], sourc
         date_from=str(spool.starts[dated].min()) if dated.any() else None,
         date_to=str(spool.ends[dated].max()) if dated.any() else None,
         undated=int((~dated).sum()), skipped=skipped, duplicates=duplicates, versions=_versions(),
-        engine=engine, calibration=dict(calibration or {}))
+        engine=engine, calibration=dict(calibration or {}), initials=dict(initials or {}))
 
 
 def refuse_vectors(where: str, model: str, vectors, dimension: int | None, fix: str) -> None:
@@ -464,7 +466,7 @@ def load_index(index_dir: Path) -> FolderStore:
     if keywords.n != m.count:
         raise IndexProblem(f"{damaged}: the keyword index holds {keywords.n} records, the manifest says "
                            f"{m.count}; {_fix(index_dir)}")
-    names = NameMatcher(keywords.vocabulary, read_aliases(alias_files(m.sources)))
+    names = NameMatcher(keywords.vocabulary, read_aliases(alias_files(m.sources)), m.initials)
     ivf = faiss.try_extract_index_ivf(fi)
     if ivf is not None:
         ivf.make_direct_map()  # so cited records' vectors can be read back for their cosine

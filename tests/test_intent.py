@@ -87,6 +87,9 @@ def test_a_follow_up_without_a_cue_of_its_own_asks_for_what_the_question_before_
     assert detect("And to Japan?", ["Which trips did the president make to China?"]).kind == LIST
     assert detect("Which one came first?", ["Which trips did the president make to China?"]).kind == FACT
     assert detect("Same for 1947", ["What is there from spring 1946?"]).kind == DATE_ONLY
+    # ... unless it asks where someone went at one point, after a question asking for every place
+    assert detect("And after Cairo, where did he go?", ["Where did the governor travel in 1921?"]).kind == FACT
+    assert detect("And in 1922?", ["Where did the governor travel in 1921?"]).kind != FACT
 
 
 @pytest.mark.parametrize("word, plural", [("telegrams", True), ("memoranda", True), ("countries", True),

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from qa.names import BUILTIN_ALIASES, NameMatcher, edit_distance, read_aliases, skeleton
+from qa.names import BUILTIN_ALIASES, NameMatcher, edit_distance, initialisms, read_aliases, skeleton
 from qa.query import analyze, name_phrases
 
 
@@ -30,6 +30,22 @@ def test_matcher_finds_corpus_spellings_and_aliases(tmp_path):
     assert m.spellings(["Kim", "Koo"]) == (frozenset({"kim", "koo"}), frozenset({"kim", "gu"}))
     assert m.spellings(["Vishinsky"]) == (frozenset({"vishinsky"}), frozenset({"vyshinsky"}))
     assert m.spellings(["Potsdam"]) == (frozenset({"potsdam"}),)  # nothing close: only its own spelling
+
+
+def test_initials_stand_for_the_names_written_with_a_middle_initial():
+    texts = ["Travel of President John F. Kennedy to Ireland.", "Met John F Kennedy"] * 3 + \
+            ["Travel of Secretary John Forbes Kerry to Japan."] * 9 + ["Joseph F. Kelly wrote."] * 2 + \
+            ["Jack F. Kemp", "Franklin D. Roosevelt met Harry S. Truman at the U.S. Capitol.", "Harry S. Truman"]
+    found = initialisms(texts)
+    # a name in full ("John Forbes Kerry") has no initials; a name written at least a quarter as often as the
+    # most written is kept after it, one written less is not; with or without the initial's dot, one name
+    assert found["JFK"] == ["John F. Kennedy", "Joseph F. Kelly"]
+    assert found["FDR"] == ["Franklin D. Roosevelt"] and found["HST"] == ["Harry S. Truman"]
+    assert "USC" not in found and all(len(k) == 3 for k in found)
+    m = NameMatcher({"john", "kennedy", "jfk", "memorial"}, [], found)
+    assert m.spellings(["JFK"]) == (frozenset({"jfk"}), frozenset({"john", "kennedy"}))  # used as a word too
+    assert m.spellings(["Jfk"]) == (frozenset({"jfk"}),)  # initials are written in capitals
+    assert m.capitalised["hst"] == "HST"  # so a question all in capitals keeps them (qa/casing.py)
 
 
 def test_the_general_alias_list_holds_places_renamed_and_respelled():

@@ -33,6 +33,8 @@ EDGES = [
     {"date": "March 1, 1919", "title": "March First Movement",
      "summary": "Korean independence declared in Seoul."},
     {"date": "1950", "title": "...", "summary": "..."},
+    {"date": "December 20, 1945", "title": "Note on the Moscow conference",
+     "summary": "Harry S. Truman was told of the trusteeship agreed for Korea."},
 ]
 RANGES = [(date(1947, 10, 1), date(1947, 10, 31)), (None, date(1946, 12, 31)), (date(1948, 1, 1), None),
           (date(1969, 12, 31), date(1969, 12, 31)), (date(1970, 1, 1), date(1970, 1, 1)),
@@ -183,7 +185,16 @@ def test_vectors_read_back_are_the_model_s(archive, store):
 
 ASKED = QUESTIONS + ["What documents are from October 1947?", "Which telegrams did Vyshinsky send?",
                      "What happened in 1905?", "What was reported about Korean unification in 1969 or 1970?",
-                     "When did Molotov last write to Stalin?"]  # the latest records holding both names, too
+                     "When did Molotov last write to Stalin?",  # the latest records holding both names, too
+                     "What was HST told about Korea?"]  # initials (qa/names.py), kept by each store
+
+
+def test_every_store_keeps_the_collection_s_initials(archives):
+    # "HST" stands for the one name the collection writes with a middle initial that it spells
+    for a in archives.values():
+        assert a.current.names.initials == {"HST": ["Harry S. Truman"]}
+        r = a.retrieve("What was HST told about Korea?", k=3)
+        assert r.hits[0].record.title == "Note on the Moscow conference"
 
 
 def test_answers_are_the_same_in_every_store(archives):

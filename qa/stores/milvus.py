@@ -4,9 +4,9 @@ NAME is an alias. Each build is a new collection NAME__b<time> holding, row for 
 records.jsonl line), its id and title (for look-ups), its collection (for browsing), its keyword tokens
 pre-joined as text for Milvus's BM25 function (qa.text.tokens, so the same words count as in the folder
 store), its first and last day as days since 1970 (negative before; null when undated, which no range
-matches), and its vector (inner product). The vocabulary with each word's document frequency and the
-collection's aliases go in a side collection NAME__m<time>, the manifest (model, counts, hashes, calibration)
-in the build's properties. The alias is moved to a build only once it is complete, flushed, loaded and
+matches), and its vector (inner product). The vocabulary with each word's document frequency, the collection's
+aliases and its initials (qa/names.py) go in a side collection NAME__m<time>, the manifest (model, counts,
+hashes, calibration) in the build's properties. The alias is moved to a build only once it is complete, flushed, loaded and
 counted; a build that fails or is killed before then leaves the alias, and the answers, on the old one, and
 the next build removes what it left.
 
@@ -29,7 +29,7 @@ import threading
 import uuid
 import zlib
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -281,7 +281,7 @@ class MilvusStore(Store):
                                f"rebuild it with: archive-qa build --index {url}") from None
         self.keywords = Vocabulary({w: i for i, w in enumerate(words) if w}, df, self.manifest.count)
         aliases = read_aliases([BUILTIN_ALIASES]) + side.get("aliases", [])
-        self.names = NameMatcher(self.keywords.vocabulary, aliases)
+        self.names = NameMatcher(self.keywords.vocabulary, aliases, side.get("initials") or {})
         self.records = MilvusRecords(self)
         self.location = f"{self.addr.url} (collection {self.collection})"
 
@@ -499,7 +499,7 @@ class MilvusWriter(Writer):
                                 properties={PROPERTY + "state": "building", PROPERTY + "meta": meta,
                                             PROPERTY + "builder": f"{socket.gethostname()}:{os.getpid()}"})
             side = {"words": spool.tokens.names(), "df": spool.tokens.vocabulary().df.tolist(),
-                    "aliases": read_aliases(alias_files(manifest.sources)[1:])}
+                    "aliases": read_aliases(alias_files(manifest.sources)[1:]), "initials": manifest.initials}
             blob = base64.b64encode(zlib.compress(json.dumps(side).encode("utf-8"), 6)).decode("ascii")
             c.insert(meta, [{"key": f"vocab/{k:06d}", "data": blob[a:a + CHUNK], "v": [0.0, 1.0]}
                             for k, a in enumerate(range(0, max(len(blob), 1), CHUNK))])
@@ -517,7 +517,8 @@ class MilvusWriter(Writer):
             manifest.built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
             manifest.index_type = "Milvus FLAT" if n <= EXACT_LIMIT else "Milvus AUTOINDEX"
             manifest.index_params = {}
-            c.alter_collection_properties(name, {PROPERTY + "manifest": json.dumps(asdict(manifest)),
+            shown = replace(manifest, initials={})  # a property is short: the initials are in the side blob
+            c.alter_collection_properties(name, {PROPERTY + "manifest": json.dumps(asdict(shown)),
                                                  PROPERTY + "state": "complete"})
             if previous is None:
                 c.create_alias(name, self.addr.name)
