@@ -101,6 +101,17 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
 
 
+def _acronym(name: str) -> bool:
+    """A name written in capitals: "UN", "U.S.", "USSR" (not "Kim Il Sung")."""
+    letters = [c for c in name if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+def _written_as(name: str, text: str) -> bool:
+    """Whether a text holds a name exactly as written, as whole words."""
+    return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", text) is not None
+
+
 class NameMatcher:
     """Finds, for the words of a question, the spellings the corpus uses."""
 
@@ -139,11 +150,12 @@ class NameMatcher:
         return {w[i:i + 3] for i in range(len(w) - 2)}
 
     def alias_groups(self, question: str) -> list[tuple[list[str], list[str]]]:
-        """For each alias group the question names: the names it used and the group's other names."""
+        """For each alias group the question names: the names it used and the group's other names. A name
+        in capitals ("UN", "U.S.") is named only in capitals: "Un" in "Kim Jong Un" is no United Nations."""
         q = f" {_words(question)} "
         out = []
         for names, folded in self.aliases:
-            used = [n for n, f in zip(names, folded) if f in q]
+            used = [n for n, f in zip(names, folded) if f in q and (not _acronym(n) or _written_as(n, question))]
             if used:
                 out.append((used, [n for n in names if n not in used]))
         return out

@@ -55,6 +55,10 @@ def test_the_general_alias_list_holds_places_renamed_and_respelled():
     assert m.spellings(["Kyiv"]) == (frozenset({"kyiv"}), frozenset({"kiev"}))
     assert m.spellings(["Kiev"]) == (frozenset({"kiev"}), frozenset({"kyiv"}))
     assert m.spellings(["Eswatini"]) == (frozenset({"eswatini"}), frozenset({"swaziland"}))
+    # a name the list writes in capitals is named only in capitals: "Un" in "Kim Jong Un" is no United Nations
+    m = NameMatcher({"kim", "jong", "un", "unit", "nation"}, read_aliases([BUILTIN_ALIASES]))
+    assert m.spellings(["Kim", "Jong", "Un"]) == (frozenset({"kim", "jong", "un"}),)
+    assert m.spellings(["UN"]) == m.spellings(["U.N."]) == (frozenset({"un"}), frozenset({"unit", "nation"}))
     groups = read_aliases([BUILTIN_ALIASES])
     names = [n for g in groups for n in g]
     assert len(names) == len(set(names)), "a name in two groups of qa/aliases.txt"
