@@ -97,6 +97,23 @@ Affairs Department Ministry Office Bureau Agency State What When Where Who Whom 
 Are Was Were Can Could Should Would Will Has Have Had List Show Find Give Tell The A An In On Of For And""".split())
 
 
+# The titles of people among them, whose plurals are no names either ("Which Secretaries of State ..."); not
+# "States" of "United States".
+_PERSONS = frozenset("Secretary President Minister General Ambassador Chairman Premier Marshal Comrade Delegate"
+                     .split())
+
+
+def not_a_name(word: str) -> bool:
+    """A title, role or question word (NOT_NAMES), or the plural of a person's title ("Secretaries",
+    "Chairmen")."""
+    if word in NOT_NAMES:
+        return True
+    for plural, single in (("ies", "y"), ("men", "man"), ("s", "")):
+        if word.endswith(plural) and word[: -len(plural)] + single in _PERSONS:
+            return True
+    return False
+
+
 def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
 
@@ -194,11 +211,12 @@ class NameMatcher:
                 ts = frozenset(tokens(name))
                 if ts and ts <= self.vocabulary and ts not in out:
                     out.append(ts)
-        for _used, others in self.alias_groups(" ".join(phrase)):
+        for used, others in self.alias_groups(" ".join(phrase)):
+            rest = frozenset(own) - {t for u in used for t in tokens(u)}  # "Olympics" of "Beijing Olympics"
             for n in others:
                 ts = frozenset(tokens(n))
-                if ts and ts <= self.vocabulary and ts not in out:
-                    out.append(ts)
+                if ts and ts <= self.vocabulary and ts | rest not in out:
+                    out.append(ts | rest)
         respelled = [self.variant(t) or t for t in own]
         if respelled != own:
             out.append(frozenset(respelled))

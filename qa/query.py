@@ -9,7 +9,7 @@ from datetime import date
 
 from .intent import DATE_ONLY, EXTREME_WORDS, GENERIC, Intent, detect
 from .keywords import KeywordIndex
-from .names import NOT_NAMES, NameMatcher
+from .names import NameMatcher, not_a_name
 from .text import tokens
 
 # A follow-up's context (the names and words of the question before it) counts at this share of the weight of
@@ -152,10 +152,10 @@ def name_phrases(text: str, is_name: Callable[[str], bool] | None = None) -> lis
         owner = re.search(r"['’]s$", w) is not None
         w = re.sub(r"['’]s$", "", w)
         after = words[i + 1].strip(".'’-") if i + 1 < len(words) else ""
-        if run and w in PARTICLES and _NAME_WORD.fullmatch(after) and after not in NOT_NAMES:
+        if run and w in PARTICLES and _NAME_WORD.fullmatch(after) and not not_a_name(after):
             run.append((i, w))  # 'de' in 'Charles de Gaulle'
             continue
-        if w and _NAME_WORD.fullmatch(w) and w not in NOT_NAMES and w != "I":
+        if w and _NAME_WORD.fullmatch(w) and not not_a_name(w) and w != "I":
             run.append((i, w))
             if owner:  # a possessive ends its name: "JFK's European trip", "Ben-Gurion's American trip"
                 phrases.append(run)
