@@ -423,4 +423,4 @@ class Archive:
                 "index_params": m.index_params, "engine": m.engine, "calibration": m.calibration,
                 "corpus_sha256": m.corpus_sha256, "path": idx.location, "sources": m.sources,
                 "skipped": m.skipped, "duplicates": m.duplicates, "versions": m.versions,
-                "stale": self.stale_reason}
+                "initials": idx.names.initials, "stale": self.stale_reason}

@@ -253,6 +253,9 @@ def cmd_info(args) -> int:
           f"Corpus:   sha256 {info['corpus_sha256']}\nSearch:   {info['index_type']}"
           + f" ({render.search_words(info)})"
           + _calibration_line(info["calibration"]))
+    if info["initials"]:  # "JFK" read as "John F. Kennedy" (qa/names.py)
+        shown = "; ".join(f"{k} → {v[0]}" for k, v in list(info["initials"].items())[:3])
+        print(f"Initials: {len(info['initials'])} read as names, e.g. {shown}")
     if info["stale"]:
         print(f"Stale:    {info['stale']}; rebuild with: archive-qa build --index {args.index}")
     return 0

@@ -83,6 +83,8 @@ def test_info_json_and_text(capsys, seed_index_dir):
     assert "Records:  20" in out and "1942-02-01 to 1948-07-11" in out
     assert "Search:   IndexFlatIP (exact search over 20 records)" in out and info["index_type"] == "IndexFlatIP"
     assert info["index_params"] == {}
+    # the seed writes no name with a middle initial ("Harry S. Truman"): no initials, and no line for them
+    assert info["initials"] == {} and "Initials:" not in out
 
 
 def test_build_refuses_bad_records_lists_every_problem_and_keeps_the_index(capsys, index_copy):

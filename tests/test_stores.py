@@ -192,7 +192,7 @@ ASKED = QUESTIONS + ["What documents are from October 1947?", "Which telegrams d
 def test_every_store_keeps_the_collection_s_initials(archives):
     # "HST" stands for the one name the collection writes with a middle initial that it spells
     for a in archives.values():
-        assert a.current.names.initials == {"HST": ["Harry S. Truman"]}
+        assert a.current.names.initials == a.info()["initials"] == {"HST": ["Harry S. Truman"]}
         r = a.retrieve("What was HST told about Korea?", k=3)
         assert r.hits[0].record.title == "Note on the Moscow conference"
 
