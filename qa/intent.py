@@ -44,10 +44,11 @@ _LIST_VERBS = {"list", "enumerate", "name", "itemise", "itemize", "catalogue", "
 _ASK_VERBS = {"give", "show", "find", "fetch", "get", "bring", "pull", "retrieve", "collect", "gather"}
 _SINGLE = {"one", "single", "first", "last", "earliest", "latest", "only", "main", "best"}
 # Verbs of going somewhere: "Where did the governor go in 1921?" asks for every place he went, unless it asks for
-# one of them ("Where did he go next?", "... first?", "... after Cairo?").
+# one of them ("Where did he go next?", "... first?", "... after Cairo?", "... on the way to Athens?": a move from
+# one record, qa/followup.py).
 _MOVE_VERBS = {"go", "went", "travel", "travelled", "traveled", "tour", "toured", "journey", "journeyed", "stop",
                "stopped"}
-_ONE_OF = _SINGLE | {"next", "then", "after", "afterwards", "before", "previously", "later", "earlier"}
+_ONE_OF = _SINGLE | {"next", "then", "after", "afterwards", "before", "previously", "later", "earlier", "way"}
 _PREP = {"of", "on", "about", "from", "in", "by", "with", "for", "to", "between", "during", "before", "after",
          "that", "which", "who", "whose", "where", "when", "concerning", "regarding", "since", "until", "at",
          "into", "than", "mentioning", "involving", "relating", "related", "dealing", "dated", "written", "sent",

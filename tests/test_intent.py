@@ -43,6 +43,7 @@ GOALS = {"intent": 0.85, "follow_up": 0.90}
     ("Where did the governor go next?", FACT),
     ("Where did the governor stop first?", FACT),
     ("Where did the governor go after Cairo?", FACT),
+    ("Where did the governor stop on the way to Cairo?", FACT),
     ("Where did the council meet in 1934?", FACT),
     ("Where was the treaty signed?", FACT),
     ("The 1921 tour of the governor: who paid for it?", FACT),
