@@ -303,9 +303,9 @@ class Archive:
         mode = mode or FULL
         # a question all in capitals or in title case is read as the collection writes its words (qa/casing.py)
         said = [recase(t, index) for t in history or []] or None
+        is_name = functools.partial(capitalised, store=index)  # "Blinken's ...": a name (qa/query.py)
         q = analyze(recase(text, index), index.keywords, index.names, history=said,
-                    dates=mode.dates, variants=mode.names,
-                    is_name=functools.partial(capitalised, store=index))
+                    dates=mode.dates, variants=mode.names, is_name=is_name)
         leaning = Leaning(q.date_from, q.date_to)
         if q.intent.follow_up and history and mode.earlier:
             earlier = self._earlier(index, said, k, mode)  # recased once
@@ -316,7 +316,8 @@ class Archive:
                 return Retrieved(replace(q, text=text), hits, leaning.date_from, leaning.date_to,
                                  self.stamp(index), mode, named=True)  # shown as asked
             if leaning.thread:  # a move from the record cited before: that record is the topic
-                q = threaded(q, leaning, index.keywords, index.names, dates=mode.dates, variants=mode.names)
+                q = threaded(q, leaning, index.keywords, index.names, dates=mode.dates, variants=mode.names,
+                             is_name=is_name)
         if date_from is None and date_to is None:
             date_from, date_to = leaning.date_from, leaning.date_to
         if date_from and date_to and date_from > date_to:

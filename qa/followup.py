@@ -277,7 +277,8 @@ def _holding(index, words: str, rows: set[int]) -> set[int]:
     return {r for r, record in zip(order, index.records.fetch(order)) if want <= record_words(record).tokens}
 
 
-def threaded(query, leaning: Leaning, keywords, names, *, dates: bool = True, variants: bool = True):
+def threaded(query, leaning: Leaning, keywords, names, *, dates: bool = True, variants: bool = True,
+             is_name=None):
     """A follow-up that moves from the record cited before, read with that record as its topic: its own words
     (the move taken out) and the record's title are embedded, and the record's names stand for the question
     before it in the keyword match and the support model."""
@@ -286,8 +287,8 @@ def threaded(query, leaning: Leaning, keywords, names, *, dates: bool = True, va
     from .query import analyze, names_in
     from .text import terms
 
-    own = analyze(leaning.rest, keywords, names, dates=dates, variants=variants)
-    held = names_in(leaning.thread, names, keywords.vocabulary) if variants else []
+    own = analyze(leaning.rest, keywords, names, dates=dates, variants=variants, is_name=is_name)
+    held = names_in(leaning.thread, names, keywords.vocabulary, punctuation=False) if variants else []
     gone = terms(leaning.naming)  # where the move starts from is not where it goes
     held = [n for n in held if not gone & set(n.spellings[0])]
     spellings = sorted({t for n in held for s in n.spellings for t in s} - set(own.tokens))

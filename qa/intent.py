@@ -48,6 +48,7 @@ _SINGLE = {"one", "single", "first", "last", "earliest", "latest", "only", "main
 # one record, qa/followup.py).
 _MOVE_VERBS = {"go", "went", "travel", "travelled", "traveled", "tour", "toured", "journey", "journeyed", "stop",
                "stopped"}
+_JOURNEYS = {"trip", "trips", "journey", "journeys", "tour", "tours", "voyage", "voyages", "travels"}
 _ONE_OF = _SINGLE | {"next", "then", "after", "afterwards", "before", "previously", "later", "earlier", "way"}
 _PREP = {"of", "on", "about", "from", "in", "by", "with", "for", "to", "between", "during", "before", "after",
          "that", "which", "who", "whose", "where", "when", "concerning", "regarding", "since", "until", "at",
@@ -170,8 +171,23 @@ _OPENING = re.compile(r"^(?:(?:can|could|would|will) (?:you|i|we) (?:please )?|p
 
 def _one_place(low: list[str]) -> bool:
     """Whether a question asks where someone went next, first, after ... : one place ("And after Moscow, where
-    did he go?"), however many the question before it asked for."""
-    return "where" in low and any(w in _MOVE_VERBS for w in low) and any(w in _ONE_OF for w in low)
+    did he go?"), however many the question before it asked for; not when it asks where else, nor for a
+    period ("after 1985", "later in 1999", "before that, in 1971")."""
+    if "where" not in low or not any(w in _MOVE_VERBS for w in low) or any(w in ("else", "other", "others")
+                                                                          for w in low):
+        return False
+    content = [w for w in low if w not in "?,;:."]
+
+    def period(w: str) -> bool:
+        return len(w) == 4 and w.isdigit() or w in MONTHS and w != "may"
+
+    # a one-of word that a period follows within three words is that period's edge ("after 1985"); one before a
+    # journey picks the journey, whose places are many ("his first trip abroad: where did he go?")
+    def picks_one(j: int, w: str) -> bool:
+        after = content[j + 1:j + 4]
+        return w in _ONE_OF and not any(period(v) for v in after) and not (after and after[0] in _JOURNEYS)
+
+    return any(picks_one(j, w) for j, w in enumerate(content))
 
 
 def _own_kind(ws: list[str]) -> tuple[str | None, str]:
@@ -374,7 +390,8 @@ def detect(question: str, history: list[str] | None = None) -> Intent:
     linked = why_follow is not None and _LINKS.match(question.strip()) is not None
     kind, cue = (None, "") if linked else _own_kind(ws)
     tail = None if linked or kind == LIST else _CLAUSE.search(question)
-    if tail and _own_kind(words(tail.group(1)))[0] == LIST:  # "Hull's 1943 journey: where did he go?"
+    if tail and not _one_place([w.lower() for w in ws]) and _own_kind(words(tail.group(1)))[0] == LIST:
+        # "Hull's 1943 journey: where did he go?"; not "The first stop of his trip: where did he go?"
         kind, cue = LIST, f"the clause {tail.group(1)!r} asks for a list"
     clause = None if linked or kind == LIST else _QUANT_CLAUSE.search(question)
     noun = clause.group(2) if clause else ""  # a noun: not a verb ("each received"), nor "all in all"

@@ -82,6 +82,8 @@ def initialisms(texts: Iterable[str]) -> dict[str, list[str]]:
     counts: dict[str, Counter] = defaultdict(Counter)
     for text in texts:
         for m in _INITIALLED.finditer(text):
+            if not_a_name(m[1]):  # "President H. Desmond Hoyte", "Minister U. Nu": a title, not a first name
+                continue
             counts[m[1][0] + m[2] + m[3][0]][f"{m[1]} {m[2]}. {m[3]}"] += 1  # "John F Kennedy" as "John F. ..."
     out = {}
     for key, names in sorted(counts.items()):
@@ -125,8 +127,9 @@ def _acronym(name: str) -> bool:
 
 
 def _written_as(name: str, text: str) -> bool:
-    """Whether a text holds a name exactly as written, as whole words."""
-    return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", text) is not None
+    """Whether a text holds a name as written, as whole words, its dots aside ("U.S.A" at a sentence's end)."""
+    name, text = name.replace(".", ""), text.replace(".", "")
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
 
 
 class NameMatcher:
@@ -211,8 +214,12 @@ class NameMatcher:
                 ts = frozenset(tokens(name))
                 if ts and ts <= self.vocabulary and ts not in out:
                     out.append(ts)
-        for used, others in self.alias_groups(" ".join(phrase)):
-            rest = frozenset(own) - {t for u in used for t in tokens(u)}  # "Olympics" of "Beijing Olympics"
+        text = " ".join(phrase)
+        for used, others in self.alias_groups(text):
+            left = text.replace(".", "")  # what the name says besides the alias: "Olympics" of "Beijing
+            for u in used:  # Olympics", "Soviet" of "US-Soviet"; dots aside ("U.S.S.R")
+                left = re.sub(rf"(?<!\w){re.escape(u.replace('.', ''))}(?!\w)", " ", left, flags=re.IGNORECASE)
+            rest = frozenset(tokens(left))
             for n in others:
                 ts = frozenset(tokens(n))
                 if ts and ts <= self.vocabulary and ts | rest not in out:

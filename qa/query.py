@@ -121,10 +121,11 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
 
 
 def names_in(text: str, matcher: NameMatcher, vocabulary: set[str],
-             is_name: Callable[[str], bool] | None = None) -> list[Name]:
-    """The names of a question, each with the spellings the collection uses for it (is_name: analyze())."""
+             is_name: Callable[[str], bool] | None = None, *, punctuation: bool = True) -> list[Name]:
+    """The names of a question, each with the spellings the collection uses for it (is_name: analyze();
+    punctuation: name_phrases())."""
     out = []
-    for phrase in name_phrases(text, is_name):
+    for phrase in name_phrases(text, is_name, punctuation=punctuation):
         spelled = matcher.spellings(phrase)
         if not spelled:
             continue
@@ -134,24 +135,43 @@ def names_in(text: str, matcher: NameMatcher, vocabulary: set[str],
 
 
 _NAME_WORD = re.compile(r"(?:[dl]['’])?[A-Z][\w'’.-]*\w|[A-Z]")
-_SPLIT = re.compile(r"[^\w'’.-]+")
+_SEPARATOR = re.compile(r"([^\w'’.-]+)")
+# punctuation between two words that ends a name; not a bracket, which holds another form of the name before it
+# ("Spain (Madrid)" in a record's title: where a move starts, qa/followup.py)
+_BREAKS = re.compile(r"[,;:!?\"“”/&]")
 # Particles written in lower case inside a name, between two of its capitalised words: 'Charles de Gaulle',
 # 'Rio de Janeiro', 'Ludwig van Beethoven', 'Osama bin Laden'. Not English words: they join a name only there.
 PARTICLES = frozenset("de da di du dos das del della dei der van von la le bin ibn al el ter zu".split())
 
 
-def name_phrases(text: str, is_name: Callable[[str], bool] | None = None) -> list[list[str]]:
+def name_phrases(text: str, is_name: Callable[[str], bool] | None = None, *,
+                 punctuation: bool = True) -> list[list[str]]:
     """Runs of capitalised words in a question ('West Berlin', 'Kim Il Sung'), titles and question words left
-    out; a particle between two of them is in ('Charles de Gaulle'). The first word of a question is
-    capitalised anyway: alone, it is a name only when is_name says so."""
+    out; a particle between two of them is in ('Charles de Gaulle'); punctuation ends a run ('Eden, Adenauer').
+
+    The first word of a question is capitalised anyway: alone, it is a name when it is in capitals ('US troops
+    ...', 'DDE's trip') or is an owner the collection writes capitalised ("Blinken's visits ...", is_name), not
+    when it only may be one ('Western leaders ...', 'Heads of state ...', 'Later that year ...').
+
+    punctuation=False reads a record's title, whose punctuation is its form ("to Mexico (Mexico, D.F.)"), not a
+    list of names: a move from it (qa/followup.py) leaves the place it names whole."""
+    parts = _SEPARATOR.split(text)
+    words = parts[0::2]
+    # whether punctuation stands between a word and the one before it
+    broken = [False] + [punctuation and _BREAKS.search(s) is not None for s in parts[1::2]]
+    first = next((i for i, word in enumerate(words) if word.strip(".'’-")), -1)
     phrases: list[list[tuple[int, str]]] = []
     run: list[tuple[int, str]] = []
-    words = _SPLIT.split(text)
+    owner_first = False
     for i, word in enumerate(words):
+        if broken[i] and run:
+            phrases.append(run)
+            run = []
         w = word.strip(".'’-")
         owner = re.search(r"['’]s$", w) is not None
         w = re.sub(r"['’]s$", "", w)
-        after = words[i + 1].strip(".'’-") if i + 1 < len(words) else ""
+        owner_first = owner_first or (i == first and owner)
+        after = words[i + 1].strip(".'’-") if i + 1 < len(words) and not broken[i + 1] else ""
         if run and w in PARTICLES and _NAME_WORD.fullmatch(after) and not not_a_name(after):
             run.append((i, w))  # 'de' in 'Charles de Gaulle'
             continue
@@ -167,7 +187,9 @@ def name_phrases(text: str, is_name: Callable[[str], bool] | None = None) -> lis
     if run:
         phrases.append(run)
 
-    def alone_first(p: list[tuple[int, str]]) -> bool:  # 'When' or 'Stalin' starting the question
-        return p[0][0] == 0 and len(p) == 1 and not (is_name is not None and is_name(p[0][1]))
+    def alone_first(p: list[tuple[int, str]]) -> bool:  # 'When' or 'Western' starting the question
+        w = p[0][1]
+        named = len(w) > 1 and w.isupper() or owner_first and is_name is not None and is_name(w)
+        return p[0][0] == first and len(p) == 1 and not named
 
     return [[w for _, w in p] for p in phrases if tokens(p[-1][1]) and not alone_first(p)]

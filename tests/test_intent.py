@@ -47,6 +47,10 @@ GOALS = {"intent": 0.85, "follow_up": 0.90}
     ("Where did the council meet in 1934?", FACT),
     ("Where was the treaty signed?", FACT),
     ("The 1921 tour of the governor: who paid for it?", FACT),
+    ("The first stop of the governor's 1921 tour: where did he go?", FACT),
+    ("The governor's first tour abroad, 1921: where did he go?", LIST),  # "first" picks the tour
+    ("Where did the governor go after 1921?", LIST),  # a period, not a move
+    ("Where else did the governor go after Cairo?", LIST),
     ("Cable Nos. 12-14: all were sent from Cairo", FACT),  # "all" and a verb ask for nothing
     ("Oxford – All Souls College, 1950: who lectured?", FACT),  # a name after the dash
     ("The treaty: all in all, was it a success?", FACT),
@@ -91,6 +95,8 @@ def test_a_follow_up_without_a_cue_of_its_own_asks_for_what_the_question_before_
     # ... unless it asks where someone went at one point, after a question asking for every place
     assert detect("And after Cairo, where did he go?", ["Where did the governor travel in 1921?"]).kind == FACT
     assert detect("And in 1922?", ["Where did the governor travel in 1921?"]).kind != FACT
+    assert detect("And where else did he go after Cairo?", ["Where did the governor travel in 1921?"]).kind == LIST
+    assert detect("And where did he go before that, in 1920?", ["Where did the governor travel in 1921?"]).kind == LIST
 
 
 @pytest.mark.parametrize("word, plural", [("telegrams", True), ("memoranda", True), ("countries", True),
