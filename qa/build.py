@@ -163,7 +163,7 @@ def build(record_paths: list[Path], index: Path | str, embedder: Embedder, *, sk
             note(0.91, "measuring the collection's noise floor")
             measures = CachedEncoder(EmbeddingCache(out.home, f"{embedder.name}#calibration"), embedder)
             calibration = calibrate(first.vectors, measures, sp.table)
-            initials = initialisms(texts(sp.table))
+            initials = initialisms(titles_and_summaries(sp.table))
             note(0.92, "writing the index")
             t_index = time.perf_counter()
             manifest = new_manifest(sp, model=embedder.name, engine=embedder.backend,
@@ -188,7 +188,7 @@ def build(record_paths: list[Path], index: Path | str, embedder: Embedder, *, sk
                        engine=engine.name, nodes=dict(getattr(engine, "nodes", {}) or {}))
 
 
-def texts(table, chunk: int = 65_536) -> Iterator[str]:
+def titles_and_summaries(table, chunk: int = 65_536) -> Iterator[str]:
     """Each record's title and summary, read from the spooled records a chunk of lines at a time."""
     for start in range(0, len(table), chunk):
         for line in table.lines(start, min(len(table), start + chunk)):

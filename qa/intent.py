@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from .dates import MONTHS
-from .text import tokens
+from .text import singular, tokens
 
 FACT, LIST, DATE_ONLY = "fact", "list", "date-only"
 
@@ -119,21 +119,13 @@ _TITLES = {"secretary", "president", "minister", "ambassador", "chairman", "prem
            "duchess", "shah", "sultan", "tsar", "czar", "monarch", "leader", "official", "officer"}
 
 
-def _singular(word: str) -> str:
-    w = word.lower()
-    for plural, single in (("ies", "y"), ("esses", "ess"), ("men", "man"), ("s", "")):
-        if w.endswith(plural):
-            return w[: -len(plural)] + single
-    return w
-
-
 def is_plural(word: str, *, first: bool = False) -> bool:
     """Whether a word reads as a plural noun ("telegrams", "memoranda"), by its ending.
 
     A capitalised word inside a question is a name ("Hughes"), not a plural, unless it is a title's plural
     ("Secretaries", "Emperors"); the first word may be either."""
     if word[:1].isupper() and not first:
-        single = _singular(word)
+        single = singular(word)
         return single in _TITLES and single != word.lower()  # "Secretaries", "Chairmen"
     w = word.lower().split("-")[-1]
     if w in _IRREGULAR_PLURALS:
@@ -389,15 +381,16 @@ def detect(question: str, history: list[str] | None = None) -> Intent:
         return Intent(DATE_ONLY, why_follow is not None, "a period and no topic")
     linked = why_follow is not None and _LINKS.match(question.strip()) is not None
     kind, cue = (None, "") if linked else _own_kind(ws)
+    low = [w.lower() for w in ws]
     tail = None if linked or kind == LIST else _CLAUSE.search(question)
-    if tail and not _one_place([w.lower() for w in ws]) and _own_kind(words(tail.group(1)))[0] == LIST:
+    if tail and not _one_place(low) and _own_kind(words(tail.group(1)))[0] == LIST:
         # "Hull's 1943 journey: where did he go?"; not "The first stop of his trip: where did he go?"
         kind, cue = LIST, f"the clause {tail.group(1)!r} asks for a list"
     clause = None if linked or kind == LIST else _QUANT_CLAUSE.search(question)
     noun = clause.group(2) if clause else ""  # a noun: not a verb ("each received"), nor "all in all"
     if clause and noun not in _AUX and noun not in _PREP and not noun.endswith("ed"):
         kind, cue = LIST, f"a clause starting with the quantifier {clause.group(1)!r}"
-    if why_follow is not None and kind is None and _one_place([w.lower() for w in ws]):
+    if why_follow is not None and kind is None and _one_place(low):
         kind, cue = FACT, f"{why_follow}; asks where he went at one point"
     elif why_follow is not None and kind is None:
         kind = detect(history[-1], history[:-1]).kind  # type: ignore[index]

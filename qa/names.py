@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from .text import WORD_FORM, fold, tokens
+from .text import WORD_FORM, fold, singular, tokens
 
 BUILTIN_ALIASES = Path(__file__).with_name("aliases.txt")
 _SKELETON_SUBS = [("ph", "f"), ("ff", "v"), ("w", "v"), ("ck", "k"), ("kh", "h"), ("dzh", "j"), ("zh", "j"),
@@ -101,19 +101,15 @@ Are Was Were Can Could Should Would Will Has Have Had List Show Find Give Tell T
 
 # The titles of people among them, whose plurals are no names either ("Which Secretaries of State ..."); not
 # "States" of "United States".
-_PERSONS = frozenset("Secretary President Minister General Ambassador Chairman Premier Marshal Comrade Delegate"
+_PERSONS = frozenset("secretary president minister general ambassador chairman premier marshal comrade delegate"
                      .split())
 
 
 def not_a_name(word: str) -> bool:
     """A title, role or question word (NOT_NAMES), or the plural of a person's title ("Secretaries",
     "Chairmen")."""
-    if word in NOT_NAMES:
-        return True
-    for plural, single in (("ies", "y"), ("men", "man"), ("s", "")):
-        if word.endswith(plural) and word[: -len(plural)] + single in _PERSONS:
-            return True
-    return False
+    single = singular(word)
+    return word in NOT_NAMES or single != word.lower() and single in _PERSONS
 
 
 def _words(text: str) -> str:
@@ -126,10 +122,14 @@ def _acronym(name: str) -> bool:
     return len(letters) > 1 and all(c.isupper() for c in letters)
 
 
+def _as_words(name: str, flags: int = 0) -> re.Pattern[str]:
+    """A name as whole words, its dots aside ("U.S.A." as "USA"): to search a text whose dots are taken out."""
+    return re.compile(rf"(?<!\w){re.escape(name.replace('.', ''))}(?!\w)", flags)
+
+
 def _written_as(name: str, text: str) -> bool:
     """Whether a text holds a name as written, as whole words, its dots aside ("U.S.A" at a sentence's end)."""
-    name, text = name.replace(".", ""), text.replace(".", "")
-    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+    return _as_words(name).search(text.replace(".", "")) is not None
 
 
 class NameMatcher:
@@ -218,7 +218,7 @@ class NameMatcher:
         for used, others in self.alias_groups(text):
             left = text.replace(".", "")  # what the name says besides the alias: "Olympics" of "Beijing
             for u in used:  # Olympics", "Soviet" of "US-Soviet"; dots aside ("U.S.S.R")
-                left = re.sub(rf"(?<!\w){re.escape(u.replace('.', ''))}(?!\w)", " ", left, flags=re.IGNORECASE)
+                left = _as_words(u, re.IGNORECASE).sub(" ", left)
             rest = frozenset(tokens(left))
             for n in others:
                 ts = frozenset(tokens(n))

@@ -31,6 +31,16 @@ def stem(word: str) -> str:
     return word
 
 
+def singular(word: str) -> str:
+    """A plural noun's singular, in lower case, by its ending ("Secretaries": "secretary", "Chairmen": "chairman");
+    any other word in lower case."""
+    w = word.lower()
+    for plural, single in (("ies", "y"), ("esses", "ess"), ("men", "man"), ("s", "")):
+        if w.endswith(plural):
+            return w[: -len(plural)] + single
+    return w
+
+
 _ACRONYM = re.compile(r"(?<![a-z0-9])(?:[a-z]\.){2,}")
 
 

@@ -6,9 +6,9 @@ pre-joined as text for Milvus's BM25 function (qa.text.tokens, so the same words
 store), its first and last day as days since 1970 (negative before; null when undated, which no range
 matches), and its vector (inner product). The vocabulary with each word's document frequency, the collection's
 aliases and its initials (qa/names.py) go in a side collection NAME__m<time>, the manifest (model, counts,
-hashes, calibration) in the build's properties. The alias is moved to a build only once it is complete, flushed, loaded and
-counted; a build that fails or is killed before then leaves the alias, and the answers, on the old one, and
-the next build removes what it left.
+hashes, calibration) in the build's properties. The alias is moved to a build only once it is complete,
+flushed, loaded and counted; a build that fails or is killed before then leaves the alias, and the answers, on
+the old one, and the next build removes what it left.
 
 Questions ask for the date-filtered dense and BM25 top lists; the project's own fusion (qa/retrieve.py),
 names, not-found and exports then run unchanged. Ties are broken by row.
