@@ -72,15 +72,25 @@ class Milvus:
     def __init__(self, data: Path) -> None:
         self.data, self.proc, self.port = data, None, 0
 
-    def start(self) -> "Milvus":
-        self.proc = subprocess.Popen([sys.executable, "-c", _SERVE, str(self.data)], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True, preexec_fn=_die_with_parent)
-        line = self.proc.stdout.readline()
-        if not line.strip().isdigit():
-            self.proc.kill()
-            raise RuntimeError(f"milvus-lite did not start (printed {line!r})")
-        self.port = int(line)
-        return self
+    def start(self, tries: int = 2) -> "Milvus":
+        """Start the server; one that dies before it prints its port is started once more (milvus-lite has
+        died so at start, once in many runs, under a loaded CI machine), and the error then says what it
+        printed on stderr."""
+        errors = []
+        for _ in range(tries):
+            with tempfile.TemporaryFile(mode="w+") as err:
+                self.proc = subprocess.Popen([sys.executable, "-c", _SERVE, str(self.data)],
+                                             stdout=subprocess.PIPE, stderr=err, text=True,
+                                             preexec_fn=_die_with_parent)
+                line = self.proc.stdout.readline()
+                if line.strip().isdigit():
+                    self.port = int(line)
+                    return self
+                self.proc.kill()
+                self.proc.wait()
+                err.seek(0)
+                errors.append(f"printed {line!r}, stderr ending {err.read()[-600:]!r}")
+        raise RuntimeError("milvus-lite did not start: " + "; then ".join(errors))
 
     def url(self, name: str) -> str:
         return f"milvus://127.0.0.1:{self.port}/{name}"
