@@ -50,6 +50,9 @@ _MOVE_VERBS = {"go", "went", "travel", "travelled", "traveled", "tour", "toured"
                "stopped"}
 _JOURNEYS = {"trip", "trips", "journey", "journeys", "tour", "tours", "voyage", "voyages", "travels"}
 _ONE_OF = _SINGLE | {"next", "then", "after", "afterwards", "before", "previously", "later", "earlier", "way"}
+# A one-of word before these opens a clause of time, a period ("before he took office", "after they left"), or
+# names a journey ("on his way home": its stops are many), and picks no one place.
+_CLAUSE_OPENERS = {"he", "she", "they", "we", "i", "you", "home", "back"}
 _PREP = {"of", "on", "about", "from", "in", "by", "with", "for", "to", "between", "during", "before", "after",
          "that", "which", "who", "whose", "where", "when", "concerning", "regarding", "since", "until", "at",
          "into", "than", "mentioning", "involving", "relating", "related", "dealing", "dated", "written", "sent",
@@ -174,10 +177,12 @@ def _one_place(low: list[str]) -> bool:
         return len(w) == 4 and w.isdigit() or w in MONTHS and w != "may"
 
     # a one-of word that a period follows within three words is that period's edge ("after 1985"); one before a
-    # journey picks the journey, whose places are many ("his first trip abroad: where did he go?")
+    # journey picks the journey, whose places are many ("his first trip abroad: where did he go?"), and one before
+    # a clause of time is its edge too ("before he took office")
     def picks_one(j: int, w: str) -> bool:
         after = content[j + 1:j + 4]
-        return w in _ONE_OF and not any(period(v) for v in after) and not (after and after[0] in _JOURNEYS)
+        opens = after and (after[0] in _JOURNEYS or after[0] in _CLAUSE_OPENERS)
+        return w in _ONE_OF and not any(period(v) for v in after) and not opens
 
     return any(picks_one(j, w) for j, w in enumerate(content))
 

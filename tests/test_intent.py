@@ -50,6 +50,10 @@ GOALS = {"intent": 0.85, "follow_up": 0.90}
     ("The first stop of the governor's 1921 tour: where did he go?", FACT),
     ("The governor's first tour abroad, 1921: where did he go?", LIST),  # "first" picks the tour
     ("Where did the governor go after 1921?", LIST),  # a period, not a move
+    ("Where did the governor go before he took office?", LIST),  # a clause of time, a period too
+    ("Where did the governor travel after she resigned?", LIST),
+    ("Where did the governor stop on his way home from the conference?", LIST),  # a journey: many stops
+    ("Where did the governor go after it?", FACT),  # 'it': the record before, a move
     ("Where else did the governor go after Cairo?", LIST),
     ("Cable Nos. 12-14: all were sent from Cairo", FACT),  # "all" and a verb ask for nothing
     ("Oxford – All Souls College, 1950: who lectured?", FACT),  # a name after the dash
