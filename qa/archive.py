@@ -24,7 +24,7 @@ from .embed import Embedder, model_name
 from .errors import IndexProblem, QuestionError, RebuildRunning, RecordsError
 from .followup import Earlier, Leaning, lean, threaded
 from .intent import LIST
-from .query import Query, analyze
+from .query import Query, analyze, narrows
 from .records import Record, check_file
 from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, extremes, hybrid_search, in_date_order, search
 from .support import Wording, supported
@@ -327,8 +327,10 @@ class Archive:
         vecs = embedder.encode([q.match_text] + [n.text for n in q.names + q.context])
         qvec, name_vecs = vecs[0], vecs[1:]
         ranged = date_from is not None or date_to is not None
-        listing = ranged and (q.date_only or not (q.terms or q.names)) and not leaning.lists
-        if listing:  # a period and no topic: every record of it, in date order
+        # a period and no topic (or one most records share, asking for a list): every record of it, in date order
+        topic = q.terms or q.names if q.intent.kind != LIST else narrows(q, index.keywords)
+        listing = ranged and (q.date_only or not topic) and not leaning.lists
+        if listing:
             hits = in_date_order(index, qvec, date_from, date_to, MAX_K, latest=q.intent.order > 0)
         else:
             depth = LIST_DEPTH if q.intent.listing else FACT_DEPTH

@@ -58,6 +58,18 @@ class Query:
         return self.intent.kind == DATE_ONLY and (self.date_from is not None or self.date_to is not None)
 
 
+def narrows(query: Query, keywords: KeywordIndex) -> bool:
+    """Whether the question's topic leaves out most of the collection: some word or name of it that at most half
+    the records hold (or none: a word the collection never uses). 'Papers on Korea' in an archive on Korea names
+    what nearly every record is about, and a period with no other topic asks for every record of the period."""
+    def rare(t: str) -> bool:
+        i = keywords.vocab.get(t)
+        return i is None or 2 * int(keywords.df[i]) <= keywords.n
+
+    return any(rare(t) for t in query.terms) or any(all(any(rare(t) for t in s) for s in n.spellings)
+                                                    for n in query.names)
+
+
 def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: list[str] | None = None,
             dates: bool = True, variants: bool = True, is_name: Callable[[str], bool] | None = None) -> Query:
     """Read a question: its intent, its date range and its topic, its names brought to the corpus's spelling.

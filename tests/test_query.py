@@ -234,3 +234,21 @@ def test_a_follow_up_standing_for_the_earlier_answer_is_tied_by_its_records(seed
     weak = replace(r, hits=[replace(h, support=min(h.support, CITE - 0.1)) for h in r.hits])
     assert weak.answer(5).found and len(weak.answer(5).citations) == 1
     assert not replace(weak, named=False).answer(5).found
+
+
+def test_a_topic_most_records_share_does_not_narrow_a_list(seed_archive):
+    from qa.query import narrows
+
+    idx = seed_archive.current
+    held = lambda t: int(idx.keywords.df[idx.keywords.vocab[t]])  # noqa: E731
+    assert 2 * held("korea") > idx.keywords.n and 2 * held("vyshinsky") <= idx.keywords.n
+    assert not narrows(analyze("Papers on Korea from October 1947", idx.keywords, idx.names), idx.keywords)
+    assert narrows(analyze("Vyshinsky's papers from October 1947", idx.keywords, idx.names), idx.keywords)
+    assert narrows(analyze("Papers on Potsdam from 1945", idx.keywords, idx.names), idx.keywords)  # no record
+    # asking for a list, it is every record of the period, in date order; asking for a fact, it is weighed
+    r = seed_archive.retrieve("List the papers on Korea from October 1947")
+    october = [rec for rec in idx.records if rec.date.start and rec.date.start.strftime("%Y-%m") == "1947-10"]
+    assert r.listing and len(r.hits) == len(october) > 2
+    assert [h.record.date.start for h in r.hits] == sorted(h.record.date.start for h in r.hits)
+    assert not seed_archive.retrieve("What did the papers on Korea from October 1947 propose?").listing
+    assert not seed_archive.retrieve("List Vyshinsky's papers from October 1947").listing
