@@ -348,7 +348,8 @@ class Archive:
             name_cos = index.vectors([h.row for h in hits]) @ name_vecs.T if len(name_vecs) else None
             hits = supported(hits, Wording.of(q, index.keywords), index.manifest.calibration, name_cos,
                              listing=q.intent.kind == LIST)
-            hits = extreme_first(hits, q.intent.answer_order)  # "When did she last visit?": the latest that answers
+            # "When did she last visit?": the latest that answers; "Where did he go next?": the nearest after
+            hits = extreme_first(hits, q.intent.answer_order or -leaning.way)
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
         # read as recased (qa/casing.py), shown as asked
         return Retrieved(replace(q, text=text), hits, date_from, date_to, self.stamp(index), mode, gaps, listing,

@@ -25,7 +25,8 @@ from .retrieve import Hit
 
 # "after that", "next", "right before", "his previous trip", "earlier meetings": the direction, and the words
 # out. A unit of time ("the next day", "two years earlier") is a shift (qa/qdates.py), read first.
-_AFTER = (r"next|afterwards?|after\s+(?:that|this|it|them|those|these|then|wards)|subsequent(?:ly)?|"
+_AFTER = (r"next|afterwards?|from\s+there|after\s+(?:that|this|it|them|those|these|then|wards)|"
+          r"subsequent(?:ly)?|"
           r"later\s+on|later|following\s+(?:that|this|it|them)|since\s+then|thereafter|"
           r"on\s+(?:the|his|her|their)\s+(?:way|journey|trip)\s+(?:home|back)|after(?!\s+all\b)")
 _BEFORE = (r"on\s+(?:the|his|her|their)\s+way\s+to|(?:(?:right|just|shortly|immediately|directly|soon)\s+)?"
@@ -42,6 +43,9 @@ LIKE_WEIGHT = 1.0
 # weight (chosen on the dev splits: 20 to 50 records gave the same figures; weight 0.5 one question fewer).
 THREAD = 20
 THREAD_WEIGHT = 1.0
+# A move in order ranks the records of the cited record's series (series()) by nearness, looked for among this
+# many whose titles are most like its title.
+SERIES = 200
 # An untitled record stands for its thread by the start of its summary.
 THREAD_CHARS = 200
 _ORDER = re.compile(rf"\b(?:(?P<after>{_AFTER})|(?P<before>{_BEFORE}))\b", re.IGNORECASE)
@@ -205,6 +209,7 @@ class Leaning:
     rest: str = ""      # ... and the follow-up without the words of the move
     naming: str = ""    # the words that named the record moved from ("after Moscow"): not the topic of the move
     same: bool = False  # no topic of its own: the earlier answer's records answer it
+    way: int = 0        # a move in order: +1 after the record moved from, -1 before it (the nearest first)
 
 
 def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
@@ -261,11 +266,48 @@ def _thread(earlier: Earlier, anchor, index, depth: int, lo: date | None, hi: da
             like = tuple(r for r in like if r not in there)
             lists = tuple((tuple(r for r in ranked if r not in there), weight) for ranked, weight in lists)
     record = anchor.record
+    topic = record.title if record.title else record.summary[:THREAD_CHARS]
     if way and like and not record.undated:
-        thread = by_nearness(index.starts, index.ends, np.array(like[:THREAD]), record, way)
+        head, kin = series(index, record, lo, hi, mine, like)
+        thread = by_nearness(index.starts, index.ends, np.array(kin or like[:THREAD]), record, way)
         lists = (*lists, (tuple(int(r) for r in thread), THREAD_WEIGHT))
-    return Leaning(lo, hi, (*lists, (like, LIKE_WEIGHT)), mine,
-                   thread=record.title if record.title else record.summary[:THREAD_CHARS], rest=rest, naming=naming)
+        topic = head or topic
+    return Leaning(lo, hi, (*lists, (like, LIKE_WEIGHT)), mine, thread=topic, rest=rest, naming=naming, way=way)
+
+
+def _title_words(title: str) -> list[str]:
+    return [w for w in (re.sub(r"[^\w]", "", w).lower() for w in title.split()) if w]
+
+
+def series(index, record, lo: date | None, hi: date | None, mine: frozenset[int], like: tuple[int, ...] = ()
+           ) -> tuple[str, list[int]]:
+    """The series a record belongs to among the records in [lo, hi] (its own event out), and the words of its
+    title that head the series: the titles that begin as its own does further than most titles like it do, up
+    to a small word after a name ("Travel of Secretary of State Alexander Meigs Haig to ..." against "Travel
+    of Secretary of State ..."), with the titles the same as its own. Looked for among the SERIES records whose
+    titles share most words with its title (BM25) and those most like it (like). ("", []) when there is none."""
+    from .query import name_phrases
+    from .text import tokens
+
+    words = _title_words(record.title)
+    found = index.keyword(tokens(record.title), SERIES, index.within(lo, hi)).rows
+    rows = [r for r in dict.fromkeys([*found, *like]) if r not in mine]
+    if not words or not rows:
+        return "", []
+
+    def shared(title: str) -> int:
+        other = _title_words(title)
+        return next((i for i, (a, b) in enumerate(zip(words, other)) if a != b), min(len(words), len(other)))
+
+    lengths = [shared(r.title) for r in index.records.fetch(rows)]
+    differing = [k for k in lengths if k < len(words)]
+    n = max(differing, default=0)
+    head = " ".join(record.title.split()[:n])
+    # a head ends after a name, on a small word ("... Haig to"), not inside one ("Visit of Prime Minister John")
+    if n <= float(np.median(differing or [0])) or not head.split()[-1][:1].islower() \
+            or not name_phrases(head, punctuation=False):
+        return "", []
+    return head, [r for r, k in zip(rows, lengths) if k >= n]
 
 
 def _holding(index, words: str, rows: set[int]) -> set[int]:

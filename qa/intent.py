@@ -182,7 +182,8 @@ def _one_place(low: list[str]) -> bool:
     def picks_one(j: int, w: str) -> bool:
         after = content[j + 1:j + 4]
         opens = after and (after[0] in _JOURNEYS or after[0] in _CLAUSE_OPENERS)
-        return w in _ONE_OF and not any(period(v) for v in after) and not opens
+        onward = w == "there" and j > 0 and content[j - 1] == "from"  # "where did he go from there?"
+        return (w in _ONE_OF or onward) and not any(period(v) for v in after) and not opens
 
     return any(picks_one(j, w) for j, w in enumerate(content))
 

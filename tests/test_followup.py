@@ -52,7 +52,8 @@ def top(answer) -> str:
                                       ("Whom did he meet on the way home?", 1),
                                       ("Where did he stop on the way to Rome?", -1),
                                       ("Had she been there before?", -1),
-                                      ("Did he testify before Congress after that?", 1)])
+                                      ("Did he testify before Congress after that?", 1),
+                                      ("Where did she go from there?", 1)])
 def test_a_move_in_order_is_read_with_its_direction(text, way):
     order = find_order(text)
     assert order is not None and order.way == way
@@ -213,3 +214,48 @@ def test_a_move_from_a_stop_the_earlier_answer_did_not_cite_starts_from_that_sto
     assert top(journeys.ask("And after Rome, where did she go?", history=before)) == JOURNEYS[3][1]
     # from Madrid, "before" would be Lisbon; from Lisbon, her first journey, nothing of hers comes before
     assert not journeys.ask("Where was she before Lisbon?", history=before).found
+
+
+# A minister who went back to the same city: the return is most like the first visit, but not the next journey.
+RETURNS = [
+    ("April 10, 1951", "Journey of Minister Edda Varnholt to Spain (Madrid)",
+     "Minister Varnholt opened a trade fair in Madrid and signed a cultural agreement with Spain."),
+    ("June 5, 1951", "Journey of Minister Edda Varnholt to Italy (Rome)",
+     "Minister Varnholt met the Italian foreign minister on refugee resettlement."),
+    ("May 3, 1953", "Journey of Minister Edda Varnholt to Spain (Madrid)",
+     "Minister Varnholt returned to Madrid for the trade fair and renewed the cultural agreement with Spain."),
+    ("July 15, 1951", "Journey of Minister Tomas Quirling to Finland (Helsinki)",
+     "Minister Quirling inspected a timber port and met trade unionists."),
+    ("May 20, 1951", "Journey of Minister Edda Lindqvist to France (Paris)",  # her titles begin as far as "Edda"
+     "Minister Lindqvist signed a fisheries protocol in Paris."),
+]
+
+
+@pytest.fixture(scope="module")
+def returns(tmp_path_factory, embedder):
+    return made_up_archive(tmp_path_factory.mktemp("returns"), RETURNS, embedder)
+
+
+def test_a_move_in_order_answers_with_the_nearest_record_that_answers_first(returns):
+    # the series is her journeys, headed "Journey of Minister Edda Varnholt to": where she went, not Madrid again,
+    # nor another minister's journey however near
+    before = ["When did Minister Varnholt open the trade fair in Madrid in 1951?"]
+    assert top(returns.ask(before[0])) == RETURNS[0][1]
+    for text in ("Where did she go next?", "Where did she go from there?"):
+        answer = returns.ask(text, history=before)
+        assert top(answer) == RETURNS[1][1], [c.hit.record.date.text for c in answer.citations]
+
+
+def test_a_series_is_headed_by_whole_names(returns):
+    from qa.followup import series
+
+    index = returns.current
+    rows = {r.date.text: i for i, r in enumerate(index.records)}
+    every = tuple(rows.values())  # the records most like it: in so small a collection, all of them
+    record = index.records[rows["April 10, 1951"]]
+    head, kin = series(index, record, date(1951, 4, 10), None, frozenset([rows["April 10, 1951"]]), every)
+    assert head == "Journey of Minister Edda Varnholt to"
+    assert sorted(index.records[r].date.text for r in kin) == ["June 5, 1951", "May 3, 1953"]
+    # Lindqvist's title begins as hers does only as far as most titles do, and that inside a name: no series
+    lindqvist = index.records[rows["May 20, 1951"]]
+    assert series(index, lindqvist, date(1951, 5, 20), None, frozenset([rows["May 20, 1951"]]), every) == ("", [])
