@@ -327,8 +327,10 @@ class Archive:
         vecs = embedder.encode([q.match_text] + [n.text for n in q.names + q.context])
         qvec, name_vecs = vecs[0], vecs[1:]
         ranged = date_from is not None or date_to is not None
-        # a period and no topic (or one most records share, asking for a list): every record of it, in date order
+        # a period and no topic (or one most records share, asking for a list): every record of it, in date order;
+        # a follow-up's topic is the question's before it unless it asks for others ("anything else from 1946?")
         topic = q.terms or q.names if q.intent.kind != LIST else narrows(q, index.keywords)
+        topic = topic or (not leaning.exclude and bool(q.context or q.context_terms))
         listing = ranged and (q.date_only or not topic) and not leaning.lists
         if listing:
             hits = in_date_order(index, qvec, date_from, date_to, MAX_K, latest=q.intent.order > 0)

@@ -384,7 +384,12 @@ def detect(question: str, history: list[str] | None = None) -> Intent:
     ws = words(question)
     why_follow = _leans_on_before(question, ws) if history else None
     if found.found and not topic:
-        return Intent(DATE_ONLY, why_follow is not None, "a period and no topic")
+        if why_follow is None:
+            return Intent(DATE_ONLY, False, "a period and no topic")
+        # "And in 1947?": the question before, for that period (a period's listing if it asked for one)
+        kind = detect(history[-1], history[:-1]).kind  # type: ignore[index]
+        return Intent(kind, True, f"a period and no topic; {why_follow}; asks for what the question before "
+                                  "asked for")
     linked = why_follow is not None and _LINKS.match(question.strip()) is not None
     kind, cue = (None, "") if linked else _own_kind(ws)
     low = [w.lower() for w in ws]

@@ -259,3 +259,10 @@ def test_a_series_is_headed_by_whole_names(returns):
     # Lindqvist's title begins as hers does only as far as most titles do, and that inside a name: no series
     lindqvist = index.records[rows["May 20, 1951"]]
     assert series(index, lindqvist, date(1951, 5, 20), None, frozenset([rows["May 20, 1951"]]), every) == ("", [])
+
+
+def test_a_period_alone_after_a_question_with_a_topic_keeps_the_topic(journeys):
+    before = ["Where did Minister Varnholt go in April 1951?"]
+    answer = journeys.ask("And in June 1951?", history=before)
+    assert top(answer) == JOURNEYS[2][1]  # hers, not the other minister's of that month
+    assert all("Varnholt" in c.hit.record.title for c in answer.citations)

@@ -98,7 +98,12 @@ def test_a_follow_up_without_a_cue_of_its_own_asks_for_what_the_question_before_
     assert detect("Same for 1947", ["What is there from spring 1946?"]).kind == DATE_ONLY
     # ... unless it asks where someone went at one point, after a question asking for every place
     assert detect("And after Cairo, where did he go?", ["Where did the governor travel in 1921?"]).kind == FACT
-    assert detect("And in 1922?", ["Where did the governor travel in 1921?"]).kind != FACT
+    assert detect("And in 1922?", ["Where did the governor travel in 1921?"]).kind == LIST
+    # a period alone after a question with a topic asks that question again for the period; after a period alone,
+    # for the period's records
+    assert detect("And in 1947?", ["What did the council decide about the harbour in 1946?"]).kind == FACT
+    assert detect("And in 1947?", ["What is there from 1946?"]).kind == DATE_ONLY
+    assert detect("Documents of 1947").kind == DATE_ONLY
     assert detect("And where else did he go after Cairo?", ["Where did the governor travel in 1921?"]).kind == LIST
     assert detect("And where did he go before that, in 1920?", ["Where did the governor travel in 1921?"]).kind == LIST
 
