@@ -311,6 +311,11 @@ def _leans_on_before(text: str, ws: list[str]) -> str | None:
     thing = _definite_thing(content)
     if thing:
         return f"{thing!r} is a thing the question does not say"
+    from .qdates import find_shift
+
+    shift = find_shift(text)  # "the next day", "that same month": a time counted from the answer before
+    if shift is not None:
+        return f"{shift.phrase!r} counts from the answer before"
     return None
 
 

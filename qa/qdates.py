@@ -452,7 +452,8 @@ _COUNT = (r"(?P<count>\d{1,3}|"
 _RELATIVE = re.compile(
     r"\b(?:(?:the\s+)?(?P<way1>next|following|previous|preceding|prior)\s+" + _UNIT.format(1)
     + r"|the\s+" + _UNIT.format(2) + r"\s+(?P<way2>before|after)"
-    + r"|" + _COUNT + r"\s+" + _UNIT.format(3) + r"\s+(?P<way3>later|earlier|after(?:wards?)?|before(?:hand)?))\b",
+    + r"|" + _COUNT + r"\s+" + _UNIT.format(3) + r"\s+(?P<way3>later|earlier|after(?:wards?)?|before(?:hand)?)"
+    + r"|(?:that|the)\s+(?:very\s+)?(?P<way4>same)\s+" + _UNIT.format(4) + r"(?!\s+as\b))\b",
     re.IGNORECASE)
 _FORWARD = ("next", "following", "after", "later")
 
@@ -475,11 +476,15 @@ def without(text: str, m: re.Match) -> str:
 
 def find_shift(question: str) -> Shift | None:
     """The time a question gives relative to the one before it ("the next day", "the month before", "two weeks
-    later", "a few years earlier"), or None."""
+    later", "a few years earlier", "that same day"), or None."""
     m = _RELATIVE.search(question)
     if not m:
         return None
     g = m.groupdict()
+    if g["way4"]:  # "that same day": the time of the answer before; "the same week": the days around it
+        unit = g["unit4"].lower()
+        return Shift("day", -3, 3, m.group(0), without(question, m)) if unit == "week" else \
+            Shift(unit, 0, 0, m.group(0), without(question, m))
     way = (g["way1"] or g["way2"] or g["way3"]).lower()
     unit = (g["unit1"] or g["unit2"] or g["unit3"]).lower()
     count = " ".join((g["count"] or "1").lower().split())

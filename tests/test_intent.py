@@ -87,6 +87,8 @@ def test_the_kind_a_question_asks_for(question, kind):
     ("What did Stalin say in his telegram?", ["Who wrote to Mao?"], False),  # 'his' refers inside
     ("Which treaties did the Colonial Office register?", ["What did the chiefs petition for?"], False),
     ("And what did the minister answer?", None, False),  # nothing before it: it cannot lean on anything
+    ("What did the ambassador cable home the next day?", ["When did the ambassador meet the king?"], True),
+    ("What did the ambassador cable home on 3 May 1950?", ["When did the ambassador meet the king?"], False),
 ])
 def test_a_follow_up_leans_on_the_question_before(question, history, follow_up):
     assert detect(question, history).follow_up is follow_up

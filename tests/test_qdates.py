@@ -348,6 +348,9 @@ ANCHOR = date(1962, 3, 14)
     ("And a few days later?", (date(1962, 3, 15), date(1962, 3, 21))),  # a few: up to a week
     ("a couple of days later", (date(1962, 3, 15), date(1962, 3, 17))),
     ("several months before", (date(1961, 5, 1), date(1962, 2, 28))),  # several: up to ten
+    ("What else did he send that same day?", (ANCHOR, ANCHOR)),  # the same time: not moved
+    ("And the same month?", (date(1962, 3, 1), date(1962, 3, 31))),
+    ("anything else from that very same week", (date(1962, 3, 11), date(1962, 3, 17))),  # the days around it
 ])
 def test_a_relative_time_moves_the_time_before(text, expected):
     shift = qdates.find_shift(text)
@@ -363,6 +366,7 @@ def test_months_and_years_count_from_the_end_forward_and_from_the_start_back():
     assert qdates.shifted(date(1950, 6, 1), date(1950, 6, 30), qdates.find_shift("the day after")) == (
         date(1950, 6, 2), date(1950, 7, 1))  # days move the range as it is
     assert qdates.shifted(date(9999, 12, 31), date(9999, 12, 31), shift_fwd) == (None, None)
+    assert qdates.find_shift("Was it signed on the same day as the armistice?") is None  # the same as something else
 
 
 @pytest.mark.parametrize("text", ["What was the next step?", "Which day did it arrive?", "the year of the treaty",
