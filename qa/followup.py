@@ -23,9 +23,10 @@ import numpy as np
 from .qdates import without
 from .retrieve import Hit
 
-# "after that", "next", "right before", "his previous trip", "earlier meetings": the direction, and the words
-# out. A unit of time ("the next day", "two years earlier") is a shift (qa/qdates.py), read first.
+# "after that", "next", "did he come back?", "right before", "his previous trip", "earlier meetings": the
+# direction, and the words out. A unit of time ("the next day", "two years earlier") is a shift (qa/qdates.py), read first.
 _AFTER = (r"next|afterwards?|from\s+there|after\s+(?:that|this|it|them|those|these|then|wards)|"
+          r"(?:come|comes|came|coming|go|goes|went|going)\s+back|again|"
           r"subsequent(?:ly)?|"
           r"later\s+on|later|following\s+(?:that|this|it|them)|since\s+then|thereafter|"
           r"on\s+(?:the|his|her|their)\s+(?:way|journey|trip)\s+(?:home|back)|after(?!\s+all\b)")

@@ -53,7 +53,8 @@ def top(answer) -> str:
                                       ("Where did he stop on the way to Rome?", -1),
                                       ("Had she been there before?", -1),
                                       ("Did he testify before Congress after that?", 1),
-                                      ("Where did she go from there?", 1)])
+                                      ("Where did she go from there?", 1),
+                                      ("Did he ever come back?", 1), ("Did she visit Rome again?", 1)])
 def test_a_move_in_order_is_read_with_its_direction(text, way):
     order = find_order(text)
     assert order is not None and order.way == way
