@@ -22,12 +22,12 @@ from .casing import capitalised, recase
 from .collection import BrowsePage, BrowseRequest, browse, examples
 from .embed import Embedder, model_name
 from .errors import IndexProblem, QuestionError, RebuildRunning, RecordsError
-from .followup import Earlier, Leaning, lean, threaded
+from .followup import Earlier, Leaning, lean, nearest_first, threaded
 from .intent import LIST
 from .query import Query, analyze, narrows
 from .records import Record, check_file
 from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, extremes, hybrid_search, in_date_order, search
-from .support import Wording, supported
+from .support import CITE, Wording, supported
 from .store import Progress
 from .stores import Store
 from .timeline import empty_stretches
@@ -328,12 +328,14 @@ class Archive:
         qvec, name_vecs = vecs[0], vecs[1:]
         ranged = date_from is not None or date_to is not None
         # a period and no topic (or one most records share, asking for a list): every record of it, in date order;
-        # a follow-up's topic is the question's before it unless it asks for others ("anything else from 1946?")
+        # a follow-up's topic is the question's before it unless it asks for others ("any other records from 1946?")
         topic = q.terms or q.names if q.intent.kind != LIST else narrows(q, index.keywords)
         topic = topic or (not leaning.exclude and bool(q.context or q.context_terms))
         listing = ranged and (q.date_only or not topic) and not leaning.lists
         if listing:
-            hits = in_date_order(index, qvec, date_from, date_to, MAX_K, latest=q.intent.order > 0)
+            kept = [h for h in in_date_order(index, qvec, date_from, date_to, MAX_K + len(leaning.exclude),
+                                             latest=q.intent.order > 0) if h.row not in leaning.exclude]
+            hits = [replace(h, rank=r) for r, h in enumerate(kept[:MAX_K], start=1)]  # "any other ...": not those
         else:
             depth = LIST_DEPTH if q.intent.listing else FACT_DEPTH
             want = max(k, depth)
@@ -350,8 +352,9 @@ class Archive:
             name_cos = index.vectors([h.row for h in hits]) @ name_vecs.T if len(name_vecs) else None
             hits = supported(hits, Wording.of(q, index.keywords), index.manifest.calibration, name_cos,
                              listing=q.intent.kind == LIST)
-            # "When did she last visit?": the latest that answers; "Where did he go next?": the nearest after
-            hits = extreme_first(hits, q.intent.answer_order or -leaning.way)
+            hits = extreme_first(hits, q.intent.answer_order)  # "When did she last visit?": the latest that answers
+            if q.intent.kind != LIST and not q.intent.answer_order:  # "Where did he go next?": the nearest after
+                hits = nearest_first(hits, leaning, CITE)
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
         # read as recased (qa/casing.py), shown as asked
         return Retrieved(replace(q, text=text), hits, date_from, date_to, self.stamp(index), mode, gaps, listing,

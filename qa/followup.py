@@ -26,7 +26,7 @@ from .retrieve import Hit
 # "after that", "next", "did he come back?", "right before", "his previous trip", "earlier meetings": the
 # direction, and the words out. A unit of time ("the next day", "two years earlier") is a shift (qa/qdates.py), read first.
 _AFTER = (r"next|afterwards?|from\s+there|after\s+(?:that|this|it|them|those|these|then|wards)|"
-          r"(?:come|comes|came|coming|go|goes|went|going)\s+back|again|"
+          r"(?:come|comes|came|coming|go|goes|went)\s+back|going\s+back(?!\s+to\b)|again|"
           r"subsequent(?:ly)?|"
           r"later\s+on|later|following\s+(?:that|this|it|them)|since\s+then|thereafter|"
           r"on\s+(?:the|his|her|their)\s+(?:way|journey|trip)\s+(?:home|back)|after(?!\s+all\b)")
@@ -45,7 +45,7 @@ LIKE_WEIGHT = 1.0
 THREAD = 20
 THREAD_WEIGHT = 1.0
 # A move in order ranks the records of the cited record's series (series()) by nearness, looked for among this
-# many whose titles are most like its title.
+# many whose words are most like its title's (BM25) and those most like the record.
 SERIES = 200
 # An untitled record stands for its thread by the start of its summary.
 THREAD_CHARS = 200
@@ -77,6 +77,11 @@ class Order(NamedTuple):
 
 # A bare "after" or "before" after these words is no move in time: "looked after her delegation", "named after
 # him", "presented before the parliament", "testified before Congress".
+# Verbs of going somewhere, before "again" or "from there" ("Did she visit Rome again?", "Where did he go from
+# there?").
+_GOING = frozenset("""go goes went going come comes came coming visit visits visited visiting return returns returned
+returning travel travels travelled traveled travelling traveling fly flies flew head heads headed move moves moved
+continue continued proceed proceeded sail sailed drive drove be been meet met see saw""".split())
 _IN_PLACE = frozenset("""look looks looked looking named take takes took taking ask asks asked asking present
 presents presented presenting appear appears appeared appearing testify testifies testified testifying bring
 brings brought bringing put puts laid lay lays laying argue argues argued arguing plead pleads pleaded stand
@@ -125,9 +130,18 @@ class Earlier:
 
 
 def _in_place(text: str, m: re.Match) -> bool:
-    """Whether a bare "after"/"before" follows a verb that makes it no move in time (_IN_PLACE)."""
-    before = text[: m.start()].split()
-    return m.group(0).lower() in ("after", "before") and bool(before) and before[-1].lower() in _IN_PLACE
+    """Whether a move's words are no move in time: a bare "after"/"before" after a verb that makes it none
+    (_IN_PLACE), "again" with no verb of going before it ("What was the date again?"), "from there" not after
+    one ("What did he report from there?")."""
+    before = [w.lower().strip(",;:") for w in text[: m.start()].split()]
+    phrase = " ".join(m.group(0).lower().split())
+    if phrase in ("after", "before"):
+        return bool(before) and before[-1] in _IN_PLACE
+    if phrase == "again":
+        return not any(w in _GOING for w in before)
+    if phrase == "from there":
+        return not before or before[-1] not in _GOING
+    return False
 
 
 def anchor_of(earlier: Earlier, order: Order, index, depth: int):
@@ -206,11 +220,13 @@ class Leaning:
     date_to: date | None
     lists: tuple[tuple[tuple[int, ...], float], ...] = ()  # extra ranked rows for the fusion, with their weight
     exclude: frozenset[int] = frozenset()                  # rows that cannot answer (the event moved from)
-    thread: str = ""    # a move from the record cited before: its title, the topic in place of the question before
+    thread: str = ""    # a move from the record cited before: its title (for a move in order, the head of its
+                        # series, series()), the topic in place of the question before
     rest: str = ""      # ... and the follow-up without the words of the move
     naming: str = ""    # the words that named the record moved from ("after Moscow"): not the topic of the move
     same: bool = False  # no topic of its own: the earlier answer's records answer it
     way: int = 0        # a move in order: +1 after the record moved from, -1 before it (the nearest first)
+    origin: object = None  # ... and the record it moves from (qa/records.Record)
 
 
 def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
@@ -254,10 +270,12 @@ def without_words(text: str, words: str, start: int = 0) -> str:
 def _thread(earlier: Earlier, anchor, index, depth: int, lo: date | None, hi: date | None, lists: tuple,
             rest: str, naming: str = "", way: int = 0) -> Leaning:
     """A move from a record (anchor, a Hit: one the earlier answer cited, or of its thread): the records in
-    [lo, hi] most like it (the same traveller, the same series) count in the fusion, and the record stands for
-    the topic. A move in order (way) also counts the THREAD most like it by their nearness in time: the next
-    record of the same thread. A move named by where it starts ("after Moscow") counts no record holding those
-    words in these rankings, unless most of the thread holds them ("after her journey": they name no place)."""
+    [lo, hi] most like it (the same traveller, the same series) count in the fusion, and the record's title stands
+    for the topic. A move in order (way) also counts the records of its series (series(); failing one, the
+    THREAD most like it) by their nearness in time, the next record of the same series, and the head of the
+    series stands for the topic in place of the whole title ("... Varnholt to", not "... to Spain (Madrid)").
+    A move named by where it starts ("after Moscow") counts no record holding those words in these rankings,
+    unless most of the thread holds them ("after her journey": they name no place)."""
     mine = earlier.alongside(anchor)
     rows, _ = index.dense(index.vectors([anchor.row])[0], depth + len(mine), index.within(lo, hi))
     like = tuple(int(r) for r in rows if int(r) not in mine)
@@ -273,20 +291,42 @@ def _thread(earlier: Earlier, anchor, index, depth: int, lo: date | None, hi: da
         thread = by_nearness(index.starts, index.ends, np.array(kin or like[:THREAD]), record, way)
         lists = (*lists, (tuple(int(r) for r in thread), THREAD_WEIGHT))
         topic = head or topic
-    return Leaning(lo, hi, (*lists, (like, LIKE_WEIGHT)), mine, thread=topic, rest=rest, naming=naming, way=way)
+    return Leaning(lo, hi, (*lists, (like, LIKE_WEIGHT)), mine, thread=topic, rest=rest, naming=naming, way=way,
+                   origin=record if way else None)
 
 
-def _title_words(title: str) -> list[str]:
-    return [w for w in (re.sub(r"[^\w]", "", w).lower() for w in title.split()) if w]
+def nearest_first(hits: list, leaning: Leaning, bar: float) -> list:
+    """For a move in order ("Where did he go next?"): the records likely enough to be cited (bar), nearest in
+    time to the record moved from first, in the move's direction, then the rest as weighed."""
+    from dataclasses import replace
+
+    record = leaning.origin
+    likely = [h for h in hits if h.support >= bar and not h.record.undated]
+    if not leaning.way or record is None or record.undated or len(likely) < 2:
+        return hits
+    when = record.date.start if leaning.way > 0 else record.date.end
+
+    def distance(h) -> int:
+        edge = h.record.date.start if leaning.way > 0 else h.record.date.end
+        return abs((edge - when).days)
+
+    ordered = sorted(likely, key=distance) + [h for h in hits if h not in likely]
+    return [replace(h, rank=r) for r, h in enumerate(ordered, start=1)]
+
+
+def _title_words(title: str) -> list[tuple[str, str]]:
+    """A title's words as written, each with its letters and digits in lower case (words of none left out)."""
+    return [(w, k) for w in title.split() if (k := re.sub(r"[^\w]", "", w).lower())]
 
 
 def series(index, record, lo: date | None, hi: date | None, mine: frozenset[int], like: tuple[int, ...] = ()
            ) -> tuple[str, list[int]]:
     """The series a record belongs to among the records in [lo, hi] (its own event out), and the words of its
-    title that head the series: the titles that begin as its own does further than most titles like it do, up
-    to a small word after a name ("Travel of Secretary of State Alexander Meigs Haig to ..." against "Travel
-    of Secretary of State ..."), with the titles the same as its own. Looked for among the SERIES records whose
-    titles share most words with its title (BM25) and those most like it (like). ("", []) when there is none."""
+    title that head it: the longest start of its title that other titles share, that names someone or
+    something and ends on a small word after the name ("Journey of Minister Edda Varnholt to ..."), not inside
+    a name nor on the place the record is about; the series is every title that begins so, its own title's
+    repeats too. Looked for among the SERIES records whose words are most like its title's (BM25) and those most
+    like it (like). ("", []) when no shared start names anyone ("Journey of ...")."""
     from .query import name_phrases
     from .text import tokens
 
@@ -295,20 +335,20 @@ def series(index, record, lo: date | None, hi: date | None, mine: frozenset[int]
     rows = [r for r in dict.fromkeys([*found, *like]) if r not in mine]
     if not words or not rows:
         return "", []
+    mine_words = [k for _, k in words]
 
     def shared(title: str) -> int:
-        other = _title_words(title)
-        return next((i for i, (a, b) in enumerate(zip(words, other)) if a != b), min(len(words), len(other)))
+        other = [k for _, k in _title_words(title)]
+        return next((i for i, (a, b) in enumerate(zip(mine_words, other)) if a != b),
+                    min(len(mine_words), len(other)))
 
     lengths = [shared(r.title) for r in index.records.fetch(rows)]
-    differing = [k for k in lengths if k < len(words)]
-    n = max(differing, default=0)
-    head = " ".join(record.title.split()[:n])
-    # a head ends after a name, on a small word ("... Haig to"), not inside one ("Visit of Prime Minister John")
-    if n <= float(np.median(differing or [0])) or not head.split()[-1][:1].islower() \
-            or not name_phrases(head, punctuation=False):
-        return "", []
-    return head, [r for r, k in zip(rows, lengths) if k >= n]
+    longest = max((n for n in lengths if n < len(words)), default=0)
+    for n in range(longest, 0, -1):  # back to a start that ends on a small word after a name
+        head = " ".join(w for w, _ in words[:n])
+        if words[n - 1][0][:1].islower() and name_phrases(head, punctuation=False):
+            return head, [r for r, k in zip(rows, lengths) if k >= n]
+    return "", []
 
 
 def _holding(index, words: str, rows: set[int]) -> set[int]:

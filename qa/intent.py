@@ -164,24 +164,29 @@ _OPENING = re.compile(r"^(?:(?:can|could|would|will) (?:you|i|we) (?:please )?|p
                       r"do you have |have you got |is it possible to (?:see |get )?)+", re.IGNORECASE)
 
 
-def _one_place(low: list[str]) -> bool:
-    """Whether a question asks where someone went next, first, after ... : one place ("And after Moscow, where
-    did he go?"), however many the question before it asked for; not when it asks where else, nor for a
-    period ("after 1985", "later in 1999", "before that, in 1971")."""
+def _one_place(ws: list[str]) -> bool:
+    """Whether a question (its words) asks where someone went next, first, after ... : one place ("And after
+    Moscow, where did he go?", "... after she left Rome?"), however many the question before it asked for; not
+    when it asks where else, nor for a period ("after 1985", "later in 1999", "before that, in 1971", "before he
+    took office")."""
+    low = [w.lower() for w in ws]
     if "where" not in low or not any(w in _MOVE_VERBS for w in low) or any(w in ("else", "other", "others")
                                                                           for w in low):
         return False
-    content = [w for w in low if w not in "?,;:."]
+    said = [w for w in ws if w not in "?,;:."]
+    content = [w.lower() for w in said]
 
     def period(w: str) -> bool:
         return len(w) == 4 and w.isdigit() or w in MONTHS and w != "may"
 
     # a one-of word that a period follows within three words is that period's edge ("after 1985"); one before a
     # journey picks the journey, whose places are many ("his first trip abroad: where did he go?"), and one before
-    # a clause of time is its edge too ("before he took office")
+    # a clause of time is its edge too ("before he took office"), unless the clause names a place ("after she
+    # left Rome": a move from there)
     def picks_one(j: int, w: str) -> bool:
         after = content[j + 1:j + 4]
-        opens = after and (after[0] in _JOURNEYS or after[0] in _CLAUSE_OPENERS)
+        named = any(v[:1].isupper() for v in said[j + 2:j + 5])
+        opens = after and (after[0] in _JOURNEYS or after[0] in _CLAUSE_OPENERS and not named)
         onward = w == "there" and j > 0 and content[j - 1] == "from"  # "where did he go from there?"
         return (w in _ONE_OF or onward) and not any(period(v) for v in after) and not opens
 
@@ -241,7 +246,7 @@ def _own_kind(ws: list[str]) -> tuple[str | None, str]:
         if is_plural(head[0]):
             return LIST, f"{ws[0]!r} with the plural {head[0]!r}"
         return FACT, f"{ws[0]!r} with the singular {head[0]!r}"
-    if first == "where" and any(w in _MOVE_VERBS for w in low[1:]) and not _one_place(low):
+    if first == "where" and any(w in _MOVE_VERBS for w in low[1:]) and not _one_place(ws):
         return LIST, f"{ws[0]!r} with a verb of going asks for every place"
     if first in _QUESTION or first in _AUX or first in ("tell", "explain", "describe", "summarise", "summarize"):
         return FACT, f"a question starting with {ws[0]!r}"
@@ -311,11 +316,15 @@ def _leans_on_before(text: str, ws: list[str]) -> str | None:
     thing = _definite_thing(content)
     if thing:
         return f"{thing!r} is a thing the question does not say"
-    from .qdates import find_shift
+    from .qdates import find_dates, find_shift
 
-    shift = find_shift(text)  # "the next day", "that same month": a time counted from the answer before
-    if shift is not None:
-        return f"{shift.phrase!r} counts from the answer before"
+    # "the next day", "that same month" ending a clause, in a question with no dates of its own: a time counted
+    # from the answer before (not "the day after the amendment was introduced")
+    shift = find_shift(text)
+    if shift is not None and not find_dates(text).found:
+        after = text[text.find(shift.phrase) + len(shift.phrase):].strip()
+        if not after or after[0] in "?.!,;:":
+            return f"{shift.phrase!r} counts from the answer before"
     return None
 
 
@@ -399,14 +408,14 @@ def detect(question: str, history: list[str] | None = None) -> Intent:
     kind, cue = (None, "") if linked else _own_kind(ws)
     low = [w.lower() for w in ws]
     tail = None if linked or kind == LIST else _CLAUSE.search(question)
-    if tail and not _one_place(low) and _own_kind(words(tail.group(1)))[0] == LIST:
+    if tail and not _one_place(ws) and _own_kind(words(tail.group(1)))[0] == LIST:
         # "Hull's 1943 journey: where did he go?"; not "The first stop of his trip: where did he go?"
         kind, cue = LIST, f"the clause {tail.group(1)!r} asks for a list"
     clause = None if linked or kind == LIST else _QUANT_CLAUSE.search(question)
     noun = clause.group(2) if clause else ""  # a noun: not a verb ("each received"), nor "all in all"
     if clause and noun not in _AUX and noun not in _PREP and not noun.endswith("ed"):
         kind, cue = LIST, f"a clause starting with the quantifier {clause.group(1)!r}"
-    if why_follow is not None and kind is None and _one_place(low):
+    if why_follow is not None and kind is None and _one_place(ws):
         kind, cue = FACT, f"{why_follow}; asks where he went at one point"
     elif why_follow is not None and kind is None:
         kind = detect(history[-1], history[:-1]).kind  # type: ignore[index]

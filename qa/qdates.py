@@ -453,7 +453,8 @@ _RELATIVE = re.compile(
     r"\b(?:(?:the\s+)?(?P<way1>next|following|previous|preceding|prior)\s+" + _UNIT.format(1)
     + r"|the\s+" + _UNIT.format(2) + r"\s+(?P<way2>before|after)"
     + r"|" + _COUNT + r"\s+" + _UNIT.format(3) + r"\s+(?P<way3>later|earlier|after(?:wards?)?|before(?:hand)?)"
-    + r"|(?:that|the)\s+(?:very\s+)?(?P<way4>same)\s+" + _UNIT.format(4) + r"(?!\s+as\b))\b",
+    + r"|(?:that|the)\s+(?:very\s+)?(?P<way4>same)\s+" + _UNIT.format(4)
+    + r"(?!\s+(?:as|that|when|where|which|whose|the|a|an|of|after|before|he|she|they|it|we|i)\b))\b",
     re.IGNORECASE)
 _FORWARD = ("next", "following", "after", "later")
 
@@ -467,6 +468,7 @@ class Shift:
     last: int
     phrase: str
     rest: str   # the question without the phrase
+    same: bool = False  # "that same day": the time of the answer before, whatever period its question named
 
 
 def without(text: str, m: re.Match) -> str:
@@ -483,8 +485,8 @@ def find_shift(question: str) -> Shift | None:
     g = m.groupdict()
     if g["way4"]:  # "that same day": the time of the answer before; "the same week": the days around it
         unit = g["unit4"].lower()
-        return Shift("day", -3, 3, m.group(0), without(question, m)) if unit == "week" else \
-            Shift(unit, 0, 0, m.group(0), without(question, m))
+        return Shift("day", -3, 3, m.group(0), without(question, m), True) if unit == "week" else \
+            Shift(unit, 0, 0, m.group(0), without(question, m), True)
     way = (g["way1"] or g["way2"] or g["way3"]).lower()
     unit = (g["unit1"] or g["unit2"] or g["unit3"]).lower()
     count = " ".join((g["count"] or "1").lower().split())

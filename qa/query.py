@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,15 +60,26 @@ class Query:
 
 
 def narrows(query: Query, keywords: KeywordIndex) -> bool:
-    """Whether the question's topic leaves out most of the collection: some word or name of it that at most half
-    the records hold (or none: a word the collection never uses). 'Papers on Korea' in an archive on Korea names
-    what nearly every record is about, and a period with no other topic asks for every record of the period."""
-    def rare(t: str) -> bool:
+    """Whether the question's topic leaves out most of the collection: whether at most half its records would
+    hold every word and name of it together, each word held as often as the collection holds it, independently
+    (a word it never uses: by none). "Papers on the war from 1942" in an archive on that war names what nearly
+    every record is about; "the president's travels in 1959" among records that half say "president" and half
+    "travel" does not."""
+    def share(t: str) -> float:
         i = keywords.vocab.get(t)
-        return i is None or 2 * int(keywords.df[i]) <= keywords.n
+        return int(keywords.df[i]) / keywords.n if i is not None and keywords.n else 0.0
 
-    return any(rare(t) for t in query.terms) or any(all(any(rare(t) for t in s) for s in n.spellings)
-                                                    for n in query.names)
+    together = math.prod(share(t) for t in query.terms) * math.prod(
+        max(min(share(t) for t in s) for s in n.spellings) for n in query.names)
+    return together <= 0.5
+
+
+def _topical(question: str) -> bool:
+    """Whether a question says more than a period ("And in 1960?" does not)."""
+    from .qdates import find_dates
+
+    found = find_dates(question)
+    return bool(set(tokens(found.rest if found.found else question)) - GENERIC)
 
 
 def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: list[str] | None = None,
@@ -85,8 +97,11 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
     from .qdates import QuestionDates, day_of, find_dates, find_shift, shifted
 
     intent = detect(text, history)
-    context = history[-1] if intent.follow_up and history else ""
-    earlier = find_dates(context) if context else None
+    # what a follow-up leans on: the question before it, or before a run of bare periods ("And in 1960?") the
+    # last one with a topic; its dates are the latest said
+    context = next((h for h in reversed(history or []) if _topical(h)), history[-1]) \
+        if intent.follow_up and history else ""
+    earlier = find_dates(history[-1]) if context and history else None
     rest, date_from, date_to, phrase = text, None, None, ""
     before: list[Name] = []
     context_terms: list[str] = []
@@ -97,6 +112,8 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
         if not found.found and earlier is not None and earlier.found:
             day = day_of(text, earlier.date_from, earlier.date_to)
             shift = find_shift(text)
+            if shift is not None and shift.same:  # "that same day": the answer's, not the question's period
+                shift = None                      # (qa/followup.py lean)
             said = day is not None or shift is not None
             if day is not None:  # "Only the ones dated the 29th?": that day of the month asked about before
                 found = day
@@ -118,7 +135,8 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
         # what a follow-up leans on is the question before it, above all what it named: its names and other
         # words are matched too (BM25 and the support model, at a lower weight), but the records need not hold
         # them
-        context_rest = earlier.rest if earlier.found and earlier.rest.strip() else context
+        leaned = find_dates(context)
+        context_rest = leaned.rest if leaned.found and leaned.rest.strip() else context
         before = [n for n in (names_in(context_rest, names, keywords.vocabulary, is_name) if variants else [])
                   if n.text not in {m.text for m in found_names}]
         taken = name_tokens | {t for n in before for s in n.spellings for t in s} | set(terms)

@@ -65,7 +65,9 @@ def test_a_move_in_order_is_read_with_its_direction(text, way):
                                   "What did the report say about dock fees?", "Where did the nextgen team meet?",
                                   "Who looked after her delegation?", "Was the ship named after him?",
                                   "After all, who went?", "What did he present before the parliament?",
-                                  "Who testified before the commission?"])
+                                  "Who testified before the commission?", "What was the date again?",
+                                  "Who signed it again?", "What did he report from there?",
+                                  "Going back to his cable, what did he propose?"])
 def test_no_move_in_order_is_read_where_there_is_none(text):
     assert find_order(text) is None
 
@@ -229,6 +231,10 @@ RETURNS = [
      "Minister Quirling inspected a timber port and met trade unionists."),
     ("May 20, 1951", "Journey of Minister Edda Lindqvist to France (Paris)",  # her titles begin as far as "Edda"
      "Minister Lindqvist signed a fisheries protocol in Paris."),
+    ("May 1, 1951", "Journey of Minister Tomas Quirling to Norway (Oslo)",  # his titles share "... to Norway ("
+     "Minister Quirling attended a conference on whaling quotas."),
+    ("August 3, 1952", "Journey of Minister Tomas Quirling to Norway (Bergen)",
+     "Minister Quirling visited the fisheries school."),
 ]
 
 
@@ -257,7 +263,7 @@ def test_a_series_is_headed_by_whole_names(returns):
     head, kin = series(index, record, date(1951, 4, 10), None, frozenset([rows["April 10, 1951"]]), every)
     assert head == "Journey of Minister Edda Varnholt to"
     assert sorted(index.records[r].date.text for r in kin) == ["June 5, 1951", "May 3, 1953"]
-    # Lindqvist's title begins as hers does only as far as most titles do, and that inside a name: no series
+    # Lindqvist's title begins as hers does only inside a name, and "Journey of" names no one: no series
     lindqvist = index.records[rows["May 20, 1951"]]
     assert series(index, lindqvist, date(1951, 5, 20), None, frozenset([rows["May 20, 1951"]]), every) == ("", [])
 
@@ -267,3 +273,39 @@ def test_a_period_alone_after_a_question_with_a_topic_keeps_the_topic(journeys):
     answer = journeys.ask("And in June 1951?", history=before)
     assert top(answer) == JOURNEYS[2][1]  # hers, not the other minister's of that month
     assert all("Varnholt" in c.hit.record.title for c in answer.citations)
+    # ... and after a run of bare periods, the last question before them with a topic
+    chain = [*before, "And in September 1951?"]
+    answer = journeys.ask("And in June 1951?", history=chain)
+    assert top(answer) == JOURNEYS[2][1]
+    assert all("Varnholt" in c.hit.record.title for c in answer.citations)
+
+
+
+def test_a_series_head_ends_after_the_name_not_on_the_place(returns):
+    from qa.followup import series
+
+    index = returns.current
+    rows = {r.date.text: i for i, r in enumerate(index.records)}
+    every = tuple(rows.values())
+    # Quirling's return to Norway shares more of his title than his journey to Finland: the head ends after his name
+    oslo = rows["May 1, 1951"]
+    head, kin = series(index, index.records[oslo], date(1951, 5, 1), None, frozenset([oslo]), every)
+    assert head == "Journey of Minister Tomas Quirling to"
+    assert sorted(index.records[r].date.text for r in kin) == ["August 3, 1952", "July 15, 1951"]
+    before = ["When did Minister Quirling attend the whaling conference?"]
+    assert top(returns.ask("Where did he go next?", history=before)) == RETURNS[3][1]  # Finland, not Norway again
+
+
+def test_a_period_asked_for_others_lists_the_period_without_the_records_given(journeys):
+    before = ["Where did Minister Varnholt go in April 1951?"]
+    given = {c.hit.record.title for c in journeys.ask(before[0]).citations}
+    answer = journeys.ask("Any other records from April 1951?", history=before)
+    assert answer.found and not given & {c.hit.record.title for c in answer.citations}
+    assert "Visit of Governor Alric Sandemo to the capital" in {c.hit.record.title for c in answer.citations}
+
+
+def test_that_same_week_is_the_answers_week_not_the_period_asked_about(journeys):
+    before = ["Where did Minister Varnholt go in April 1951?"]  # the month: her Madrid journey on the 10th
+    r = journeys.retrieve("Who presented a petition that same week?", history=before)
+    assert (r.date_from, r.date_to) == (date(1951, 4, 7), date(1951, 4, 13))
+    assert top(r.answer(10)) == "Visit of Governor Alric Sandemo to the capital"

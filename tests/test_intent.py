@@ -52,6 +52,7 @@ GOALS = {"intent": 0.85, "follow_up": 0.90}
     ("Where did the governor go after 1921?", LIST),  # a period, not a move
     ("Where did the governor go before he took office?", LIST),  # a clause of time, a period too
     ("Where did the governor travel after she resigned?", LIST),
+    ("Where did the governor go after she left Cairo?", FACT),  # the clause names where the move starts
     ("Where did the governor stop on his way home from the conference?", LIST),  # a journey: many stops
     ("Where did the governor go after it?", FACT),  # 'it': the record before, a move
     ("Where else did the governor go after Cairo?", LIST),
@@ -89,6 +90,8 @@ def test_the_kind_a_question_asks_for(question, kind):
     ("And what did the minister answer?", None, False),  # nothing before it: it cannot lean on anything
     ("What did the ambassador cable home the next day?", ["When did the ambassador meet the king?"], True),
     ("What did the ambassador cable home on 3 May 1950?", ["When did the ambassador meet the king?"], False),
+    ("What did the envoy report the day after the vote was taken?", ["When did the ambassador meet the king?"],
+     False),  # the day after something it says itself
 ])
 def test_a_follow_up_leans_on_the_question_before(question, history, follow_up):
     assert detect(question, history).follow_up is follow_up

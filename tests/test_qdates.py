@@ -367,6 +367,8 @@ def test_months_and_years_count_from_the_end_forward_and_from_the_start_back():
         date(1950, 6, 2), date(1950, 7, 1))  # days move the range as it is
     assert qdates.shifted(date(9999, 12, 31), date(9999, 12, 31), shift_fwd) == (None, None)
     assert qdates.find_shift("Was it signed on the same day as the armistice?") is None  # the same as something else
+    assert qdates.find_shift("What did he report on the same day the council met?") is None
+    assert qdates.find_shift("Who else wrote that same day about Korea?") is not None
 
 
 @pytest.mark.parametrize("text", ["What was the next step?", "Which day did it arrive?", "the year of the treaty",
