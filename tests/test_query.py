@@ -252,3 +252,20 @@ def test_a_topic_most_records_share_does_not_narrow_a_list(seed_archive):
     assert [h.record.date.start for h in r.hits] == sorted(h.record.date.start for h in r.hits)
     assert not seed_archive.retrieve("What did the papers on Korea from October 1947 propose?").listing
     assert not seed_archive.retrieve("List Vyshinsky's papers from October 1947").listing
+
+
+def test_a_topic_narrows_by_its_words_together():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from qa.query import narrows
+
+    counts = {"travel": 57, "president": 54, "korea": 80, "soviet": 80, "uranium": 5}
+    kw = SimpleNamespace(vocab={w: i for i, w in enumerate(counts)}, df=np.array(list(counts.values())), n=100)
+    ask = lambda terms, names=(): SimpleNamespace(terms=list(terms), names=[  # noqa: E731
+        SimpleNamespace(spellings=(frozenset(n),)) for n in names])
+    assert narrows(ask(["travel", "president"]), kw)  # each in over half the records, together in under half
+    assert not narrows(ask(["travel"]), kw)
+    assert not narrows(ask([], [{"korea"}]), kw) and not narrows(ask(["soviet"], [{"korea"}]), kw)
+    assert narrows(ask(["uranium"], [{"korea"}]), kw) and narrows(ask(["potsdam"]), kw)  # no record says it
