@@ -40,6 +40,10 @@ WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREA
               "TOKENIZERS_PARALLELISM": "false"}
 
 
+# Ray waits a fixed 30 s for a local node's processes to register, and they may take longer (seen in two runs
+# of the whole test suite on 2 cores, where Ray's dashboard process died starting; never alone). A local node
+# that timed out starting is started once more, afresh.
+LOCAL_STARTS = 2
 # Ray on this machine alone: every server on loopback (Ray would otherwise take the address of the interface
 # that routes outside), no login token to write in ~/.ray. Set only while Ray starts: a cluster started later
 # by this process (ray start) must not inherit them.
@@ -142,13 +146,23 @@ class RayEngine(Engine):
                 from ..settings import current
 
                 cpus = self.workers or cores()
-                temp = tempfile.mkdtemp(prefix="aqa-ray-", dir="/tmp")  # Unix socket paths stay short
                 env = dict(WORKER_ENV, ARCHIVE_QA_CACHE=str(current().cache),
                            ARCHIVE_QA_BACKEND=current().backend)
-                with _environment(LOCAL_RAY):  # what Ray's own processes read as they start
-                    ray.init(address="local", num_cpus=cpus, include_dashboard=False,
-                             object_store_memory=OBJECT_STORE, _temp_dir=temp, logging_level="ERROR",
-                             log_to_driver=False, runtime_env={"env_vars": env})
+                for attempt in range(LOCAL_STARTS):
+                    temp = tempfile.mkdtemp(prefix="aqa-ray-", dir="/tmp")  # Unix socket paths stay short
+                    try:
+                        with _environment(LOCAL_RAY):  # what Ray's own processes read as they start
+                            ray.init(address="local", num_cpus=cpus, include_dashboard=False,
+                                     object_store_memory=OBJECT_STORE, _temp_dir=temp, logging_level="ERROR",
+                                     log_to_driver=False, runtime_env={"env_vars": env})
+                        break
+                    except Exception as e:  # noqa: BLE001 - a node that did not come up in time is started anew
+                        with contextlib.suppress(Exception):
+                            ray.shutdown()
+                        shutil.rmtree(temp, ignore_errors=True)
+                        temp = None
+                        if attempt + 1 == LOCAL_STARTS or "timed out during startup" not in str(e):
+                            raise
             self.pool = max(1, min(self.workers or cpus, cpus))
             yield ray
         except ServiceError:
