@@ -354,7 +354,7 @@ class Archive:
                              listing=q.intent.kind == LIST)
             hits = extreme_first(hits, q.intent.answer_order)  # "When did she last visit?": the latest that answers
             if q.intent.kind != LIST and not q.intent.answer_order:  # "Where did he go next?": the nearest after
-                hits = nearest_first(hits, leaning, CITE)
+                hits = nearest_first(hits, leaning, CITE, index.starts, index.ends)
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
         # read as recased (qa/casing.py), shown as asked
         return Retrieved(replace(q, text=text), hits, date_from, date_to, self.stamp(index), mode, gaps, listing,

@@ -75,13 +75,13 @@ class Order(NamedTuple):
     at: int = 0        # where in rest the phrase was (the words follow it)
 
 
-# A bare "after" or "before" after these words is no move in time: "looked after her delegation", "named after
-# him", "presented before the parliament", "testified before Congress".
 # Verbs of going somewhere, before "again" or "from there" ("Did she visit Rome again?", "Where did he go from
 # there?").
 _GOING = frozenset("""go goes went going come comes came coming visit visits visited visiting return returns returned
 returning travel travels travelled traveled travelling traveling fly flies flew head heads headed move moves moved
 continue continued proceed proceeded sail sailed drive drove be been meet met see saw""".split())
+# A bare "after" or "before" after these words is no move in time: "looked after her delegation", "named after
+# him", "presented before the parliament", "testified before Congress".
 _IN_PLACE = frozenset("""look looks looked looking named take takes took taking ask asks asked asking present
 presents presented presenting appear appears appeared appearing testify testifies testified testifying bring
 brings brought bringing put puts laid lay lays laying argue argues argued arguing plead pleads pleaded stand
@@ -295,22 +295,18 @@ def _thread(earlier: Earlier, anchor, index, depth: int, lo: date | None, hi: da
                    origin=record if way else None)
 
 
-def nearest_first(hits: list, leaning: Leaning, bar: float) -> list:
+def nearest_first(hits: list, leaning: Leaning, bar: float, starts: np.ndarray, ends: np.ndarray) -> list:
     """For a move in order ("Where did he go next?"): the records likely enough to be cited (bar), nearest in
-    time to the record moved from first, in the move's direction, then the rest as weighed."""
+    time to the record moved from first, in the move's direction (by_nearness over the index's first and last
+    days, starts and ends), then the rest as weighed."""
     from dataclasses import replace
 
     record = leaning.origin
-    likely = [h for h in hits if h.support >= bar and not h.record.undated]
-    if not leaning.way or record is None or record.undated or len(likely) < 2:
+    likely = {h.row: h for h in hits if h.support >= bar and not h.record.undated}
+    if record is None or record.undated or len(likely) < 2:
         return hits
-    when = record.date.start if leaning.way > 0 else record.date.end
-
-    def distance(h) -> int:
-        edge = h.record.date.start if leaning.way > 0 else h.record.date.end
-        return abs((edge - when).days)
-
-    ordered = sorted(likely, key=distance) + [h for h in hits if h not in likely]
+    near = [likely[int(r)] for r in by_nearness(starts, ends, np.array(list(likely)), record, leaning.way)]
+    ordered = near + [h for h in hits if h.row not in likely]
     return [replace(h, rank=r) for r, h in enumerate(ordered, start=1)]
 
 

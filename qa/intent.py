@@ -302,8 +302,17 @@ def _unbound_pronoun(ws: list[str]) -> str | None:
     return None
 
 
-def _leans_on_before(text: str, ws: list[str]) -> str | None:
-    """Why a question leans on the one before it, or None when it stands alone."""
+def dated_topic(question: str):
+    """A question's dates (qa/qdates.py find_dates) and its topic: its words besides them, generic ones out."""
+    from .qdates import find_dates
+
+    found = find_dates(question)
+    return found, set(tokens(found.rest if found.found else question)) - GENERIC
+
+
+def _leans_on_before(text: str, ws: list[str], dated: bool) -> str | None:
+    """Why a question leans on the one before it (dated: it states dates of its own), or None when it stands
+    alone."""
     m = _LINKS.match(text.strip())
     if m:
         return f"opens with {m.group(0)!r}"
@@ -316,12 +325,12 @@ def _leans_on_before(text: str, ws: list[str]) -> str | None:
     thing = _definite_thing(content)
     if thing:
         return f"{thing!r} is a thing the question does not say"
-    from .qdates import find_dates, find_shift
+    from .qdates import find_shift
 
     # "the next day", "that same month" ending a clause, in a question with no dates of its own: a time counted
     # from the answer before (not "the day after the amendment was introduced")
     shift = find_shift(text)
-    if shift is not None and not find_dates(text).found:
+    if shift is not None and not dated:
         after = text[text.find(shift.phrase) + len(shift.phrase):].strip()
         if not after or after[0] in "?.!,;:":
             return f"{shift.phrase!r} counts from the answer before"
@@ -391,12 +400,9 @@ _CLAUSE = re.compile(r"(?:\s[-–—]+\s*|:\s*)((?i:who|whom|when|where|why|how|
 
 def detect(question: str, history: list[str] | None = None) -> Intent:
     """The intent of a question, reading the earlier questions (oldest first) for a follow-up."""
-    from .qdates import find_dates
-
-    found = find_dates(question)
-    topic = set(tokens(found.rest if found.found else question)) - GENERIC
+    found, topic = dated_topic(question)
     ws = words(question)
-    why_follow = _leans_on_before(question, ws) if history else None
+    why_follow = _leans_on_before(question, ws, found.found) if history else None
     if found.found and not topic:
         if why_follow is None:
             return Intent(DATE_ONLY, False, "a period and no topic")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from .intent import DATE_ONLY, EXTREME_WORDS, GENERIC, Intent, detect
+from .intent import DATE_ONLY, EXTREME_WORDS, GENERIC, Intent, dated_topic, detect
 from .keywords import KeywordIndex
 from .names import NameMatcher, not_a_name
 from .text import tokens
@@ -74,14 +74,6 @@ def narrows(query: Query, keywords: KeywordIndex) -> bool:
     return together <= 0.5
 
 
-def _topical(question: str) -> bool:
-    """Whether a question says more than a period ("And in 1960?" does not)."""
-    from .qdates import find_dates
-
-    found = find_dates(question)
-    return bool(set(tokens(found.rest if found.found else question)) - GENERIC)
-
-
 def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: list[str] | None = None,
             dates: bool = True, variants: bool = True, is_name: Callable[[str], bool] | None = None) -> Query:
     """Read a question: its intent, its date range and its topic, its names brought to the corpus's spelling.
@@ -99,9 +91,12 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
     intent = detect(text, history)
     # what a follow-up leans on: the question before it, or before a run of bare periods ("And in 1960?") the
     # last one with a topic; its dates are the latest said
-    context = next((h for h in reversed(history or []) if _topical(h)), history[-1]) \
+    context = next((h for h in reversed(history or []) if dated_topic(h)[1]), history[-1]) \
         if intent.follow_up and history else ""
-    earlier = find_dates(history[-1]) if context and history else None
+    earlier = leaned = None  # the dates said last, and what the question leaned on says besides its dates
+    if context and history:
+        earlier = find_dates(history[-1])
+        leaned = earlier if context == history[-1] else find_dates(context)
     rest, date_from, date_to, phrase = text, None, None, ""
     before: list[Name] = []
     context_terms: list[str] = []
@@ -135,7 +130,6 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
         # what a follow-up leans on is the question before it, above all what it named: its names and other
         # words are matched too (BM25 and the support model, at a lower weight), but the records need not hold
         # them
-        leaned = find_dates(context)
         context_rest = leaned.rest if leaned.found and leaned.rest.strip() else context
         before = [n for n in (names_in(context_rest, names, keywords.vocabulary, is_name) if variants else [])
                   if n.text not in {m.text for m in found_names}]
