@@ -68,6 +68,9 @@ _PERSONAL = {"he", "she", "him", "her", "his", "hers", "himself", "herself"}
 _SINGULAR_THINGS = {"it", "its", "itself"}
 _THINGS = {"they", "them", "their", "theirs", "those", "these", "themselves", "ones"}
 _POINTING = {"that", "this", "there", "then"}
+_DEMONSTRATIVES = {"that", "this", "those", "these"}
+# Words that open a time counted from an event ("after that decision", "since those talks").
+_TIME_EDGES = {"after", "before", "since", "following", "until", "till"}
 # Nouns whose plural does not end in -s, and -s words that are not plurals.
 _IRREGULAR_PLURALS = {"men", "women", "children", "people", "memoranda", "minutes", "data", "media", "criteria",
                       "phenomena", "personnel", "folk", "police", "cattle", "archives"}
@@ -283,6 +286,9 @@ def _unbound_pronoun(ws: list[str]) -> str | None:
         if low in ("that", "this") and i > 0 and (prev in _AUX or prev.endswith("ed")) and nxt not in _PREP \
                 and nxt not in _AUX and nxt not in _DETERMINERS:
             return w
+        if low in _DEMONSTRATIVES and prev in _TIME_EDGES and i + 2 == len(ws) and nxt.isalpha() \
+                and ws[i + 1].islower() and nxt not in _AUX and nxt not in _PREP:
+            return w  # "after that decision?", "before those talks?": a time counted from something said before
         if low == "there":  # a place ("been there"), not "is there", "there were", "Are there any"
             if i > 0 and prev not in ("is", "are", "was", "were") and prev not in _QUESTION \
                     and nxt not in _AUX and nxt not in _DETERMINERS and nxt not in ("anything", "something"):

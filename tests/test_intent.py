@@ -140,6 +140,10 @@ def test_the_labelled_intent_set(split):
     ("Was there any reply from the embassy?", False),
     ("Which memo says that the embassy closed?", False),  # "that" opening a clause
     ("What did Ambassador Ruiz say about it?", False),    # a name comes first
+    ("What did the council decide after that vote?", True),   # a time counted from something said before
+    ("Which memo came before those talks?", True),
+    ("What did the council decide after that vote in Lyon?", False),  # the vote is said which
+    ("What happened after that?", True),
 ])
 def test_a_pronoun_pointing_back_makes_a_follow_up_in_a_conversation(question, follow_up):
     assert detect(question, ["What did the consul report about the harbour strike?"]).follow_up is follow_up
