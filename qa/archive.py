@@ -332,7 +332,12 @@ class Archive:
         topic = q.terms or q.names if q.intent.kind != LIST else narrows(q, index.keywords)
         topic = topic or (not leaning.exclude and bool(q.context or q.context_terms))
         listing = ranged and (q.date_only or not topic) and not leaning.lists
-        if listing:
+        if leaning.browse:  # "the next document in the collection": the nearest records that way, whatever they hold
+            listing, rows = True, list(leaning.browse[:MAX_K])
+            rows.sort(key=lambda r: index.starts[r])  # shown in date order, as a listing is
+            hits = [Hit(r, s, n, row=i) for n, (r, s, i) in
+                    enumerate(zip(index.records.fetch(rows), index.cosine(qvec, rows), rows), start=1)]
+        elif listing:
             kept = [h for h in in_date_order(index, qvec, date_from, date_to, MAX_K + len(leaning.exclude),
                                              latest=q.intent.order > 0) if h.row not in leaning.exclude]
             hits = [replace(h, rank=r) for r, h in enumerate(kept[:MAX_K], start=1)]  # "any other ...": not those

@@ -227,6 +227,8 @@ class Leaning:
     same: bool = False  # no topic of its own: the earlier answer's records answer it
     way: int = 0        # a move in order: +1 after the record moved from, -1 before it (the nearest first)
     origin: object = None  # ... and the record it moves from (qa/records.Record)
+    browse: tuple[int, ...] = ()  # a move to the collection's next records, whatever their topic (browses()):
+                                  # their rows, nearest first
 
 
 def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
@@ -251,11 +253,45 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
         start, naming = anchor_of(earlier, order, index, depth)
         lo, hi = order_range(start.record, order.way)
         near = tuple(nearest(index.starts, index.ends, earlier, start, order.way, depth))
+        asked = browses(without_words(order.rest, naming, order.at), several=depth)
+        if asked:
+            return Leaning(None, None, way=order.way, origin=start.record, browse=near[:asked])
         return _thread(earlier, start, index, depth, lo, hi, ((near, NEAR_WEIGHT),),
                        without_words(order.rest, naming, order.at), naming, way=order.way)
     if not query.names and not query.terms:
         return Leaning(query.date_from, query.date_to, same=True)
     return keep
+
+
+# Nouns a question uses for a record of any kind ("the next document", "the item before that one").
+RECORD_NOUNS = frozenset("document documents record records item items entry entries paper papers file files".split())
+# Words that point at someone: a move of theirs follows their series ("What did he do next?"), not the collection.
+_SOMEONE = frozenset("he she they him her them his hers their theirs".split())
+# "that decision", "this one": a demonstrative and its noun name the record moved from, not the topic.
+_POINTED = re.compile(r"\b(?:that|this|those|these)\s+[\w'’-]+", re.IGNORECASE)
+
+
+def browses(rest: str, several: int) -> int:
+    """How many of the collection's next (or previous) records a move in order asks for whatever they are
+    about, or 0 when it asks for something: its words (the move's and those naming the record moved from out)
+    call it a record, one ("What is the next document in the collection?", "And the record before that one?")
+    or several in the plural ("List the documents before that": up to several; "the three documents after it":
+    three), and name no topic and no one."""
+    from .intent import GENERIC, words
+    from .qdates import NUMBERS
+    from .text import terms
+
+    said = [w.lower() for w in words(rest)]
+    nouns = set(said) & RECORD_NOUNS
+    counts = {i: int(w) if w.isdigit() else NUMBERS.get(w) for i, w in enumerate(said[:-1])
+              if said[i + 1] in nouns and (w.isdigit() or w in NUMBERS)}  # "the three documents before that"
+    topic = terms(_POINTED.sub(" ", rest)) - GENERIC - terms(" ".join(RECORD_NOUNS)) \
+        - terms(" ".join(said[i] for i in counts))
+    if not nouns or set(said) & _SOMEONE or topic:
+        return 0
+    if counts:
+        return min(max(counts.values()), several)
+    return several if any(n.endswith("s") for n in nouns) else 1
 
 
 def without_words(text: str, words: str, start: int = 0) -> str:

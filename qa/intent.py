@@ -331,6 +331,9 @@ def _leans_on_before(text: str, ws: list[str], dated: bool) -> str | None:
     thing = _definite_thing(content)
     if thing:
         return f"{thing!r} is a thing the question does not say"
+    relative = _RELATIVE.search(text)
+    if relative and not dated and not any(w[:1].isupper() for w in content[1:] if w.lower() != "i"):
+        return f"{relative.group(0)!r} counts from something said before"
     from .qdates import find_shift
 
     # "the next day", "that same month" ending a clause, in a question with no dates of its own: a time counted
@@ -341,6 +344,10 @@ def _leans_on_before(text: str, ws: list[str], dated: bool) -> str | None:
         if not after or after[0] in "?.!,;:":
             return f"{shift.phrase!r} counts from the answer before"
     return None
+
+
+# "the next document", "the previous step", in a question naming nothing and no time: next after what was said.
+_RELATIVE = re.compile(r"\b(?:next|previous|preceding|following|subsequent)\s+[a-z]+", re.IGNORECASE)
 
 
 # A short question about "the" something, naming nothing and no time ("What was the occasion?", "Where was the

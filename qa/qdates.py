@@ -442,12 +442,13 @@ def _remove(text: str, phrases: list[_Phrase]) -> str:
 
 # -- a follow-up's time relative to the question before it ("And the next day?", "a year later") ------------
 
-_EXACT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-          "nine": 9, "ten": 10}
+# Numbers written as words, for counts ("two days later", "the three documents before that").
+NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10}
 _VAGUE = {"a couple of": 3, "a few": 7, "several": 10}  # "a few days later": any day of the week after
 _UNIT = r"(?P<unit{0}>day|week|month|year)s?"
 _COUNT = (r"(?P<count>\d{1,3}|"
-          + "|".join(sorted(map(re.escape, [*_EXACT, *_VAGUE]), key=len, reverse=True)).replace(r"\ ", r"\s+")
+          + "|".join(sorted(map(re.escape, [*NUMBERS, *_VAGUE]), key=len, reverse=True)).replace(r"\ ", r"\s+")
           + ")")
 _RELATIVE = re.compile(
     r"\b(?:(?:the\s+)?(?P<way1>next|following|previous|preceding|prior)\s+" + _UNIT.format(1)
@@ -490,7 +491,7 @@ def find_shift(question: str) -> Shift | None:
     way = (g["way1"] or g["way2"] or g["way3"]).lower()
     unit = (g["unit1"] or g["unit2"] or g["unit3"]).lower()
     count = " ".join((g["count"] or "1").lower().split())
-    n = int(count) if count.isdigit() else _EXACT.get(count) or _VAGUE[count]
+    n = int(count) if count.isdigit() else NUMBERS.get(count) or _VAGUE[count]
     first = 1 if count in _VAGUE else n  # vague: anywhere from one unit to n units away
     sign = 1 if way.startswith(_FORWARD) else -1
     first, last = sorted((sign * first, sign * n))

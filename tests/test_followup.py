@@ -309,3 +309,40 @@ def test_that_same_week_is_the_answers_week_not_the_period_asked_about(journeys)
     r = journeys.retrieve("Who presented a petition that same week?", history=before)
     assert (r.date_from, r.date_to) == (date(1951, 4, 7), date(1951, 4, 13))
     assert top(r.answer(10)) == "Visit of Governor Alric Sandemo to the capital"
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("What is the next document in the collection?", 1),
+    ("And the record before that one?", 1),
+    ("What's the next document after that decision?", 1),   # "that decision" names the record moved from
+    ("List the documents before that", 5),                   # several: up to as many as the caller allows
+    ("Show me the three documents after that", 3),
+    ("And the 2 records before it?", 2),
+    ("Give me the ten documents after it", 5),
+    ("What did he do next?", 0),                             # someone's next: their series
+    ("Which record of her journeys came next?", 0),          # a topic of its own
+    ("Where did she go next?", 0),
+])
+def test_a_move_to_the_next_record_whatever_it_holds_is_told_by_its_words(text, asked):
+    from qa.followup import browses, without_words
+
+    order = find_order(text)
+    assert order is not None
+    assert browses(without_words(order.rest, "", order.at), several=5) == asked
+
+
+def test_the_next_document_is_the_collections_nearest_record_that_way_whatever_it_is_about(journeys):
+    before = ["Where did Minister Varnholt go in April 1951?"]
+    assert top(journeys.ask(before[0])) == "Journey of Minister Edda Varnholt to Spain (Madrid)"
+    # the next record of the collection is the governor's visit two days on, which is none of hers
+    answer = journeys.ask("What is the next document in the collection?", history=before)
+    assert [c.hit.record.title for c in answer.citations] == ["Visit of Governor Alric Sandemo to the capital"]
+    answer = journeys.ask("And the document before that one?", history=before)
+    assert [c.hit.record.title for c in answer.citations] == [JOURNEYS[0][1]]
+    # several, asked for as a list: the nearest ones that way, shown in date order
+    answer = journeys.ask("List the documents after that", history=before)
+    assert [c.hit.record.date.start for c in answer.citations] == sorted(
+        c.hit.record.date.start for c in answer.citations)
+    assert [c.hit.record.title for c in answer.citations][:2] == [
+        "Visit of Governor Alric Sandemo to the capital", "Journey of Minister Tomas Quirling to Norway (Oslo)"]
+    assert "Journey of Minister Edda Varnholt to Spain (Madrid)" not in [c.hit.record.title for c in answer.citations]
