@@ -9,7 +9,7 @@ LLM_STAMP := $(VENV)/.installed-llm-test
 # A folder of ready llama-cpp-python wheels to use instead of building it (optional): make test LLM_WHEELS=DIR
 LLM_WHEELS ?=
 
-.PHONY: run test build bench clean-index
+.PHONY: run test screenshots build bench clean-index
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ $(LLM_STAMP): $(TEST_STAMP) requirements-llm-test.txt
 test: $(LLM_STAMP)
 	bash scripts/ensure-system-packages
 	$(VENV)/bin/python -m pytest
+
+# The README's screenshots (docs/*.png), retaken by the browser tests; a plain test run leaves docs/ alone.
+screenshots: $(LLM_STAMP)
+	bash scripts/ensure-system-packages
+	ARCHIVE_QA_SCREENSHOTS=1 $(VENV)/bin/python -m pytest tests/test_browser.py
 
 build: $(STAMP)
 	$(VENV)/bin/archive-qa build

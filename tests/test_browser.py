@@ -3,7 +3,7 @@
 Each point of the web chat is checked here: citations that lead to their cards, the record viewer, the
 records tab, conversation state (Clear, follow-ups, filter chips, saved conversations), the timeline, examples
 that fit the collection, the index panel, the phone layout measured from the DOM, keyboard use, and axe-core's
-accessibility rules. The README's screenshots are taken here.
+accessibility rules. The README's screenshots are taken here (into docs/ by `make screenshots`).
 """
 
 import json
@@ -21,7 +21,6 @@ from conftest import ROOT, running_app
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DOCS = ROOT / "docs"
-SHOT = DOCS / "screenshot.png"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 AXE_DIR = ROOT / "tests" / "axe"
 AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -138,11 +137,14 @@ def axe(pg, axe_script: Path, what: str) -> list[dict]:
 
 
 def shoot(pg, name: str) -> None:
+    """A screenshot in tests/artifacts; also the README's copy in docs/ when asked (make screenshots), so that a
+    test run leaves the working tree as it was."""
     settle(pg)
-    DOCS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(DOCS / name))
     ARTIFACTS.mkdir(exist_ok=True)
-    shutil.copyfile(DOCS / name, ARTIFACTS / name)
+    pg.screenshot(path=str(ARTIFACTS / name))
+    if os.environ.get("ARCHIVE_QA_SCREENSHOTS"):
+        DOCS.mkdir(exist_ok=True)
+        shutil.copyfile(ARTIFACTS / name, DOCS / name)
 
 
 # -- 1. citations you can follow ----------------------------------------------------------------------------
