@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .dates import meets
-from .records import UNTITLED, Record, read_examples
+from .records import Record, read_examples
 from .stores import Store
 from .text import tokens
 
@@ -170,7 +170,7 @@ def made_examples(index: Store, limit: int = EXAMPLES) -> list[str]:
     for r in index.records.fetch(spread):
         words = r.title.split()
         title = r.title.rstrip(" .;:,")
-        if r.title != UNTITLED and 2 <= len(words) <= 12 and title.casefold() not in seen:
+        if not r.untitled and 2 <= len(words) <= 12 and title.casefold() not in seen:
             seen.add(title.casefold())
             picked.append(title)
     wanted = limit - len(out)

@@ -321,8 +321,8 @@ def _thread(earlier: Earlier, anchor, index, depth: int, lo: date | None, hi: da
             like = tuple(r for r in like if r not in there)
             lists = tuple((tuple(r for r in ranked if r not in there), weight) for ranked, weight in lists)
     record = anchor.record
-    topic = record.title if record.title else record.summary[:THREAD_CHARS]
-    if way and like and not record.undated:
+    topic = record.summary[:THREAD_CHARS] if record.untitled else record.title
+    if way and like and not record.undated and not record.untitled:  # untitled records make no series
         head, kin = series(index, record, lo, hi, mine, like)
         thread = by_nearness(index.starts, index.ends, np.array(kin or like[:THREAD]), record, way)
         lists = (*lists, (tuple(int(r) for r in thread), THREAD_WEIGHT))

@@ -40,6 +40,11 @@ class Record:
     def undated(self) -> bool:
         return self.date.undated
 
+    @property
+    def untitled(self) -> bool:
+        """Whether the record came without a title (it is cited as UNTITLED)."""
+        return self.title == UNTITLED
+
     def to_json(self) -> dict:
         return {
             "id": self.id,

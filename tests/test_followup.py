@@ -346,3 +346,26 @@ def test_the_next_document_is_the_collections_nearest_record_that_way_whatever_i
     assert [c.hit.record.title for c in answer.citations][:2] == [
         "Visit of Governor Alric Sandemo to the capital", "Journey of Minister Tomas Quirling to Norway (Oslo)"]
     assert "Journey of Minister Edda Varnholt to Spain (Madrid)" not in [c.hit.record.title for c in answer.citations]
+
+
+# Untitled records (cited as "[Untitled]"): a move from one follows its summary, not the title all of them share.
+UNTITLED = [
+    ("March 1, 1960", None, "Minister Varnholt inspected the naval dockyards at Kiel and their dry docks."),
+    ("March 4, 1960", None, "The harbour board raised the dock fees for grain barges."),
+    ("March 9, 1960", None, "The weather office reported floods along the lower river."),
+    ("April 2, 1960", None, "Minister Varnholt inspected the naval dockyards at Bremen and their dry docks."),
+    ("March 6, 1960", "Report on grain prices", "Grain prices rose for the third month running."),
+]
+
+
+@pytest.fixture(scope="module")
+def untitled(tmp_path_factory, embedder):
+    return made_up_archive(tmp_path_factory.mktemp("untitled"), UNTITLED, embedder)
+
+
+def test_a_move_from_an_untitled_record_follows_its_summary_not_the_title_untitled_records_share(untitled):
+    before = ["Which naval dockyards did the minister inspect at Kiel?"]
+    first = untitled.ask(before[0])
+    assert first.citations[0].hit.record.untitled and "Kiel" in first.citations[0].hit.record.summary
+    after = untitled.ask("And after that?", history=before)
+    assert after.found and "Bremen" in after.citations[0].hit.record.summary, after.text
