@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from .dates import MONTHS
+from .names import PERSON_TITLES
 from .text import singular, tokens
 
 FACT, LIST, DATE_ONLY = "fact", "list", "date-only"
@@ -117,14 +118,6 @@ def words(text: str) -> list[str]:
     return out
 
 
-# Titles, capitalised before a name and often in the plural too ("Which Secretaries of State ...", "Which Popes
-# ..."): a capitalised plural of one is a plural noun, not a name.
-_TITLES = {"secretary", "president", "minister", "ambassador", "chairman", "premier", "marshal", "general",
-           "admiral", "colonel", "king", "queen", "emperor", "empress", "pope", "prince", "princess", "chancellor",
-           "governor", "senator", "bishop", "cardinal", "consul", "envoy", "delegate", "commissioner", "duke",
-           "duchess", "shah", "sultan", "tsar", "czar", "monarch", "leader", "official", "officer"}
-
-
 def is_plural(word: str, *, first: bool = False) -> bool:
     """Whether a word reads as a plural noun ("telegrams", "memoranda"), by its ending.
 
@@ -132,7 +125,7 @@ def is_plural(word: str, *, first: bool = False) -> bool:
     ("Secretaries", "Emperors"); the first word may be either."""
     if word[:1].isupper() and not first:
         single = singular(word)
-        return single in _TITLES and single != word.lower()  # "Secretaries", "Chairmen"
+        return single in PERSON_TITLES and single != word.lower()  # "Secretaries", "Chairmen"
     w = word.lower().split("-")[-1]
     if w in _IRREGULAR_PLURALS:
         return True

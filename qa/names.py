@@ -99,17 +99,18 @@ Affairs Department Ministry Office Bureau Agency State What When Where Who Whom 
 Are Was Were Can Could Should Would Will Has Have Had List Show Find Give Tell The A An In On Of For And""".split())
 
 
-# The titles of people among them, whose plurals are no names either ("Which Secretaries of State ..."); not
-# "States" of "United States".
-_PERSONS = frozenset("secretary president minister general ambassador chairman premier marshal comrade delegate"
-                     .split())
+# People's titles, capitalised before a name and often in the plural too: a capitalised plural of one is a plural
+# noun, not a name ("Which Secretaries of State ...", "Which Popes ..."); not "States" of "United States".
+PERSON_TITLES = frozenset("""secretary president minister ambassador chairman premier marshal general admiral colonel
+king queen emperor empress pope prince princess chancellor governor senator bishop cardinal consul envoy delegate
+commissioner duke duchess shah sultan tsar czar monarch leader official officer comrade""".split())
 
 
 def not_a_name(word: str) -> bool:
     """A title, role or question word (NOT_NAMES), or the plural of a person's title ("Secretaries",
     "Chairmen")."""
     single = singular(word)
-    return word in NOT_NAMES or single != word.lower() and single in _PERSONS
+    return word in NOT_NAMES or single != word.lower() and single in PERSON_TITLES
 
 
 def _words(text: str) -> str:

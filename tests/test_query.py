@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from qa.intent import is_plural
 from qa.names import BUILTIN_ALIASES, NameMatcher, edit_distance, initialisms, read_aliases, skeleton
 from qa.query import analyze, name_phrases
 
@@ -78,6 +79,9 @@ def test_name_phrases_skip_titles_and_question_words():
 def test_a_title_s_plural_is_no_name_and_an_alias_inside_a_name_keeps_the_rest():
     assert name_phrases("Which Secretaries of State went to the United States?") == [["United", "States"]]
     assert name_phrases("Did the Chairmen meet Hughes?") == [["Hughes"]]  # "Hughes" is no plural of a title
+    # one list of people's titles serves names and intent alike: a plural of any is a plural noun, not a name
+    assert name_phrases("Which Popes and Emperors met Napoleon?") == [["Napoleon"]]
+    assert is_plural("Popes") and is_plural("Comrades")
     m = NameMatcher({"beij", "peking", "olympic"}, read_aliases([BUILTIN_ALIASES]))
     # "Peking Olympics", not "Peking" alone, is the other spelling of "Beijing Olympics"
     assert m.spellings(["Beijing", "Olympics"]) == (frozenset({"beij", "olympic"}), frozenset({"peking", "olympic"}))
