@@ -136,7 +136,8 @@ def extreme_first(hits: list[Hit], order: int) -> list[Hit]:
 def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: date | None = None,
             date_to: date | None = None, listing: bool = False, chronological: bool = False,
             gaps: list[tuple[date, date]] | None = None, terms: list[str] | None = None,
-            missing_names: list[str] | None = None, named: bool = False, order: int = 0) -> Answer:
+            missing_names: list[str] | None = None, named: bool = False, order: int = 0,
+            read_as: str = "") -> Answer:
     """Build the answer only from the cited records: one line per passage, led by its date, ending in [n].
 
     hits come weighed (qa/support.py), most probable first, or for a period's listing in date order (latest
@@ -148,7 +149,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     question before, or the earlier answer's records a follow-up stands for), not by its wording alone. Records
     quoting the same passage on the same date share a line. order: the question asks for the earliest (-1) or
     the latest (1) of its records: a fact's hits come that way (extreme_first), a listing's too (in_date_order),
-    and a list's records are put latest first when it asks for the latest; the answer says so.
+    and a list's records are put latest first when it asks for the latest; the answer says so. read_as: how
+    a period the question gave in words was read (qa/tenure.py), said at the end.
     """
     filters = ({"date_from": date_from.isoformat() if date_from else None,
                 "date_to": date_to.isoformat() if date_to else None} if (date_from or date_to) else {})
@@ -171,6 +173,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
             text += " It holds no records at all from that time."
         if hits:
             text += " The closest records are listed below for reference; they do not answer it."
+        if read_as:
+            text += " " + read_as
         return Answer(question, text, False, [], index, filters, hits[:3])
     citations = [Citation(n, h, quote(terms or [], h.record)) for n, h in enumerate(chosen, start=1)]
     lines = []
@@ -196,4 +200,6 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     if gaps:
         shown = "; ".join(describe_stretch(a, b) for a, b in gaps[:12]) + ("; …" if len(gaps) > 12 else "")
         lines.append(f"The archive holds no records from {shown}.")
+    if read_as:
+        lines.append(read_as)
     return Answer(question, "\n".join(lines), True, citations, index, filters)

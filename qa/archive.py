@@ -28,6 +28,7 @@ from .query import Query, analyze, narrows
 from .records import Record, check_file
 from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, extremes, hybrid_search, in_date_order, search
 from .support import CITE, Wording, supported
+from .tenure import find_office, office_span, reading
 from .store import Progress
 from .stores import Store
 from .timeline import empty_stretches
@@ -64,13 +65,14 @@ class Retrieved:
     listing: bool = False         # every record of the period, in date order, whatever its topic
     named: bool = False           # tied to the collection by names: its own, a follow-up's context names, or
                                   # the earlier answer's records it stands for (qa/answer.py compose)
+    read_as: str = ""             # how a period the question gave in words was read ("while he was president")
 
     def answer(self, k: int) -> Answer:
         """Compose the cited answer: the supported records, or every record of a period that only lists."""
         return compose(self.query.text, self.hits, k=k, index=self.stamp, date_from=self.date_from,
                        date_to=self.date_to, listing=self.listing, chronological=self.query.intent.listing,
                        gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names,
-                       named=self.named, order=self.query.intent.order)
+                       named=self.named, order=self.query.intent.order, read_as=self.read_as)
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False, earlier=False)
@@ -318,8 +320,18 @@ class Archive:
             if leaning.thread:  # a move from the record cited before: that record is the topic
                 q = threaded(q, leaning, index.keywords, index.names, dates=mode.dates, variants=mode.names,
                              is_name=is_name)
+        read_as = ""
         if date_from is None and date_to is None:
             date_from, date_to = leaning.date_from, leaning.date_to
+            office = find_office(q.text) if mode.dates else None
+            span = office_span(index, q, office) if office else None
+            if span is not None:  # "while he was president": the span of the records that call him so
+                # it stands for the period a follow-up took from the question before; within one of its own
+                own = q.time_said or (date_from, date_to) != (q.date_from, q.date_to)
+                lo = max(date_from, span.date_from) if own and date_from else span.date_from
+                hi = min(date_to, span.date_to) if own and date_to else span.date_to
+                if lo <= hi:  # a tenure that misses the question's own period is someone else's: left out
+                    date_from, date_to, read_as = lo, hi, reading(office, span)
         if date_from and date_to and date_from > date_to:
             raise QuestionError(f"the date range is empty: {date_from.isoformat()} is after {date_to.isoformat()}")
         embedder = self._embedder_for(index.manifest.model)
@@ -363,7 +375,7 @@ class Archive:
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
         # read as recased (qa/casing.py), shown as asked
         return Retrieved(replace(q, text=text), hits, date_from, date_to, self.stamp(index), mode, gaps, listing,
-                         named=bool(q.names or q.context))
+                         named=bool(q.names or q.context), read_as=read_as)
 
     def _earlier(self, index: Store, history: list[str], k: int, mode: Mode) -> Earlier:
         """The answer the question before a follow-up was given (read with its own history, up to
