@@ -65,7 +65,7 @@ class Retrieved:
     listing: bool = False         # every record of the period, in date order, whatever its topic
     named: bool = False           # tied to the collection by names: its own, a follow-up's context names, or
                                   # the earlier answer's records it stands for (qa/answer.py compose)
-    read_as: str = ""             # how a period the question gave in words was read ("while he was president")
+    read_as: str = ""             # how a period said in words was read ("while he was president")
 
     def answer(self, k: int) -> Answer:
         """Compose the cited answer: the supported records, or every record of a period that only lists."""
@@ -344,7 +344,7 @@ class Archive:
         topic = q.terms or q.names if q.intent.kind != LIST else narrows(q, index.keywords)
         topic = topic or (not leaning.exclude and bool(q.context or q.context_terms))
         listing = ranged and (q.date_only or not topic) and not leaning.lists
-        if leaning.browse:  # "the next document in the collection": the nearest records that way, whatever they hold
+        if leaning.browse:  # "the next document in the collection": the nearest records that way
             listing, rows = True, list(leaning.browse[:MAX_K])
             rows.sort(key=lambda r: index.starts[r])  # shown in date order, as a listing is
             hits = [Hit(r, s, n, row=i) for n, (r, s, i) in

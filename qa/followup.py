@@ -264,8 +264,10 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
 
 
 # Nouns a question uses for a record of any kind ("the next document", "the item before that one").
-RECORD_NOUNS = frozenset("document documents record records item items entry entries paper papers file files".split())
-# Words that point at someone: a move of theirs follows their series ("What did he do next?"), not the collection.
+RECORD_NOUNS = frozenset("""document documents record records item items entry entries paper papers file
+files""".split())
+# Words that point at someone: a move of theirs follows their series ("What did he do next?"), not the
+# collection's.
 _SOMEONE = frozenset("he she they him her them his hers their theirs".split())
 # "that decision", "this one": a demonstrative and its noun name the record moved from, not the topic.
 _POINTED = re.compile(r"\b(?:that|this|those|these)\s+[\w'’-]+", re.IGNORECASE)

@@ -281,7 +281,7 @@ def _unbound_pronoun(ws: list[str]) -> str | None:
             return w
         if low in _DEMONSTRATIVES and prev in _TIME_EDGES and i + 2 == len(ws) and nxt.isalpha() \
                 and ws[i + 1].islower() and nxt not in _AUX and nxt not in _PREP:
-            return w  # "after that decision?", "before those talks?": a time counted from something said before
+            return w  # "after that decision?", "before those talks?": counted from something said before
         if low == "there":  # a place ("been there"), not "is there", "there were", "Are there any"
             if i > 0 and prev not in ("is", "are", "was", "were") and prev not in _QUESTION \
                     and nxt not in _AUX and nxt not in _DETERMINERS and nxt not in ("anything", "something"):
@@ -339,7 +339,8 @@ def _leans_on_before(text: str, ws: list[str], dated: bool) -> str | None:
     return None
 
 
-# "the next document", "the previous step", in a question naming nothing and no time: next after what was said.
+# "the next document", "the previous step", in a question naming nothing and no time: next after what was
+# said before.
 _RELATIVE = re.compile(r"\b(?:next|previous|preceding|following|subsequent)\s+[a-z]+", re.IGNORECASE)
 
 

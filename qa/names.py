@@ -99,11 +99,12 @@ Affairs Department Ministry Office Bureau Agency State What When Where Who Whom 
 Are Was Were Can Could Should Would Will Has Have Had List Show Find Give Tell The A An In On Of For And""".split())
 
 
-# People's titles, capitalised before a name and often in the plural too: a capitalised plural of one is a plural
-# noun, not a name ("Which Secretaries of State ...", "Which Popes ..."); not "States" of "United States".
-PERSON_TITLES = frozenset("""secretary president minister ambassador chairman premier marshal general admiral colonel
-king queen emperor empress pope prince princess chancellor governor senator bishop cardinal consul envoy delegate
-commissioner duke duchess shah sultan tsar czar monarch leader official officer comrade""".split())
+# People's titles, capitalised before a name and often in the plural too: a capitalised plural of one is a
+# plural noun, not a name ("Which Secretaries of State ...", "Which Popes ..."); not "States" of "United
+# States".
+PERSON_TITLES = frozenset("""secretary president minister ambassador chairman premier marshal general admiral
+colonel king queen emperor empress pope prince princess chancellor governor senator bishop cardinal consul envoy
+delegate commissioner duke duchess shah sultan tsar czar monarch leader official officer comrade""".split())
 
 
 def not_a_name(word: str) -> bool:

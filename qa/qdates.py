@@ -443,8 +443,8 @@ def _remove(text: str, phrases: list[_Phrase]) -> str:
 # -- a follow-up's time relative to the question before it ("And the next day?", "a year later") ------------
 
 # Numbers written as words, for counts ("two days later", "the three documents before that").
-NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-           "nine": 9, "ten": 10}
+NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+           "eight": 8, "nine": 9, "ten": 10}
 _VAGUE = {"a couple of": 3, "a few": 7, "several": 10}  # "a few days later": any day of the week after
 _UNIT = r"(?P<unit{0}>day|week|month|year)s?"
 _COUNT = (r"(?P<count>\d{1,3}|"

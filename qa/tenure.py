@@ -24,7 +24,7 @@ from .text import tokens
 OFFICES = {"presidency": "president", "premiership": "prime minister", "chairmanship": "chairman",
            "papacy": "pope", "governorship": "governor", "chancellorship": "chancellor",
            "ambassadorship": "ambassador", "secretaryship": "secretary"}
-_ANY_OFFICE = r"reign|tenure|term\s+in\s+office|time\s+in\s+office|years\s+in\s+office|time\s+as\s+\w+"
+_ANY_OFFICE = r"reign|tenure|term\s+in\s+office|time\s+in\s+office|years\s+in\s+office"
 _OWNER = r"(?:his|her|their|[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*['’]s)"
 # A title: up to four words, one of them a person's title ("president", "prime minister", "secretary of state").
 _TITLE = r"(?P<title>(?:[A-Za-z]+\s+){0,3}?[A-Za-z]+)"
@@ -33,7 +33,7 @@ _PATTERNS = [
     re.compile(rf"\b(?:while|when|whilst)\s+(?:he|she|they|[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)\s+"
                rf"(?:was|were)\s+(?:still\s+|serving\s+as\s+|acting\s+as\s+)?(?:the\s+|a\s+)?{_TITLE}{_END}",
                re.IGNORECASE),
-    re.compile(rf"\bduring\s+{_OWNER}\s+(?:first\s+|second\s+|whole\s+|entire\s+)?"
+    re.compile(rf"\bduring\s+{_OWNER}\s+(?:whole\s+|entire\s+)?"
                rf"(?P<office>{'|'.join(OFFICES)}|{_ANY_OFFICE})\b", re.IGNORECASE),
     re.compile(rf"\b(?<!such )(?<!so )as\s+(?:the\s+)?{_TITLE}{_END}", re.IGNORECASE),
 ]
@@ -153,7 +153,7 @@ def tenure(index, name, title: tuple[str, ...]) -> tuple[date, date] | None:
 
 
 # "his mother", "her successor": a person the question describes by another, whose name it does not say.
-_RELATIVE = re.compile(r"\b(?:his|her|their|its)\s+(?:mother|father|wife|husband|son|daughter|brother|sister|"
+_DESCRIBED = re.compile(r"\b(?:his|her|their|its)\s+(?:mother|father|wife|husband|son|daughter|brother|sister|"
                        r"widow|widower|predecessor|successor|deputy|rival|opponent|heir)\b", re.IGNORECASE)
 
 
@@ -173,7 +173,7 @@ def office_span(index, query, office: Office) -> Tenure | None:
     before = sorted((n for n in query.names if query.text.find(n.text) < office.at),
                     key=lambda n: -query.text.find(n.text))
     others = [n for n in query.names if n not in before]
-    context = [] if _RELATIVE.search(query.text) else query.context
+    context = [] if _DESCRIBED.search(query.text) else query.context
     for name in [*before, *others, *context]:
         span = tenure(index, name, office.title)
         if span is not None:
