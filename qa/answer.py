@@ -114,6 +114,18 @@ def describe_range(date_from: date | None, date_to: date | None) -> str:
     return ""
 
 
+def _in_order(hits: list[Hit], latest: bool) -> bool:
+    """Whether the dated records among these come in date order (latest: the latest first, by last day)."""
+    days = [(h.record.date.end if latest else h.record.date.start) for h in hits if not h.record.undated]
+    return all(a >= b if latest else a <= b for a, b in zip(days, days[1:]))
+
+
+def _title_holds(record, names) -> bool:
+    """Whether a record's title holds every one of the names, each in some spelling."""
+    words = Words(tokens(record.title))
+    return all(any(all(holds(t, words) for t in s) for s in n.spellings) for n in names)
+
+
 def _by_date(hits: list[Hit], latest: bool = False) -> list[Hit]:
     """In date order, undated records last; the latest first (by their last day) when asked."""
     if latest:
@@ -121,15 +133,23 @@ def _by_date(hits: list[Hit], latest: bool = False) -> list[Hit]:
     return sorted(hits, key=lambda h: (h.record.undated, h.record.date.start or date.max))
 
 
-def extreme_first(hits: list[Hit], order: int) -> list[Hit]:
+def extreme_first(hits: list[Hit], order: int, names: list | tuple = ()) -> list[Hit]:
     """For a question asking for the earliest (order -1) or the latest (1) of its records ("When did the Pope
     last visit?"): the records likely enough to be cited (CITE), earliest or latest first (undated ones after
     them), then the rest as weighed. Only the records that answer are put in time order: one that does not is
-    no nearer the top for its date."""
+    no nearer the top for its date. Of those, the ones whose titles hold every one of the question's names
+    (qa/query.Name, in some spelling) come first when there are any: a title says what a record is about
+    ("Travel of President Richard M. Nixon to China"), a summary also what it mentions ("met privately with
+    President Nixon" in a Chinese premier's visit)."""
     likely = [h for h in hits if h.support >= CITE]
     if order == 0 or len(likely) < 2:
         return hits
-    ordered = _by_date(likely, latest=order > 0) + [h for h in hits if h.support < CITE]
+    titled = [h for h in likely if names and _title_holds(h.record, names)]
+    about = {id(h) for h in titled}
+    mentions = [h for h in likely if titled and id(h) not in about]
+    taken = {id(h) for h in likely}
+    ordered = (_by_date(titled or likely, latest=order > 0) + _by_date(mentions, latest=order > 0)
+               + [h for h in hits if id(h) not in taken])
     return [replace(h, rank=r) for r, h in enumerate(ordered, start=1)]
 
 
@@ -180,7 +200,10 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     lines = []
     dated = listing or chronological  # a listing's or a list's records: in date order, or the latest first
     way = ""
-    if order > 0 and len(citations) > 1:
+    if order and len(citations) > 1 and not dated and not _in_order([c.hit for c in citations], order > 0):
+        # extreme_first: the records about it in order, then those that only mention it
+        way = f", {'latest' if order > 0 else 'earliest'} first of the records about it, then those mentioning it:"
+    elif order > 0 and len(citations) > 1:
         way = ", latest first:"
     elif order < 0 and len(citations) > 1:
         way = ", in date order:" if dated else ", earliest first:"

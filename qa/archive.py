@@ -369,7 +369,8 @@ class Archive:
             name_cos = index.vectors([h.row for h in hits]) @ name_vecs.T if len(name_vecs) else None
             hits = supported(hits, Wording.of(q, index.keywords), index.manifest.calibration, name_cos,
                              listing=q.intent.kind == LIST)
-            hits = extreme_first(hits, q.intent.answer_order)  # "When did she last visit?": the latest that answers
+            # "When did she last visit?": the latest that answers, a record about her before one mentioning her
+            hits = extreme_first(hits, q.intent.answer_order, q.names)
             if q.intent.kind != LIST and not q.intent.answer_order:  # "Where did he go next?": the nearest after
                 hits = nearest_first(hits, leaning, CITE, index.starts, index.ends)
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []

@@ -194,6 +194,25 @@ def test_a_question_for_the_earliest_or_latest_puts_the_records_that_answer_in_t
     assert extreme_first(lone, 1) == lone  # one record answers: nothing to order
 
 
+def test_the_records_whose_titles_name_what_is_asked_come_first_then_those_only_mentioning_it():
+    from qa.query import Name
+
+    about = rec("February 21, 1972", "Travel of President Quill to Osterland", "State visit; met the premier.")
+    later = rec("June 2, 1974", "Travel of President Quill to Osterland", "Second visit.")
+    mention = rec("October 24, 1970", "Visit of Premier Harro (Osterland) to the United States",
+                  "Met privately with President Quill.")
+    names = [Name("Quill", (frozenset({"quill"}),), True), Name("Osterland", (frozenset({"osterland"}),), True)]
+    hits = weighed((about, 0.8), (mention, 0.6), (later, 0.7))
+    first = extreme_first(hits, -1, names)
+    assert [h.record for h in first] == [about, later, mention]  # not the premier's visit that mentions him
+    ans = compose("When did Quill first go to Osterland?", first, k=5, index=STAMP, order=-1)
+    assert ans.text.splitlines()[0] == "3 records, earliest first of the records about it, then those mentioning it:"
+    # without names, or when no title holds them all, the likely records are in date order as before
+    assert [h.record for h in extreme_first(hits, -1)] == [mention, about, later]
+    assert [h.record for h in extreme_first(hits, -1, names[:1] + [Name("Wend", (frozenset({"wend"}),), True)])] \
+        == [mention, about, later]
+
+
 def test_the_answer_says_which_comes_first():
     ans = compose("When did he last write?", extreme_first(weighed((A, 0.9), (B, 0.7)), 1), k=5, index=STAMP,
                   order=1)
