@@ -20,6 +20,7 @@ from .answer import Answer, compose, extreme_first
 from .build import BuildReport, build
 from .casing import capitalised, recase
 from .collection import BrowsePage, BrowseRequest, browse, examples
+from .dates import meets
 from .embed import Embedder, model_name
 from .errors import IndexProblem, QuestionError, RebuildRunning, RecordsError
 from .followup import Earlier, Leaning, lean, nearest_first, threaded
@@ -345,8 +346,10 @@ class Archive:
         topic = topic or (not leaning.exclude and bool(q.context or q.context_terms))
         listing = ranged and (q.date_only or not topic) and not leaning.lists
         if leaning.browse:  # "the next document in the collection": the nearest records that way
-            listing, rows = True, list(leaning.browse[:MAX_K])
-            rows.sort(key=lambda r: index.starts[r])  # shown in date order, as a listing is
+            rows = np.array(leaning.browse[:MAX_K], dtype=np.int64)
+            rows = rows[meets(index.starts[rows], index.ends[rows], date_from, date_to)]  # within the filters
+            # shown in the collection's order (by first day, then as added), as a listing is
+            listing, rows = True, sorted((int(r) for r in rows), key=lambda r: (index.starts[r], r))
             hits = [Hit(r, s, n, row=i) for n, (r, s, i) in
                     enumerate(zip(index.records.fetch(rows), index.cosine(qvec, rows), rows), start=1)]
         elif listing:

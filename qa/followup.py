@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .qdates import without
+from .text import tokens
 from .retrieve import Hit
 
 # "after that", "next", "did he come back?", "right before", "his previous trip", "earlier meetings": the
@@ -192,6 +193,26 @@ def order_range(anchor, way: int) -> tuple[date | None, date | None]:
     return (anchor.date.start, None) if way > 0 else (None, anchor.date.end)
 
 
+def adjacent(starts: np.ndarray, row: int, way: int, n: int, skip: frozenset[int] = frozenset()) -> list[int]:
+    """The n dated rows next to a row in the collection's order (by first day, then row), after it (way 1) or
+    before it (-1), nearest first, leaving out skip (the records of the event moved from). Two records of one day
+    are one after the other, never both next."""
+    dated = ~np.isnat(starts)
+    if not dated[row] or n <= 0:
+        return []
+    order = np.where(dated, starts.astype("datetime64[D]").astype(np.int64), 0) * len(starts) \
+        + np.arange(len(starts), dtype=np.int64)  # day, then row: one number, every row its own
+    here = order[row]
+    found = np.flatnonzero(dated & ((order > here) if way > 0 else (order < here)))
+    if skip:
+        found = found[~np.isin(found, np.fromiter(skip, dtype=np.int64))]
+    keys = order[found] * way  # nearest first: smallest after, largest before
+    if len(found) > n:
+        keep = np.argpartition(keys, n - 1)[:n]
+        found, keys = found[keep], keys[keep]
+    return [int(r) for r in found[np.argsort(keys, kind="stable")]]
+
+
 def by_nearness(starts: np.ndarray, ends: np.ndarray, rows: np.ndarray, anchor, way: int) -> np.ndarray:
     """Rows in the order of their nearness in time to a record, moving one way from it (stable: ties keep
     their order)."""
@@ -253,9 +274,10 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
         start, naming = anchor_of(earlier, order, index, depth)
         lo, hi = order_range(start.record, order.way)
         near = tuple(nearest(index.starts, index.ends, earlier, start, order.way, depth))
-        asked = browses(without_words(order.rest, naming, order.at), several=depth)
-        if asked:
-            return Leaning(None, None, way=order.way, origin=start.record, browse=near[:asked])
+        asked = browses(without_words(query.text, naming), several=depth)
+        if asked:  # the collection's next records, in its order: by first day, then as they were added
+            rows = adjacent(index.starts, start.row, order.way, asked, earlier.alongside(start))
+            return Leaning(None, None, way=order.way, origin=start.record, browse=tuple(rows))
         return _thread(earlier, start, index, depth, lo, hi, ((near, NEAR_WEIGHT),),
                        without_words(order.rest, naming, order.at), naming, way=order.way)
     if not query.names and not query.terms:
@@ -266,30 +288,38 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
 # Nouns a question uses for a record of any kind ("the next document", "the item before that one").
 RECORD_NOUNS = frozenset("""document documents record records item items entry entries paper papers file
 files""".split())
+# Words a request to browse may hold besides them: "in the series", "in date order", "right before that".
+_BROWSING = frozenset(tokens("""series order sequence chronological chronologically date dated right just
+immediately directly collection archive"""))
 # Words that point at someone: a move of theirs follows their series ("What did he do next?"), not the
 # collection's.
 _SOMEONE = frozenset("he she they him her them his hers their theirs".split())
-# "that decision", "this one": a demonstrative and its noun name the record moved from, not the topic.
-_POINTED = re.compile(r"\b(?:that|this|those|these)\s+[\w'’-]+", re.IGNORECASE)
+# What names the record moved from: a demonstrative and its noun after the move ("after that decision", "before
+# that one"), or "after it"; not "on this topic", "by that author", which name a topic.
+_POINTED = re.compile(r"\b(?:after|before|since|following|preceding|than)\s+(?:(?:that|this|those|these)"
+                      r"(?:\s+(?!(?:about|on|by|from|of|in|to|with|for|concerning)\b)[a-z][\w'’-]*)?|it|them)\b",
+                      re.IGNORECASE)
+# ... and what is left pointing back names a topic ("the next document about it", "on this topic").
+_BACK = re.compile(r"\b(?:that|this|those|these|it|its|them|they|their)\b", re.IGNORECASE)
 
 
-def browses(rest: str, several: int) -> int:
+def browses(text: str, several: int) -> int:
     """How many of the collection's next (or previous) records a move in order asks for whatever they are
-    about, or 0 when it asks for something: its words (the move's and those naming the record moved from out)
+    about, or 0 when it asks for something: its words (the move's, and those naming the record moved from, out)
     call it a record, one ("What is the next document in the collection?", "And the record before that one?")
     or several in the plural ("List the documents before that": up to several; "the three documents after it":
-    three), and name no topic and no one."""
+    three), and name no topic and no one ("the next document on this topic", "his next record": 0)."""
     from .intent import GENERIC, words
     from .qdates import NUMBERS
-    from .text import terms
 
+    rest = _ORDER.sub(" ", _POINTED.sub(" ", text))
     said = [w.lower() for w in words(rest)]
     nouns = set(said) & RECORD_NOUNS
     counts = {i: int(w) if w.isdigit() else NUMBERS.get(w) for i, w in enumerate(said[:-1])
               if said[i + 1] in nouns and (w.isdigit() or w in NUMBERS)}  # "the three documents before that"
-    topic = terms(_POINTED.sub(" ", rest)) - GENERIC - terms(" ".join(RECORD_NOUNS)) \
-        - terms(" ".join(said[i] for i in counts))
-    if not nouns or set(said) & _SOMEONE or topic:
+    topic = set(tokens(rest)) - GENERIC - _BROWSING - set(tokens(" ".join(RECORD_NOUNS))) \
+        - set(tokens(" ".join(said[i] for i in counts)))
+    if not nouns or set(said) & _SOMEONE or topic or _BACK.search(rest):
         return 0
     if counts:
         return min(max(counts.values()), several)

@@ -315,20 +315,38 @@ def test_that_same_week_is_the_answers_week_not_the_period_asked_about(journeys)
     ("What is the next document in the collection?", 1),
     ("And the record before that one?", 1),
     ("What's the next document after that decision?", 1),   # "that decision" names the record moved from
-    ("List the documents before that", 5),                   # several: up to as many as the caller allows
+    ("List the documents before that decision", 5),          # several: up to as many as the caller allows
     ("Show me the three documents after that", 3),
     ("And the 2 records before it?", 2),
     ("Give me the ten documents after it", 5),
+    ("What's the next document in the series?", 1),
+    ("What was the record right before that meeting?", 1),
     ("What did he do next?", 0),                             # someone's next: their series
     ("Which record of her journeys came next?", 0),          # a topic of its own
     ("Where did she go next?", 0),
+    ("What is the next document on this topic?", 0),         # "this topic", "that embassy", "it": a topic
+    ("What's the next document from that embassy?", 0),
+    ("Are there later documents about it?", 0),
+    ("Which documents mentioned it after that?", 0),
 ])
 def test_a_move_to_the_next_record_whatever_it_holds_is_told_by_its_words(text, asked):
-    from qa.followup import browses, without_words
+    from qa.followup import browses
 
-    order = find_order(text)
-    assert order is not None
-    assert browses(without_words(order.rest, "", order.at), several=5) == asked
+    assert find_order(text) is not None
+    assert browses(text, several=5) == asked
+
+
+def test_records_of_one_day_are_one_after_the_other_never_both_next():
+    import numpy as np
+
+    from qa.followup import adjacent
+
+    starts = np.array(["1951-04-10", "1951-04-10", "1951-04-10", "1951-03-02", "NaT", "1951-05-01"],
+                      dtype="datetime64[D]")
+    assert adjacent(starts, 1, 1, 5) == [2, 5]           # the same day's later row, then the next day
+    assert adjacent(starts, 1, -1, 5) == [0, 3]          # the same day's earlier row, then the day before
+    assert adjacent(starts, 1, 1, 5, frozenset({2})) == [5]  # the records of the event moved from left out
+    assert adjacent(starts, 4, 1, 5) == []               # an undated record has no neighbours in time
 
 
 def test_the_next_document_is_the_collections_nearest_record_that_way_whatever_it_is_about(journeys):
@@ -346,6 +364,10 @@ def test_the_next_document_is_the_collections_nearest_record_that_way_whatever_i
     assert [c.hit.record.title for c in answer.citations][:2] == [
         "Visit of Governor Alric Sandemo to the capital", "Journey of Minister Tomas Quirling to Norway (Oslo)"]
     assert "Journey of Minister Edda Varnholt to Spain (Madrid)" not in [c.hit.record.title for c in answer.citations]
+    # a filter given with the question holds: the next records within it, or none
+    answer = journeys.ask("List the documents after that", history=before, date_from=date(1951, 6, 1),
+                          date_to=date(1951, 6, 30))
+    assert [c.hit.record.date.start for c in answer.citations] == [date(1951, 6, 1), date(1951, 6, 5)]
 
 
 # Untitled records (cited as "[Untitled]"): a move from one follows its summary, not the title all of them share.
