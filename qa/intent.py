@@ -325,7 +325,8 @@ def _leans_on_before(text: str, ws: list[str], dated: bool) -> str | None:
     if thing:
         return f"{thing!r} is a thing the question does not say"
     relative = _RELATIVE.search(text)
-    if relative and not dated and not any(w[:1].isupper() for w in content[1:] if w.lower() != "i"):
+    if relative and not dated and len(content) <= RELATIVE_WORDS and not is_plural(relative.group("noun")) \
+            and not any(w[:1].isupper() for w in content[1:] if w.lower() != "i"):
         return f"{relative.group(0)!r} counts from something said before"
     from .qdates import find_shift
 
@@ -339,9 +340,11 @@ def _leans_on_before(text: str, ws: list[str], dated: bool) -> str | None:
     return None
 
 
-# "the next document", "the previous step", in a question naming nothing and no time: next after what was
-# said before.
-_RELATIVE = re.compile(r"\b(?:next|previous|preceding|following|subsequent)\s+[a-z]+", re.IGNORECASE)
+# "the next document", "the previous step", in a short question naming nothing and no time: next after what was
+# said before; not "the following words: ..." nor "the subsequent negotiations over the tariffs", which say
+# what they are. Up to this many words.
+_RELATIVE = re.compile(r"\b(?:next|previous|preceding)\s+(?P<noun>[a-z]+)\b", re.IGNORECASE)
+RELATIVE_WORDS = 8
 
 
 # A short question about "the" something, naming nothing and no time ("What was the occasion?", "Where was the

@@ -144,6 +144,11 @@ def test_the_labelled_intent_set(split):
     ("Which memo came before those talks?", True),
     ("What did the council decide after that vote in Lyon?", False),  # the vote is said which
     ("What happened after that?", True),
+    ("What is the next document?", True),                # next after what was said before
+    ("And what was the previous step?", True),
+    ("Which documents mention the following words, uranium and prospecting?", False),  # say what they are
+    ("What did the subsequent investigation of the harbour strike find?", False),
+    ("Which next steps did the harbour commission of the northern ports recommend?", False),  # plural
 ])
 def test_a_pronoun_pointing_back_makes_a_follow_up_in_a_conversation(question, follow_up):
     assert detect(question, ["What did the consul report about the harbour strike?"]).follow_up is follow_up
