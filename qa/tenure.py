@@ -37,6 +37,13 @@ _PATTERNS = [
                rf"(?P<office>{'|'.join(OFFICES)}|{_ANY_OFFICE})\b", re.IGNORECASE),
     re.compile(rf"\b(?<!such )(?<!so )as\s+(?:the\s+)?{_TITLE}", re.IGNORECASE),
 ]
+_NAMED = r"(?P<holder>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)"
+# The holder named with the office: "during the Nixon administration", "under President Eisenhower".
+_HELD = [
+    re.compile(rf"\b(?i:during|in)\s+the\s+{_NAMED}\s+(?P<held>(?i:administration|{'|'.join(OFFICES)}))\b"),
+    re.compile(rf"\b(?i:under)\s+(?P<held>President|Prime\s+Minister|Premier|Chancellor|Pope|King|Queen|Emperor|"
+               rf"Governor|Chairman)\s+{_NAMED}"),
+]
 # Words that open a title of two ("prime minister", "foreign minister").
 _TITLE_OPENERS = ("prime", "foreign")
 # "Who succeeded Marshall as secretary of state?": the office is the one asked about, not a bound on the answer.
@@ -60,12 +67,20 @@ class Office:
     phrase: str
     at: int
     pronoun: str = ""
+    holder: str = ""  # the name said with the office ("the Nixon administration")
 
 
 def find_office(text: str) -> Office | None:
     """The tenure a question is bounded by ("while he was president", "during her premiership", "as secretary
-    of state"), or None: not an office a question asks about ("Who succeeded Marshall as secretary of state?"),
-    nor one it goes beyond ("during his presidency and after")."""
+    of state", "during the Nixon administration", "under President Eisenhower"), or None: not an office a
+    question asks about ("Who succeeded Marshall as secretary of state?"), nor one it goes beyond ("during his
+    presidency and after")."""
+    for pattern in _HELD:
+        for m in pattern.finditer(text):
+            held = " ".join(m.group("held").lower().split())
+            title = ("president",) if held == "administration" else tuple(OFFICES.get(held, held).split())
+            if not _BEYOND.match(text, m.end()):
+                return Office(title, m.group(0), m.start(), holder=m.group("holder"))
     for n, pattern in enumerate(_PATTERNS):
         for m in pattern.finditer(text):
             groups = m.groupdict()
@@ -221,9 +236,12 @@ def office_span(index, query, office: Office) -> Tenure | None:
     (a pronoun's: the question's other names, then those of the question before it, unless the office holder is
     someone the question only describes: "his mother"), the first whose records give it the title; a title with
     "of" ("president of Mexico") is tried whole, then by its first word."""
-    before = sorted((n for n in query.names if query.text.find(n.text) < office.at),
+    held = [n for n in query.names if office.holder and (n.text in office.holder or office.holder in n.text)]
+    before = sorted((n for n in query.names if query.text.find(n.text) < office.at and n not in held),
                     key=lambda n: -query.text.find(n.text))
-    others = [n for n in query.names if n not in before]
+    others = [n for n in query.names if n not in before and n not in held]
+    if office.holder:  # the holder is named: no one else's tenure
+        before, others = held, []
     context = [] if _describes_the_holder(query.text, office.pronoun) else query.context
     titles = [office.title] + ([office.title[:1]] if len(office.title) == 3 else [])
     for name in [*before, *others, *context]:

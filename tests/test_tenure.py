@@ -21,6 +21,9 @@ from qa.text import tokens
     ("Where did Varnholt travel as president between 1953 and 1954?", ("president",)),
     ("Where did she go as president of the republic?", ("president",)),
     ("Which ports did Quirling visit as secretary of state from 1957 to 1959?", ("secretary", "of", "state")),
+    ("Which ports did Quirling visit during the Varnholt administration?", ("president",)),
+    ("What did the council decide under President Varnholt?", ("president",)),
+    ("Which treaties were signed in the Sandemo governorship?", ("governor",)),
 ])
 def test_a_question_bounded_by_a_tenure_names_the_title(question, title):
     office = find_office(question)
@@ -37,6 +40,7 @@ def test_a_question_bounded_by_a_tenure_names_the_title(question, title):
     "Who preceded Quirling as secretary of state?",
     "When did Varnholt serve as president?",
     "Where did Varnholt travel during her presidency and after?",  # beyond it
+    "What changed under the treaty of 1951?",
 ])
 def test_no_tenure_is_read_where_there_is_none(question):
     assert find_office(question) is None
@@ -107,6 +111,14 @@ def test_a_tenure_bounds_the_answer_by_the_records_that_give_the_title(career):
     # "as minister": her journeys as minister only
     r = career.retrieve("Where did Varnholt travel as minister?")
     assert (r.date_from, r.date_to) == (date(1951, 3, 2), date(1951, 3, 2))
+
+
+def test_a_tenure_named_with_its_holder_is_the_holders_not_that_of_another_name_in_the_question(career):
+    # Quirling was president too (1958), but the administration is Varnholt's
+    r = career.retrieve("Did Quirling travel during the Varnholt administration?")
+    assert (r.date_from, r.date_to) == (date(1953, 6, 5), date(1955, 9, 20))
+    r = career.retrieve("Which journeys were made under President Varnholt?")
+    assert (r.date_from, r.date_to) == (date(1953, 6, 5), date(1955, 9, 20))
 
 
 def test_a_tenure_no_record_gives_leaves_the_question_unbounded(career):
