@@ -7,7 +7,7 @@ own pipeline, labels each candidate by whether it is a gold record, and fits an 
 regression (Newton's method, NumPy) on the evidence (qa/support.py FEATURES). Prints the weights to paste into
 qa/support.py and the dev figures at a few thresholds. Then fits the question-level model on the support model
 in qa/support.py (ANSWERABLE: is the question answered at all?) and chooses its bar (ANSWER): the highest at
-which neither collection's dev false not-found rises above that of the support bar alone. The features do not
+which no collection's dev false not-found rises above the goal (FALSE_NOT_FOUND, issue 12's: 2%). The features do not
 depend on the weights: the candidates' evidence is computed in retrieval order, before the model reorders them.
 """
 
@@ -29,12 +29,17 @@ COLLECTIONS = {  # name: (records, dev questions)
     "hsg": ([ROOT / "tests" / "data" / "hsg-visits-travels.jsonl"], [EVAL / "hsg-dev.jsonl"]),
 }
 L2 = 1.0
+# The most false not-found the answer bar may cost on any collection's dev split: the goal of issue 12 (the
+# seed's, the stricter of the two).
+FALSE_NOT_FOUND = 0.02
 
 
-def candidates(archive, questions) -> list[tuple[np.ndarray, np.ndarray, bool, float, bool]]:
-    """Per question: the evidence matrix of its candidates, their gold labels, answerable?, how fully the
-    candidate holding the question's own names best holds them (Evidence.spelled), and whether it is tied to the
-    collection by names (its own, or a follow-up's context: qa/answer.py compose(named=))."""
+def candidates(archive, questions) -> list[tuple[np.ndarray, np.ndarray, bool, tuple, bool]]:
+    """Per question: the evidence matrix of its candidates, their gold labels, answerable?, its names as the
+    question-level model reads them (how fully the candidate holding its own names best holds them,
+    Evidence.spelled; the same over the names the collection uses, spelled_known; the share it never uses,
+    unknown), and whether it is tied to the collection by names (its own, or a follow-up's context:
+    qa/answer.py compose(named=))."""
     from qa.support import FEATURES
 
     out = []
@@ -44,7 +49,9 @@ def candidates(archive, questions) -> list[tuple[np.ndarray, np.ndarray, bool, f
             continue
         x = np.array([[getattr(h.evidence, f) for f in FEATURES] for h in r.hits], dtype=np.float64)
         y = np.array([(h.record.date.text, h.record.title) in q.gold for h in r.hits], dtype=np.float64)
-        out.append((x, y, bool(q.gold), max(h.evidence.spelled for h in r.hits), r.named))
+        levels = (max(h.evidence.spelled for h in r.hits), max(h.evidence.spelled_known for h in r.hits),
+                  r.hits[0].evidence.unknown)
+        out.append((x, y, bool(q.gold), levels, r.named))
     return out
 
 
@@ -68,10 +75,10 @@ def _top(x: np.ndarray, w: np.ndarray) -> float:
 
 def fit_answerable(data, w: np.ndarray) -> np.ndarray:
     """The question-level model (qa/support.py ANSWERABLE): whether a question is answered at all, from the best
-    candidate's support as log-odds and the most any candidate holds of its own names in some spelling."""
+    candidate's support as log-odds and its names (candidates())."""
     from qa.support import log_odds
 
-    x = np.array([[log_odds(_top(xs, w)), spelled] for xs, _, _, spelled, _ in data])
+    x = np.array([[log_odds(_top(xs, w)), *levels] for xs, _, _, levels, _ in data])
     y = np.array([float(answerable) for _, _, answerable, _, _ in data])
     return fit(x, y)
 
@@ -86,13 +93,13 @@ def figures(data, w: np.ndarray, cite: float, v: np.ndarray | None = None, bar: 
     weights = dict(zip(ANSWERABLE, v)) if v is not None else None
     listing = FEATURES.index("listing")
     hit1, fnf, nf, cp, sr = [], [], [], [], []
-    for x, y, answerable, spelled, named in data:
+    for x, y, answerable, levels, named in data:
         p = 1.0 / (1.0 + np.exp(-(w[0] + x @ w[1:])))
         order = np.argsort(-p, kind="stable")
         least = min(cite, CITE_LIST) if x[0, listing] else cite
         cited = [i for i in order if p[i] >= least]
         if weights is not None:
-            q = answer_probability(float(p.max()), spelled, weights)
+            q = answer_probability(float(p.max()), *levels, weights=weights)
             cited = (cited or ([order[0]] if named else [])) if q >= bar else []
         if answerable:
             hit1.append(y[order[0]])
@@ -137,14 +144,13 @@ def main() -> int:
     v = np.round(fit_answerable([d for rows in data.values() for d in rows], w), 2)  # as pasted: the bar is
     print("ANSWERABLE =", json.dumps({k: float(x) for k, x in zip(ANSWERABLE, v)}),  # for it
           "(on qa/support.py's WEIGHTS)")
-    # the bar: the highest at which no collection's dev false not-found rises above the support bar's alone
-    alone = {name: figures(rows, w, CITE)["false not-found"] for name, rows in data.items()}
+    # the bar: the highest at which no collection's dev false not-found rises above the goal
     chosen = None
-    for bar in np.round(np.arange(0.5, 0.951, 0.05), 2):
+    for bar in np.round(np.arange(0.3, 0.951, 0.05), 2):
         got = {name: figures(rows, w, CITE, v, bar) for name, rows in data.items()}
         print(f"answer bar {bar}: " + "; ".join(f"{name} not-found {f['not-found']:.3f}, false not-found "
                                                 f"{f['false not-found']:.3f}" for name, f in got.items()))
-        if all(got[name]["false not-found"] <= alone[name] + 1e-9 for name in data):
+        if all(got[name]["false not-found"] <= FALSE_NOT_FOUND + 1e-9 for name in data):
             chosen = bar
     print("ANSWER =", chosen)
     return 0

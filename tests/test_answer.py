@@ -31,8 +31,8 @@ SHORT = rec("February 7, 1985", "Visit of King Fahd (Saudi Arabia) to the United
 
 def weighed(*pairs, cosine: float = 0.6, spelled: float = 1.0):
     """Hits in the order given, each with its probability of supporting the answer (and spelled: how far each
-    holds the question's names in some spelling)."""
-    ev = Evidence(**{**EV.__dict__, "spelled": spelled})
+    holds the question's names in some spelling, all of them names the collection uses)."""
+    ev = Evidence(**{**EV.__dict__, "spelled": spelled, "spelled_known": spelled})
     return [Hit(r, cosine, i, support=p, evidence=ev) for i, (r, p) in enumerate(pairs, start=1)]
 
 

@@ -42,11 +42,11 @@ class _Keywords:
         self.n = n
 
 
-def _query(text: str, names: list[list[str]] = ()):
+def _query(text: str, names: list[list[str]] = (), unknown: tuple[str, ...] = ()):
     from qa.intent import detect
     from qa.query import Name, Query
 
-    named = [Name(" ".join(n), (frozenset(tokens(" ".join(n))),), True) for n in names]
+    named = [Name(" ".join(n), (frozenset(tokens(" ".join(n))),), " ".join(n) not in unknown) for n in names]
     name_tokens = {t for n in named for t in n.spellings[0]}
     return Query(text, detect(text), text, tokens(text), names=named,
                  terms=[t for t in tokens(text) if t not in name_tokens])
@@ -85,14 +85,39 @@ def test_spelled_is_the_own_name_held_least_in_any_spelling_never_by_meaning():
     assert ctx.spelled(words("Carter in Caracas")) == 1.0
 
 
-def _weighed(*pairs) -> list[Hit]:
+def test_names_the_collection_never_uses_are_counted_apart_from_those_it_uses():
+    kw = _Keywords({"carter": 3, "havana": 1}, 20)
+    w = Wording.of(_query("Did Carter meet Castro in Potsdam?", [["Carter"], ["Castro"], ["Potsdam"]],
+                          unknown=("Potsdam",)), kw)
+    assert w.unknown == pytest.approx(1 / 3)
+    record = words("Carter and Castro in Havana")
+    assert w.spelled(record) == 0.0 and w.spelled_known(record) == 1.0  # no record could spell Potsdam
+    assert w.spelled_known(words("Carter in Havana")) == 0.0            # Castro it could
+    ev = evidence([0.6], [record], w, 0.1)[0]
+    assert (ev.spelled, ev.spelled_known, ev.unknown) == (0.0, 1.0, pytest.approx(1 / 3))
+
+
+def _weighed(*pairs, unknown: float = 0.0) -> list[Hit]:
+    """Hits with their support and how far each holds the question's names (all of them names the collection
+    uses, unless unknown says what share it never uses: then the rest are held)."""
     ev = Evidence(0.3, 0.0, 0.5, 0.5, 0.5, 1.0)
-    return [Hit(_rec(f"R{i}", "x"), 0.5, i, support=p, evidence=Evidence(**{**ev.__dict__, "spelled": s}))
-            for i, (p, s) in enumerate(pairs, start=1)]
+    return [Hit(_rec(f"R{i}", "x"), 0.5, i, support=p, evidence=Evidence(**{
+        **ev.__dict__, "spelled": s, "spelled_known": 1.0 if unknown else s, "unknown": unknown}))
+        for i, (p, s) in enumerate(pairs, start=1)]
+
+
+def test_a_name_the_collection_never_uses_weighs_less_against_an_answer_than_one_it_uses_elsewhere():
+    assert ANSWERABLE["spelled_known"] > 0 > ANSWERABLE["unknown"]
+    # the best record holds one name; the other is one the collection never uses, or one it uses elsewhere
+    never = answerable(_weighed((0.7, 0.0), unknown=0.5))
+    elsewhere = answerable(_weighed((0.7, 0.0)))
+    assert never > elsewhere
+    # and with every name held, names the collection never uses lower it
+    assert answerable(_weighed((0.7, 1.0))) > answerable(_weighed((0.7, 0.0), unknown=1.0))
 
 
 def test_answerable_rises_with_the_best_support_and_with_the_names_held_together():
-    assert ANSWERABLE["support"] > 0 and ANSWERABLE["spelled"] > 0 and 0.5 <= ANSWER < 1
+    assert ANSWERABLE["support"] > 0 and ANSWERABLE["spelled"] > 0 and 0.3 <= ANSWER < 1
     assert answerable([]) == 0.0
     assert answerable(_weighed((0.6, 0.0))) < answerable(_weighed((0.8, 0.0))) < answerable(_weighed((0.8, 1.0)))
     # the names held together count from whichever candidate holds them, not only the best one
