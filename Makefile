@@ -39,7 +39,7 @@ test: $(LLM_STAMP)
 # The README's screenshots (docs/*.png), retaken by the browser tests; a plain test run leaves docs/ alone.
 screenshots: $(LLM_STAMP)
 	bash scripts/ensure-system-packages
-	ARCHIVE_QA_SCREENSHOTS=1 $(VENV)/bin/python -m pytest tests/test_browser.py
+	ARCHIVE_QA_SAVE_FIGURES=1 $(VENV)/bin/python -m pytest tests/test_browser.py
 
 build: $(STAMP)
 	$(VENV)/bin/archive-qa build

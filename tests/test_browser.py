@@ -137,12 +137,14 @@ def axe(pg, axe_script: Path, what: str) -> list[dict]:
 
 
 def shoot(pg, name: str) -> None:
-    """A screenshot in tests/artifacts; also the README's copy in docs/ when asked (make screenshots), so that a
-    test run leaves the working tree as it was."""
+    """A screenshot in tests/artifacts; also the README's copy in docs/ when asked (ARCHIVE_QA_SAVE_FIGURES=1:
+    make screenshots), so that an ordinary test run leaves the working tree as it found it."""
+    from qa.settings import current
+
     settle(pg)
     ARTIFACTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / name))
-    if os.environ.get("ARCHIVE_QA_SCREENSHOTS"):
+    if current().save_figures:
         DOCS.mkdir(exist_ok=True)
         shutil.copyfile(ARTIFACTS / name, DOCS / name)
 
