@@ -27,7 +27,8 @@ from .followup import Earlier, Leaning, lean, nearest_first, threaded
 from .intent import LIST
 from .query import Query, analyze, narrows
 from .records import Record, check_file
-from .retrieve import DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, extremes, hybrid_search, in_date_order, search
+from .retrieve import (DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, as_hits, date_order, extremes, hybrid_search,
+                       in_date_order, search)
 from .support import CITE, Wording, supported
 from .tenure import find_office, office_span, reading
 from .store import Progress
@@ -346,12 +347,10 @@ class Archive:
         topic = topic or (not leaning.exclude and bool(q.context or q.context_terms))
         listing = ranged and (q.date_only or not topic) and not leaning.lists
         if leaning.browse:  # "the next document in the collection": the nearest records that way
-            rows = np.array(leaning.browse[:MAX_K], dtype=np.int64)
+            rows = np.sort(np.asarray(leaning.browse[:MAX_K], dtype=np.int64))
             rows = rows[meets(index.starts[rows], index.ends[rows], date_from, date_to)]  # within the filters
             # shown in the collection's order (by first day, then as added), as a listing is
-            listing, rows = True, sorted((int(r) for r in rows), key=lambda r: (index.starts[r], r))
-            hits = [Hit(r, s, n, row=i) for n, (r, s, i) in
-                    enumerate(zip(index.records.fetch(rows), index.cosine(qvec, rows), rows), start=1)]
+            listing, hits = True, as_hits(index, qvec, [int(r) for r in rows[date_order(index, rows, False)]])
         elif listing:
             kept = [h for h in in_date_order(index, qvec, date_from, date_to, MAX_K + len(leaning.exclude),
                                              latest=q.intent.order > 0) if h.row not in leaning.exclude]

@@ -90,7 +90,12 @@ def in_date_order(index: Store, qvec: np.ndarray, date_from: date | None, date_t
     if date_from is None and date_to is None:
         return []
     found = np.flatnonzero(meets(index.starts, index.ends, date_from, date_to))
-    rows = [int(i) for i in found[_date_order(index, found, latest)][:limit]]  # a day's records in row order
+    # a day's records in row order
+    return as_hits(index, qvec, [int(i) for i in found[date_order(index, found, latest)][:limit]])
+
+
+def as_hits(index: Store, qvec: np.ndarray, rows: list[int]) -> list[Hit]:
+    """These rows' records as hits, ranked in the order given, each with its cosine to the question."""
     cos = index.cosine(qvec, rows)
     records = index.records.fetch(rows)
     return [Hit(r, cos[i], rank, row=i) for rank, (r, i) in enumerate(zip(records, rows), start=1)]
@@ -128,11 +133,11 @@ def extremes(index: Store, names: list, date_from: date | None, date_to: date | 
     kinds = [found]
     if not found.size or found.size >= EXTREME_READ:
         ranged = np.flatnonzero(meets(index.starts, index.ends, date_from, date_to))
-        kinds.append(ranged[_date_order(index, ranged, latest)[:read]])
+        kinds.append(ranged[date_order(index, ranged, latest)[:read]])
     out: set[int] = set()
     for rows in kinds:
         rows = rows[~np.isnat(index.starts[rows])]
-        rows = rows[_date_order(index, rows, latest)][:read]
+        rows = rows[date_order(index, rows, latest)][:read]
         held = 0
         for start in range(0, len(rows), limit):
             batch = [int(i) for i in rows[start:start + limit]]
@@ -144,10 +149,10 @@ def extremes(index: Store, names: list, date_from: date | None, date_to: date | 
             if held >= limit:
                 break
     rows = np.array(sorted(out), dtype=np.int64)
-    return tuple(int(i) for i in rows[_date_order(index, rows, latest)][:limit])
+    return tuple(int(i) for i in rows[date_order(index, rows, latest)][:limit])
 
 
-def _date_order(index: Store, rows: np.ndarray, latest: bool) -> np.ndarray:
+def date_order(index: Store, rows: np.ndarray, latest: bool) -> np.ndarray:
     """The order of these rows by first day (latest: by last day, latest first), undated ones last; stable, so
     rows in row order keep it within a day."""
     days = (index.ends if latest else index.starts)[rows]

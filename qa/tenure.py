@@ -164,7 +164,7 @@ def tenure(index, name, title: tuple[str, ...]) -> tuple[date, date] | None:
     which ranks the records holding both first; when it finds nothing (a word most records hold, which BM25
     leaves out), every record is a candidate. Up to BATCHES batches of BATCH are read from each end, in date
     order; when none of the latest gives the title, the span ends at the latest of the earliest that did."""
-    from .retrieve import EXTREME_READ, _date_order
+    from .retrieve import EXTREME_READ, date_order
 
     df, vocab = index.keywords.df, index.keywords.vocab
 
@@ -198,10 +198,10 @@ def tenure(index, name, title: tuple[str, ...]) -> tuple[date, date] | None:
                 return out
         return out
 
-    earliest = giving(rows[_date_order(index, rows, False)])
+    earliest = giving(rows[date_order(index, rows, False)])
     if not earliest:
         return None
-    latest = giving(rows[_date_order(index, rows, True)]) or earliest
+    latest = giving(rows[date_order(index, rows, True)]) or earliest
     return min(r.date.start for r in earliest), max(r.date.end for r in latest)
 
 

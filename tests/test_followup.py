@@ -355,6 +355,7 @@ def test_the_next_document_is_the_collections_nearest_record_that_way_whatever_i
     # the next record of the collection is the governor's visit two days on, which is none of hers
     answer = journeys.ask("What is the next document in the collection?", history=before)
     assert [c.hit.record.title for c in answer.citations] == ["Visit of Governor Alric Sandemo to the capital"]
+    assert -1.0 <= answer.citations[0].hit.score <= 1.0  # its cosine to the question
     answer = journeys.ask("And the document before that one?", history=before)
     assert [c.hit.record.title for c in answer.citations] == [JOURNEYS[0][1]]
     # several, asked for as a list: the nearest ones that way, shown in date order
