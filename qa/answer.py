@@ -7,7 +7,7 @@ from datetime import date
 
 from .retrieve import Hit
 from .sentences import sentences
-from .support import ANSWER, CITE, CITE_LIST, Words, answerable, holds
+from .support import ANSWER, CITE, CITE_LIST, Words, answerable, holds, holds_names
 from .text import tokens
 from .timeline import describe_stretch
 
@@ -120,12 +120,6 @@ def _in_order(hits: list[Hit], latest: bool) -> bool:
     return all(a >= b if latest else a <= b for a, b in zip(days, days[1:]))
 
 
-def _title_holds(record, names) -> bool:
-    """Whether a record's title holds every one of the names, each in some spelling."""
-    words = Words(tokens(record.title))
-    return all(any(all(holds(t, words) for t in s) for s in n.spellings) for n in names)
-
-
 def _by_date(hits: list[Hit], latest: bool = False) -> list[Hit]:
     """In date order, undated records last; the latest first (by their last day) when asked."""
     if latest:
@@ -144,7 +138,7 @@ def extreme_first(hits: list[Hit], order: int, names: list | tuple = ()) -> list
     likely = [h for h in hits if h.support >= CITE]
     if order == 0 or len(likely) < 2:
         return hits
-    titled = [h for h in likely if names and _title_holds(h.record, names)]
+    titled = [h for h in likely if names and holds_names(Words(tokens(h.record.title)), names)]
     about = {id(h) for h in titled}
     mentions = [h for h in likely if titled and id(h) not in about]
     taken = {id(h) for h in likely}

@@ -112,14 +112,11 @@ def extremes(index: Store, names: list, date_from: date | None, date_to: date | 
     (the keyword score leaves such words out), the range's first records in date order too. At most
     READ_BATCHES batches of limit candidates of each kind are read to check every name. Ties of one day are in
     row order, as in every store."""
-    from .support import holds, record_words
+    from .support import holds_names, record_words
 
     if not names:
         return ()
-    df, vocab = index.keywords.df, index.keywords.vocab
-
-    def count(t: str) -> int:
-        return int(df[vocab[t]]) if t in vocab else 0
+    count = index.keywords.count
 
     def held_by(name) -> int:  # at most how many records hold the name in any of its spellings
         return sum(min(count(t) for t in s) for s in name.spellings)
@@ -142,8 +139,7 @@ def extremes(index: Store, names: list, date_from: date | None, date_to: date | 
         for start in range(0, len(rows), limit):
             batch = [int(i) for i in rows[start:start + limit]]
             for i, record in zip(batch, index.records.fetch(batch)):
-                record_has = record_words(record)
-                if all(any(all(holds(t, record_has) for t in s) for s in n.spellings) for n in names):
+                if holds_names(record_words(record), names):
                     out.add(i)
                     held += 1
             if held >= limit:

@@ -108,6 +108,11 @@ def holds(token: str, words: Words) -> bool:
     return any(token[:i] in words.stems for i in range(4, len(token) + 1))
 
 
+def holds_names(words: Words, names) -> bool:
+    """Whether a text holds every one of the names (qa/query.Name), each in some spelling."""
+    return all(any(all(holds(t, words) for t in s) for s in n.spellings) for n in names)
+
+
 @dataclass(frozen=True)
 class Wording:
     """A question's words to look for in a record, each weighted by rarity, and its names' spellings."""

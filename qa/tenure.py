@@ -160,17 +160,13 @@ def tenure(index, name, title: tuple[str, ...]) -> tuple[date, date] | None:
     the title, or None when none does.
 
     The person's records are found by one keyword search for the key of each spelling of the name (the last word
-    of the question's own, the rarest word of another); when that search is full (a name thousands of records hold), by one for the key and the title's words,
-    which ranks the records holding both first; when it finds nothing (a word most records hold, which BM25
+    of the question's own, the rarest word of another); when that search is full (a name thousands of records
+    hold), by one for the key and the title's words, which ranks the records holding both first; when it finds nothing (a word most records hold, which BM25
     leaves out), every record is a candidate. Up to BATCHES batches of BATCH are read from each end, in date
     order; when none of the latest gives the title, the span ends at the latest of the earliest that did."""
     from .retrieve import EXTREME_READ, date_order
 
-    df, vocab = index.keywords.df, index.keywords.vocab
-
-    def count(t: str) -> int:
-        return int(df[vocab[t]]) if t in vocab else 0
-
+    count = index.keywords.count
     said = tokens(name.text)
     # a spelling's key: its last word as the question says it (a surname: "President Truman" for "Harry
     # Truman"), or its rarest word

@@ -43,10 +43,15 @@ class Vocabulary:
     def vocabulary(self) -> set[str]:
         return set(self.vocab)
 
+    def count(self, word: str) -> int:
+        """How many records hold a word (0 for one the collection never uses)."""
+        i = self.vocab.get(word)
+        return int(self.df[i]) if i is not None else 0
+
     def searchable(self, query: list[str]) -> list[str]:
         """The query's distinct words that the keyword score counts: known, and not held by most records."""
         limit = COMMON_SHARE * self.n
-        return [t for t in dict.fromkeys(query) if t in self.vocab and self.df[self.vocab[t]] <= limit]
+        return [t for t in dict.fromkeys(query) if t in self.vocab and self.count(t) <= limit]
 
 
 @dataclass(frozen=True)
