@@ -161,8 +161,8 @@ def tenure(index, name, title: tuple[str, ...]) -> tuple[date, date] | None:
 
     The person's records are found by one keyword search for the key of each spelling of the name (the last word
     of the question's own, the rarest word of another); when that search is full (a name thousands of records
-    hold), by one for the key and the title's words, which ranks the records holding both first; when it finds nothing (a word most records hold, which BM25
-    leaves out), every record is a candidate. Up to BATCHES batches of BATCH are read from each end, in date
+    hold), by one for the key and the title's words, which ranks the records holding both first; when it finds
+    nothing (a word most records hold, which BM25 leaves out), every record is a candidate. Up to BATCHES batches of BATCH are read from each end, in date
     order; when none of the latest gives the title, the span ends at the latest of the earliest that did."""
     from .retrieve import EXTREME_READ, date_order
 
@@ -228,19 +228,20 @@ def _describes_the_holder(text: str, pronoun: str) -> bool:
 
 
 def office_span(index, query, office: Office) -> Tenure | None:
-    """The tenure a question is bounded by, from the records: of the name nearest before the words that said it
-    (a pronoun's: the question's other names, then those of the question before it, unless the office holder is
-    someone the question only describes: "his mother"), the first whose records give it the title; a title with
-    "of" ("president of Mexico") is tried whole, then by its first word."""
-    held = [n for n in query.names if office.holder and (n.text in office.holder or office.holder in n.text)]
-    before = sorted((n for n in query.names if query.text.find(n.text) < office.at and n not in held),
-                    key=lambda n: -query.text.find(n.text))
-    others = [n for n in query.names if n not in before and n not in held]
-    if office.holder:  # the holder is named: no one else's tenure
-        before, others = held, []
+    """The tenure a question is bounded by, from the records: of the holder named with the office, or else the
+    name nearest before the words that said it (a pronoun's: the question's other names), then those of the
+    question before it (unless the office holder is someone the question only describes: "his mother"), the first
+    whose records give it the title; a title with "of" ("president of Mexico") is tried whole, then by its first
+    word."""
+    if office.holder:  # the holder is named: the question's other names are not tried
+        names = [n for n in query.names if n.text in office.holder or office.holder in n.text]
+    else:
+        names = sorted((n for n in query.names if query.text.find(n.text) < office.at),
+                       key=lambda n: -query.text.find(n.text))
+        names += [n for n in query.names if n not in names]
     context = [] if _describes_the_holder(query.text, office.pronoun) else query.context
     titles = [office.title] + ([office.title[:1]] if len(office.title) == 3 else [])
-    for name in [*before, *others, *context]:
+    for name in [*names, *context]:
         for title in titles:
             span = tenure(index, name, title)
             if span is not None:
