@@ -21,8 +21,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .qdates import without
-from .text import tokens
 from .retrieve import Hit
+from .text import tokens
 
 # "after that", "next", "did he come back?", "right before", "his previous trip", "earlier meetings": the
 # direction, and the words out. A unit of time ("the next day", "two years earlier") is a shift (qa/qdates.py), read first.
@@ -272,12 +272,12 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
     order = find_order(query.text)
     if order is not None and first is not None:
         start, naming = anchor_of(earlier, order, index, depth)
-        lo, hi = order_range(start.record, order.way)
-        near = tuple(nearest(index.starts, index.ends, earlier, start, order.way, depth))
         asked = browses(without_words(query.text, naming), several=depth)
         if asked:  # the collection's next records, in its order: by first day, then as they were added
             rows = adjacent(index.starts, start.row, order.way, asked, earlier.alongside(start))
             return Leaning(None, None, way=order.way, origin=start.record, browse=tuple(rows))
+        lo, hi = order_range(start.record, order.way)
+        near = tuple(nearest(index.starts, index.ends, earlier, start, order.way, depth))
         return _thread(earlier, start, index, depth, lo, hi, ((near, NEAR_WEIGHT),),
                        without_words(order.rest, naming, order.at), naming, way=order.way)
     if not query.names and not query.terms:
