@@ -7,8 +7,9 @@ own pipeline, labels each candidate by whether it is a gold record, and fits an 
 regression (Newton's method, NumPy) on the evidence (qa/support.py FEATURES). Prints the weights to paste into
 qa/support.py and the dev figures at a few thresholds. Then fits the question-level model on the support model
 in qa/support.py (ANSWERABLE: is the question answered at all?) and chooses its bar (ANSWER): the highest at
-which no collection's dev false not-found rises above the goal (FALSE_NOT_FOUND, issue 12's: 2%). The features do not
-depend on the weights: the candidates' evidence is computed in retrieval order, before the model reorders them.
+which no collection's dev false not-found rises above the goal (FALSE_NOT_FOUND, issue 12's: 2%). The features
+do not depend on the weights: the candidates' evidence is computed in retrieval order, before the model reorders
+them.
 """
 
 from __future__ import annotations

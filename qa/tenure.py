@@ -162,8 +162,9 @@ def tenure(index, name, title: tuple[str, ...]) -> tuple[date, date] | None:
     The person's records are found by one keyword search for the key of each spelling of the name (the last word
     of the question's own, the rarest word of another); when that search is full (a name thousands of records
     hold), by one for the key and the title's words, which ranks the records holding both first; when it finds
-    nothing (a word most records hold, which BM25 leaves out), every record is a candidate. Up to BATCHES batches of BATCH are read from each end, in date
-    order; when none of the latest gives the title, the span ends at the latest of the earliest that did."""
+    nothing (a word most records hold, which BM25 leaves out), every record is a candidate. Up to BATCHES batches
+    of BATCH are read from each end, in date order; when none of the latest gives the title, the span ends at the
+    latest of the earliest that did."""
     from .retrieve import EXTREME_READ, date_order
 
     count = index.keywords.count
