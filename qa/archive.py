@@ -385,7 +385,7 @@ class Archive:
         EARLIER_DEPTH questions back): the records it cited."""
         before = history[-EARLIER_DEPTH:]
         r = self.retrieve(before[-1], k=k, history=before[:-1] or None, mode=mode)
-        return Earlier(tuple(r.hits), len(r.answer(k).citations))
+        return Earlier(tuple(r.hits), len(r.answer(k).citations), tuple(r.query.names))
 
     def ask(self, question: object, *, k: int = DEFAULT_K, date_from: date | None = None,
             date_to: date | None = None, history: list[str] | None = None, mode: Mode | None = None) -> Answer:

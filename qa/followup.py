@@ -58,6 +58,11 @@ _ORDER = re.compile(rf"\b(?:(?P<after>{_AFTER})|(?P<before>{_BEFORE}))\b", re.IG
 # which the same record may answer.
 _OTHER = re.compile(r"\b(?:(?:any|which|what|some|the|no)\s+other|other\s+than|(?:who|anyone|anybody|someone|"
                     r"somebody)\s+else)\b", re.IGNORECASE)
+# ... unless it points back at the earlier answer's event ("Which other cities did he see on that trip?", "at the
+# same meeting"): then "other" is of what that record holds. Not a period ("in that year"): others of the period.
+_SAME_EVENT = re.compile(r"\b(?:on|during|in|at|of|from)\s+(?:that|this|the\s+same)\s+(?!(?:other|one|day|week|"
+                         r"month|year|decade|century|period|time|era|season|spring|summer|autumn|fall|winter)s?\b)"
+                         r"[a-z]+", re.IGNORECASE)
 
 
 # The words after a move that may name the record it is from ("after Moscow", "on the way to the summit"): up
@@ -109,6 +114,7 @@ class Earlier:
 
     hits: tuple
     cited: int
+    names: tuple = ()  # the names the earlier question gave itself (qa/query.Name)
 
     @property
     def rows(self) -> tuple[int, ...]:
@@ -126,8 +132,16 @@ class Earlier:
 
     @property
     def first(self):
-        """The first dated record it cited (its Hit), or None."""
-        return next((h for h in self.hits[: self.cited] if not h.record.undated), None)
+        """The dated record it cited whose title holds the most of the names the earlier question gave (the
+        record it was about: "When did Mandela address Congress?" may cite a visitor's trip to him before his own
+        visit), the first cited of those (its Hit); None when it cited no dated record."""
+        from .support import Words, holds_names
+
+        dated = [h for h in self.hits[: self.cited] if not h.record.undated]
+        if not dated or not self.names:
+            return dated[0] if dated else None
+        held = [sum(holds_names(Words(tokens(h.record.title)), [n]) for n in self.names) for h in dated]
+        return dated[held.index(max(held))]
 
 
 def _in_place(text: str, m: re.Match) -> bool:
@@ -258,7 +272,8 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
     from .qdates import find_shift, shifted
 
     keep = Leaning(query.date_from, query.date_to)
-    if earlier.rows and _OTHER.search(query.text):  # "any other president": not the records already given
+    # "any other president": not the records already given
+    if earlier.rows and _OTHER.search(query.text) and not _SAME_EVENT.search(query.text):
         return Leaning(query.date_from, query.date_to, exclude=frozenset(earlier.rows))
     if query.time_said or not earlier.rows:
         return keep

@@ -392,3 +392,34 @@ def test_a_move_from_an_untitled_record_follows_its_summary_not_the_title_untitl
     assert first.citations[0].hit.record.untitled and "Kiel" in first.citations[0].hit.record.summary
     after = untitled.ask("And after that?", history=before)
     assert after.found and "Bremen" in after.citations[0].hit.record.summary, after.text
+
+
+def test_a_move_starts_from_the_cited_record_whose_title_holds_the_earlier_questions_names():
+    """"When did Minister Varnholt open a trade fair?" may cite first a record of someone else that mentions her
+    (a governor's visit she attended) before her own journey: a move ("Where did she go next?") starts from hers."""
+    from qa.dates import parse_date
+    from qa.followup import Earlier
+    from qa.query import Name
+    from qa.records import Record, record_id
+    from qa.retrieve import Hit
+
+    def hit(row, when, title, summary):
+        return Hit(Record(record_id(when, title, summary), parse_date(when), title, summary, "f.jsonl", row + 1),
+                   0.5, row + 1, row=row)
+
+    governor = hit(0, "April 12, 1951", "Visit of Governor Alric Sandemo to Madrid",
+                   "Governor Sandemo opened a trade fair with Minister Varnholt.")
+    hers = hit(1, "April 10, 1951", "Journey of Minister Edda Varnholt to Spain (Madrid)",
+               "Minister Varnholt opened a trade fair.")
+    varnholt = Name("Varnholt", (frozenset({"varnholt"}),), True)
+    assert Earlier((governor, hers), 2, (varnholt,)).first is hers
+    assert Earlier((governor, hers), 2).first is governor       # the earlier question named no one: as cited
+    assert Earlier((governor, hers), 1, (varnholt,)).first is governor  # only what it cited
+
+
+def test_others_on_the_same_event_are_asked_of_its_record(journeys):
+    """"other" of what the earlier answer's record holds ("on that trip") does not leave that record out."""
+    before = ["Where did Minister Varnholt open a trade fair?"]
+    assert top(journeys.ask(before[0])) == JOURNEYS[1][1]
+    answer = journeys.ask("What other agreement did she sign on that trip?", history=before)
+    assert top(answer) == JOURNEYS[1][1]
