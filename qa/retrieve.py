@@ -86,12 +86,21 @@ def hybrid_search(index: Store, qvec: np.ndarray, query_tokens: list[str], k: in
 def in_date_order(index: Store, qvec: np.ndarray, date_from: date | None, date_to: date | None,
                   limit: int, *, latest: bool = False) -> list[Hit]:
     """Every record in the range (up to limit), earliest first (latest: the latest first, by their last day),
-    each with its cosine to the question."""
+    each with its cosine to the question; those dated inside the range before those whose coarser dates only
+    meet it."""
     if date_from is None and date_to is None:
         return []
     found = np.flatnonzero(meets(index.starts, index.ends, date_from, date_to))
-    # a day's records in row order
-    return as_hits(index, qvec, [int(i) for i in found[date_order(index, found, latest)][:limit]])
+    found = found[date_order(index, found, latest)]  # a day's records in row order
+    # the records dated inside the period first, then those whose coarser dates only meet it: "1945" may or may
+    # not be from December 1945
+    inside = np.ones(len(found), dtype=bool)
+    if date_from is not None:
+        inside &= index.starts[found] >= np.datetime64(date_from, "D")
+    if date_to is not None:
+        inside &= index.ends[found] <= np.datetime64(date_to, "D")
+    found = np.concatenate([found[inside], found[~inside]])
+    return as_hits(index, qvec, [int(i) for i in found[:limit]])
 
 
 def as_hits(index: Store, qvec: np.ndarray, rows: list[int]) -> list[Hit]:

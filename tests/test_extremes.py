@@ -187,3 +187,20 @@ def test_the_first_of_many_is_weighed_however_far_down_relevance_ranks_it(hsg_ar
     assert paul in weighed()
     monkeypatch.setattr("qa.archive.EXTREME_WEIGHT", 0.0)
     assert paul not in weighed()
+
+
+def test_a_period_lists_its_own_records_before_those_dated_only_coarser(tmp_path, embedder):
+    """"What is there from December 1951?": the records dated in it first; one dated only "1951" may or may not
+    be from December, so it follows them (latest first too)."""
+    rows = [("1951", "Annual report of the Ombra orchards", "The orchards gave forty tons."),
+            ("December 3, 1951", "Letter from the mayor of Ombra", "The mayor asks for a new well."),
+            ("December, 1951", "Minutes of the Ombra council", "The council approved the well."),
+            ("December 20, 1951", "Telegram to the mayor of Ombra", "The well is approved."),
+            ("November 30, 1951", "Note on the Ombra harvest", "The harvest ended early.")]
+    archive = made_up_archive(tmp_path, rows, embedder)
+    ans = archive.ask("What is there from December 1951?", k=5)
+    assert [c.hit.record.date.text for c in ans.citations] == [
+        "December, 1951", "December 3, 1951", "December 20, 1951", "1951"], ans.text
+    ans = archive.ask("What is the latest record from December 1951?", k=5)
+    assert [c.hit.record.date.text for c in ans.citations] == [
+        "December, 1951", "December 20, 1951", "December 3, 1951", "1951"], ans.text
