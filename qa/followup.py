@@ -54,10 +54,10 @@ _ORDER = re.compile(rf"\b(?:(?P<after>{_AFTER})|(?P<before>{_BEFORE}))\b", re.IG
 
 
 # A follow-up asking for others than the earlier answer gave ("any other president", "which other visits", "who
-# else", "other than those"): the records that answer cited cannot answer it. Not "what else did he do there?",
-# which the same record may answer.
-_OTHER = re.compile(r"\b(?:(?:any|which|what|some|the|no)\s+other|other\s+than|(?:who|anyone|anybody|someone|"
-                    r"somebody)\s+else)\b", re.IGNORECASE)
+# else", "anything else from that year?", "other than those"): the records that answer cited cannot answer it.
+# Not "what else did he do there?", which the same record may answer.
+_OTHER = re.compile(r"\b(?:(?:any|which|what|some|the|no)\s+others?|other\s+than|(?:who|anyone|anybody|someone|"
+                    r"somebody|anything|something)\s+else)\b", re.IGNORECASE)
 # ... unless it points back at the earlier answer's event ("Which other cities did he see on that trip?", "at the
 # same meeting"): then "other" is of what that record holds. Not a period ("in that year"): others of the period.
 _SAME_EVENT = re.compile(r"\b(?:on|during|in|at|of|from)\s+(?:that|this|the\s+same)\s+(?!(?:other|one|day|week|"

@@ -182,6 +182,8 @@ def test_a_move_named_by_where_it_starts_does_not_answer_with_another_record_the
 @pytest.mark.parametrize("before, text, given", [
     ("Where did Minister Varnholt open a trade fair?", "Which other journeys did she make?", 1),
     ("Where did Minister Varnholt open a trade fair?", "Did she go anywhere other than that?", 1),
+    ("Where did Minister Varnholt open a trade fair?", "Anything else from that year?", 1),
+    ("Where did Minister Varnholt open a trade fair?", "Any others from 1951?", 1),
     ("Which minister negotiated a ferry treaty?", "Who else signed an agreement?", 5)])
 def test_a_follow_up_asking_for_others_leaves_the_records_already_given(journeys, before, text, given):
     assert top(journeys.ask(before)) == JOURNEYS[given][1]
