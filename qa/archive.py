@@ -385,7 +385,12 @@ class Archive:
         EARLIER_DEPTH questions back): the records it cited."""
         before = history[-EARLIER_DEPTH:]
         r = self.retrieve(before[-1], k=k, history=before[:-1] or None, mode=mode)
-        return Earlier(tuple(r.hits), len(r.answer(k).citations), tuple(r.query.names))
+        cited = [c.hit for c in r.answer(k).citations]
+        hits = r.hits
+        if r.query.intent.order:  # "his first trip abroad": the record the answer led with, not the likeliest
+            rows = {h.row for h in cited}
+            hits = cited + [h for h in r.hits if h.row not in rows]
+        return Earlier(tuple(hits), len(cited), tuple(r.query.names))
 
     def ask(self, question: object, *, k: int = DEFAULT_K, date_from: date | None = None,
             date_to: date | None = None, history: list[str] | None = None, mode: Mode | None = None) -> Answer:

@@ -294,7 +294,7 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
         lo, hi = order_range(start.record, order.way)
         near = tuple(nearest(index.starts, index.ends, earlier, start, order.way, depth))
         return _thread(earlier, start, index, depth, lo, hi, ((near, NEAR_WEIGHT),),
-                       without_words(order.rest, naming, order.at), naming, way=order.way)
+                       _going_out(without_words(order.rest, naming, order.at)), naming, way=order.way)
     if not query.names and not query.terms:
         return Leaning(query.date_from, query.date_to, same=True)
     return keep
@@ -339,6 +339,17 @@ def browses(text: str, several: int) -> int:
     if counts:
         return min(max(counts.values()), several)
     return several if any(n.endswith("s") for n in nouns) else 1
+
+
+# ... of which these only say that someone went on ("meet", "see" may be what is asked: "Whom did he meet next?").
+_ONWARD = _GOING - frozenset("meet met see saw be been".split())
+_ONWARD_WORD = re.compile(r"\b(?:" + "|".join(sorted(_ONWARD, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+
+def _going_out(text: str) -> str:
+    """A move's words without its verbs of going on ("Where did he head next?"): they are the move, not its
+    topic ("head" of a "head of state")."""
+    return " ".join(_ONWARD_WORD.sub(" ", text).split())
 
 
 def without_words(text: str, words: str, start: int = 0) -> str:

@@ -204,3 +204,20 @@ def test_a_period_lists_its_own_records_before_those_dated_only_coarser(tmp_path
     ans = archive.ask("What is the latest record from December 1951?", k=5)
     assert [c.hit.record.date.text for c in ans.citations] == [
         "December, 1951", "December 20, 1951", "December 3, 1951", "1951"], ans.text
+
+
+def test_a_move_after_the_first_moves_from_the_record_the_answer_led_with(visits):
+    """"When did she first visit Tarnholm?" leads with 1952, however likely its later visits are: "Where did she
+    go after that?" moves from 1952, not from the likeliest record."""
+    before = ["When did the Duchess of Arvel first visit Tarnholm?"]
+    assert visits.ask(before[0]).citations[0].hit.record.date.text == "May 4, 1952"
+    ans = visits.ask("Where did she go after that?", history=before)
+    assert ans.filters["date_from"] == "1952-05-04", ans.text
+    assert ans.found and all("Duchess of Arvel" in c.hit.record.title for c in ans.citations), ans.text
+
+
+def test_a_verb_of_going_no_record_uses_does_not_weigh_as_a_rare_word(visits):
+    """"Where did the Duchess of Arvel go first?": no record says "go", and that tells nothing (as "come" would
+    not): her earliest visit leads, not whichever one the model liked best once every record lacked a rare word."""
+    ans = visits.ask("Where did the Duchess of Arvel go first?")
+    assert ans.found and ans.citations[0].hit.record.date.text == "May 4, 1952", ans.text

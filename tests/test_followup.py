@@ -425,3 +425,13 @@ def test_others_on_the_same_event_are_asked_of_its_record(journeys):
     assert top(journeys.ask(before[0])) == JOURNEYS[1][1]
     answer = journeys.ask("What other agreement did she sign on that trip?", history=before)
     assert top(answer) == JOURNEYS[1][1]
+
+
+def test_a_moves_verb_of_going_is_not_its_topic(tmp_path, embedder):
+    """"Where did she head next?": "head" is the move, not a "head of the delegation" in another record."""
+    rows = JOURNEYS + [("May 20, 1951", "Visit of a trade delegation to the capital",
+                        "The head of the delegation met the head of the chamber of commerce.")]
+    archive = made_up_archive(tmp_path, rows, embedder)
+    before = ["Where did Minister Varnholt open a trade fair?"]
+    assert top(archive.ask(before[0])) == JOURNEYS[1][1]
+    assert top(archive.ask("Where did she head next?", history=before)) == JOURNEYS[2][1]
