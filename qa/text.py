@@ -44,6 +44,20 @@ def singular(word: str) -> str:
 _ACRONYM = re.compile(r"(?<![a-z0-9])(?:[a-z]\.){2,}")
 
 
+# English contractions: "where'd" is "where", "doesn't" is "does", "can't" is "can".
+_CONTRACTION = re.compile(r"^(?P<base>[a-z]+?)(?:n't|'d|'ll|'re|'ve|'m)$")
+_NOT = {"ca": "can", "wo": "will", "sha": "shall"}
+
+
+def _contracted(word: str) -> str:
+    """A word without its contracted ending: "doesn't" -> "does", "where'd" -> "where"."""
+    m = _CONTRACTION.match(word)
+    if not m:
+        return word
+    base = m.group("base")
+    return _NOT.get(base, base) if word.endswith("n't") else base
+
+
 def tokens(text: str) -> list[str]:
     """Content tokens of a text, stemmed; 'Kai-shek' gives 'kai', 'shek' and 'kaishek'; 'U.S.S.R.' gives 'ussr'."""
     out: list[str] = []
@@ -52,6 +66,7 @@ def tokens(text: str) -> list[str]:
         word = m.group(0).replace("’", "'")
         if word.endswith("'s"):
             word = word[:-2]
+        word = _contracted(word)
         parts = [p for p in re.split(r"['-]", word) if p]
         if len(parts) > 1:
             joined = "".join(parts)

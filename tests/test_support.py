@@ -214,3 +214,14 @@ def test_the_names_sample_is_chosen_by_id_so_a_small_addition_keeps_it(embedder)
     name_cosines(vectors, records + [_rec("Visit of a new leader", "Official visit.")], encode)
     first, second = set(seen[0]), set(seen[1])
     assert len(first & second) >= 0.95 * len(first)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Where'd he go after it didn't rain?", ["go", "rain"]),  # "where'd" is "where", "didn't" is "did"
+    ("Didn't Truman fly? He couldn’t, they'll say, I'm sure we've seen", ["truman", "fly", "sure", "seen"]),
+    ("can't and won't", []),
+    ("O'Neill and Kai-shek, Kim's", ["neill", "oneill", "kai", "shek", "kaishek", "kim"]),  # names stay whole
+])
+def test_a_question_s_contractions_are_not_words_no_record_holds(text, expected):
+    """Left joined ("whered", "doesnt"), a contraction was a word no record holds, weighed as the rarest."""
+    assert tokens(text) == expected
