@@ -144,6 +144,9 @@ def test_the_labelled_intent_set(split):
     ("Which memo came before those talks?", True),
     ("What did the council decide after that vote in Lyon?", False),  # the vote is said which
     ("What happened after that?", True),
+    ("What was the memo before that about?", True),       # "that" alone, its question stranded after it
+    ("Who wrote the report after that on the strike?", True),
+    ("What did the council decide before that vote on wages?", False),  # the vote is said which
     ("What is the next document?", True),                # next after what was said before
     ("And what was the previous step?", True),
     ("Which documents mention the following words, uranium and prospecting?", False),  # say what they are
