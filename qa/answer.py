@@ -151,13 +151,14 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
             date_to: date | None = None, listing: bool = False, chronological: bool = False,
             gaps: list[tuple[date, date]] | None = None, terms: list[str] | None = None,
             missing_names: list[str] | None = None, named: bool = False, order: int = 0,
-            read_as: str = "") -> Answer:
+            read_as: str = "", move: int = 0) -> Answer:
     """Build the answer only from the cited records: one line per passage, led by its date, ending in [n].
 
     hits come weighed (qa/support.py), most probable first, or for a period's listing in date order (latest
     first when the question asks for the latest: "the most recent record from the 1950s"). The
     records cited are those likely enough to support the answer (CITE; CITE_LIST for a question asking for a
-    list): the first k, or for a list every one (up to MAX_LIST) in date order. Nothing is cited unless the
+    list, and for a move in order, move: +1 after the record before, -1 before it, whose own words say little of
+    what comes next, and whose hits come nearest first, qa/followup.py nearest_first): the first k, or for a list every one (up to MAX_LIST) in date order. Nothing is cited unless the
     question is likely answered at all (qa/support.py answerable); then, when no record is likely enough, the most
     probable one alone if the question is tied to the collection by names (named: its own, a follow-up's from the
     question before, or the earlier answer's records a follow-up stands for), not by its wording alone. Records
@@ -172,7 +173,7 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     if listing:
         chosen = hits[:MAX_LIST]
     else:
-        bar = CITE_LIST if chronological else CITE
+        bar = CITE_LIST if chronological or move else CITE
         likely = [h for h in hits if h.support >= bar] or (hits[:1] if named else [])
         chosen = likely[: MAX_LIST if chronological else k] if answerable(hits) >= ANSWER else []
         if chronological:
@@ -194,7 +195,9 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     lines = []
     dated = listing or chronological  # a listing's or a list's records: in date order, or the latest first
     way = ""
-    if order and len(citations) > 1 and not dated and not _in_order([c.hit for c in citations], order > 0):
+    if move and len(citations) > 1 and not dated:  # qa/followup.py nearest_first
+        way = ", nearest first:"
+    elif order and len(citations) > 1 and not dated and not _in_order([c.hit for c in citations], order > 0):
         # extreme_first: the records about it in order, then those that only mention it
         way = f", {'latest' if order > 0 else 'earliest'} first of the records about it, then those mentioning it:"
     elif order > 0 and len(citations) > 1:

@@ -29,7 +29,7 @@ from .query import Query, analyze, narrows
 from .records import Record, check_file
 from .retrieve import (DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, as_hits, date_order, extremes, hybrid_search,
                        in_date_order, search)
-from .support import CITE, Wording, supported
+from .support import CITE_LIST, Wording, supported
 from .tenure import find_office, office_span, reading
 from .store import Progress
 from .stores import Store
@@ -68,13 +68,15 @@ class Retrieved:
     named: bool = False           # tied to the collection by names: its own, a follow-up's context names, or
                                   # the earlier answer's records it stands for (qa/answer.py compose)
     read_as: str = ""             # how a period said in words was read ("while he was president")
+    move: int = 0                 # a move in order ("Where did he go next?"): +1 after, -1 before
 
     def answer(self, k: int) -> Answer:
         """Compose the cited answer: the supported records, or every record of a period that only lists."""
         return compose(self.query.text, self.hits, k=k, index=self.stamp, date_from=self.date_from,
                        date_to=self.date_to, listing=self.listing, chronological=self.query.intent.listing,
                        gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names,
-                       named=self.named, order=self.query.intent.order, read_as=self.read_as)
+                       named=self.named, order=self.query.intent.order, read_as=self.read_as,
+                       move=self.move)
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False, earlier=False)
@@ -374,11 +376,13 @@ class Archive:
             # "When did she last visit?": the latest that answers, a record about her before one mentioning her
             hits = extreme_first(hits, q.intent.answer_order, q.names)
             if q.intent.kind != LIST and not q.intent.answer_order:  # "Where did he go next?": the nearest after
-                hits = nearest_first(hits, leaning, CITE, index.starts, index.ends)
+                hits = nearest_first(hits, leaning, CITE_LIST, index.starts, index.ends)
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
         # read as recased (qa/casing.py), shown as asked
         return Retrieved(replace(q, text=text), hits, date_from, date_to, self.stamp(index), mode, gaps, listing,
-                         named=bool(q.names or q.context), read_as=read_as)
+                         named=bool(q.names or q.context), read_as=read_as,
+                         move=leaning.way if leaning.origin and q.intent.kind != LIST and not q.intent.answer_order
+                         else 0)
 
     def _earlier(self, index: Store, history: list[str], k: int, mode: Mode) -> Earlier:
         """The answer the question before a follow-up was given (read with its own history, up to
