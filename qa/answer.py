@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .retrieve import Hit
+from .stores.base import COMMON_SHARE
 from .sentences import sentences
 from .support import ANSWER, CITE, CITE_LIST, Words, answerable, holds, holds_names
 from .text import tokens
@@ -127,6 +128,28 @@ def _by_date(hits: list[Hit], latest: bool = False) -> list[Hit]:
     return sorted(hits, key=lambda h: (h.record.undated, h.record.date.start or date.max))
 
 
+def members(hits: list[Hit], names: list | tuple, date_from: date | None, date_to: date | None,
+            keywords) -> frozenset[int]:
+    """The rows of a list's records by whom or what it names, in the period it gives ("the stops on Knox's 1912
+    tour of Central America"): the candidates dated inside the period whose titles hold every one of the
+    question's names that single records out, each in some spelling. A name singles records out when a
+    candidate's title holds it and most of the collection's records do not (keywords: its Vocabulary; "the United
+    States" of a collection of visits to it says nothing of which). Its other words may say what the records
+    never do ("Central America" of a journey to Venezuela, Guatemala and St. Thomas), so the records of a tour
+    need not be likely by their words: they are its stops."""
+    if date_from is None or date_to is None or not names:
+        return frozenset()
+    inside = [h for h in hits if not h.record.undated and date_from <= h.record.date.start
+              and h.record.date.end <= date_to]
+    titles = [Words(tokens(h.record.title)) for h in inside]
+    common = COMMON_SHARE * keywords.n
+    subject = [n for n in names if max(min(keywords.count(t) for t in s) for s in n.spellings) <= common
+               and any(holds_names(t, [n]) for t in titles)]
+    if not subject:
+        return frozenset()
+    return frozenset(h.row for h, t in zip(inside, titles) if holds_names(t, subject))
+
+
 def extreme_first(hits: list[Hit], order: int, names: list | tuple = ()) -> list[Hit]:
     """For a question asking for the earliest (order -1) or the latest (1) of its records ("When did the Pope
     last visit?"): the records likely enough to be cited (CITE), earliest or latest first (undated ones after
@@ -151,7 +174,7 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
             date_to: date | None = None, listing: bool = False, chronological: bool = False,
             gaps: list[tuple[date, date]] | None = None, terms: list[str] | None = None,
             missing_names: list[str] | None = None, named: bool = False, order: int = 0,
-            read_as: str = "", move: int = 0) -> Answer:
+            read_as: str = "", move: int = 0, held: frozenset[int] = frozenset()) -> Answer:
     """Build the answer only from the cited records: one line per passage, led by its date, ending in [n].
 
     hits come weighed (qa/support.py), most probable first, or for a period's listing in date order (latest
@@ -174,7 +197,7 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         chosen = hits[:MAX_LIST]
     else:
         bar = CITE_LIST if chronological or move else CITE
-        likely = [h for h in hits if h.support >= bar] or (hits[:1] if named else [])
+        likely = [h for h in hits if h.support >= bar or h.row in held] or (hits[:1] if named else [])
         chosen = likely[: MAX_LIST if chronological else k] if answerable(hits) >= ANSWER else []
         if chronological:
             chosen = _by_date(chosen, latest=order > 0)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import settings, store, stores
-from .answer import Answer, compose, extreme_first
+from .answer import Answer, compose, extreme_first, members
 from .build import BuildReport, build
 from .casing import capitalised, recase
 from .collection import BrowsePage, BrowseRequest, browse, examples
@@ -69,6 +69,7 @@ class Retrieved:
                                   # the earlier answer's records it stands for (qa/answer.py compose)
     read_as: str = ""             # how a period said in words was read ("while he was president")
     move: int = 0                 # a move in order ("Where did he go next?"): +1 after, -1 before
+    held: frozenset[int] = frozenset()  # a list's records by whom it names in its period (qa/answer.py members)
 
     def answer(self, k: int) -> Answer:
         """Compose the cited answer: the supported records, or every record of a period that only lists."""
@@ -76,7 +77,7 @@ class Retrieved:
                        date_to=self.date_to, listing=self.listing, chronological=self.query.intent.listing,
                        gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names,
                        named=self.named, order=self.query.intent.order, read_as=self.read_as,
-                       move=self.move)
+                       move=self.move, held=self.held)
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False, earlier=False)
@@ -324,7 +325,7 @@ class Archive:
             if leaning.thread:  # a move from the record cited before: that record is the topic
                 q = threaded(q, leaning, index.keywords, index.names, dates=mode.dates, variants=mode.names,
                              is_name=is_name)
-        read_as = ""
+        read_as, held = "", frozenset()
         if date_from is None and date_to is None:
             date_from, date_to = leaning.date_from, leaning.date_to
             office = find_office(q.text) if mode.dates else None
@@ -375,6 +376,8 @@ class Archive:
                              listing=q.intent.kind == LIST)
             # "When did she last visit?": the latest that answers, a record about her before one mentioning her
             hits = extreme_first(hits, q.intent.answer_order, q.names)
+            if q.intent.kind == LIST and not read_as:  # "the stops on Knox's 1912 tour": every one of them
+                held = members(hits, q.names, date_from, date_to, index.keywords)
             if q.intent.kind != LIST and not q.intent.answer_order:  # "Where did he go next?": the nearest after
                 hits = nearest_first(hits, leaning, CITE_LIST, index.starts, index.ends)
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
@@ -382,7 +385,7 @@ class Archive:
         return Retrieved(replace(q, text=text), hits, date_from, date_to, self.stamp(index), mode, gaps, listing,
                          named=bool(q.names or q.context), read_as=read_as,
                          move=leaning.way if leaning.origin and q.intent.kind != LIST and not q.intent.answer_order
-                         else 0)
+                         else 0, held=held)
 
     def _earlier(self, index: Store, history: list[str], k: int, mode: Mode) -> Earlier:
         """The answer the question before a follow-up was given (read with its own history, up to

@@ -221,3 +221,61 @@ def test_a_verb_of_going_no_record_uses_does_not_weigh_as_a_rare_word(visits):
     not): her earliest visit leads, not whichever one the model liked best once every record lacked a rare word."""
     ans = visits.ask("Where did the Duchess of Arvel go first?")
     assert ans.found and ans.citations[0].hit.record.date.text == "May 4, 1952", ans.text
+
+
+TOUR = [("March 2, 1951", "Journey of Minister Edda Varnholt to Portugal (Lisbon)",
+         "Minister Varnholt discussed fishing rights and a harbour loan with the Portuguese cabinet."),
+        ("March 9, 1951", "Journey of Minister Edda Varnholt to Spain (Madrid)",
+         "Minister Varnholt opened a trade fair."),
+        ("March 15, 1951", "Journey of Minister Edda Varnholt to Italy (Rome)",
+         "Minister Varnholt met the foreign minister on refugee resettlement."),
+        ("March 21, 1951", "Journey of Minister Edda Varnholt to Greece (Athens)",
+         "Minister Varnholt reviewed reconstruction projects financed by the relief fund."),
+        ("August 3, 1952", "Journey of Minister Edda Varnholt to Turkey (Ankara)",
+         "Minister Varnholt discussed a railway loan."),
+        ("March 10, 1951", "Journey of Minister Tomas Quirling to Spain (Madrid)",
+         "Minister Quirling signed a fisheries agreement in the Mediterranean."),
+        ("May 1, 1951", "Journey of Minister Tomas Quirling to Norway (Oslo)",
+         "Minister Quirling attended a conference on whaling quotas.")] + [
+        (f"June {d}, 1950", f"Report of the harbour board, {d}", f"The harbour board met on the {d}th.")
+        for d in range(1, 7)]
+
+
+def test_a_list_of_someones_records_in_a_period_holds_all_of_them(tmp_path, embedder):
+    """"The stops on her 1951 tour of the Mediterranean": every one of her 1951 journeys, though no record says
+    "tour" or "Mediterranean" (and one of someone else's does), and none of hers from another year."""
+    archive = made_up_archive(tmp_path, TOUR, embedder)
+    ans = archive.ask("List the stops on Minister Varnholt's 1951 tour of the Mediterranean.", k=5)
+    cited = {c.hit.record.title for c in ans.citations}
+    assert {t for _, t, _ in TOUR[:4]} <= cited and TOUR[4][1] not in cited, ans.text
+
+
+def test_a_name_most_records_hold_does_not_say_whose_records_a_list_wants():
+    from datetime import date
+
+    from qa.answer import members
+    from qa.dates import parse_date
+    from qa.query import Name
+    from qa.records import Record, record_id
+    from qa.retrieve import Hit
+
+    rows = [("May 2, 1960", "Visit of President Arvo Linde to the Republic"),
+            ("May 9, 1960", "Visit of King Olev to the Republic"),
+            ("May 20, 1960", "Visit of King Olev to the Republic")]
+    hits = [Hit(Record(record_id(d, t, ""), parse_date(d), t, "", "f.jsonl", i), 0.5, i, row=i)
+            for i, (d, t) in enumerate(rows)]
+
+    class Counts:  # how many of a collection of 10 records hold each word
+        n = 10
+        counts = {"republic": 9, "olev": 2, "king": 3}
+
+        def count(self, word):
+            return self.counts.get(word, 0)
+
+    republic = Name("Republic", (frozenset({"republic"}),), True)
+    olev = Name("Olev", (frozenset({"olev"}),), True)
+    may = (date(1960, 5, 1), date(1960, 5, 31))
+    assert members(hits, [olev, republic], *may, Counts()) == {1, 2}  # the Republic is in most records
+    assert members(hits, [republic], *may, Counts()) == frozenset()
+    assert members(hits, [olev], date(1960, 5, 10), date(1960, 5, 31), Counts()) == {2}  # inside the period
+    assert members(hits, [olev], None, None, Counts()) == frozenset()  # no period said: no list of them
