@@ -170,6 +170,12 @@ def extreme_first(hits: list[Hit], order: int, names: list | tuple = ()) -> list
     return [replace(h, rank=r) for r, h in enumerate(ordered, start=1)]
 
 
+def _coarser(when, date_from: date | None, date_to: date | None) -> bool:
+    """Whether a record's dates only meet a period, running past it ("1951" for December 1951)."""
+    return not when.undated and ((date_from is not None and when.start < date_from)
+                                 or (date_to is not None and when.end > date_to))
+
+
 def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: date | None = None,
             date_to: date | None = None, listing: bool = False, chronological: bool = False,
             gaps: list[tuple[date, date]] | None = None, terms: list[str] | None = None,
@@ -178,17 +184,19 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     """Build the answer only from the cited records: one line per passage, led by its date, ending in [n].
 
     hits come weighed (qa/support.py), most probable first, or for a period's listing in date order (latest
-    first when the question asks for the latest: "the most recent record from the 1950s"). The
-    records cited are those likely enough to support the answer (CITE; CITE_LIST for a question asking for a
-    list, and for a move in order, move: +1 after the record before, -1 before it, whose own words say little of
-    what comes next, and whose hits come nearest first, qa/followup.py nearest_first): the first k, or for a list every one (up to MAX_LIST) in date order. Nothing is cited unless the
-    question is likely answered at all (qa/support.py answerable); then, when no record is likely enough, the most
-    probable one alone if the question is tied to the collection by names (named: its own, a follow-up's from the
-    question before, or the earlier answer's records a follow-up stands for), not by its wording alone. Records
-    quoting the same passage on the same date share a line. order: the question asks for the earliest (-1) or
-    the latest (1) of its records: a fact's hits come that way (extreme_first), a listing's too (in_date_order),
-    and a list's records are put latest first when it asks for the latest; the answer says so. read_as: how
-    a period the question gave in words was read (qa/tenure.py), said at the end.
+    first when the question asks for the latest: "the most recent record from the 1950s"), those dated only more
+    coarsely than the period last. The records cited are those likely enough to support the answer (CITE;
+    CITE_LIST for a question asking for a list, and for a move in order, move: +1 after the record before, -1
+    before it, whose own words say little of what comes next and whose hits come nearest first,
+    qa/followup.py nearest_first), and a list's records by whom it names in its period (held: their rows,
+    members()): the first k, or for a list every one (up to MAX_LIST) in date order. Nothing is cited unless
+    the question is likely answered at all (qa/support.py answerable); then, when no record is likely enough,
+    the most probable one alone if the question is tied to the collection by names (named: its own, a
+    follow-up's from the question before, or the earlier answer's records a follow-up stands for), not by its
+    wording alone. Records quoting the same passage on the same date share a line. order: the question asks for
+    the earliest (-1) or the latest (1) of its records: a fact's hits come that way (extreme_first), a
+    listing's too (in_date_order), and a list's records are put latest first when it asks for the latest; the
+    answer says so. read_as: how a period the question gave in words was read (qa/tenure.py), said at the end.
     """
     filters = ({"date_from": date_from.isoformat() if date_from else None,
                 "date_to": date_to.isoformat() if date_to else None} if (date_from or date_to) else {})
@@ -218,7 +226,7 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     lines = []
     dated = listing or chronological  # a listing's or a list's records: in date order, or the latest first
     way = ""
-    if move and len(citations) > 1 and not dated:  # qa/followup.py nearest_first
+    if move and sum(not c.hit.record.undated for c in citations) > 1 and not dated:  # followup.nearest_first
         way = ", nearest first:"
     elif order and len(citations) > 1 and not dated and not _in_order([c.hit for c in citations], order > 0):
         # extreme_first: the records about it in order, then those that only mention it
@@ -228,7 +236,10 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     elif order < 0 and len(citations) > 1:
         way = ", in date order:" if dated else ", earliest first:"
     if scope:
-        lines.append(f"Records dated {scope}" + (way or (", in date order:" if dated else ":")))
+        head = way or (", in date order:" if dated else ":")
+        if listing and any(_coarser(c.hit.record.date, date_from, date_to) for c in citations):
+            head = head.rstrip(":") + ", those dated only more coarsely last:"  # retrieve.in_date_order
+        lines.append(f"Records dated {scope}{head}")
     elif chronological and len(citations) > 1:
         lines.append(f"{len(citations)} records" + (way or ", in date order:"))
     elif way:

@@ -54,15 +54,21 @@ _ORDER = re.compile(rf"\b(?:(?P<after>{_AFTER})|(?P<before>{_BEFORE}))\b", re.IG
 
 
 # A follow-up asking for others than the earlier answer gave ("any other president", "which other visits", "who
-# else", "anything else from that year?", "other than those"): the records that answer cited cannot answer it.
-# Not "what else did he do there?", which the same record may answer.
-_OTHER = re.compile(r"\b(?:(?:any|which|what|some|the|no)\s+others?|other\s+than|(?:who|anyone|anybody|someone|"
-                    r"somebody|anything|something)\s+else)\b", re.IGNORECASE)
+# else", "where else did he go?", "anything else from that year?", "other than those"): the records that answer
+# cited cannot answer it. Not "what else did he do there?" nor "did she say anything else about it?", which the
+# same record may answer: "anything else" asks for others only when a period or nothing follows it.
+_OTHER = re.compile(r"\b(?:(?:any|which|what|some|the|no)\s+others?\b|other\s+than\b|(?:who|anyone|"
+                    r"anybody|someone|somebody|where|anywhere|somewhere)\s+else\b|elsewhere\b|"
+                    r"(?:anything|something)\s+else"
+                    r"(?=\s*(?:[?.!]|$|(?:from|in|dated|during|between|before|after|since|for)\b)))",
+                    re.IGNORECASE)
 # ... unless it points back at the earlier answer's event ("Which other cities did he see on that trip?", "at the
-# same meeting"): then "other" is of what that record holds. Not a period ("in that year"): others of the period.
-_SAME_EVENT = re.compile(r"\b(?:on|during|in|at|of|from)\s+(?:that|this|the\s+same)\s+(?!(?:other|one|day|week|"
-                         r"month|year|decade|century|period|time|era|season|spring|summer|autumn|fall|winter)s?\b)"
-                         r"[a-z]+", re.IGNORECASE)
+# same meeting"): then "other" is of what that record holds. Not a period, a kind or a place ("in that year", "of
+# that kind", "in that country"): others of those.
+_EVENTS = ("trip|trips|visit|visits|journey|journeys|tour|voyage|mission|stay|stop|meeting|meetings|conference|"
+           "summit|talks|session|ceremony|funeral|dinner|reception|occasion|event|signing|negotiations")
+_SAME_EVENT = re.compile(rf"\b(?:on|during|in|at|of|from)\s+(?:that|this|the)\s+(?:(?:same|very)\s+)?"
+                         rf"(?:{_EVENTS})\b", re.IGNORECASE)
 
 
 # The words after a move that may name the record it is from ("after Moscow", "on the way to the summit"): up
@@ -109,7 +115,8 @@ def find_order(text: str) -> Order | None:
 
 @dataclass(frozen=True)
 class Earlier:
-    """The answer a follow-up leans on: its weighed candidates as it ranked them (qa/retrieve.Hit), of which it
+    """The answer a follow-up leans on: its weighed candidates (qa/retrieve.Hit) as it ranked them, or for a
+    question asking for the first or the last, in the order it cited them (qa/archive.py _earlier), of which it
     cited the first `cited`."""
 
     hits: tuple
@@ -133,8 +140,8 @@ class Earlier:
     @property
     def first(self):
         """The dated record it cited whose title holds the most of the names the earlier question gave (the
-        record it was about: "When did Mandela address Congress?" may cite a visitor's trip to him before his own
-        visit), the first cited of those (its Hit); None when it cited no dated record."""
+        record it was about: "When did the minister address parliament?" may cite a visitor's journey to her
+        before her own), the first cited of those (its Hit); None when it cited no dated record."""
         from .support import Words, holds_names
 
         dated = [h for h in self.hits[: self.cited] if not h.record.undated]
@@ -164,7 +171,7 @@ def anchor_of(earlier: Earlier, order: Order, index, depth: int):
     title and summary hold every content word of the longest run of words after the move ("after Moscow");
     failing that, of the records most like the first cited one (its thread) the one nearest it in time that holds
     them (a stop the earlier answer did not cite: "after Moscow" when it cited the stop before Moscow); else the
-    first dated record cited (Earlier.first), and no words."""
+    cited record the earlier question was about (Earlier.first), and no words."""
     from .support import record_words
 
     first = earlier.first
@@ -341,15 +348,20 @@ def browses(text: str, several: int) -> int:
     return several if any(n.endswith("s") for n in nouns) else 1
 
 
-# ... of which these only say that someone went on ("meet", "see" may be what is asked: "Whom did he meet next?").
-_ONWARD = _GOING - frozenset("meet met see saw be been".split())
-_ONWARD_WORD = re.compile(r"\b(?:" + "|".join(sorted(_ONWARD, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+# ... of which these only say that someone went on ("meet", "see" may be what is asked: "Whom did he meet next?"),
+# after a subject, an auxiliary or a possessive ("where did he head next?", "was she heading", "her visit before
+# that one"; not "the next head of the mission").
+_ONWARD = _GOING - frozenset("meet met see saw be been".split()) | frozenset("""heading flying sailing moving
+driving proceeding continuing gone""".split())
+_ONWARD_WORD = re.compile(r"\b(?P<subject>he|she|they|i|we|you|his|her|their|did|does|do|was|were|is|are|had|"
+                          r"has|have|will|would)\s+(?:" + "|".join(sorted(_ONWARD, key=len, reverse=True)) + r")\b",
+                          re.IGNORECASE)
 
 
 def _going_out(text: str) -> str:
     """A move's words without its verbs of going on ("Where did he head next?"): they are the move, not its
     topic ("head" of a "head of state")."""
-    return " ".join(_ONWARD_WORD.sub(" ", text).split())
+    return " ".join(_ONWARD_WORD.sub(lambda m: m.group("subject"), text).split())
 
 
 def without_words(text: str, words: str, start: int = 0) -> str:

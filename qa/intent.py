@@ -277,7 +277,7 @@ def _unbound_pronoun(ws: list[str]) -> str | None:
         if low in ("that", "this") and (nxt in "?.,;:" or nxt in ("one", "ones")):
             return w
         if low in ("that", "this") and prev in _TIME_EDGES and nxt in _PREP:
-            return w  # "What was the protocol before that about?": "that" stands alone, its question after it
+            return w  # "What was the memo before that about?": "that" stands alone, its question after it
         if low in ("that", "this") and i > 0 and (prev in _AUX or prev.endswith("ed")) and nxt not in _PREP \
                 and nxt not in _AUX and nxt not in _DETERMINERS:
             return w

@@ -92,8 +92,8 @@ def in_date_order(index: Store, qvec: np.ndarray, date_from: date | None, date_t
         return []
     found = np.flatnonzero(meets(index.starts, index.ends, date_from, date_to))
     found = found[date_order(index, found, latest)]  # a day's records in row order
-    # the records dated inside the period first, then those whose coarser dates only meet it: "1945" may or may
-    # not be from December 1945
+    # the records dated inside the period first, then those whose coarser dates only meet it: "1951" may or may
+    # not be from December 1951
     inside = np.ones(len(found), dtype=bool)
     if date_from is not None:
         inside &= index.starts[found] >= np.datetime64(date_from, "D")

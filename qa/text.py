@@ -44,18 +44,24 @@ def singular(word: str) -> str:
 _ACRONYM = re.compile(r"(?<![a-z0-9])(?:[a-z]\.){2,}")
 
 
-# English contractions: "where'd" is "where", "doesn't" is "does", "can't" is "can".
-_CONTRACTION = re.compile(r"^(?P<base>[a-z]+?)(?:n't|'d|'ll|'re|'ve|'m)$")
-_NOT = {"ca": "can", "wo": "will", "sha": "shall"}
+# English contractions: "where'd" is "where", "doesn't" is "does", "can't" is "can". Only after the words they
+# shorten, so a name keeps its apostrophe ("Sa'd", "Ra'd").
+_NOT_AFTER = frozenset("""do does did is are was were has have had can could would should must need might may
+ai wo ca sha""".split())
+_SHORT_AFTER = frozenset("""i you he she we they it who what where when why how that there here""".split())
+_CONTRACTION = re.compile(r"^(?P<base>[a-z]+?)(?P<end>n't|'d|'ll|'re|'ve|'m)$")
+_NOT = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
 
 
 def _contracted(word: str) -> str:
-    """A word without its contracted ending: "doesn't" -> "does", "where'd" -> "where"."""
+    """A word without its contracted ending: "doesn't" -> "does", "where'd" -> "where"; any other word as it is."""
     m = _CONTRACTION.match(word)
     if not m:
         return word
     base = m.group("base")
-    return _NOT.get(base, base) if word.endswith("n't") else base
+    if m.group("end") == "n't":
+        return _NOT.get(base, base) if base in _NOT_AFTER else word
+    return base if base in _SHORT_AFTER else word
 
 
 def tokens(text: str) -> list[str]:

@@ -189,6 +189,7 @@ def test_a_move_named_by_where_it_starts_does_not_answer_with_another_record_the
     ("Where did Minister Varnholt open a trade fair?", "Did she go anywhere other than that?", 1),
     ("Where did Minister Varnholt open a trade fair?", "Anything else from that year?", 1),
     ("Where did Minister Varnholt open a trade fair?", "Any others from 1951?", 1),
+    ("Where did Minister Varnholt open a trade fair?", "Where else did she go?", 1),
     ("Which minister negotiated a ferry treaty?", "Who else signed an agreement?", 5)])
 def test_a_follow_up_asking_for_others_leaves_the_records_already_given(journeys, before, text, given):
     assert top(journeys.ask(before)) == JOURNEYS[given][1]
@@ -196,9 +197,11 @@ def test_a_follow_up_asking_for_others_leaves_the_records_already_given(journeys
     assert answer.found and JOURNEYS[given][1] not in [c.hit.record.title for c in answer.citations]
 
 
-def test_what_else_may_be_answered_by_the_same_record(journeys):
+@pytest.mark.parametrize("text", ["What else did she do there?", "Did she do anything else there?",
+                                  "Did she sign anything else on that journey?"])
+def test_what_else_may_be_answered_by_the_same_record(journeys, text):
     before = ["Where did Minister Varnholt open a trade fair?"]
-    answer = journeys.ask("What else did she do there?", history=before)
+    answer = journeys.ask(text, history=before)
     assert top(answer) == JOURNEYS[1][1]
 
 
@@ -440,3 +443,15 @@ def test_a_moves_verb_of_going_is_not_its_topic(tmp_path, embedder):
     before = ["Where did Minister Varnholt open a trade fair?"]
     assert top(archive.ask(before[0])) == JOURNEYS[1][1]
     assert top(archive.ask("Where did she head next?", history=before)) == JOURNEYS[2][1]
+
+
+@pytest.mark.parametrize("text, left", [
+    ("Where did he head", "Where did he"), ("Where was she heading", "Where was she"),
+    ("what about her visit", "what about her"),                     # the thread's title says it already
+    ("Who was the head of the mission", "Who was the head of the mission"),  # a noun: the topic
+    ("Who did she meet", "Who did she meet"),                       # what is asked
+])
+def test_a_moves_verbs_of_going_on_are_taken_out_only_as_verbs(text, left):
+    from qa.followup import _going_out
+
+    assert _going_out(text) == left

@@ -221,6 +221,7 @@ def test_the_names_sample_is_chosen_by_id_so_a_small_addition_keeps_it(embedder)
     ("Didn't Truman fly? He couldn’t, they'll say, I'm sure we've seen", ["truman", "fly", "sure", "seen"]),
     ("can't and won't", []),
     ("O'Neill and Kai-shek, Kim's", ["neill", "oneill", "kai", "shek", "kaishek", "kim"]),  # names stay whole
+    ("Sa'd Zaghlul and Ra'd", ["sa", "sad", "zaghlul", "ra", "rad"]),  # no contraction: "Sa" is no "he"
 ])
 def test_a_question_s_contractions_are_not_words_no_record_holds(text, expected):
     """Left joined ("whered", "doesnt"), a contraction was a word no record holds, weighed as the rarest."""
