@@ -73,13 +73,13 @@ GOALS = [
     pytest.param("hsg", "hit1", 0.90, True, "fact"),
     pytest.param("hsg", "hit3", 0.95, True, "fact"),
     pytest.param("hsg", "list_recall", 0.9, True, "all"),
-    pytest.param("hsg", "date_precision", 1.0, True, "all", marks=_unmet("hsg test date precision 0.994")),
+    pytest.param("hsg", "date_precision", 1.0, True, "all", marks=_unmet("hsg test date precision 0.995")),
     pytest.param("hsg", "not_found", 0.8, True, "all", marks=_unmet("hsg test not-found 0.688")),
     pytest.param("hsg", "false_not_found", 0.05, False, "all"),
     pytest.param("seed", "multi_precision", 0.9, True, "all"),
     pytest.param("seed", "multi_recall", 0.9, True, "all", marks=_unmet("seed test multi-record recall 0.638")),
-    pytest.param("hsg", "multi_precision", 0.9, True, "all", marks=_unmet("hsg test multi-record precision 0.855")),
-    pytest.param("hsg", "multi_recall", 0.9, True, "all", marks=_unmet("hsg test multi-record recall 0.893")),
+    pytest.param("hsg", "multi_precision", 0.9, True, "all", marks=_unmet("hsg test multi-record precision 0.840")),
+    pytest.param("hsg", "multi_recall", 0.9, True, "all", marks=_unmet("hsg test multi-record recall 0.888")),
 ]
 
 
