@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from .dates import within
 from .retrieve import Hit
-from .stores.base import COMMON_SHARE
 from .sentences import sentences
-from .support import ANSWER, CITE, CITE_LIST, Words, answerable, holds, holds_names
+from .stores.base import COMMON_SHARE
+from .support import ANSWER, CITE, CITE_LIST, Words, answerable, holds, holds_names, title_words
 from .text import tokens
 from .timeline import describe_stretch
 
@@ -139,9 +140,8 @@ def members(hits: list[Hit], names: list | tuple, date_from: date | None, date_t
     need not be likely by their words: they are its stops."""
     if date_from is None or date_to is None or not names:
         return frozenset()
-    inside = [h for h in hits if not h.record.undated and date_from <= h.record.date.start
-              and h.record.date.end <= date_to]
-    titles = [Words(tokens(h.record.title)) for h in inside]
+    inside = [h for h in hits if within(h.record.date, date_from, date_to)]
+    titles = [title_words(h.record) for h in inside]
     common = COMMON_SHARE * keywords.n
     subject = [n for n in names if max(min(keywords.count(t) for t in s) for s in n.spellings) <= common
                and any(holds_names(t, [n]) for t in titles)]
@@ -161,19 +161,13 @@ def extreme_first(hits: list[Hit], order: int, names: list | tuple = ()) -> list
     likely = [h for h in hits if h.support >= CITE]
     if order == 0 or len(likely) < 2:
         return hits
-    titled = [h for h in likely if names and holds_names(Words(tokens(h.record.title)), names)]
+    titled = [h for h in likely if names and holds_names(title_words(h.record), names)]
     about = {id(h) for h in titled}
     mentions = [h for h in likely if titled and id(h) not in about]
     taken = {id(h) for h in likely}
     ordered = (_by_date(titled or likely, latest=order > 0) + _by_date(mentions, latest=order > 0)
                + [h for h in hits if id(h) not in taken])
     return [replace(h, rank=r) for r, h in enumerate(ordered, start=1)]
-
-
-def _coarser(when, date_from: date | None, date_to: date | None) -> bool:
-    """Whether a record's dates only meet a period, running past it ("1951" for December 1951)."""
-    return not when.undated and ((date_from is not None and when.start < date_from)
-                                 or (date_to is not None and when.end > date_to))
 
 
 def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: date | None = None,
@@ -237,7 +231,9 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         way = ", in date order:" if dated else ", earliest first:"
     if scope:
         head = way or (", in date order:" if dated else ":")
-        if listing and any(_coarser(c.hit.record.date, date_from, date_to) for c in citations):
+        # a listed record dated only more coarsely than the period ("1951" for December 1951)
+        if listing and any(not c.hit.record.undated and not within(c.hit.record.date, date_from, date_to)
+                           for c in citations):
             head = head.rstrip(":") + ", those dated only more coarsely last:"  # retrieve.in_date_order
         lines.append(f"Records dated {scope}{head}")
     elif chronological and len(citations) > 1:

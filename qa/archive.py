@@ -325,7 +325,7 @@ class Archive:
             if leaning.thread:  # a move from the record cited before: that record is the topic
                 q = threaded(q, leaning, index.keywords, index.names, dates=mode.dates, variants=mode.names,
                              is_name=is_name)
-        read_as, held = "", frozenset()
+        read_as, held, move = "", frozenset(), 0
         if date_from is None and date_to is None:
             date_from, date_to = leaning.date_from, leaning.date_to
             office = find_office(q.text) if mode.dates else None
@@ -380,12 +380,11 @@ class Archive:
                 held = members(hits, q.names, date_from, date_to, index.keywords)
             if q.intent.kind != LIST and not q.intent.answer_order:  # "Where did he go next?": the nearest after
                 hits = nearest_first(hits, leaning, CITE_LIST, index.starts, index.ends)
+                move = leaning.way if leaning.origin else 0
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
         # read as recased (qa/casing.py), shown as asked
         return Retrieved(replace(q, text=text), hits, date_from, date_to, self.stamp(index), mode, gaps, listing,
-                         named=bool(q.names or q.context), read_as=read_as,
-                         move=leaning.way if leaning.origin and q.intent.kind != LIST and not q.intent.answer_order
-                         else 0, held=held)
+                         named=bool(q.names or q.context), read_as=read_as, move=move, held=held)
 
     def _earlier(self, index: Store, history: list[str], k: int, mode: Mode) -> Earlier:
         """The answer the question before a follow-up was given (read with its own history, up to

@@ -114,9 +114,29 @@ def meets(starts: np.ndarray, ends: np.ndarray, date_from: date | None, date_to:
     return ok
 
 
+def inside(starts: np.ndarray, ends: np.ndarray, date_from: date | None, date_to: date | None) -> np.ndarray:
+    """Which records' own ranges [starts, ends] lie wholly inside [date_from, date_to] (a bound not given is
+    open): a record dated 1951 meets December 1951 but is not inside it. An undated record is inside none."""
+    ok = ~np.isnat(starts)
+    if date_from is not None:
+        ok &= starts >= np.datetime64(date_from, "D")
+    if date_to is not None:
+        ok &= ends <= np.datetime64(date_to, "D")
+    return ok
+
+
+def _one(when: RecordDate) -> tuple[np.ndarray, np.ndarray]:
+    """One record's date as the one-element start and end arrays meets() and inside() read."""
+    nat = np.datetime64("NaT", "D")
+    return (np.array([np.datetime64(when.start, "D") if when.start else nat]),
+            np.array([np.datetime64(when.end, "D") if when.end else nat]))
+
+
+def within(when: RecordDate, date_from: date | None, date_to: date | None) -> bool:
+    """Whether one record's date lies wholly inside [date_from, date_to], by inside()."""
+    return bool(inside(*_one(when), date_from, date_to)[0])
+
+
 def overlaps(when: RecordDate, date_from: date | None, date_to: date | None) -> bool:
     """Whether one record's date meets [date_from, date_to], by meets()."""
-    nat = np.datetime64("NaT", "D")
-    start = np.array([np.datetime64(when.start, "D") if when.start else nat])
-    end = np.array([np.datetime64(when.end, "D") if when.end else nat])
-    return bool(meets(start, end, date_from, date_to)[0])
+    return bool(meets(*_one(when), date_from, date_to)[0])

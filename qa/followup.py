@@ -142,12 +142,12 @@ class Earlier:
         """The dated record it cited whose title holds the most of the names the earlier question gave (the
         record it was about: "When did the minister address parliament?" may cite a visitor's journey to her
         before her own), the first cited of those (its Hit); None when it cited no dated record."""
-        from .support import Words, holds_names
+        from .support import holds_names, title_words
 
         dated = [h for h in self.hits[: self.cited] if not h.record.undated]
         if not dated or not self.names:
             return dated[0] if dated else None
-        held = [sum(holds_names(Words(tokens(h.record.title)), [n]) for n in self.names) for h in dated]
+        held = [sum(holds_names(title_words(h.record), [n]) for n in self.names) for h in dated]
         return dated[held.index(max(held))]
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 
-from .dates import meets
+from .dates import inside, meets
 from .records import Record
 from .stores.base import Store
 
@@ -94,12 +94,8 @@ def in_date_order(index: Store, qvec: np.ndarray, date_from: date | None, date_t
     found = found[date_order(index, found, latest)]  # a day's records in row order
     # the records dated inside the period first, then those whose coarser dates only meet it: "1951" may or may
     # not be from December 1951
-    inside = np.ones(len(found), dtype=bool)
-    if date_from is not None:
-        inside &= index.starts[found] >= np.datetime64(date_from, "D")
-    if date_to is not None:
-        inside &= index.ends[found] <= np.datetime64(date_to, "D")
-    found = np.concatenate([found[inside], found[~inside]])
+    whole = inside(index.starts[found], index.ends[found], date_from, date_to)
+    found = np.concatenate([found[whole], found[~whole]])
     return as_hits(index, qvec, [int(i) for i in found[:limit]])
 
 

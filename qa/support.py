@@ -217,6 +217,11 @@ def record_words(record) -> Words:
     return _record_words(record.id, f"{record.title} {record.summary}")
 
 
+def title_words(record) -> Words:
+    """A record's title words, made once per record: what the record is about, not all it mentions."""
+    return _record_words(record.id, record.title)
+
+
 def by_meaning(name_cosines: np.ndarray, calibration: dict[str, float]) -> np.ndarray:
     """The probability that a record holds a name, from the name's cosine to it alone, on the collection's own
     scale: its names' cosines to a record holding them and to one not (qa/calibrate.py), taken as two normal

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from qa.dates import parse_bound, parse_date
+from qa.dates import overlaps, parse_bound, parse_date, within
 from qa.errors import DateError
 
 
@@ -89,3 +89,17 @@ def test_the_date_filter_rule_against_day_by_day_brute_force():
     assert overlaps(year, date(1945, 8, 15), date(1945, 8, 15)) and not overlaps(year, date(1946, 1, 1), None)
     undated = parse_date("n.d.")
     assert overlaps(undated, None, None) and not overlaps(undated, date(1945, 1, 1), None)
+
+
+@pytest.mark.parametrize("text, lo, hi, meets_it, inside_it", [
+    ("December 3, 1951", date(1951, 12, 1), date(1951, 12, 31), True, True),
+    ("December, 1951", date(1951, 12, 1), date(1951, 12, 31), True, True),
+    ("1951", date(1951, 12, 1), date(1951, 12, 31), True, False),     # may or may not be from December
+    ("1951", date(1951, 1, 1), None, True, True),                     # an open bound
+    ("1951", None, date(1951, 6, 30), True, False),
+    ("November 30, 1951", date(1951, 12, 1), date(1951, 12, 31), False, False),
+    ("n.d.", date(1951, 12, 1), date(1951, 12, 31), False, False),     # undated: inside nothing
+])
+def test_a_record_meets_a_period_or_lies_wholly_inside_it(text, lo, hi, meets_it, inside_it):
+    when = parse_date(text)
+    assert overlaps(when, lo, hi) is meets_it and within(when, lo, hi) is inside_it
