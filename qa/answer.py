@@ -134,8 +134,9 @@ def members(hits: list[Hit], names: list | tuple, date_from: date | None, date_t
     """The rows of a list's records by whom or what it names, in the period it gives ("the stops on Knox's 1912
     tour of Central America"): the candidates dated inside the period whose titles hold every one of the
     question's names that single records out, each in some spelling. A name singles records out when a
-    candidate's title holds it and most of the collection's records do not (keywords: its Vocabulary; "the United
-    States" of a collection of visits to it says nothing of which). Its other words may say what the records
+    candidate's title holds it and most of the collection's records do not, in any spelling (Name.held_by, the
+    bound extremes() reads too; keywords: its Vocabulary; "the United States" of a collection of visits to it
+    says nothing of which). Its other words may say what the records
     never do ("Central America" of a journey to Venezuela, Guatemala and St. Thomas), so the records of a tour
     need not be likely by their words: they are its stops."""
     if date_from is None or date_to is None or not names:
@@ -143,7 +144,7 @@ def members(hits: list[Hit], names: list | tuple, date_from: date | None, date_t
     inside = [h for h in hits if within(h.record.date, date_from, date_to)]
     titles = [title_words(h.record) for h in inside]
     common = COMMON_SHARE * keywords.n
-    subject = [n for n in names if max(min(keywords.count(t) for t in s) for s in n.spellings) <= common
+    subject = [n for n in names if n.held_by(keywords.count) <= common
                and any(holds_names(t, [n]) for t in titles)]
     if not subject:
         return frozenset()

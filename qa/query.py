@@ -26,6 +26,11 @@ class Name:
     spellings: tuple[frozenset[str], ...]  # each a set of tokens; the first is the question's own
     known: bool                            # whether the collection uses some spelling of it
 
+    def held_by(self, count) -> int:
+        """At most how many records hold the name in some spelling: for each spelling, as many as hold its rarest
+        word (count: a word's number of records), summed over the spellings."""
+        return sum(min(count(t) for t in s) for s in self.spellings)
+
 
 @dataclass(frozen=True)
 class Query:

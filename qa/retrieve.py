@@ -122,12 +122,8 @@ def extremes(index: Store, names: list, date_from: date | None, date_to: date | 
     if not names:
         return ()
     count = index.keywords.count
-
-    def held_by(name) -> int:  # at most how many records hold the name in any of its spellings
-        return sum(min(count(t) for t in s) for s in name.spellings)
-
-    rarest = min(names, key=held_by)
-    if not held_by(rarest):
+    rarest = min(names, key=lambda n: n.held_by(count))
+    if not rarest.held_by(count):
         return ()
     read = READ_BATCHES * limit
     words = sorted({min(s, key=lambda t: (count(t), t)) for s in rarest.spellings})

@@ -274,6 +274,12 @@ def test_a_name_most_records_hold_does_not_say_whose_records_a_list_wants():
     assert members(hits, [republic], *may, Counts()) == frozenset()
     assert members(hits, [olev], date(1960, 5, 10), date(1960, 5, 31), Counts()) == {2}  # inside the period
     assert members(hits, [olev], None, None, Counts()) == frozenset()  # no period said: no list of them
+    # a name most records hold in one spelling or another is as common as one they hold in a single spelling
+    Counts.counts = {"republic": 4, "commonwealth": 3, "olev": 2}
+    spelled_twice = Name("Republic", (frozenset({"republic"}), frozenset({"commonwealth"})), True)
+    assert spelled_twice.held_by(Counts().count) == 7
+    assert members(hits, [olev, spelled_twice], *may, Counts()) == {1, 2}
+    assert members(hits, [spelled_twice], *may, Counts()) == frozenset()
 
 
 def test_a_move_after_a_list_of_the_first_moves_from_the_record_the_answer_led_with(tmp_path, embedder):
