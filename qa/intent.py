@@ -72,6 +72,13 @@ _POINTING = {"that", "this", "there", "then"}
 _DEMONSTRATIVES = {"that", "this", "those", "these"}
 # Words that open a time counted from an event ("after that decision", "since those talks").
 _TIME_EDGES = {"after", "before", "since", "following", "until", "till"}
+# Prepositions before "that"/"those" and a noun that point at a thing said before ("at that conference", "on
+# that trip", "during those talks"); "in that year" is a time, the question's own.
+_PLACE_EDGES = {"at", "on", "during", "from", "of", "in", "to"}
+# Nouns of time: "there that year", "in that month" say when, not what.
+_TIME_NOUNS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "time", "times", "summer",
+               "winter", "spring", "autumn", "fall", "morning", "evening", "night", "decade", "period", "season",
+               "same", "next", "following", "previous", "very"}
 # Nouns whose plural does not end in -s, and -s words that are not plurals.
 _IRREGULAR_PLURALS = {"men", "women", "children", "people", "memoranda", "minutes", "data", "media", "criteria",
                       "phenomena", "personnel", "folk", "police", "cattle", "archives"}
@@ -134,6 +141,18 @@ def is_plural(word: str, *, first: bool = False) -> bool:
     return w.endswith("s") and not w.endswith(("ss", "us", "is", "ous", "ics", "'s"))
 
 
+# Nouns for a record of some kind: a singular one followed by a word in -s is its subject, the word its verb
+# ("Which memo describes the morale ...?", "Which document talks about ...?"), not a compound's plural head,
+# unless a verb follows ("Which telegram numbers are ...?").
+DOCUMENT_NOUNS = frozenset("""document record item entry paper file memo memorandum telegram cable letter report
+note dispatch despatch message minute protocol draft directive decree resolution statement speech transcript
+diary communique communiqué bulletin circular summary""".split())
+# Words that open a verb's object: after a singular noun, a word in -s before them is a verb ("Which record
+# mentions the Security Council?"); after "peace talks" they would be rare.
+_OBJECT_OPENERS = {"the", "a", "an", "this", "these", "those", "his", "her", "their", "its", "my", "our", "your",
+                   "him", "them", "it", "us", "me"}
+
+
 def _head(ws: list[str], start: int) -> tuple[str, int] | None:
     """The head noun of the phrase starting at ws[start]: its last word before a verb, preposition or end."""
     head = None
@@ -143,6 +162,12 @@ def _head(ws: list[str], start: int) -> tuple[str, int] | None:
             break
         if w in _DETERMINERS and head is None:
             continue
+        if head is not None and not ws[i][:1].isupper() and is_plural(ws[i]) and not is_plural(
+                head[0], first=head[1] == 0):
+            # a singular noun, then a verb in -s: "which record mentions the ...", "which memo describes ..."
+            nxt = ws[i + 1].lower() if i + 1 < len(ws) else ""
+            if (head[0].lower() in DOCUMENT_NOUNS and nxt not in _AUX) or nxt in _OBJECT_OPENERS:
+                break
         if head is not None and not ws[i][:1].isupper() and not is_plural(ws[i]) and is_plural(head[0], first=
                                                                                            head[1] == 0):
             # "presidents visited ...": the plural noun, then its verb; "arms control treaties": a compound
@@ -281,12 +306,19 @@ def _unbound_pronoun(ws: list[str]) -> str | None:
         if low in ("that", "this") and i > 0 and (prev in _AUX or prev.endswith("ed")) and nxt not in _PREP \
                 and nxt not in _AUX and nxt not in _DETERMINERS:
             return w
+        if low in ("that", "those") and prev in _PLACE_EDGES and nxt.isalpha() and ws[i + 1].islower() \
+                and nxt not in _AUX and nxt not in _PREP and nxt not in _TIME_NOUNS:
+            return w  # "at that conference", "on those trips": a thing said before ("in that year" is a time;
+            # "the cause of this fire" may bring its own)
         if low in _DEMONSTRATIVES and prev in _TIME_EDGES and i + 2 == len(ws) and nxt.isalpha() \
                 and ws[i + 1].islower() and nxt not in _AUX and nxt not in _PREP:
             return w  # "after that decision?", "before those talks?": counted from something said before
         if low == "there":  # a place ("been there"), not "is there", "there were", "Are there any"
+            after = ws[i + 2].lower() if i + 2 < len(ws) else ""
+            timed = nxt in ("that", "this", "the") and after in _TIME_NOUNS  # "went there that year"
             if i > 0 and prev not in ("is", "are", "was", "were") and prev not in _QUESTION \
-                    and nxt not in _AUX and nxt not in _DETERMINERS and nxt not in ("anything", "something"):
+                    and nxt not in _AUX and (nxt not in _DETERMINERS or timed) \
+                    and nxt not in ("anything", "something"):
                 return w
             existential = w
             continue

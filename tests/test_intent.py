@@ -70,6 +70,14 @@ GOALS = {"intent": 0.85, "follow_up": 0.90}
     ("What did Hughes say at the opening session?", FACT),  # a name ending in s is not a plural
     ("Sending a survey party to the northern mines", FACT),
     ("Tell me about the Bandung Conference", FACT),
+    # a singular noun, then its verb in -s: one record is asked for; a compound's plural head still lists
+    ("Which record mentions the Security Council?", FACT),
+    ("Which document talks about the General Assembly?", FACT),
+    ("Which memo describes the morale of the garrison?", FACT),
+    ("Which treaty bans the testing of nuclear weapons?", FACT),
+    ("Which peace talks failed?", LIST),
+    ("Which trade talks in 1947 involved the mission?", LIST),
+    ("Which telegram numbers are given?", LIST),
     # a period and nothing else
     ("What is there from March 1946?", DATE_ONLY),
     ("Documents of 1947", DATE_ONLY),
@@ -150,6 +158,10 @@ def test_the_labelled_intent_set(split):
     ("What is the next document?", True),                # next after what was said before
     ("And what was the previous step?", True),
     ("Which documents mention the following words, uranium and prospecting?", False),  # say what they are
+    ("Who else went there that year?", True),            # "there", then when
+    ("Was the governor at that meeting too?", True),       # "that" and its noun after a preposition
+    ("What was decided during those talks?", True),
+    ("Who was consul in that year?", False),               # a time, not a thing said before
     ("What did the subsequent investigation of the harbour strike find?", False),
     ("Which next steps did the harbour commission of the northern ports recommend?", False),  # plural
 ])
