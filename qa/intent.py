@@ -285,7 +285,8 @@ def _unbound_pronoun(ws: list[str]) -> str | None:
 
     "it" and a demonstrative that ends a clause ("after that", "on this") stand for something said before
     unless a name comes first; "that"/"this" before "one" or after a verb's object slot ("Who signed that
-    request?") point back too; "there" points back as a place ("been there"), not as "is there".
+    request?"), and "that"/"those" with a noun after a preposition ("at that conference", not "in that year"),
+    point back too; "there" points back as a place ("been there", "went there that year"), not as "is there".
     """
     seen_name = seen_noun = False
     existential = ""
