@@ -134,10 +134,10 @@ def members(hits: list[Hit], names: list | tuple, date_from: date | None, date_t
     """The rows of a list's records by whom or what it names, in the period it gives ("the stops on Knox's 1912
     tour of Central America"): the candidates dated inside the period whose titles hold every one of the
     question's names that single records out, each in some spelling. A name singles records out when a
-    candidate's title holds it and most of the collection's records do not, in any spelling (Name.held_by, the
-    bound extremes() reads too; keywords: its Vocabulary; "the United States" of a collection of visits to it
-    says nothing of which). Its other words may say what the records
-    never do ("Central America" of a journey to Venezuela, Guatemala and St. Thomas), so the records of a tour
+    candidate's title holds it and at most half the collection's records could (COMMON_SHARE, by the bound
+    extremes() reads too, Name.held_by, in which a record holding two spellings counts twice; keywords: its
+    Vocabulary): "the United States" of a collection of visits to it says nothing of which. Its other words may
+    say what the records never do ("Central America" of a journey to Venezuela, Guatemala and St. Thomas), so the records of a tour
     need not be likely by their words: they are its stops."""
     if date_from is None or date_to is None or not names:
         return frozenset()

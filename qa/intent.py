@@ -3,7 +3,8 @@
 Read from the question's grammar, not from its topic words, so it works on any collection:
 - a list is asked for by a list verb at the start ("List ...", "Give me every ..."), by "how many", by a
   quantifier that starts the question ("All baptisms ...", "Every report ...", "Everything on ..."), by a
-  plural noun after "which"/"what" ("Which telegrams ...") or heading a bare query ("Documents on Yalta"); a
+  plural noun after "which"/"what" ("Which telegrams ...", not the verb after a singular record noun: "Which
+  record mentions ...") or heading a bare query ("Documents on Yalta"); a
   quantifier inside a compound or a name ("all-Korean", "All Souls", "Every Child Matters") is part of a
   word, not a cue;
 - "date-only" is a period and nothing else ("What is there from March 1946?");
@@ -75,10 +76,19 @@ _TIME_EDGES = {"after", "before", "since", "following", "until", "till"}
 # Prepositions before "that"/"those" and a noun that point at a thing said before ("at that conference", "on
 # that trip", "during those talks"); "in that year" is a time, the question's own.
 _PLACE_EDGES = {"at", "on", "during", "from", "of", "in", "to"}
-# Nouns of time: "there that year", "in that month" say when, not what.
+# Nouns of time: "there that year", "in that month" say when, not what; and the words that may come before them
+# ("there the next day", "that same year").
 _TIME_NOUNS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "time", "times", "summer",
-               "winter", "spring", "autumn", "fall", "morning", "evening", "night", "decade", "period", "season",
-               "same", "next", "following", "previous", "very"}
+               "winter", "spring", "autumn", "fall", "morning", "evening", "night", "decade", "period", "season"}
+_TIME_BEFORE = {"same", "very", "next", "following", "previous"}
+# Words that may end a question after the thing it points back at ("at that meeting too?").
+_TRAILING = {"too", "also", "either", "again", "then", "as", "well", "?", ".", ",", "!"}
+
+
+def _a_time(ws: list[str], j: int) -> bool:
+    """Whether the words from ws[j] say a time: "year", "summer", "same year", "next day"."""
+    w = ws[j].lower() if j < len(ws) else ""
+    return w in _TIME_NOUNS or (w in _TIME_BEFORE and j + 1 < len(ws) and ws[j + 1].lower() in _TIME_NOUNS)
 # Nouns whose plural does not end in -s, and -s words that are not plurals.
 _IRREGULAR_PLURALS = {"men", "women", "children", "people", "memoranda", "minutes", "data", "media", "criteria",
                       "phenomena", "personnel", "folk", "police", "cattle", "archives"}
@@ -141,16 +151,17 @@ def is_plural(word: str, *, first: bool = False) -> bool:
     return w.endswith("s") and not w.endswith(("ss", "us", "is", "ous", "ics", "'s"))
 
 
-# Nouns for a record of some kind: a singular one followed by a word in -s is its subject, the word its verb
-# ("Which memo describes the morale ...?", "Which document talks about ...?"), not a compound's plural head,
-# unless a verb follows ("Which telegram numbers are ...?").
+# Nouns for a record of some kind: a singular one followed by a word in -s and what opens that verb's object is
+# its subject, the word its verb ("Which memo describes the morale ...?", "Which document talks about ...?",
+# "Which cable warns that ..."), not a compound's plural head ("Diary entries from 1916", "Which letter writers
+# complained ...?", "Which telegram numbers are given?").
 DOCUMENT_NOUNS = frozenset("""document record item entry paper file memo memorandum telegram cable letter report
 note dispatch despatch message minute protocol draft directive decree resolution statement speech transcript
 diary communique communiqué bulletin circular summary""".split())
-# Words that open a verb's object: after a singular noun, a word in -s before them is a verb ("Which record
-# mentions the Security Council?"); after "peace talks" they would be rare.
+# Words that open a verb's object or what it says ("mentions the Security Council", "talks about", "warns that").
 _OBJECT_OPENERS = {"the", "a", "an", "this", "these", "those", "his", "her", "their", "its", "my", "our", "your",
-                   "him", "them", "it", "us", "me"}
+                   "him", "them", "it", "us", "me", "about", "that", "how", "whether", "what", "who", "why",
+                   "when", "where", "any", "no"}
 
 
 def _head(ws: list[str], start: int) -> tuple[str, int] | None:
@@ -162,12 +173,9 @@ def _head(ws: list[str], start: int) -> tuple[str, int] | None:
             break
         if w in _DETERMINERS and head is None:
             continue
-        if head is not None and not ws[i][:1].isupper() and is_plural(ws[i]) and not is_plural(
-                head[0], first=head[1] == 0):
-            # a singular noun, then a verb in -s: "which record mentions the ...", "which memo describes ..."
-            nxt = ws[i + 1].lower() if i + 1 < len(ws) else ""
-            if (head[0].lower() in DOCUMENT_NOUNS and nxt not in _AUX) or nxt in _OBJECT_OPENERS:
-                break
+        if head is not None and head[0].lower() in DOCUMENT_NOUNS and not ws[i][:1].isupper() \
+                and is_plural(ws[i]) and i + 1 < len(ws) and ws[i + 1].lower() in _OBJECT_OPENERS:
+            break  # a singular record noun, then its verb: "which record mentions the ...", "... talks about"
         if head is not None and not ws[i][:1].isupper() and not is_plural(ws[i]) and is_plural(head[0], first=
                                                                                            head[1] == 0):
             # "presidents visited ...": the plural noun, then its verb; "arms control treaties": a compound
@@ -307,19 +315,22 @@ def _unbound_pronoun(ws: list[str]) -> str | None:
         if low in ("that", "this") and i > 0 and (prev in _AUX or prev.endswith("ed")) and nxt not in _PREP \
                 and nxt not in _AUX and nxt not in _DETERMINERS:
             return w
-        if low in ("that", "those") and prev in _PLACE_EDGES and nxt.isalpha() and ws[i + 1].islower() \
-                and nxt not in _AUX and nxt not in _PREP and nxt not in _TIME_NOUNS:
-            return w  # "at that conference", "on those trips": a thing said before ("in that year" is a time;
-            # "the cause of this fire" may bring its own)
+        noun = i + 2 if nxt in _TIME_BEFORE else i + 1  # "at that same conference"
+        said = ws[noun].lower() if noun < len(ws) else ""
+        if low in ("that", "those") and prev in _PLACE_EDGES and said.isalpha() and ws[noun].islower() \
+                and said not in _AUX and said not in _PREP and said not in _OBJECT_OPENERS \
+                and not (low == "those" and said.endswith(("ed", "ing"))) and not _a_time(ws, i + 1) \
+                and all(x.lower() in _TRAILING for x in ws[noun + 1:]):
+            return w  # "at that conference?", "during those talks too?": a thing said before; not "in that year"
+            # (a time), "those killed in ..." (people), "in that it was ...", "that meeting in Lyon" (says which)
         if low in _DEMONSTRATIVES and prev in _TIME_EDGES and i + 2 == len(ws) and nxt.isalpha() \
                 and ws[i + 1].islower() and nxt not in _AUX and nxt not in _PREP:
             return w  # "after that decision?", "before those talks?": counted from something said before
         if low == "there":  # a place ("been there"), not "is there", "there were", "Are there any"
-            after = ws[i + 2].lower() if i + 2 < len(ws) else ""
-            timed = nxt in ("that", "this", "the") and after in _TIME_NOUNS  # "went there that year"
+            if i > 0 and not seen_name and nxt in ("that", "this", "the") and _a_time(ws, i + 2):
+                return w  # "Who else went there that year?", "Who was there the next day?"
             if i > 0 and prev not in ("is", "are", "was", "were") and prev not in _QUESTION \
-                    and nxt not in _AUX and (nxt not in _DETERMINERS or timed) \
-                    and nxt not in ("anything", "something"):
+                    and nxt not in _AUX and nxt not in _DETERMINERS and nxt not in ("anything", "something"):
                 return w
             existential = w
             continue

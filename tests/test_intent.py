@@ -74,10 +74,14 @@ GOALS = {"intent": 0.85, "follow_up": 0.90}
     ("Which record mentions the Security Council?", FACT),
     ("Which document talks about the General Assembly?", FACT),
     ("Which memo describes the morale of the garrison?", FACT),
-    ("Which treaty bans the testing of nuclear weapons?", FACT),
+    ("Which cable warns that the harbour may close?", FACT),
     ("Which peace talks failed?", LIST),
     ("Which trade talks in 1947 involved the mission?", LIST),
     ("Which telegram numbers are given?", LIST),
+    ("Diary entries from 1916", LIST),                 # a record noun as a compound's first word
+    ("Which diary entries describe the siege?", LIST),
+    ("Which letter writers complained about the tax?", LIST),
+    ("Are there any record books from the parish?", LIST),
     # a period and nothing else
     ("What is there from March 1946?", DATE_ONLY),
     ("Documents of 1947", DATE_ONLY),
@@ -159,9 +163,14 @@ def test_the_labelled_intent_set(split):
     ("And what was the previous step?", True),
     ("Which documents mention the following words, uranium and prospecting?", False),  # say what they are
     ("Who else went there that year?", True),            # "there", then when
+    ("Who else was there that summer?", True),
     ("Was the governor at that meeting too?", True),       # "that" and its noun after a preposition
     ("What was decided during those talks?", True),
+    ("Who spoke at that very meeting?", True),
     ("Who was consul in that year?", False),               # a time, not a thing said before
+    ("What did the council decide at that meeting in Lyon?", False),  # its own qualifier says which
+    ("Were pensions paid to those wounded in the strike?", False),    # people, not a thing said before
+    ("Was the Treaty of Rapallo unusual in that it was kept secret?", False),
     ("What did the subsequent investigation of the harbour strike find?", False),
     ("Which next steps did the harbour commission of the northern ports recommend?", False),  # plural
 ])
