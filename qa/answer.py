@@ -137,8 +137,8 @@ def members(hits: list[Hit], names: list | tuple, date_from: date | None, date_t
     candidate's title holds it and at most half the collection's records could (COMMON_SHARE, by the bound
     extremes() reads too, Name.held_by, in which a record holding two spellings counts twice; keywords: its
     Vocabulary): "the United States" of a collection of visits to it says nothing of which. Its other words may
-    say what the records never do ("Central America" of a journey to Venezuela, Guatemala and St. Thomas), so the records of a tour
-    need not be likely by their words: they are its stops."""
+    say what the records never do ("Central America" of a journey to Venezuela, Guatemala and St. Thomas), so
+    the records of a tour need not be likely by their words: they are its stops."""
     if date_from is None or date_to is None or not names:
         return frozenset()
     inside = [h for h in hits if within(h.record.date, date_from, date_to)]
