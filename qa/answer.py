@@ -196,12 +196,14 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     filters = ({"date_from": date_from.isoformat() if date_from else None,
                 "date_to": date_to.isoformat() if date_to else None} if (date_from or date_to) else {})
     scope = describe_range(date_from, date_to)
+    left = 0
     if listing:
         chosen = hits[:MAX_LIST]
     else:
         bar = CITE_LIST if chronological or move else CITE
         likely = [h for h in hits if h.support >= bar or h.row in held] or (hits[:1] if named else [])
         chosen = likely[: MAX_LIST if chronological else k] if answerable(hits) >= ANSWER else []
+        left = len(likely) - len(chosen) if chosen else 0  # likely enough to cite, beyond the k cited
         if chronological:
             chosen = _by_date(chosen, latest=order > 0)
     unknown = ", ".join(missing_names or [])
@@ -246,6 +248,9 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         shared.setdefault((shown_date(c.hit.record), c.quote), []).append(c.n)
     for (when, passage), ns in shared.items():
         lines.append(f"{when}: {passage} " + "".join(f"[{n}]" for n in ns))
+    if left:  # "When did she come to the US?" with more visits than the answer cites: say so
+        lines.append(f"{left} more record{'s' if left > 1 else ''} likely to answer {'are' if left > 1 else 'is'}"
+                     f" not cited here, which cites at most {len(chosen)}: ask for more, or for a list.")
     if unknown:
         lines.append(f"No record mentions {unknown}.")
     if gaps:
