@@ -151,6 +151,20 @@ def members(hits: list[Hit], names: list | tuple, date_from: date | None, date_t
     return frozenset(h.row for h, t in zip(inside, titles) if holds_names(t, subject))
 
 
+def off_role(hits: list[Hit], roles: tuple[str, ...]) -> frozenset[int]:
+    """For a list of people by their office ("Which presidents have been to Hanoi?", intent.roles): the rows of
+    the candidates whose titles name none of those offices, when a record likely enough to be cited names one. A
+    catalogue's title says whose record it is ("Travel of President ...", "Visit of King ..."); a summary may
+    only mention one ("Met with President Nixon" in a prime minister's visit), and that record is not a
+    president's. A collection whose titles name no offices leaves every record in."""
+    if not roles:
+        return frozenset()
+    named = {h.row: any(holds(r, title_words(h.record)) for r in roles) for h in hits}
+    if not any(named[h.row] for h in hits if h.support >= CITE_LIST):
+        return frozenset()
+    return frozenset(row for row, ok in named.items() if not ok)
+
+
 def extreme_first(hits: list[Hit], order: int, names: list | tuple = ()) -> list[Hit]:
     """For a question asking for the earliest (order -1) or the latest (1) of its records ("When did the Pope
     last visit?"): the records likely enough to be cited (CITE), earliest or latest first (undated ones after
@@ -175,7 +189,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
             date_to: date | None = None, listing: bool = False, chronological: bool = False,
             gaps: list[tuple[date, date]] | None = None, terms: list[str] | None = None,
             missing_names: list[str] | None = None, named: bool = False, order: int = 0,
-            read_as: str = "", move: int = 0, held: frozenset[int] = frozenset()) -> Answer:
+            read_as: str = "", move: int = 0, held: frozenset[int] = frozenset(),
+            off: frozenset[int] = frozenset()) -> Answer:
     """Build the answer only from the cited records: one line per passage, led by its date, ending in [n].
 
     hits come weighed (qa/support.py), most probable first, or for a period's listing in date order (latest
@@ -184,7 +199,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     CITE_LIST for a question asking for a list, and for a move in order, move: +1 after the record before, -1
     before it, whose own words say little of what comes next and whose hits come nearest first,
     qa/followup.py nearest_first), and a list's records by whom it names in its period (held: their rows,
-    members()): the first k, or for a list every one (up to MAX_LIST) in date order. Nothing is cited unless
+    members()), but not a list's records whose titles name none of the offices it asks for (off: their rows,
+    off_role()): the first k, or for a list every one (up to MAX_LIST) in date order. Nothing is cited unless
     the question is likely answered at all (qa/support.py answerable); then, when no record is likely enough,
     the most probable one alone if the question is tied to the collection by names (named: its own, a
     follow-up's from the question before, or the earlier answer's records a follow-up stands for), not by its
@@ -201,7 +217,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         chosen = hits[:MAX_LIST]
     else:
         bar = CITE_LIST if chronological or move else CITE
-        likely = [h for h in hits if h.support >= bar or h.row in held] or (hits[:1] if named else [])
+        likely = [h for h in hits if (h.support >= bar or h.row in held) and h.row not in off] \
+            or (hits[:1] if named else [])
         chosen = likely[: MAX_LIST if chronological else k] if answerable(hits) >= ANSWER else []
         left = len(likely) - len(chosen) if chosen else 0  # likely enough to cite, beyond the k cited
         if chronological:

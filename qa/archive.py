@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import settings, store, stores
-from .answer import Answer, compose, extreme_first, members
+from .answer import Answer, compose, extreme_first, members, off_role
 from .build import BuildReport, build
 from .casing import capitalised, recase
 from .collection import BrowsePage, BrowseRequest, browse, examples
@@ -24,7 +24,7 @@ from .dates import meets
 from .embed import Embedder, model_name
 from .errors import IndexProblem, QuestionError, RebuildRunning, RecordsError
 from .followup import Earlier, Leaning, lean, nearest_first, threaded
-from .intent import LIST
+from .intent import LIST, roles
 from .query import Query, analyze, narrows
 from .records import Record, check_file
 from .retrieve import (DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, as_hits, date_order, extremes, hybrid_search,
@@ -70,6 +70,7 @@ class Retrieved:
     read_as: str = ""             # how a period said in words was read ("while he was president")
     move: int = 0                 # a move in order ("Where did he go next?"): +1 after, -1 before
     held: frozenset[int] = frozenset()  # a list's records by whom it names in its period (qa/answer.py members)
+    off: frozenset[int] = frozenset()   # a list's records of no office it asks for (qa/answer.py off_role)
 
     def answer(self, k: int) -> Answer:
         """Compose the cited answer: the supported records, or every record of a period that only lists."""
@@ -77,7 +78,7 @@ class Retrieved:
                        date_to=self.date_to, listing=self.listing, chronological=self.query.intent.listing,
                        gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names,
                        named=self.named, order=self.query.intent.order, read_as=self.read_as,
-                       move=self.move, held=self.held)
+                       move=self.move, held=self.held, off=self.off)
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False, earlier=False)
@@ -325,7 +326,7 @@ class Archive:
             if leaning.thread:  # a move from the record cited before: that record is the topic
                 q = threaded(q, leaning, index.keywords, index.names, dates=mode.dates, variants=mode.names,
                              is_name=is_name)
-        read_as, held, move = "", frozenset(), 0
+        read_as, held, off, move = "", frozenset(), frozenset(), 0
         if date_from is None and date_to is None:
             date_from, date_to = leaning.date_from, leaning.date_to
             office = find_office(q.text) if mode.dates else None
@@ -378,13 +379,15 @@ class Archive:
             hits = extreme_first(hits, q.intent.answer_order, q.names)
             if q.intent.kind == LIST and not read_as:  # "the stops on Knox's 1912 tour": every one of them
                 held = members(hits, q.names, date_from, date_to, index.keywords)
+            if q.intent.kind == LIST:  # "Which presidents have been to Hanoi?": not a prime minister's visit
+                off = off_role(hits, roles(q.text))
             if q.intent.kind != LIST and not q.intent.answer_order:  # "Where did he go next?": the nearest after
                 hits = nearest_first(hits, leaning, CITE_LIST, index.starts, index.ends)
                 move = leaning.way if leaning.origin else 0
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
         # read as recased (qa/casing.py), shown as asked
         return Retrieved(replace(q, text=text), hits, date_from, date_to, self.stamp(index), mode, gaps, listing,
-                         named=bool(q.names or q.context), read_as=read_as, move=move, held=held)
+                         named=bool(q.names or q.context), read_as=read_as, move=move, held=held, off=off)
 
     def _earlier(self, index: Store, history: list[str], k: int, mode: Mode) -> Earlier:
         """The answer the question before a follow-up was given (read with its own history, up to

@@ -193,6 +193,13 @@ _OPENING = re.compile(r"^(?:(?:can|could|would|will) (?:you|i|we) (?:please )?|p
                       r"do you have |have you got |is it possible to (?:see |get )?)+", re.IGNORECASE)
 
 
+def roles(question: str) -> tuple[str, ...]:
+    """The people a question asks about by their office, in the plural ("Which presidents ...", "... popes or
+    secretaries of state"): each office's word in the singular ("president", "pope", "secretary")."""
+    found = (singular(w) for w in words(question) if singular(w) != w.lower())
+    return tuple(dict.fromkeys(w for w in found if w in PERSON_TITLES))
+
+
 def _one_place(ws: list[str]) -> bool:
     """Whether a question (its words) asks where someone went next, first, after ... : one place ("And after
     Moscow, where did he go?", "... after she left Rome?"), however many the question before it asked for; not

@@ -1,6 +1,7 @@
 """The answer composer is a pure function: tested on hand-made weighed hits, no model."""
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from qa.answer import MAX_LIST, compose, extreme_first, quote
@@ -140,6 +141,13 @@ def test_a_periods_listing_cites_every_record_given_in_date_order_without_a_rele
     assert ans.found and [c.hit.record for c in ans.citations] == [A, B]
     assert ans.text.splitlines()[0] == "Records dated between 1947-01-01 and 1948-12-31, in date order:"
     assert [c.relevance for c in ans.citations] == [None, None]
+
+
+def test_a_lists_records_of_no_office_it_asks_for_are_not_cited():
+    hits = [replace(h, row=i) for i, h in enumerate(weighed((B, 0.9), (C, 0.8), (A, 0.7)))]
+    off = frozenset({1})  # C's
+    ans = compose("Which presidents?", hits, k=5, index=STAMP, chronological=True, off=off)
+    assert [c.hit.record for c in ans.citations] == [A, B]
 
 
 def test_a_list_question_cites_every_supported_record_in_date_order_up_to_the_cap():

@@ -282,6 +282,28 @@ def test_a_name_most_records_hold_does_not_say_whose_records_a_list_wants():
     assert members(hits, [spelled_twice], *may, Counts()) == frozenset()
 
 
+def test_a_list_of_people_by_their_office_leaves_out_records_whose_titles_name_none_of_them():
+    from qa.answer import off_role
+    from qa.dates import parse_date
+    from qa.intent import roles
+    from qa.records import Record, record_id
+    from qa.retrieve import Hit
+
+    rows = [("May 2, 1960", "Journey of President Arvo Linde to the Republic", 0.9),
+            ("May 9, 1960", "Visit of King Olev to the Mainland", 0.8),  # met with President Linde there
+            ("May 20, 1960", "Journey of Foreign Secretary Edda Varnholt to the Republic", 0.5)]
+    hits = [Hit(Record(record_id(d, t, ""), parse_date(d), t, "", "f.jsonl", i), 0.5, i, row=i, support=p)
+            for i, (d, t, p) in enumerate(rows)]
+    assert roles("Which presidents have been to the Republic?") == ("president",)
+    assert roles("Which US presidents or secretaries of state met him?") == ("president", "secretary")
+    assert roles("Which presidents met King Olev?") == ("president",)  # "King" names one, it asks for none
+    assert roles("When did President Linde go?") == ()
+    assert off_role(hits, roles("Which presidents have been to the Republic?")) == {1, 2}
+    assert off_role(hits, roles("Which presidents or secretaries went there?")) == {1}
+    assert off_role(hits, roles("Which governors went there?")) == frozenset()  # no title names one
+    assert off_role(hits, ()) == frozenset()
+
+
 def test_a_move_after_a_list_of_the_first_moves_from_the_record_the_answer_led_with(tmp_path, embedder):
     """"Which places did she visit first?" lists her journeys earliest first, whichever the model likes best:
     "Where did she go after that?" moves from the first of them, the one the answer led with."""
