@@ -89,7 +89,7 @@ _DAY_LINK = rf"(?:{_DASH}| (?:and|to|through|thru|until|till) )"  # "1-15 May", 
 _LINK_AHEAD = rf"(?={_LINK})"  # a span's left end
 
 _EDGE = (r"(?:the )?(?P<which>first|opening|early|last|final|closing|late) (?:(?P<n>two|three|four|couple of|few) )?"
-         r"(?P<unit>weeks?|days|fortnight|months)")
+         r"(?P<unit>weeks?|days?|fortnight|months?)")
 _FORMS = {  # tried in this order at each position; names must not contain "_"
     "iso": _year(tail=False) + r"-(?P<m>0[1-9]|1[0-2])(?:-(?P<d>0[1-9]|[12][0-9]|3[01]))?(?!\w|-[0-9])",
     "ymdnum": _year(tail=False) + r"[/.](?P<m>0?[1-9]|1[0-2])[/.](?P<d>[12][0-9]|3[01]|0?[1-9])(?![\w/.]?[0-9])",
@@ -355,15 +355,16 @@ def _period(kind: str, g: dict[str, str]) -> tuple[date, date] | tuple[int, int 
 
 
 def _edge(year: int, month: int, g: dict[str, str]) -> tuple[date, date]:
-    """The first or last weeks, days or months of a month (month > 0) or of a year."""
+    """The first or last weeks, days or months of a month (month > 0) or of a year; one in the singular ("the
+    final month of 1947", "the last day of 1947")."""
     unit = g["unit"].casefold()
     # "the first weeks": three; "the first days": ten; "the first months": three
     n = _COUNTS[g["n"].casefold()] if "n" in g else {"weeks": 3, "days": 10, "months": 3}.get(unit, 1)
-    days = {"week": 7, "weeks": 7, "fortnight": 14, "days": 1, "months": 0}[unit] * n
+    days = {"week": 7, "weeks": 7, "fortnight": 14, "day": 1, "days": 1, "month": 0, "months": 0}[unit] * n
     start = date(year, month or 1, 1)
     end = _days(year, month or 12, None, None)[1]
     first = g["which"].casefold() in ("first", "opening", "early")
-    if unit == "months":
+    if unit in ("month", "months"):  # "the last month of 1947": one
         if month:  # "the first months of October" is no phrase: the month itself
             return start, end
         if first:

@@ -37,6 +37,9 @@ D = date
     ("Talks in the first days of November 1947", D(1947, 11, 1), D(1947, 11, 10), "Talks"),
     ("Reports from the first two weeks of May 1950", D(1950, 5, 1), D(1950, 5, 14), "Reports"),
     ("Cables in the first three months of 1948", D(1948, 1, 1), D(1948, 3, 31), "Cables"),
+    ("What happened in the final month of 1947?", D(1947, 12, 1), D(1947, 12, 31), "What happened?"),  # one
+    ("Reports from the first month of 1948", D(1948, 1, 1), D(1948, 1, 31), "Reports"),
+    ("Cables of the last day of 1947", D(1947, 12, 31), D(1947, 12, 31), "Cables"),
     ("What was decided late in 1947?", D(1947, 9, 1), D(1947, 12, 31), "What was decided?"),
     ("Who visited early in 1948?", D(1948, 1, 1), D(1948, 4, 30), "Who visited?"),
     ("Visits in the second half of May 1994", D(1994, 5, 16), D(1994, 5, 31), "Visits"),
