@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .dates import within
+from .intent import holds_office
 from .retrieve import Hit
 from .sentences import sentences
 from .stores.base import COMMON_SHARE
@@ -156,10 +157,11 @@ def off_role(hits: list[Hit], roles: tuple[str, ...]) -> frozenset[int]:
     the candidates whose titles name none of those offices, when a record likely enough to be cited names one. A
     catalogue's title says whose record it is ("Travel of President ...", "Visit of King ..."); a summary may
     only mention one ("Met with President Nixon" in a prime minister's visit), and that record is not a
-    president's. A collection whose titles name no offices leaves every record in."""
+    president's; a vice president's is not either (intent.holds_office). A collection whose titles name no
+    offices leaves every record in."""
     if not roles:
         return frozenset()
-    named = {h.row: any(holds(r, title_words(h.record)) for r in roles) for h in hits}
+    named = {h.row: any(holds_office(h.record.title, r) for r in roles) for h in hits}
     if not any(named[h.row] for h in hits if h.support >= CITE_LIST):
         return frozenset()
     return frozenset(row for row, ok in named.items() if not ok)
@@ -220,7 +222,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         likely = [h for h in hits if (h.support >= bar or h.row in held) and h.row not in off] \
             or (hits[:1] if named else [])
         chosen = likely[: MAX_LIST if chronological else k] if answerable(hits) >= ANSWER else []
-        left = len(likely) - len(chosen) if chosen else 0  # likely enough to cite, beyond the k cited
+        # likely enough to cite, beyond the k cited, of a question not asking for one (the first, the next)
+        left = len(likely) - len(chosen) if chosen and not order and not move else 0
         if chronological:
             chosen = _by_date(chosen, latest=order > 0)
     unknown = ", ".join(missing_names or [])
@@ -265,9 +268,12 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         shared.setdefault((shown_date(c.hit.record), c.quote), []).append(c.n)
     for (when, passage), ns in shared.items():
         lines.append(f"{when}: {passage} " + "".join(f"[{n}]" for n in ns))
-    if left:  # "When did she come to the US?" with more visits than the answer cites: say so
-        lines.append(f"{left} more record{'s' if left > 1 else ''} likely to answer {'are' if left > 1 else 'is'}"
-                     f" not cited here, which cites at most {len(chosen)}: ask for more, or for a list.")
+    if left:  # "When did she come to the US?" with more visits than the answer cites: say so (of the candidates
+        # weighed: there may be more)
+        more = f"At least {left} more record{'s' if left > 1 else ''} likely to answer {'are' if left > 1 else 'is'}"
+        lines.append(f"{more} not listed here, which lists at most {len(chosen)}: narrow the question, by a period "
+                     "for instance." if chronological else
+                     f"{more} not cited here, which cites at most {len(chosen)}: ask for more, or for a list.")
     if unknown:
         lines.append(f"No record mentions {unknown}.")
     if gaps:

@@ -193,11 +193,54 @@ _OPENING = re.compile(r"^(?:(?:can|could|would|will) (?:you|i|we) (?:please )?|p
                       r"do you have |have you got |is it possible to (?:see |get )?)+", re.IGNORECASE)
 
 
+# Verbs of coming and going that make the people a list asks for its records' travellers ("Which presidents have
+# been to Hanoi?", "Which kings came ..."), not the people met ("Which presidents met the Shah?").
+_VISIT_VERBS = _MOVE_VERBS | {"visit", "visits", "visited", "visiting", "come", "came", "been", "gone", "travels",
+                              "trip", "trips", "tours", "journeys", "landed", "arrived", "flew"}
+# Words before an office that make it another one ("vice presidents", "deputy ministers").
+_OFFICE_MODIFIERS = {"vice", "deputy", "assistant", "under", "acting", "former", "lieutenant", "sub"}
+
+
+def holds_office(title: str, office: str) -> bool:
+    """Whether a record's title names someone by an office (roles()): "President" in "Travel of President
+    ...", not "Vice President ..." nor "Deputy Prime Minister ..." for "president", "minister"."""
+    for m in re.finditer(rf"(?<![\w-]){re.escape(office)}(?:s|es)?(?![\w-])", title, re.IGNORECASE):
+        before = title[:m.start()].split()
+        if not before or before[-1].lower().strip("-") not in _OFFICE_MODIFIERS:
+            return True
+    return False
+
+
 def roles(question: str) -> tuple[str, ...]:
-    """The people a question asks about by their office, in the plural ("Which presidents ...", "... popes or
-    secretaries of state"): each office's word in the singular ("president", "pope", "secretary")."""
-    found = (singular(w) for w in words(question) if singular(w) != w.lower())
-    return tuple(dict.fromkeys(w for w in found if w in PERSON_TITLES))
+    """The offices of the people a list asks for as travellers: the plural office heading "which"/"what" ("Which
+    presidents have been to Hanoi?", "Which US presidents or secretaries of state went ...?"), each office's
+    word in the singular ("president", "secretary"), when the question has a verb of coming or going; () for
+    people it asks about otherwise ("Which presidents met the Shah?", "Which ministers wrote ...?"), for an
+    office another word makes another one ("vice presidents"), and for a word in a name ("Governors Island")."""
+    ws = words(question)
+    low = [w.lower() for w in ws]
+    at = next((i for i, w in enumerate(low) if w in _WH), None)
+    if at is None or not set(low) & _VISIT_VERBS:
+        return ()
+    found, start = [], at + 1
+    while start < len(ws):
+        head = _head(ws, start)
+        if head is None:
+            break
+        word, i = head
+        if set(low[start:i]) & _VISIT_VERBS:  # "Which presidents visited Queens?": past its verb, a name
+            break
+        nxt = ws[i + 1] if i + 1 < len(ws) else ""
+        if singular(word) == word.lower() or singular(word) not in PERSON_TITLES or (i and low[i - 1] in
+                _OFFICE_MODIFIERS) or (nxt[:1].isupper() and nxt.lower() != "of"):
+            break
+        found.append(singular(word))
+        # "... presidents or secretaries of state": the next office joined to it
+        rest = i + 1 + (low[i + 1:i + 3] == ["of", "state"]) * 2
+        if rest >= len(ws) or low[rest] not in ("or", "and"):
+            break
+        start = rest + 1
+    return tuple(dict.fromkeys(found))
 
 
 def _one_place(ws: list[str]) -> bool:

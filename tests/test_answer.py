@@ -60,11 +60,20 @@ def test_only_records_likely_to_support_the_answer_are_cited_in_the_order_given(
 def test_records_likely_to_answer_beyond_the_number_cited_are_counted_not_dropped_silently():
     ans = compose("When did he come?", weighed((B, 0.9), (A, 0.8), (C, 0.7), (D, 0.1)), k=1, index=STAMP)
     assert len(ans.citations) == 1
-    assert ans.text.splitlines()[-1] == ("2 more records likely to answer are not cited here, which cites at "
-                                         "most 1: ask for more, or for a list.")
+    assert ans.text.splitlines()[-1] == ("At least 2 more records likely to answer are not cited here, which "
+                                         "cites at most 1: ask for more, or for a list.")
     assert "more record" not in compose("q", weighed((B, 0.9), (D, 0.1)), k=1, index=STAMP).text
     listed = compose("Which records?", weighed((B, 0.9), (A, 0.8), (C, 0.7)), k=1, index=STAMP, chronological=True)
     assert len(listed.citations) == 3 and "more record" not in listed.text  # a list cites every one
+    # a question for the first or the next record asks for one
+    for asked in ({"order": -1}, {"move": 1}):
+        one = compose("When did he first come?", weighed((B, 0.9), (A, 0.8)), k=1, index=STAMP, **asked)
+        assert len(one.citations) == 1 and "more record" not in one.text
+    many = [rec(f"{1900 + i}", f"T{i}", f"Summary number {i}.") for i in range(MAX_LIST + 2)]
+    capped = compose("Which records?", weighed(*[(r, 0.9) for r in many]), k=5, index=STAMP, chronological=True)
+    assert capped.text.splitlines()[-1] == (f"At least 2 more records likely to answer are not listed here, which "
+                                            f"lists at most {MAX_LIST}: narrow the question, by a period for "
+                                            "instance.")
 
 
 def test_a_question_asking_for_a_list_cites_from_a_lower_bar():
