@@ -301,6 +301,11 @@ def _own_kind(ws: list[str]) -> tuple[str | None, str]:
         head = _head(ws, at)
         if head is not None and is_plural(head[0]):
             return LIST, f"{ws[0]!r} with the plural {head[0]!r}"
+    # "What were all of his trips abroad?", "Where were all his stops?": a plural verb, then "all" or "every";
+    # not a reason or a manner of them all ("Why were all the talks broken off?")
+    if first in _QUESTION - {"why", "how"} and low[1:2] and low[1] in _PLURAL_VERBS | {"have"} and low[2:3] and low[2] in _QUANT \
+            and (low[1] != "have" or low[2:4] != ["all", "been"]):
+        return LIST, f"{ws[0]!r} {ws[1]!r} {ws[2]!r}"
     if low[:2] in (["how", "many"], ["how", "often"]):
         return LIST, f"{ws[0]!r} {ws[1]!r} needs every matching record"
     if low[:2] in (["are", "there"], ["were", "there"], ["is", "there"], ["was", "there"]):

@@ -76,6 +76,11 @@ GOALS = {"intent": 0.85, "follow_up": 0.90}
     ("Which memo describes the morale of the garrison?", FACT),
     ("Which cable warns that the harbour may close?", FACT),
     ("Which peace talks failed?", LIST),
+    ("What were all of the governor's trips abroad?", LIST),  # a plural verb, then "all"
+    ("Where were all his stops?", LIST),
+    ("What was all the fuss about?", FACT),
+    ("Why were all the talks broken off?", FACT),
+    ("What were the main results of all the talks?", FACT),
     ("Which trade talks in 1947 involved the mission?", LIST),
     ("Which telegram numbers are given?", LIST),
     ("Diary entries from 1916", LIST),                 # a record noun as a compound's first word
