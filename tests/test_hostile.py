@@ -64,7 +64,9 @@ def only_record_text(a) -> None:
     for line in a.text.split("\n"):
         m = re.fullmatch(r"(.+?): (.+) ((?:\[\d+\])+)", line)
         if m is None:
-            fixed = (rf"Records dated [^:]+(, in date order)?:|\d+ records, in date order:|{MENTIONS}|"
+            fixed = (rf"Records dated [^:]+(, in date order)?:|\d+ records, in date order:|"
+                     rf"{MENTIONS[:-2]}: the records cited match the rest of the question\.|"
+                     r"At least \d+ more records? likely to answer (is|are) not (cited|listed) here, [^<>]+\.|"
                      r"The archive holds no records from [^<>]+\.")
             assert re.fullmatch(fixed, line), line
             continue
