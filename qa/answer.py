@@ -108,6 +108,8 @@ def quote(terms: list[str], record) -> str:
 
 
 def describe_range(date_from: date | None, date_to: date | None) -> str:
+    if date_from and date_from == date_to:  # "Records dated 1947-10-29:"
+        return date_from.isoformat()
     if date_from and date_to:
         return f"between {date_from.isoformat()} and {date_to.isoformat()}"
     if date_from:
