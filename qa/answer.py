@@ -277,8 +277,10 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
                      "for instance." if chronological else
                      f"{more} not cited here, which cites at most {len(chosen)}: ask for more, or for a list.")
     if unknown:
-        # said under an answer ("When did Ike visit India?" found by meaning): what was matched instead
-        lines.append(f"No record mentions {unknown}: the records cited match the rest of the question.")
+        # under an answer ("When did Ike visit India?" found by meaning): what was matched instead; a period's
+        # listing matched nothing but its period
+        lines.append(f"No record mentions {unknown}." if listing else
+                     f"No record mentions {unknown}: the records cited match the rest of the question.")
     if gaps:
         shown = "; ".join(describe_stretch(a, b) for a, b in gaps[:12]) + ("; …" if len(gaps) > 12 else "")
         lines.append(f"The archive holds no records from {shown}.")

@@ -62,10 +62,6 @@ _OTHER = re.compile(r"\b(?:(?:any|which|what|some|the|no)\s+others?\b|other\s+th
                     r"(?:anything|something)\s+else"
                     r"(?=\s*(?:[?.!]|$|(?:from|in|dated|during|between|before|after|since|for)\b)))",
                     re.IGNORECASE)
-# "there" as a place said before ("Who else went there that year?"): asking for others, the question keeps the
-# earlier question's topic, the place; not "is there", "are there any".
-THERE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|any|a|an)\b)",
-                   re.IGNORECASE)
 # ... unless it points back at the earlier answer's event ("Which other cities did he see on that trip?", "at the
 # same meeting"): then "other" is of what that record holds. Not a period, a kind or a place ("in that year", "of
 # that kind", "in that country"): others of those.
@@ -283,13 +279,8 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
     from .qdates import find_shift, shifted
 
     keep = Leaning(query.date_from, query.date_to)
-    # "any other president": not the records already given ("... that day": of the day of the one it led with)
+    # "any other president": not the records already given
     if earlier.rows and _OTHER.search(query.text) and not _SAME_EVENT.search(query.text):
-        shift = find_shift(query.text) if not query.time_said else None
-        first = earlier.first
-        if shift is not None and shift.same and first is not None:
-            lo, hi = shifted(first.record.date.start, first.record.date.end, shift)
-            return Leaning(lo, hi, exclude=frozenset(earlier.rows))
         return Leaning(query.date_from, query.date_to, exclude=frozenset(earlier.rows))
     if query.time_said or not earlier.rows:
         return keep

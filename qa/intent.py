@@ -302,9 +302,12 @@ def _own_kind(ws: list[str]) -> tuple[str | None, str]:
         if head is not None and is_plural(head[0]):
             return LIST, f"{ws[0]!r} with the plural {head[0]!r}"
     # "What were all of his trips abroad?", "Where were all his stops?": a plural verb, then "all" or "every";
-    # not a reason or a manner of them all ("Why were all the talks broken off?")
-    if first in _QUESTION - {"why", "how"} and low[1:2] and low[1] in _PLURAL_VERBS | {"have"} and low[2:3] and low[2] in _QUANT \
-            and (low[1] != "have" or low[2:4] != ["all", "been"]):
+    # not a reason, a manner or a time of them all ("Why were all the talks broken off?", "When were all the
+    # troops withdrawn?"), nor what "all these" have in common or are about
+    if first in _QUESTION - {"why", "how", "when"} and low[1:2] and low[1] in _PLURAL_VERBS | {"have"} \
+            and low[2:3] and low[2] in _QUANT and low[3:4] != ["these"] and low[3:4] != ["those"] \
+            and (low[1] != "have" or low[2:4] != ["all", "been"]) \
+            and next((w for w in reversed(low) if w.isalpha()), "") not in ("about", "for", "common"):
         return LIST, f"{ws[0]!r} {ws[1]!r} {ws[2]!r}"
     if low[:2] in (["how", "many"], ["how", "often"]):
         return LIST, f"{ws[0]!r} {ws[1]!r} needs every matching record"

@@ -455,8 +455,7 @@ _RELATIVE = re.compile(
     r"\b(?:(?:the\s+)?(?P<way1>next|following|previous|preceding|prior)\s+" + _UNIT.format(1)
     + r"|the\s+" + _UNIT.format(2) + r"\s+(?P<way2>before|after)"
     + r"|" + _COUNT + r"\s+" + _UNIT.format(3) + r"\s+(?P<way3>later|earlier|after(?:wards?)?|before(?:hand)?)"
-    + r"|(?:(?:that|the)\s+(?:very\s+)?(?P<way4>same)\s+" + _UNIT.format(4) + r"|(?<!earlier )(?<!later )(?P<way5>that)\s+"
-    + _UNIT.format(5) + r")"
+    + r"|(?:that|the)\s+(?:very\s+)?(?P<way4>same)\s+" + _UNIT.format(4)
     + r"(?!\s+(?:as|that|when|where|which|whose|the|a|an|of|after|before|he|she|they|it|we|i)\b))\b",
     re.IGNORECASE)
 _FORWARD = ("next", "following", "after", "later")
@@ -481,13 +480,13 @@ def without(text: str, m: re.Match) -> str:
 
 def find_shift(question: str) -> Shift | None:
     """The time a question gives relative to the one before it ("the next day", "the month before", "two weeks
-    later", "a few years earlier", "that same day", "that day"), or None."""
+    later", "a few years earlier", "that same day"), or None."""
     m = _RELATIVE.search(question)
     if not m:
         return None
     g = m.groupdict()
-    if g["way4"] or g["way5"]:  # "that (same) day": the time of the answer before; "the same week": the days
-        unit = (g["unit4"] or g["unit5"]).lower()  # around it
+    if g["way4"]:  # "that same day": the time of the answer before; "the same week": the days around it
+        unit = g["unit4"].lower()
         return Shift("day", -3, 3, m.group(0), without(question, m), True) if unit == "week" else \
             Shift(unit, 0, 0, m.group(0), without(question, m), True)
     way = (g["way1"] or g["way2"] or g["way3"]).lower()

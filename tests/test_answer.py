@@ -125,6 +125,9 @@ def test_a_name_the_collection_never_uses_is_said_plainly():
                   missing_names=["Potsdam"])
     assert ans.found and ans.text.splitlines()[-1] == ("No record mentions Potsdam: the records cited match the "
                                                        "rest of the question.")
+    listed = compose("What did Potsdam decide in 1947?", weighed((A, 0.9)), k=5, index=STAMP, listing=True,
+                     date_from=date(1947, 1, 1), date_to=date(1947, 12, 31), missing_names=["Potsdam"])
+    assert listed.text.splitlines()[-1] == "No record mentions Potsdam."  # a period's records: nothing matched
 
 
 def test_records_quoting_the_same_passage_on_the_same_day_share_one_line():
@@ -253,3 +256,10 @@ def test_the_answer_says_which_comes_first():
     dated = compose("q", weighed((V, 0.9), (A, 0.7)), k=5, index=STAMP, order=-1,
                     date_from=date(1947, 1, 1), date_to=date(1947, 12, 31))
     assert dated.text.splitlines()[0] == "Records dated between 1947-01-01 and 1947-12-31, earliest first:"
+
+
+def test_a_period_of_one_day_is_said_as_one_date():
+    from qa.answer import describe_range
+
+    assert describe_range(date(1947, 10, 29), date(1947, 10, 29)) == "1947-10-29"
+    assert describe_range(date(1947, 10, 1), date(1947, 10, 31)) == "between 1947-10-01 and 1947-10-31"

@@ -314,14 +314,6 @@ def test_a_period_asked_for_others_lists_the_period_without_the_records_given(jo
     assert "Visit of Governor Alric Sandemo to the capital" in {c.hit.record.title for c in answer.citations}
 
 
-def test_others_from_that_month_are_of_the_month_of_the_record_the_answer_led_with(journeys):
-    before = ["Where did Minister Varnholt open a trade fair?"]  # her Madrid journey, April 10, 1951
-    r = journeys.retrieve("Anything else from that month?", history=before)
-    assert (r.date_from, r.date_to) == (date(1951, 4, 1), date(1951, 4, 30))
-    titles = [c.hit.record.title for c in r.answer(5).citations]
-    assert JOURNEYS[1][1] not in titles and "Visit of Governor Alric Sandemo to the capital" in titles
-
-
 def test_that_same_week_is_the_answers_week_not_the_period_asked_about(journeys):
     before = ["Where did Minister Varnholt go in April 1951?"]  # the month: her Madrid journey on the 10th
     r = journeys.retrieve("Who presented a petition that same week?", history=before)
@@ -463,15 +455,3 @@ def test_a_moves_verbs_of_going_on_are_taken_out_only_as_verbs(text, left):
     from qa.followup import _going_out
 
     assert _going_out(text) == left
-
-
-@pytest.mark.parametrize("text, points", [
-    ("Who else went there that year?", True),    # a place said before: asking for others keeps it as the topic
-    ("Anything else from there?", True),
-    ("Is there anything else?", False),          # "there is/are": nothing pointed at
-    ("Are there any others from 1951?", False),
-    ("Were there others?", False)])
-def test_there_points_at_a_place_said_before_unless_it_says_that_something_is(text, points):
-    from qa.followup import THERE
-
-    assert bool(THERE.search(text)) is points

@@ -65,7 +65,7 @@ def only_record_text(a) -> None:
         m = re.fullmatch(r"(.+?): (.+) ((?:\[\d+\])+)", line)
         if m is None:
             fixed = (rf"Records dated [^:]+(, in date order)?:|\d+ records, in date order:|"
-                     rf"{MENTIONS[:-2]}: the records cited match the rest of the question\.|"
+                     rf"{MENTIONS}|{MENTIONS[:-2]}: the records cited match the rest of the question\.|"
                      r"At least \d+ more records? likely to answer (is|are) not (cited|listed) here, [^<>]+\.|"
                      r"The archive holds no records from [^<>]+\.")
             assert re.fullmatch(fixed, line), line
