@@ -251,3 +251,11 @@ def test_a_build_killed_mid_way_leaves_the_old_collection_serving(server, on_ray
     assert again.returncode == 0, again.stderr
     names = [n for n in c.list_collections() if n.startswith("killed__")]
     assert not set(left) & set(names) and len(names) == 4  # the live build, the one before, and their sides
+
+
+def test_a_local_node_that_came_up_too_slowly_is_started_anew_and_other_failures_are_not():
+    from qa.engines.ray import started_late
+
+    assert started_late(RuntimeError("Timed out waiting for file /tmp/aqa-ray-x/session_1/gcs_server_port_ab"))
+    assert started_late(Exception("The current node timed out during startup. This could happen because ..."))
+    assert not started_late(RuntimeError("Cannot connect to the cluster at 10.0.0.5:6379"))

@@ -44,6 +44,18 @@ WORKER_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREA
 # of the whole test suite on 2 cores, where Ray's dashboard process died starting; never alone). A local node
 # that timed out starting is started once more, afresh.
 LOCAL_STARTS = 2
+# What Ray says when a local node's processes did not come up in time: its own wait for them to register, and
+# its wait for the GCS server to write down its port (seen once in a full run under load, 2026-12-01).
+STARTUP_TIMEOUTS = ("timed out during startup", "timed out waiting for file")
+
+
+def started_late(e: BaseException) -> bool:
+    """Whether Ray failed to start a local node only because its processes came up too slowly (STARTUP_TIMEOUTS):
+    worth starting anew."""
+    said = str(e).lower()
+    return any(t in said for t in STARTUP_TIMEOUTS)
+
+
 # Ray on this machine alone: every server on loopback (Ray would otherwise take the address of the interface
 # that routes outside), no login token to write in ~/.ray. Set only while Ray starts: a cluster started later
 # by this process (ray start) must not inherit them.
@@ -161,7 +173,7 @@ class RayEngine(Engine):
                             ray.shutdown()
                         shutil.rmtree(temp, ignore_errors=True)
                         temp = None
-                        if attempt + 1 == LOCAL_STARTS or "timed out during startup" not in str(e):
+                        if attempt + 1 == LOCAL_STARTS or not started_late(e):
                             raise
             self.pool = max(1, min(self.workers or cpus, cpus))
             yield ray
