@@ -279,13 +279,17 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
     from .qdates import find_shift, shifted
 
     keep = Leaning(query.date_from, query.date_to)
-    # "any other president": not the records already given
+    first = earlier.first
+    shift = None if query.time_said else find_shift(query.text)  # the earlier question named no dates, or
+                                                                 # the shift would have moved them
+    # "any other president": not the records already given, in the time a shift names ("Who else went that
+    # same week?")
     if earlier.rows and _OTHER.search(query.text) and not _SAME_EVENT.search(query.text):
-        return Leaning(query.date_from, query.date_to, exclude=frozenset(earlier.rows))
+        lo, hi = (query.date_from, query.date_to) if shift is None or first is None else \
+            shifted(first.record.date.start, first.record.date.end, shift)
+        return Leaning(lo, hi, exclude=frozenset(earlier.rows))
     if query.time_said or not earlier.rows:
         return keep
-    first = earlier.first
-    shift = find_shift(query.text)  # the earlier question named no dates, or the shift would have moved them
     if shift is not None:
         if first is None:
             return keep

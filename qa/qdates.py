@@ -496,6 +496,8 @@ def find_shift(question: str) -> Shift | None:
     first = 1 if count in _VAGUE else n  # vague: anywhere from one unit to n units away
     sign = 1 if way.startswith(_FORWARD) else -1
     first, last = sorted((sign * first, sign * n))
+    if unit == "week":  # "the following week", "three weeks later": the days around that many weeks away
+        return Shift("day", first * 7 - 3, last * 7 + 3, m.group(0), without(question, m))
     return Shift(unit, first, last, m.group(0), without(question, m))
 
 

@@ -455,3 +455,17 @@ def test_a_moves_verbs_of_going_on_are_taken_out_only_as_verbs(text, left):
     from qa.followup import _going_out
 
     assert _going_out(text) == left
+
+
+@pytest.mark.parametrize("text", ["Who else visited the capital that same week?",
+                                  "Did anyone else visit the capital two days later?"])
+def test_others_in_a_time_given_from_the_answer_before_are_of_that_time(journeys, text):
+    """"Who else ... that same week?": the others of the week the answer before gave, not of any time."""
+    before = ["Where did Minister Varnholt open a trade fair?"]  # her Madrid journey, April 10, 1951
+    assert top(journeys.ask(before[0])) == JOURNEYS[1][1]
+    r = journeys.retrieve(text, history=before)
+    assert (r.date_from, r.date_to) == ((date(1951, 4, 7), date(1951, 4, 13)) if "same" in text else
+                                        (date(1951, 4, 12), date(1951, 4, 12)))
+    answer = r.answer(10)
+    assert top(answer) == "Visit of Governor Alric Sandemo to the capital"
+    assert JOURNEYS[1][1] not in [c.hit.record.title for c in answer.citations]

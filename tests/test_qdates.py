@@ -344,7 +344,9 @@ ANCHOR = date(1962, 3, 14)
     ("What happened the following day?", (date(1962, 3, 15), date(1962, 3, 15))),
     ("and on the previous day", (date(1962, 3, 13), date(1962, 3, 13))),
     ("Who wrote the day before?", (date(1962, 3, 13), date(1962, 3, 13))),
-    ("Three weeks afterwards?", (date(1962, 4, 4), date(1962, 4, 4))),
+    ("Three weeks afterwards?", (date(1962, 4, 1), date(1962, 4, 7))),  # the days around three weeks on
+    ("And the following week?", (date(1962, 3, 18), date(1962, 3, 24))),
+    ("the week before", (date(1962, 3, 4), date(1962, 3, 10))),
     ("what about the next month", (date(1962, 4, 1), date(1962, 4, 30))),
     ("Did he go back 2 years later?", (date(1964, 1, 1), date(1964, 12, 31))),
     ("a year earlier?", (date(1961, 1, 1), date(1961, 12, 31))),
