@@ -23,7 +23,7 @@ from .collection import BrowsePage, BrowseRequest, browse, examples
 from .dates import meets
 from .embed import Embedder, model_name
 from .errors import IndexProblem, QuestionError, RebuildRunning, RecordsError
-from .followup import Earlier, Leaning, lean, nearest_first, threaded
+from .followup import THERE, Earlier, Leaning, lean, nearest_first, threaded
 from .intent import LIST, roles
 from .query import Query, analyze, narrows
 from .records import Record, check_file
@@ -348,7 +348,8 @@ class Archive:
         # a period and no topic (or one most records share, asking for a list): every record of it, in date order;
         # a follow-up's topic is the question's before it unless it asks for others ("any other records from 1946?")
         topic = q.terms or q.names if q.intent.kind != LIST else narrows(q, index.keywords)
-        topic = topic or (not leaning.exclude and bool(q.context or q.context_terms))
+        # ... asking for others, not of a topic, unless it points at a place said before ("who else went there?")
+        topic = topic or ((not leaning.exclude or bool(THERE.search(q.text))) and bool(q.context or q.context_terms))
         listing = ranged and (q.date_only or not topic) and not leaning.lists
         if leaning.browse:  # "the next document in the collection": the nearest records that way
             rows = np.sort(np.asarray(leaning.browse[:MAX_K], dtype=np.int64))

@@ -62,6 +62,12 @@ _OTHER = re.compile(r"\b(?:(?:any|which|what|some|the|no)\s+others?\b|other\s+th
                     r"(?:anything|something)\s+else"
                     r"(?=\s*(?:[?.!]|$|(?:from|in|dated|during|between|before|after|since|for)\b)))",
                     re.IGNORECASE)
+# "there" as a place said before ("Who else went there that year?"): asking for others, the question keeps the
+# earlier question's topic, the place; not "is there", "are there any".
+THERE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|any|a|an)\b)",
+                   re.IGNORECASE)
+# Words asking for something besides what the answer before gave ("What else did he do that day?").
+_ELSE = re.compile(r"\b(?:else|other|others|another)\b", re.IGNORECASE)
 # ... unless it points back at the earlier answer's event ("Which other cities did he see on that trip?", "at the
 # same meeting"): then "other" is of what that record holds. Not a period, a kind or a place ("in that year", "of
 # that kind", "in that country"): others of those.
@@ -294,7 +300,10 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
         if first is None:
             return keep
         lo, hi = shifted(first.record.date.start, first.record.date.end, shift)
-        return _thread(earlier, first, index, depth, lo, hi, (), shift.rest)
+        # at the very time of the record it led with ("What did he say that day?") that record may answer, unless
+        # the question asks for something else ("What else did he do that day?")
+        kept = shift.same and not _ELSE.search(query.text)
+        return _thread(earlier, first, index, depth, lo, hi, (), shift.rest, keep=kept)
     order = find_order(query.text)
     if order is not None and first is not None:
         start, naming = anchor_of(earlier, order, index, depth)
@@ -378,15 +387,16 @@ def without_words(text: str, words: str, start: int = 0) -> str:
 
 
 def _thread(earlier: Earlier, anchor, index, depth: int, lo: date | None, hi: date | None, lists: tuple,
-            rest: str, naming: str = "", way: int = 0) -> Leaning:
+            rest: str, naming: str = "", way: int = 0, keep: bool = False) -> Leaning:
     """A move from a record (anchor, a Hit: one the earlier answer cited, or of its thread): the records in
     [lo, hi] most like it (the same traveller, the same series) count in the fusion, and the record's title stands
     for the topic. A move in order (way) also counts the records of its series (series(); failing one, the
     THREAD most like it) by their nearness in time, the next record of the same series, and the head of the
     series stands for the topic in place of the whole title ("... Varnholt to", not "... to Spain (Madrid)").
     A move named by where it starts ("after Moscow") counts no record holding those words in these rankings,
-    unless most of the thread holds them ("after her journey": they name no place)."""
-    mine = earlier.alongside(anchor)
+    unless most of the thread holds them ("after her journey": they name no place). keep: the records of the
+    anchor's event may answer too (a time, not a move: "that day")."""
+    mine = frozenset() if keep else earlier.alongside(anchor)
     rows, _ = index.dense(index.vectors([anchor.row])[0], depth + len(mine), index.within(lo, hi))
     like = tuple(int(r) for r in rows if int(r) not in mine)
     if naming:

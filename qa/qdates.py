@@ -448,15 +448,23 @@ NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5
            "eight": 8, "nine": 9, "ten": 10}
 _VAGUE = {"a couple of": 3, "a few": 7, "several": 10}  # "a few days later": any day of the week after
 _UNIT = r"(?P<unit{0}>day|week|month|year)s?"
+# Words before "that day" ("that year", ...) that make it the edge of a period, not the time itself: "after that
+# day", "earlier that month", "by that week"; nor is one with "on" after it ("from that year on").
+_FROM_THAT = ("after", "before", "since", "until", "till", "through", "following", "preceding", "to", "by",
+              "than", "earlier", "later", "prior")
 _COUNT = (r"(?P<count>\d{1,3}|"
           + "|".join(sorted(map(re.escape, [*NUMBERS, *_VAGUE]), key=len, reverse=True)).replace(r"\ ", r"\s+")
           + ")")
+# ... not "the same day as the armistice", "that year when he left", "that day of the week": of something else.
+_NOT_OF = r"(?!\s+(?:as|that|when|where|which|whose|the|a|an|of|after|before|he|she|they|it|we|i)\b)"
 _RELATIVE = re.compile(
     r"\b(?:(?:the\s+)?(?P<way1>next|following|previous|preceding|prior)\s+" + _UNIT.format(1)
     + r"|the\s+" + _UNIT.format(2) + r"\s+(?P<way2>before|after)"
     + r"|" + _COUNT + r"\s+" + _UNIT.format(3) + r"\s+(?P<way3>later|earlier|after(?:wards?)?|before(?:hand)?)"
-    + r"|(?:that|the)\s+(?:very\s+)?(?P<way4>same)\s+" + _UNIT.format(4)
-    + r"(?!\s+(?:as|that|when|where|which|whose|the|a|an|of|after|before|he|she|they|it|we|i)\b))\b",
+    + r"|(?:that|the)\s+(?:very\s+)?(?P<way4>same)\s+" + _UNIT.format(4) + _NOT_OF
+    + r"|(?<!\w)(?<!" + r")(?<!".join(rf"{w} " for w in _FROM_THAT) + r")"
+    + r"(?:(?:in|on|during|within|over|for)\s+)?(?P<way5>that)\s+" + _UNIT.format(5) + r"(?!['’]|\s+(?:on|onwards?|forward)\b)" + _NOT_OF
+    + r")\b",
     re.IGNORECASE)
 _FORWARD = ("next", "following", "after", "later")
 
@@ -480,13 +488,13 @@ def without(text: str, m: re.Match) -> str:
 
 def find_shift(question: str) -> Shift | None:
     """The time a question gives relative to the one before it ("the next day", "the month before", "two weeks
-    later", "a few years earlier", "that same day"), or None."""
+    later", "a few years earlier", "that same day", "in that year"; not "after that day"), or None."""
     m = _RELATIVE.search(question)
     if not m:
         return None
     g = m.groupdict()
-    if g["way4"]:  # "that same day": the time of the answer before; "the same week": the days around it
-        unit = g["unit4"].lower()
+    if g["way4"] or g["way5"]:  # "that (same) day": the time of the answer before; "that week": the days
+        unit = (g["unit4"] or g["unit5"]).lower()  # around it
         return Shift("day", -3, 3, m.group(0), without(question, m), True) if unit == "week" else \
             Shift(unit, 0, 0, m.group(0), without(question, m), True)
     way = (g["way1"] or g["way2"] or g["way3"]).lower()

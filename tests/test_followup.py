@@ -314,6 +314,26 @@ def test_a_period_asked_for_others_lists_the_period_without_the_records_given(jo
     assert "Visit of Governor Alric Sandemo to the capital" in {c.hit.record.title for c in answer.citations}
 
 
+def test_others_from_that_month_are_of_the_month_of_the_record_the_answer_led_with(journeys):
+    before = ["Where did Minister Varnholt open a trade fair?"]  # her Madrid journey, April 10, 1951
+    r = journeys.retrieve("Anything else from that month?", history=before)
+    assert (r.date_from, r.date_to) == (date(1951, 4, 1), date(1951, 4, 30))
+    titles = [c.hit.record.title for c in r.answer(5).citations]
+    assert JOURNEYS[1][1] not in titles and "Visit of Governor Alric Sandemo to the capital" in titles
+
+
+@pytest.mark.parametrize("text, kept", [("What did she sign that day?", True), ("What did she sign that same day?", True),
+                                        ("What else did she do that day?", False)])
+def test_that_day_may_be_answered_by_the_record_the_answer_led_with_unless_asked_for_else(journeys, text, kept):
+    """"that day" is the time of the record the answer before led with: that record may answer it ("What did
+    she sign that day?"), unless something else is asked for."""
+    before = ["Where did Minister Varnholt open a trade fair?"]  # her Madrid journey, April 10, 1951
+    r = journeys.retrieve(text, history=before)
+    assert (r.date_from, r.date_to) == (date(1951, 4, 10), date(1951, 4, 10))
+    titles = [c.hit.record.title for c in r.answer(5).citations]
+    assert (JOURNEYS[1][1] in titles) is kept
+
+
 def test_that_same_week_is_the_answers_week_not_the_period_asked_about(journeys):
     before = ["Where did Minister Varnholt go in April 1951?"]  # the month: her Madrid journey on the 10th
     r = journeys.retrieve("Who presented a petition that same week?", history=before)

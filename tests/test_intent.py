@@ -175,7 +175,7 @@ def test_the_labelled_intent_set(split):
     ("Was the governor at that meeting too?", True),       # "that" and its noun after a preposition
     ("What was decided during those talks?", True),
     ("Who spoke at that very meeting?", True),
-    ("Who was consul in that year?", False),               # a time, not a thing said before
+    ("Who was consul in that year?", True),                # the time of the answer before
     ("What did the council decide at that meeting in Lyon?", False),  # its own qualifier says which
     ("Were pensions paid to those wounded in the strike?", False),    # people, not a thing said before
     ("Was the Treaty of Rapallo unusual in that it was kept secret?", False),

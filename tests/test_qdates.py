@@ -356,6 +356,9 @@ ANCHOR = date(1962, 3, 14)
     ("What else did he send that same day?", (ANCHOR, ANCHOR)),  # the same time: not moved
     ("And the same month?", (date(1962, 3, 1), date(1962, 3, 31))),
     ("anything else from that very same week", (date(1962, 3, 11), date(1962, 3, 17))),  # the days around it
+    ("Any other cables from him that day?", (ANCHOR, ANCHOR)),  # "that day": the same time too
+    ("Who else went there that year?", (date(1962, 1, 1), date(1962, 12, 31))),
+    ("Who was consul in that year?", (date(1962, 1, 1), date(1962, 12, 31))),
 ])
 def test_a_relative_time_moves_the_time_before(text, expected):
     shift = qdates.find_shift(text)
@@ -374,6 +377,17 @@ def test_months_and_years_count_from_the_end_forward_and_from_the_start_back():
     assert qdates.find_shift("Was it signed on the same day as the armistice?") is None  # the same as something else
     assert qdates.find_shift("What did he report on the same day the council met?") is None
     assert qdates.find_shift("Who else wrote that same day about Korea?") is not None
+    assert qdates.find_shift("What did he say that day when he arrived?") is None  # the day a clause says
+
+
+@pytest.mark.parametrize("text", ["What happened after that day?", "Any visits from that year on?",
+                                  "Did she come back earlier that month?", "Who went there later that year?",
+                                  "Was it signed before that week?",
+                                  "How did that day's talks end?", "until that year"])
+def test_that_day_at_the_edge_of_a_period_is_no_time_of_its_own(text):
+    """"after that day", "earlier that month": a move or a part of that time, not that very time."""
+    shift = qdates.find_shift(text)
+    assert shift is None, shift
 
 
 @pytest.mark.parametrize("text", ["What was the next step?", "Which day did it arrive?", "the year of the treaty",
