@@ -18,7 +18,7 @@ import numpy as np
 from . import settings, store, stores
 from .answer import Answer, compose, extreme_first, members, off_role
 from .build import BuildReport, build
-from .casing import capitalised, recase
+from .casing import capitalised, in_capitals, recase
 from .collection import BrowsePage, BrowseRequest, browse, examples
 from .dates import meets
 from .embed import Embedder, model_name
@@ -312,8 +312,9 @@ class Archive:
         # a question all in capitals or in title case is read as the collection writes its words (qa/casing.py)
         said = [recase(t, index) for t in history or []] or None
         is_name = functools.partial(capitalised, store=index)  # "Blinken's ...": a name (qa/query.py)
+        acronym = functools.partial(in_capitals, store=index)  # "the UN Security Council": "UNSC"
         q = analyze(recase(text, index), index.keywords, index.names, history=said,
-                    dates=mode.dates, variants=mode.names, is_name=is_name)
+                    dates=mode.dates, variants=mode.names, is_name=is_name, acronym=acronym)
         leaning = Leaning(q.date_from, q.date_to)
         if q.intent.follow_up and history and mode.earlier:
             earlier = self._earlier(index, said, k, mode)  # recased once
@@ -325,7 +326,7 @@ class Archive:
                                  self.stamp(index), mode, named=True)  # shown as asked
             if leaning.thread:  # a move from the record cited before: that record is the topic
                 q = threaded(q, leaning, index.keywords, index.names, dates=mode.dates, variants=mode.names,
-                             is_name=is_name)
+                             is_name=is_name, acronym=acronym)
         read_as, held, off, move = "", frozenset(), frozenset(), 0
         if date_from is None and date_to is None:
             date_from, date_to = leaning.date_from, leaning.date_to

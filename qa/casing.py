@@ -134,6 +134,13 @@ def capitalised(word: str, store) -> bool:
     return forms is not None and forms[0] != forms[0].lower()
 
 
+def in_capitals(word: str, store) -> bool:
+    """Whether the collection writes a word in capitals, as an acronym ("UNSC", "NATO"): how a name a question
+    spells out is matched to it (qa/query.py names_in)."""
+    forms = _written(word, store)
+    return forms is not None and any(f.isupper() for f in forms)
+
+
 def _choose(low: str, lower: int, capitals: Counter) -> str:
     if lower >= sum(capitals.values()):
         return low

@@ -477,7 +477,7 @@ def _holding(index, words: str, rows: set[int]) -> set[int]:
 
 
 def threaded(query, leaning: Leaning, keywords, names, *, dates: bool = True, variants: bool = True,
-             is_name=None):
+             is_name=None, acronym=None):
     """A follow-up that moves from the record cited before, read with that record as its topic: its own words
     (the move taken out) and the record's title are embedded, and the record's names stand for the question
     before it in the keyword match and the support model."""
@@ -486,7 +486,7 @@ def threaded(query, leaning: Leaning, keywords, names, *, dates: bool = True, va
     from .query import analyze, names_in
     from .text import terms
 
-    own = analyze(leaning.rest, keywords, names, dates=dates, variants=variants, is_name=is_name)
+    own = analyze(leaning.rest, keywords, names, dates=dates, variants=variants, is_name=is_name, acronym=acronym)
     held = names_in(leaning.thread, names, keywords.vocabulary, punctuation=False) if variants else []
     gone = terms(leaning.naming)  # where the move starts from is not where it goes
     held = [n for n in held if not gone & set(n.spellings[0])]

@@ -80,12 +80,13 @@ def narrows(query: Query, keywords: KeywordIndex) -> bool:
 
 
 def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: list[str] | None = None,
-            dates: bool = True, variants: bool = True, is_name: Callable[[str], bool] | None = None) -> Query:
+            dates: bool = True, variants: bool = True, is_name: Callable[[str], bool] | None = None,
+            acronym: Callable[[str], bool] | None = None) -> Query:
     """Read a question: its intent, its date range and its topic, its names brought to the corpus's spelling.
 
     is_name: whether a word the question starts with, capitalised anyway, is a name ("Blinken's visits ..."):
     qa/casing.py capitalised(), how the collection writes it. Without it such a word is a name only before
-    another capitalised word ("Kim Gu said ...").
+    another capitalised word ("Kim Gu said ..."). acronym: names_in().
 
     A follow-up is read together with the question before it: its words are matched with that question's, and
     the earlier question's dates apply unless the follow-up names its own, moved when it says so ("the next
@@ -125,7 +126,7 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
         if found.found:
             date_from, date_to, phrase = found.date_from, found.date_to, found.phrase
             rest = found.rest if found.rest.strip() else text
-    found_names = names_in(rest, names, keywords.vocabulary, is_name) if variants else []
+    found_names = names_in(rest, names, keywords.vocabulary, is_name, acronym=acronym) if variants else []
     added = [" ".join(sorted(s)) for n in found_names for s in n.spellings[1:]]
     name_tokens = {t for n in found_names for s in n.spellings for t in s}
     own = tokens(rest)
@@ -136,7 +137,8 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
         # words are matched too (BM25 and the support model, at a lower weight), but the records need not hold
         # them
         context_rest = leaned.rest if leaned.found and leaned.rest.strip() else context
-        before = [n for n in (names_in(context_rest, names, keywords.vocabulary, is_name) if variants else [])
+        before = [n for n in (names_in(context_rest, names, keywords.vocabulary, is_name, acronym=acronym)
+                              if variants else [])
                   if n.text not in {m.text for m in found_names}]
         taken = name_tokens | {t for n in before for s in n.spellings for t in s} | set(terms)
         context_terms = [t for t in dict.fromkeys(tokens(context_rest)) if t not in GENERIC and t not in taken]
@@ -150,9 +152,12 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
 
 
 def names_in(text: str, matcher: NameMatcher, vocabulary: set[str],
-             is_name: Callable[[str], bool] | None = None, *, punctuation: bool = True) -> list[Name]:
+             is_name: Callable[[str], bool] | None = None, *, punctuation: bool = True,
+             acronym: Callable[[str], bool] | None = None) -> list[Name]:
     """The names of a question, each with the spellings the collection uses for it (is_name: analyze();
-    punctuation: name_phrases())."""
+    punctuation: name_phrases()); acronym: whether the collection writes a word in capitals, an acronym
+    ("UNSC"): a name the question spells out whose initials are one the collection writes has it as a spelling
+    too (spelled_out())."""
     out = []
     for phrase in name_phrases(text, is_name, punctuation=punctuation):
         spelled = matcher.spellings(phrase)
@@ -160,6 +165,64 @@ def names_in(text: str, matcher: NameMatcher, vocabulary: set[str],
             continue
         known = any(s <= vocabulary for s in spelled)
         out.append(Name(" ".join(phrase), spelled, known))
+    if acronym is None:
+        return out
+    for words, letters in spelled_out(text):
+        if letters.lower() not in vocabulary or not acronym(letters):
+            continue
+        own = frozenset(tokens(" ".join(words)))
+        inside = [n for n in out if n.spellings[0] <= own]  # "Security" of "the UN Security Council": one name
+        at = out.index(inside[0]) if inside else len(out)
+        out = [n for n in out if n not in inside]
+        out.insert(at, Name(" ".join(words), (own, frozenset([letters.lower()])), True))
+    return out
+
+
+# Small words inside a name spelled out, left out of its initials ("Organization of American States": OAS).
+_CONNECTORS = frozenset("of the and for on".split())
+# How many letters an acronym has: fewer are too often something else ("PM", "GA").
+ACRONYM_LETTERS = (3, 8)
+_SPELLED_WORD = re.compile(r"[\w'’.-]+")
+
+
+def _initials(word: str) -> str:
+    """A capitalised word's part of an acronym: all its letters when it is one ("UN", "U.S."), else the initial
+    of each of its hyphenated parts ("Asia-Pacific": "AP"); a possessive's "'s" aside."""
+    word = re.sub(r"['’]s$", "", word).strip(".'’-")
+    letters = word.replace(".", "")
+    if len(letters) > 1 and letters.isalpha() and letters.isupper():
+        return letters
+    return "".join(part[0] for part in word.split("-") if part[:1].isupper())
+
+
+def spelled_out(text: str) -> list[tuple[list[str], str]]:
+    """The runs of two or more capitalised words of a text that may spell out an acronym ("the UN Security
+    Council", "Organization of American States"), a small word (_CONNECTORS) allowed between two of them, each
+    with its initials; every run of such words, longest first, whose initials have ACRONYM_LETTERS letters. A
+    title or an institution's word counts ("Council"), as it does in an acronym; a question's or a function word
+    ("Did", "The") and punctuation end a run."""
+    spans: list[list[tuple[str, int]]] = [[]]
+    for m in _SPELLED_WORD.finditer(text):
+        word = m.group(0)
+        if spans[-1] and re.search(r"[,;:!?\"“”/&()]", text[spans[-1][-1][1]: m.start()]):
+            spans.append([])
+        if word[:1].isupper() and _initials(word) and (tokens(word) or _initials(word) == word.replace(".", "")):
+            spans[-1].append((word, m.end()))
+        elif word.lower() in _CONNECTORS and spans[-1]:
+            spans[-1].append((word, m.end()))
+        elif spans[-1]:
+            spans.append([])
+    out = []
+    for span in spans:
+        words = [w for w, _ in span]
+        for n in range(len(words), 1, -1):
+            for i in range(len(words) - n + 1):
+                run = words[i:i + n]
+                if run[0].lower() in _CONNECTORS or run[-1].lower() in _CONNECTORS:
+                    continue
+                letters = "".join(_initials(w) for w in run if w.lower() not in _CONNECTORS)
+                if ACRONYM_LETTERS[0] <= len(letters) <= ACRONYM_LETTERS[1]:
+                    out.append((run, letters))
     return out
 
 

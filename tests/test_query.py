@@ -273,3 +273,54 @@ def test_a_topic_narrows_by_its_words_together():
     assert not narrows(ask(["travel"]), kw)
     assert not narrows(ask([], [{"korea"}]), kw) and not narrows(ask(["soviet"], [{"korea"}]), kw)
     assert narrows(ask(["uranium"], [{"korea"}]), kw) and narrows(ask(["potsdam"]), kw)  # no record says it
+
+
+@pytest.mark.parametrize("text, runs", [
+    ("Which record mentions the UN Security Council?", [("UN Security Council", "UNSC"), ("UN Security", "UNS")]),
+    ("Reports of the Organization of American States", [("Reports of the Organization of American States", "ROAS"),
+                                                          ("Reports of the Organization of American", "ROA"),
+                                                          ("Organization of American States", "OAS")]),
+    ("When did Asia-Pacific Economic Cooperation leaders meet?", [("Asia-Pacific Economic Cooperation", "APEC"),
+                                                                  ("Asia-Pacific Economic", "APE")]),
+    # a question's word ("Did") and punctuation end a run; two initials are too few
+    ("Did the Central Intelligence Agency, the State Department agree?", [("Central Intelligence Agency", "CIA")]),
+    ("What did the General Assembly decide?", []),
+    ("the Korean People's Army", [("Korean People's Army", "KPA")]),
+])
+def test_names_spelled_out_are_read_with_their_initials(text, runs):
+    from qa.query import spelled_out
+
+    assert [(" ".join(words), letters) for words, letters in spelled_out(text)] == runs
+
+
+ACRONYMS = [
+    ("May 2, 1960", "Cable from the delegation in Geneva",
+     "The delegate reports that the BFT will hear the herring quota dispute in June."),
+    ("June 9, 1960", "Minutes of the harbour council",
+     "The council discussed dredging fees, the tribunal's budget and the northern channel."),
+    ("July 1, 1960", "Letter on fishing rights", "The minister complains about trawlers in Baltic waters."),
+    ("August 4, 1960", "Note from the ministry kitchen", "The cook asked for a new frying pan and fresh herring."),
+]
+
+
+@pytest.fixture(scope="module")
+def acronyms(tmp_path_factory, embedder):
+    from conftest import made_up_archive
+
+    return made_up_archive(tmp_path_factory.mktemp("acronyms"), ACRONYMS, embedder)
+
+
+def test_a_name_spelled_out_finds_the_acronym_the_records_write(acronyms):
+    """"the Baltic Fisheries Tribunal" is the records' "BFT": one name, held by the record that writes it, not by
+    those holding one of its words ("tribunal", "Baltic")."""
+    r = acronyms.retrieve("Which record mentions the Baltic Fisheries Tribunal?")
+    assert [sorted(map(sorted, n.spellings)) for n in r.query.names] == [[["baltic", "fisher", "tribunal"], ["bft"]]]
+    answer = r.answer(3)
+    assert answer.found and [c.hit.record.title for c in answer.citations] == ["Cable from the delegation in Geneva"]
+
+
+def test_initials_the_records_write_in_lower_case_are_no_acronym(acronyms):
+    """"pan" is a word of the records, not an acronym they write: "Peter Adams Nelson" stays a name of his own."""
+    r = acronyms.retrieve("What did Peter Adams Nelson say about herring?")
+    assert all(frozenset(["pan"]) not in n.spellings for n in r.query.names)
+    assert [n.text for n in r.query.names] == ["Peter Adams Nelson"]
