@@ -11,7 +11,7 @@ from datetime import date
 from .intent import DATE_ONLY, EXTREME_WORDS, GENERIC, Intent, dated_topic, detect
 from .keywords import KeywordIndex
 from .names import NameMatcher, not_a_name
-from .text import tokens
+from .text import forms, tokens
 
 # A follow-up's context (the names and words of the question before it) counts at this share of the weight of
 # its own words in the support model (qa/support.py): they help, but the records need not hold them.
@@ -146,6 +146,7 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
         # nothing alone
         rest = f"{rest} ({context_rest.strip()})"
     expanded = own + [t for n in found_names + before for t in sorted(set().union(*n.spellings)) if t not in own]
+    expanded += [f for t in terms for f in sorted(forms(t)) if f not in expanded]  # "meet": "met" too
     match_text = rest if not added else f"{rest} ({', '.join(dict.fromkeys(added))})"
     return Query(text, intent, match_text, expanded, date_from, date_to, phrase, names=found_names, terms=terms,
                  context=before, context_terms=context_terms, added=added, time_said=said)

@@ -324,3 +324,16 @@ def test_initials_the_records_write_in_lower_case_are_no_acronym(acronyms):
     r = acronyms.retrieve("What did Peter Adams Nelson say about herring?")
     assert all(frozenset(["pan"]) not in n.spellings for n in r.query.names)
     assert [n.text for n in r.query.names] == ["Peter Adams Nelson"]
+
+
+def test_a_verbs_irregular_forms_are_matched_by_keyword_too():
+    """A question's "meet" finds the records that say "met" by their keywords as well (qa/text.py forms())."""
+    from qa.keywords import KeywordIndex, Tokens
+
+    table = Tokens()
+    for words in (["met", "vargas"], ["summit", "meet"], ["treaty"], ["natal"]):
+        table.add(words)
+    kw = KeywordIndex.from_tokens(table)
+    q = analyze("Whom did he meet in Natal?", kw, NameMatcher(kw.vocabulary))
+    assert "meet" in q.tokens and "met" in q.tokens
+    assert kw.scores(q.tokens)[0] > 0  # the record that says "met" is found by its keywords
