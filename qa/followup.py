@@ -62,10 +62,18 @@ _OTHER = re.compile(r"\b(?:(?:any|which|what|some|the|no)\s+others?\b|other\s+th
                     r"(?:anything|something)\s+else"
                     r"(?=\s*(?:[?.!]|$|(?:from|in|dated|during|between|before|after|since|for)\b)))",
                     re.IGNORECASE)
-# "there" as a place said before ("Who else went there that year?"): asking for others, the question keeps the
-# earlier question's topic, the place; not "is there", "are there any".
-THERE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?!\s+(?:is|are|was|were|any|a|an)\b)",
-                   re.IGNORECASE)
+# "there" as a place said before ("Who else went there that year?", "Who else was there?"): asking for others,
+# the question keeps the place the earlier question named as its topic (qa/query.py analyze); not "there" saying
+# that something is ("Is there anything else?", "Was there anyone else?", "Has there been another?") nor the place
+# left ("from there").
+THERE = re.compile(r"(?<!\bfrom )\bthere\b(?!\s+(?:is|are|was|were|be|been|any|a|an|anyone|anybody|anything|"
+                   r"someone|somebody|something|no|nobody|nothing|none|other|others|another|more|much|many|"
+                   r"some|one|further|additional)\b)", re.IGNORECASE)
+
+
+def others_there(text: str) -> bool:
+    """Whether a follow-up asks for others at the place said before ("Who else went there that year?")."""
+    return bool(_OTHER.search(text) and THERE.search(text))
 # Words asking for something besides what the answer before gave ("What else did he do that day?").
 _ELSE = re.compile(r"\b(?:else|other|others|another)\b", re.IGNORECASE)
 # ... unless it points back at the earlier answer's event ("Which other cities did he see on that trip?", "at the

@@ -448,10 +448,12 @@ NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5
            "eight": 8, "nine": 9, "ten": 10}
 _VAGUE = {"a couple of": 3, "a few": 7, "several": 10}  # "a few days later": any day of the week after
 _UNIT = r"(?P<unit{0}>day|week|month|year)s?"
-# Words before "that day" ("that year", ...) that make it the edge of a period, not the time itself: "after that
-# day", "earlier that month", "by that week"; nor is one with "on" after it ("from that year on").
-_FROM_THAT = ("after", "before", "since", "until", "till", "through", "following", "preceding", "to", "by",
-              "than", "earlier", "later", "prior")
+# Words before "that (same) day" ("that year", ...), a preposition aside, that make it a move from that time or a
+# part of it, not the time itself: "after that day", "later on that day", "earlier in that same week", "the end of
+# that year"; nor is one with "on" after it ("from that year on").
+_FROM_THAT = frozenset("""after before since until till following preceding than earlier later prior late early
+end rest start beginning middle remainder""".split())
+_EDGE_GAP = frozenset("in on of during within over for the".split())
 _COUNT = (r"(?P<count>\d{1,3}|"
           + "|".join(sorted(map(re.escape, [*NUMBERS, *_VAGUE]), key=len, reverse=True)).replace(r"\ ", r"\s+")
           + ")")
@@ -462,9 +464,8 @@ _RELATIVE = re.compile(
     + r"|the\s+" + _UNIT.format(2) + r"\s+(?P<way2>before|after)"
     + r"|" + _COUNT + r"\s+" + _UNIT.format(3) + r"\s+(?P<way3>later|earlier|after(?:wards?)?|before(?:hand)?)"
     + r"|(?:that|the)\s+(?:very\s+)?(?P<way4>same)\s+" + _UNIT.format(4) + _NOT_OF
-    + r"|(?<!\w)(?<!" + r")(?<!".join(rf"{w} " for w in _FROM_THAT) + r")"
-    + r"(?:(?:in|on|during|within|over|for)\s+)?(?P<way5>that)\s+" + _UNIT.format(5) + r"(?!['’]|\s+(?:on|onwards?|forward)\b)" + _NOT_OF
-    + r")\b",
+    + r"|(?:(?:in|on|during|within|over|for)\s+)?(?P<way5>that)\s+(?:very\s+)?(?P<unit5>day|week|month|year)"
+    + r"(?!['’]|\s+(?:on|onwards?|forward)\b)" + _NOT_OF + r")\b",
     re.IGNORECASE)
 _FORWARD = ("next", "following", "after", "later")
 
@@ -486,10 +487,21 @@ def without(text: str, m: re.Match) -> str:
     return re.sub(r"\s+([?.!,;:])", r"\1", " ".join((text[:m.start()] + text[m.end():]).split()))
 
 
+def _at_edge(question: str, m: re.Match) -> bool:
+    """Whether "that (same) day" is a move from that time or a part of it (_FROM_THAT): "later on that day",
+    "up to that year", "the rest of that month"."""
+    if not (m.group("way4") or m.group("way5")):
+        return False
+    before = [w.lower() for w in re.findall(r"[\w'’]+", question[: m.start()])]
+    while before and before[-1] in _EDGE_GAP:
+        before.pop()
+    return bool(before) and (before[-1] in _FROM_THAT or before[-2:] == ["up", "to"])
+
+
 def find_shift(question: str) -> Shift | None:
     """The time a question gives relative to the one before it ("the next day", "the month before", "two weeks
     later", "a few years earlier", "that same day", "in that year"; not "after that day"), or None."""
-    m = _RELATIVE.search(question)
+    m = next((m for m in _RELATIVE.finditer(question) if not _at_edge(question, m)), None)
     if not m:
         return None
     g = m.groupdict()

@@ -92,6 +92,7 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
     the earlier question's dates apply unless the follow-up names its own, moved when it says so ("the next
     day", "a year earlier").
     """
+    from .followup import others_there
     from .qdates import QuestionDates, day_of, find_dates, find_shift, shifted
 
     intent = detect(text, history)
@@ -144,12 +145,29 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
         context_terms = [t for t in dict.fromkeys(tokens(context_rest)) if t not in GENERIC and t not in taken]
         # what is embedded is the follow-up with the question before it (its dates out): "Who signed it?" means
         # nothing alone
-        rest = f"{rest} ({context_rest.strip()})"
+        leaned_on = context_rest.strip()
+        there = places(context_rest, before) if others_there(text) else []
+        if there:  # "Who else went there?": the place the question before named, not the one who went
+            before, context_terms, leaned_on = there, [], " ".join(n.text for n in there)
+        rest = f"{rest} ({leaned_on})"
     expanded = own + [t for n in found_names + before for t in sorted(set().union(*n.spellings)) if t not in own]
     expanded += [f for t in terms for f in sorted(forms(t)) if f not in expanded]  # "meet": "met" too
     match_text = rest if not added else f"{rest} ({', '.join(dict.fromkeys(added))})"
     return Query(text, intent, match_text, expanded, date_from, date_to, phrase, names=found_names, terms=terms,
                  context=before, context_terms=context_terms, added=added, time_said=said)
+
+
+# Words a place follows in a question ("in Cuba", "to Havana", "visit Cuba"): what "there" points back at.
+_TO_PLACE = r"(?:in|at|to|into|from|near|inside|visit|visits|visited|visiting|tour|toured|touring|reach|reached)"
+
+
+def places(text: str, names: list[Name]) -> list[Name]:
+    """Those of a question's names that it names as a place, after a word a place follows (_TO_PLACE)."""
+    def placed(n: Name) -> bool:
+        words = r"\W+".join(map(re.escape, n.text.split()))
+        return re.search(rf"\b{_TO_PLACE}\s+(?:the\s+)?{words}(?!\w)", text, re.IGNORECASE) is not None
+
+    return [n for n in names if placed(n)]
 
 
 def names_in(text: str, matcher: NameMatcher, vocabulary: set[str],

@@ -489,3 +489,43 @@ def test_others_in_a_time_given_from_the_answer_before_are_of_that_time(journeys
     answer = r.answer(10)
     assert top(answer) == "Visit of Governor Alric Sandemo to the capital"
     assert JOURNEYS[1][1] not in [c.hit.record.title for c in answer.citations]
+
+
+@pytest.mark.parametrize("text, points", [
+    ("Who else went there that year?", True), ("Who else was there that year?", True),
+    ("Did anyone else go there?", True),
+    ("Is there anything else?", False), ("Was there anyone else?", False),   # "there" saying that something is
+    ("Has there been another?", False), ("Were there others?", False),
+    ("Where else did he go from there?", False)])                           # the place left, not the place
+def test_others_there_points_at_a_place_said_before(text, points):
+    from qa.followup import others_there
+
+    assert others_there(text) is points
+
+
+VISITS = [
+    ("April 10, 1951", "Journey of Minister Edda Varnholt to Spain (Madrid)",
+     "Minister Varnholt opened a trade fair and signed a cultural agreement."),
+    ("June 5, 1951", "Journey of Minister Edda Varnholt to Italy (Rome)",
+     "Minister Varnholt met the Italian foreign minister on refugee resettlement."),
+    ("September 20, 1951", "Journey of Minister Edda Varnholt to Greece (Athens)",
+     "Minister Varnholt reviewed reconstruction projects financed by the relief fund."),
+    ("October 2, 1951", "Journey of Minister Tomas Quirling to Spain (Madrid)",
+     "Minister Quirling negotiated a fisheries agreement with the Spanish government."),
+    ("March 3, 1953", "Journey of Minister Tomas Quirling to Spain (Seville)",
+     "Minister Quirling visited the port of Seville."),
+    ("May 1, 1951", "Journey of Minister Tomas Quirling to Norway (Oslo)",
+     "Minister Quirling attended a conference on whaling quotas in the North Atlantic."),
+]
+
+
+def test_others_there_are_of_the_place_not_of_the_one_who_went(tmp_path, embedder):
+    """"Who else went there that year?": others in the place the question before named, that year; not the
+    traveller's other journeys of that year."""
+    archive = made_up_archive(tmp_path, VISITS, embedder)
+    before = ["When did Minister Varnholt go to Spain?"]
+    assert top(archive.ask(before[0])) == VISITS[0][1]
+    r = archive.retrieve("Who else went there that year?", history=before)
+    assert [n.text for n in r.query.context] == ["Spain"]
+    assert (r.date_from, r.date_to) == (date(1951, 1, 1), date(1951, 12, 31))
+    assert top(r.answer(3)) == VISITS[3][1]

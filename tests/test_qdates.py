@@ -359,6 +359,8 @@ ANCHOR = date(1962, 3, 14)
     ("Any other cables from him that day?", (ANCHOR, ANCHOR)),  # "that day": the same time too
     ("Who else went there that year?", (date(1962, 1, 1), date(1962, 12, 31))),
     ("Who was consul in that year?", (date(1962, 1, 1), date(1962, 12, 31))),
+    ("Which other countries did he travel to that year?", (date(1962, 1, 1), date(1962, 12, 31))),
+    ("On that very day, who else came?", (ANCHOR, ANCHOR)),
 ])
 def test_a_relative_time_moves_the_time_before(text, expected):
     shift = qdates.find_shift(text)
@@ -383,7 +385,11 @@ def test_months_and_years_count_from_the_end_forward_and_from_the_start_back():
 @pytest.mark.parametrize("text", ["What happened after that day?", "Any visits from that year on?",
                                   "Did she come back earlier that month?", "Who went there later that year?",
                                   "Was it signed before that week?",
-                                  "How did that day's talks end?", "until that year"])
+                                  "How did that day's talks end?", "until that year",
+                                  "Where did he go later on that day?", "Where had he been earlier that same week?",
+                                  "Where did he go later in that year?", "For the rest of that year?",
+                                  "Until the end of that year?", "Late that year, who came?", "up to that year",
+                                  "Did he say that weeks would pass before a reply?"])
 def test_that_day_at_the_edge_of_a_period_is_no_time_of_its_own(text):
     """"after that day", "earlier that month": a move or a part of that time, not that very time."""
     shift = qdates.find_shift(text)
