@@ -92,6 +92,54 @@ def initialisms(texts: Iterable[str]) -> dict[str, list[str]]:
     return out
 
 
+# Wade-Giles, the older romanisation of Chinese ("Teng Hsiao-p'ing", "Mao Tse-tung", "Chou En-lai"), read as
+# pinyin ("Deng Xiaoping", "Mao Zedong", "Zhou Enlai"): a syllable's initial and final each with their pinyin
+# readings, the likelier first. Its apostrophes (aspiration: "p'" is pinyin "p", "p" is "b") are often left out,
+# so an initial without one may be either; j, q, x stand only before i and u, zh, ch elsewhere: both are tried,
+# and the collection's vocabulary decides.
+_WG_INITIALS = (("ch'", ("ch", "q")), ("ch", ("zh", "j", "ch", "q")), ("hs", ("x",)), ("ts'", ("c",)),
+                ("tz'", ("c",)), ("ts", ("z", "c")), ("tz", ("z", "c")), ("k'", ("k",)), ("k", ("g", "k")),
+                ("p'", ("p",)), ("p", ("b", "p")), ("t'", ("t",)), ("t", ("d", "t")), ("j", ("r",)),
+                ("sh", ("sh",)), ("ss", ("s",)), ("sz", ("s",)))
+_WG_FINALS = {"ih": ("i",), "ieh": ("ie",), "ueh": ("ue",), "ien": ("ian",), "iung": ("iong",),
+              "ung": ("ong",), "uei": ("ui",), "o": ("o", "e", "uo"), "erh": ("er",), "eh": ("e",),
+              "yeh": ("ye",), "yen": ("yan",), "yung": ("yong",), "yu": ("you", "yu")}
+# What only Wade-Giles writes: syllables joined by a hyphen or aspirated with an apostrophe inside a word
+# ("Hsiao-p'ing", "Ch'en"), and its "hs", "ts", "tz", "-ih", "-ieh".
+_WG_LOOKS = re.compile(r"\w['’]\w|\w-\w|^hs|^ts|^tz|\wih$|ieh$")
+_WG_KEPT = 16  # readings of one word tried at most: enough for a three-syllable name
+
+
+def _wg_syllable(syllable: str) -> list[str]:
+    """A Wade-Giles syllable's pinyin readings, the likelier first."""
+    for wg, heads in _WG_INITIALS:
+        if syllable.startswith(wg):
+            initial, final = heads, syllable[len(wg):].replace("'", "")
+            break
+    else:
+        wg, initial, final = "", ("",), syllable.replace("'", "")
+    if not final:
+        return []
+    if final == "u" and wg in ("tz", "tz'", "ss", "sz"):  # "tzu", "tz'u", "ssu": zi, ci, si (but "tsu": zu)
+        finals: tuple[str, ...] = ("i",)
+    else:
+        finals = _WG_FINALS.get(final, (final,))
+    return [i + f for i in initial for f in finals]
+
+
+def wade_giles(word: str) -> list[str]:
+    """A name's word in Wade-Giles read as pinyin, its syllables (split at hyphens) joined as pinyin writes a
+    given name ("Hsiao-p'ing": "Xiaoping"): its readings, the likelier first, at most _WG_KEPT."""
+    syllables = [s for s in re.split(r"[-‐]", fold(word).replace("’", "'")) if s]
+    readings = [""]
+    for syllable in syllables:
+        options = _wg_syllable(syllable)
+        if not options:
+            return []
+        readings = [r + o for r in readings for o in options][:_WG_KEPT]
+    return [r.capitalize() for r in readings]
+
+
 # Capitalised words that are titles, roles or question words, not names: never respelled.
 NOT_NAMES = frozenset("""Secretary President Minister General Ambassador Chairman Premier Marshal Comrade Cde Mr Mrs
 Dr Sir Council Committee Party Government Republic Army Conference Assembly Commission Delegation Delegate Foreign
@@ -229,4 +277,22 @@ class NameMatcher:
         respelled = [self.variant(t) or t for t in own]
         if respelled != own:
             out.append(frozenset(respelled))
+        pinyin = self.in_pinyin(phrase)  # "Teng Hsiao-p'ing": also the records' "Deng Xiaoping"
+        if pinyin and pinyin not in out:
+            out.append(pinyin)
         return tuple(out)
+
+    def in_pinyin(self, phrase: list[str]) -> frozenset[str] | None:
+        """A name that looks like Wade-Giles (_WG_LOOKS: "Teng Hsiao-p'ing", "Chou En-lai") as the collection
+        writes it in pinyin, word by word (wade_giles()): each word becomes the first of its readings the
+        collection uses (its own when that is the one); None unless every word is so read and one changes."""
+        if not any(_WG_LOOKS.search(fold(w)) for w in phrase):
+            return None
+        words = []
+        for word in phrase:
+            found = next((c for c in wade_giles(word) if tokens(c) and set(tokens(c)) <= self.vocabulary), None)
+            if found is None:
+                return None
+            words.append(found)
+        spelled = frozenset(tokens(" ".join(words)))
+        return spelled if spelled != frozenset(tokens(" ".join(phrase))) else None

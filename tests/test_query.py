@@ -337,3 +337,26 @@ def test_a_verbs_irregular_forms_are_matched_by_keyword_too():
     q = analyze("Whom did he meet in Natal?", kw, NameMatcher(kw.vocabulary))
     assert "meet" in q.tokens and "met" in q.tokens
     assert kw.scores(q.tokens)[0] > 0  # the record that says "met" is found by its keywords
+
+
+@pytest.mark.parametrize("word, reading", [("Teng", "Deng"), ("Hsiao-p'ing", "Xiaoping"), ("Hsiao-ping", "Xiaoping"),
+                                           ("Tse-tung", "Zedong"), ("Chou", "Zhou"), ("En-lai", "Enlai"),
+                                           ("Chao", "Zhao"), ("Tzu-yang", "Ziyang"), ("Kuo-feng", "Guofeng"),
+                                           ("Shao-ch'i", "Shaoqi"), ("Tsu", "Zu"), ("Ssu", "Si"), ("Chih", "Zhi")])
+def test_wade_giles_is_read_as_pinyin(word, reading):
+    from qa.names import wade_giles
+
+    assert reading in wade_giles(word)
+
+
+def test_a_name_in_wade_giles_finds_the_collections_pinyin():
+    """"Teng Hsiao-ping" is also the records' "Deng Xiaoping", whether or not the records write it the old way
+    too; a name that does not look like Wade-Giles is left alone ("Tito" is no "Dido")."""
+    from qa.text import tokens
+
+    vocab = set(tokens("Deng Xiaoping Zhao Ziyang Teng Dido Tito Kennedy"))
+    m = NameMatcher(vocab)
+    assert frozenset(tokens("Deng Xiaoping")) in m.spellings(["Teng", "Hsiao-ping"])
+    assert frozenset(tokens("Zhao Ziyang")) in m.spellings(["Chao", "Tzu-yang"])
+    assert m.spellings(["Tito"]) == (frozenset({"tito"}),)
+    assert m.spellings(["Chou", "En-lai"]) == (frozenset(tokens("Chou En-lai")),)  # no pinyin the records use
