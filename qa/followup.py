@@ -257,13 +257,24 @@ def by_nearness(starts: np.ndarray, ends: np.ndarray, rows: np.ndarray, anchor, 
     return rows[np.argsort(np.abs((edge - when).astype(np.int64)), kind="stable")]
 
 
-def nearest(starts: np.ndarray, ends: np.ndarray, earlier: Earlier, anchor, way: int, limit: int) -> list[int]:
+def _within(bounds: tuple[date | None, date | None], period: tuple[date | None, date | None] | None
+            ) -> tuple[date | None, date | None]:
+    """A range cut to a period ("later that year": after the record, within its year); as it is without one."""
+    if period is None:
+        return bounds
+    (lo, hi), (a, b) = bounds, period
+    return (max(d for d in (lo, a) if d) if lo or a else None), (min(d for d in (hi, b) if d) if hi or b else None)
+
+
+def nearest(starts: np.ndarray, ends: np.ndarray, earlier: Earlier, anchor, way: int, limit: int,
+            bounds: tuple[date | None, date | None] | None = None) -> list[int]:
     """The rows in the direction of a move from the anchor (a Hit), nearest it first (the rows of its event out:
-    Earlier.alongside)."""
+    Earlier.alongside), within bounds when given (else order_range())."""
     from .dates import meets
 
     record = anchor.record
-    order = by_nearness(starts, ends, np.flatnonzero(meets(starts, ends, *order_range(record, way))), record, way)
+    lo, hi = bounds or order_range(record, way)
+    order = by_nearness(starts, ends, np.flatnonzero(meets(starts, ends, lo, hi)), record, way)
     mine = earlier.alongside(anchor)
     return [int(r) for r in order[: limit + len(mine)] if int(r) not in mine][:limit]
 
@@ -294,13 +305,21 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
 
     keep = Leaning(query.date_from, query.date_to)
     first = earlier.first
-    shift = None if query.time_said else find_shift(query.text)  # the earlier question named no dates, or
-                                                                 # the shift would have moved them
+    # the earlier question named no dates, or the shift would have moved them
+    shift = None if query.time_said else find_shift(query.text, edges=True)
+    order = find_order(query.text)
+    period = None  # "later that year", "an earlier report that year": a move within the time of the record
+    if shift is not None and shift.same and (shift.edge or order is not None):  # the answer before led with
+        period = shifted(first.record.date.start, first.record.date.end, shift) if order and first else None
+        shift = None
     # "any other president": not the records already given, in the time a shift names ("Who else went that
-    # same week?")
+    # same week?", "Who else went there later that year?")
     if earlier.rows and _OTHER.search(query.text) and not _SAME_EVENT.search(query.text):
-        lo, hi = (query.date_from, query.date_to) if shift is None or first is None else \
-            shifted(first.record.date.start, first.record.date.end, shift)
+        lo, hi = (query.date_from, query.date_to)
+        if period is not None:
+            lo, hi = _within(order_range(first.record, order.way), period)
+        elif shift is not None and first is not None:
+            lo, hi = shifted(first.record.date.start, first.record.date.end, shift)
         return Leaning(lo, hi, exclude=frozenset(earlier.rows))
     if query.time_said or not earlier.rows:
         return keep
@@ -312,15 +331,14 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
         # the question asks for something else ("What else did he do that day?")
         kept = shift.same and not _ELSE.search(query.text)
         return _thread(earlier, first, index, depth, lo, hi, (), shift.rest, keep=kept)
-    order = find_order(query.text)
     if order is not None and first is not None:
         start, naming = anchor_of(earlier, order, index, depth)
         asked = browses(without_words(query.text, naming), several=depth)
         if asked:  # the collection's next records, in its order: by first day, then as they were added
             rows = adjacent(index.starts, start.row, order.way, asked, earlier.alongside(start))
             return Leaning(None, None, way=order.way, origin=start.record, browse=tuple(rows))
-        lo, hi = order_range(start.record, order.way)
-        near = tuple(nearest(index.starts, index.ends, earlier, start, order.way, depth))
+        lo, hi = _within(order_range(start.record, order.way), period)
+        near = tuple(nearest(index.starts, index.ends, earlier, start, order.way, depth, (lo, hi)))
         return _thread(earlier, start, index, depth, lo, hi, ((near, NEAR_WEIGHT),),
                        _going_out(without_words(order.rest, naming, order.at)), naming, way=order.way)
     if not query.names and not query.terms:

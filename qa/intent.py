@@ -434,9 +434,9 @@ def _leans_on_before(text: str, ws: list[str], dated: bool) -> str | None:
         return f"{relative.group(0)!r} counts from something said before"
     from .qdates import find_shift
 
-    # "the next day", "that same month" ending a clause, in a question with no dates of its own: a time counted
-    # from the answer before (not "the day after the amendment was introduced")
-    shift = find_shift(text)
+    # "the next day", "that same month", "later that year" ending a clause, in a question with no dates of its
+    # own: a time counted from the answer before (not "the day after the amendment was introduced")
+    shift = find_shift(text, edges=True)
     if shift is not None and not dated:
         after = text[text.find(shift.phrase) + len(shift.phrase):].strip()
         if not after or after[0] in "?.!,;:":

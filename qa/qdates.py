@@ -480,6 +480,7 @@ class Shift:
     phrase: str
     rest: str   # the question without the phrase
     same: bool = False  # "that same day": the time of the answer before, whatever period its question named
+    edge: bool = False  # ... at an edge of it ("later that day", "until that year"): find_shift(edges=True)
 
 
 def without(text: str, m: re.Match) -> str:
@@ -498,17 +499,20 @@ def _at_edge(question: str, m: re.Match) -> bool:
     return bool(before) and (before[-1] in _FROM_THAT or before[-2:] == ["up", "to"])
 
 
-def find_shift(question: str) -> Shift | None:
+def find_shift(question: str, *, edges: bool = False) -> Shift | None:
     """The time a question gives relative to the one before it ("the next day", "the month before", "two weeks
-    later", "a few years earlier", "that same day", "in that year"; not "after that day"), or None."""
-    m = next((m for m in _RELATIVE.finditer(question) if not _at_edge(question, m)), None)
+    later", "a few years earlier", "that same day", "in that year"; not "after that day"), or None. edges: also
+    a time at an edge ("later that year", "until that day"), as a Shift whose edge is set: the period a move
+    from the answer before stays within (qa/followup.py lean)."""
+    found = [(m, _at_edge(question, m)) for m in _RELATIVE.finditer(question)]
+    m, edge = next(((m, e) for m, e in found if not e or edges), (None, False))
     if not m:
         return None
     g = m.groupdict()
     if g["way4"] or g["way5"]:  # "that (same) day": the time of the answer before; "that week": the days
         unit = (g["unit4"] or g["unit5"]).lower()  # around it
-        return Shift("day", -3, 3, m.group(0), without(question, m), True) if unit == "week" else \
-            Shift(unit, 0, 0, m.group(0), without(question, m), True)
+        return Shift("day", -3, 3, m.group(0), without(question, m), True, edge) if unit == "week" else \
+            Shift(unit, 0, 0, m.group(0), without(question, m), True, edge)
     way = (g["way1"] or g["way2"] or g["way3"]).lower()
     unit = (g["unit1"] or g["unit2"] or g["unit3"]).lower()
     count = " ".join((g["count"] or "1").lower().split())

@@ -130,9 +130,9 @@ class Wording:
 
         A word the collection never uses weighs as much as the rarest: no record can hold it, and how much that
         tells does not depend on the collection's size."""
-        def weight(t: str) -> float:
-            i = keywords.vocab.get(t)
-            return idf(int(keywords.df[i]) if i is not None else 0, keywords.n)
+        def weight(t: str) -> float:  # a verb's irregular forms count as the verb ("make": "made" too)
+            ids = [i for f in (t, *forms(t)) if (i := keywords.vocab.get(f)) is not None]
+            return idf(min(sum(int(keywords.df[i]) for i in ids), keywords.n), keywords.n)
 
         words = list(query.terms) + [t for n in query.names for t in sorted(n.spellings[0])]
         terms = {t: weight(t) for t in dict.fromkeys(words)}

@@ -529,3 +529,24 @@ def test_others_there_are_of_the_place_not_of_the_one_who_went(tmp_path, embedde
     assert [n.text for n in r.query.context] == ["Spain"]
     assert (r.date_from, r.date_to) == (date(1951, 1, 1), date(1951, 12, 31))
     assert top(r.answer(3)) == VISITS[3][1]
+
+
+@pytest.mark.parametrize("text, period, expected", [
+    ("Where did she go later that year?", (date(1951, 6, 5), date(1951, 12, 31)), 3),   # Athens, not Ankara 1952
+    ("Had she been anywhere earlier in that year?", (date(1951, 1, 1), date(1951, 6, 5)), 1),     # Madrid
+    ("Was there an earlier journey of hers that year?", (date(1951, 1, 1), date(1951, 6, 5)), 1),
+])
+def test_a_move_within_that_year_stays_in_it(journeys, text, period, expected):
+    """"later that year", "an earlier journey that year": a move from the record the answer led with, within the
+    time of that record, nearest first; not that whole year, nor beyond it."""
+    before = ["Where did Minister Varnholt go in June 1951?"]
+    assert top(journeys.ask(before[0])) == JOURNEYS[2][1]  # Rome, June 5
+    r = journeys.retrieve(text, history=before)
+    assert (r.date_from, r.date_to) == period
+    assert top(r.answer(3)) == JOURNEYS[expected][1]
+
+
+def test_others_later_that_year_are_of_the_rest_of_that_year(journeys):
+    before = ["Where did Minister Varnholt open a trade fair?"]  # Madrid, April 10, 1951
+    r = journeys.retrieve("Who else travelled later that year?", history=before)
+    assert (r.date_from, r.date_to) == (date(1951, 4, 10), date(1951, 12, 31))

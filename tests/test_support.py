@@ -238,3 +238,17 @@ def test_the_names_sample_is_chosen_by_id_so_a_small_addition_keeps_it(embedder)
 def test_a_question_s_contractions_are_not_words_no_record_holds(text, expected):
     """Left joined ("whered", "doesnt"), a contraction was a word no record holds, weighed as the rarest."""
     assert tokens(text) == expected
+
+
+def test_a_verbs_rarity_is_that_of_all_its_forms(tmp_path):
+    """"make" held by "made": the question's word weighs as rare as its forms together, not as its own rare
+    spelling, or every record that says "made" would outweigh the rest of the question."""
+    from qa.keywords import KeywordIndex, Tokens
+
+    table = Tokens()
+    for words in [["made", "visit"]] * 8 + [["make", "treaty"], ["china", "trip"]]:
+        table.add(words)
+    kw = KeywordIndex.from_tokens(table)
+    wording = Wording.of(_query("make trip china"), kw)
+    assert wording.terms["make"] == pytest.approx(idf(9, 10))  # "make" and "made" held by 9 of 10 records
+    assert wording.terms["make"] < wording.terms["china"]
