@@ -11,7 +11,7 @@ from datetime import date
 from .intent import DATE_ONLY, EXTREME_WORDS, GENERIC, Intent, dated_topic, detect
 from .keywords import KeywordIndex
 from .names import NameMatcher, not_a_name
-from .text import forms, tokens
+from .text import forms, singular, tokens
 
 # A follow-up's context (the names and words of the question before it) counts at this share of the weight of
 # its own words in the support model (qa/support.py): they help, but the records need not hold them.
@@ -186,21 +186,44 @@ def names_in(text: str, matcher: NameMatcher, vocabulary: set[str],
         out.append(Name(" ".join(phrase), spelled, known))
     if acronym is None:
         return out
-    for words, letters in spelled_out(text):
-        if letters.lower() not in vocabulary or not acronym(letters):
+    said: dict[str, bool] = {}  # each acronym looked up once
+    taken: list[tuple[int, int]] = []  # the words of the runs read as acronyms: no run overlapping them is
+    for first, last, words, letters in spelled_out(text):
+        key = tokens(letters)
+        if len(key) != 1 or key[0] not in vocabulary or any(a < last and first < b for a, b in taken):
             continue
+        if letters not in said:
+            said[letters] = acronym(letters)
         own = frozenset(tokens(" ".join(words)))
-        inside = [n for n in out if n.spellings[0] <= own]  # "Security" of "the UN Security Council": one name
+        if not said[letters] or not own:
+            continue
+        taken.append((first, last))
+        # a name found inside the run ("Security" of "the UN Security Council") is the run's: its other
+        # spellings ("United States" as "US" in "United States Agency for ...") stand in its place in the run's
+        inside = [n for n in out if n.spellings[0] <= own]
+        others = [own - n.spellings[0] | alt for n in inside for alt in n.spellings[1:]]
         at = out.index(inside[0]) if inside else len(out)
         out = [n for n in out if n not in inside]
-        out.insert(at, Name(" ".join(words), (own, frozenset([letters.lower()])), True))
+        spellings = tuple(dict.fromkeys([own, frozenset(key), *others]))
+        out.insert(at, Name(" ".join(words), spellings, True))
     return out
 
 
 # Small words inside a name spelled out, left out of its initials ("Organization of American States": OAS).
 _CONNECTORS = frozenset("of the and for on".split())
+# ... of which these make a run a name of its own without an institution's noun ("Bank of England"); not "and"
+# ("President Rau and Chancellor Schroeder"), unless the run ends on one ("Food and Agriculture Organization").
+_JOINING = _CONNECTORS - {"and"}
 # How many letters an acronym has: fewer are too often something else ("PM", "GA").
 ACRONYM_LETTERS = (3, 8)
+# The nouns that end an institution's name ("... Agency", "... Council", "... Organization"): a run without a
+# small word inside must end on one, so that a person's name ("John Forbes Kerry") is no acronym ("JFK").
+INSTITUTIONS = frozenset("""organization organisation agency council committee commission assembly conference
+treaty union nations fund bank party front army forces force command office bureau department ministry service
+institute association federation league alliance pact community court tribunal board authority program programme
+administration corporation company movement group cooperation forum initiative republic kingdom emirates states
+coalition network center centre foundation society congress parliament agreement accord charter convention guard
+police talks summit corps""".split())
 _SPELLED_WORD = re.compile(r"[\w'’.-]+")
 
 
@@ -214,35 +237,48 @@ def _initials(word: str) -> str:
     return "".join(part[0] for part in word.split("-") if part[:1].isupper())
 
 
-def spelled_out(text: str) -> list[tuple[list[str], str]]:
+def spelled_out(text: str) -> list[tuple[int, int, list[str], str]]:
     """The runs of two or more capitalised words of a text that may spell out an acronym ("the UN Security
-    Council", "Organization of American States"), a small word (_CONNECTORS) allowed between two of them, each
-    with its initials; every run of such words, longest first, whose initials have ACRONYM_LETTERS letters. A
-    title or an institution's word counts ("Council"), as it does in an acronym; a question's or a function word
-    ("Did", "The") and punctuation end a run."""
-    spans: list[list[tuple[str, int]]] = [[]]
-    for m in _SPELLED_WORD.finditer(text):
-        word = m.group(0)
-        if spans[-1] and re.search(r"[,;:!?\"“”/&()]", text[spans[-1][-1][1]: m.start()]):
+    Council", "Organization of American States"), each as (its first word's place, past its last word's, its
+    words, its initials), the longest first: a small word (_CONNECTORS) may stand between two of them, an
+    institution's word counts ("Council"); a run with no small word inside ends on an institution's noun
+    (INSTITUTIONS), so that a person's name, with a title or not ("John Forbes Kerry", "President Rodrigo
+    Chaves"), is none; its initials have ACRONYM_LETTERS letters; each run ends where the name ends ("United
+    States Agency for International Development" is no "United States Agency"). A question's or a function word
+    ("Did", "The") and punctuation end a name."""
+    spans: list[list[tuple[int, str]]] = [[]]
+    words = [(m.group(0), m.start(), m.end()) for m in _SPELLED_WORD.finditer(text)]
+    for i, (word, start, _) in enumerate(words):
+        if spans[-1] and re.search(r"[,;:!?\"“”/&()]", text[words[spans[-1][-1][0]][2]: start]):
             spans.append([])
-        if word[:1].isupper() and _initials(word) and (tokens(word) or _initials(word) == word.replace(".", "")):
-            spans[-1].append((word, m.end()))
+        initials = _initials(word)
+        if word[:1].isupper() and initials and (tokens(word) or initials == word.replace(".", "")):
+            spans[-1].append((i, word))
         elif word.lower() in _CONNECTORS and spans[-1]:
-            spans[-1].append((word, m.end()))
+            spans[-1].append((i, word))
         elif spans[-1]:
             spans.append([])
     out = []
     for span in spans:
-        words = [w for w, _ in span]
-        for n in range(len(words), 1, -1):
-            for i in range(len(words) - n + 1):
-                run = words[i:i + n]
-                if run[0].lower() in _CONNECTORS or run[-1].lower() in _CONNECTORS:
-                    continue
-                letters = "".join(_initials(w) for w in run if w.lower() not in _CONNECTORS)
-                if ACRONYM_LETTERS[0] <= len(letters) <= ACRONYM_LETTERS[1]:
-                    out.append((run, letters))
-    return out
+        while span and span[-1][1].lower() in _CONNECTORS:
+            span.pop()
+        if not span:
+            continue
+        last = span[-1][1]
+        ended = last.lower() in INSTITUTIONS or singular(last) in INSTITUTIONS
+        letters = ""
+        for a in range(len(span) - 1, -1, -1):  # each run ends where the name ends: its start moves back
+            word = span[a][1]
+            if word.lower() in _CONNECTORS:
+                continue
+            letters = _initials(word) + letters
+            if len(letters) > ACRONYM_LETTERS[1]:
+                break
+            run = [w for _, w in span[a:]]
+            joined = any(w.lower() in _JOINING for w in run)  # "and" joins two names as often
+            if len(run) > 1 and len(letters) >= ACRONYM_LETTERS[0] and (joined or ended):
+                out.append((span[a][0], span[-1][0] + 1, run, letters))
+    return sorted(out, key=lambda r: (r[0] - r[1], r[0]))
 
 
 _NAME_WORD = re.compile(r"(?:[dl]['’])?[A-Z][\w'’.-]*\w|[A-Z]")

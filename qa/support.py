@@ -97,10 +97,11 @@ class Words:
         self.stems = {s for t in self.tokens if (s := _stem(t)) != t}
 
 
-def holds(token: str, words: Words) -> bool:
+def holds(token: str, words: Words, verb: bool = False) -> bool:
     """Whether a text holds a word, a country's adjective counting for its name ('Korean' for 'Korea', and
-    'Korea' for 'Korean'), a verb's irregular past for the verb ('met' for 'meet', qa/text.py forms())."""
-    if token in words.tokens or not words.tokens.isdisjoint(forms(token)):
+    'Korea' for 'Korean'); verb: a word of the question's own, not of a name, which a verb's irregular form also
+    holds ('met' for 'meet', qa/text.py forms(); never 'began' for Begin)."""
+    if token in words.tokens or verb and not words.tokens.isdisjoint(forms(token)):
         return True
     stem = _stem(token)
     if stem != token:
@@ -123,6 +124,7 @@ class Wording:
     own: int = -1                                  # how many of the names are the question's own (the rest
                                                    # are a follow-up's context); -1: all
     known: tuple[bool, ...] = ()                   # for each own name, whether the collection uses it
+    words: frozenset[str] = frozenset()            # the terms that are no name's: held in a verb's forms too
 
     @classmethod
     def of(cls, query, keywords) -> "Wording":
@@ -130,8 +132,10 @@ class Wording:
 
         A word the collection never uses weighs as much as the rarest: no record can hold it, and how much that
         tells does not depend on the collection's size."""
+        plain = frozenset(query.terms) | frozenset(query.context_terms)  # words of no name
+
         def weight(t: str) -> float:  # a verb's irregular forms count as the verb ("make": "made" too)
-            ids = [i for f in (t, *forms(t)) if (i := keywords.vocab.get(f)) is not None]
+            ids = [i for f in (t, *(forms(t) if t in plain else ())) if (i := keywords.vocab.get(f)) is not None]
             return idf(min(sum(int(keywords.df[i]) for i in ids), keywords.n), keywords.n)
 
         words = list(query.terms) + [t for n in query.names for t in sorted(n.spellings[0])]
@@ -147,7 +151,7 @@ class Wording:
         weights = [min(rarity(s) for s in n.spellings) * (1.0 if i < len(query.names) else query.context_share)
                    for i, n in enumerate(names)]
         return cls(terms, [n.spellings for n in names], weights, len(query.names),
-                   tuple(n.known for n in query.names))
+                   tuple(n.known for n in query.names), plain)
 
     def coverage(self, record: Words) -> float:
         """The rarity-weighted share of the question's words a record holds (a name's word also counts when the
@@ -155,7 +159,7 @@ class Wording:
         total = sum(self.terms.values())
         if total <= 0:
             return 0.0
-        return sum(w for t, w in self.terms.items() if holds(t, record) or any(
+        return sum(w for t, w in self.terms.items() if holds(t, record, t in self.words) or any(
             alt <= record.tokens for alt in self.other_spellings.get(t, ()))) / total
 
     def held_in_spelling(self, record: Words) -> list[float]:

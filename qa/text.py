@@ -90,7 +90,7 @@ def terms(text: str) -> set[str]:
 
 # English verbs whose past tense or participle is not the word with an ending (stem() cannot join "met" to "meet"):
 # each line one verb's forms. Forms that are as often another word are left out ("left", "found", "rose", "won",
-# "felt", "lay", "lead"/"led", "saw", "mean"/"meant", "ground", "wound", "fell", "bore").
+# "felt", "lay", "lead"/"led", "saw", "mean"/"meant", "ground", "wound", "fell", "bore", "bound", "fed", "drew").
 _IRREGULAR = """meet meets meeting met | go goes going went gone | see sees seeing seen | come comes coming came |
 make makes making made | take takes taking took taken | give gives giving gave given | hold holds holding held |
 send sends sending sent | write writes writing wrote written | speak speaks speaking spoke spoken |
@@ -103,11 +103,10 @@ undertake undertakes undertaking undertook undertaken | overthrow overthrows ove
 strike strikes striking struck | swear swears swearing swore sworn | forbid forbids forbidding forbade forbidden |
 arise arises arising arose arisen | stand stands standing stood | understand understands understanding understood |
 know knows knowing knew known | grow grows growing grew grown | throw throws throwing threw thrown |
-draw draws drawing drew drawn | shake shakes shaking shook shaken | hide hides hiding hid hidden |
+draw draws drawing drawn | shake shakes shaking shook shaken | hide hides hiding hid hidden |
 catch catches catching caught | forget forgets forgetting forgot forgotten | ride rides riding rode ridden |
 sink sinks sinking sank sunk | steal steals stealing stole stolen | freeze freezes freezing froze frozen |
-bind binds binding bound | sleep sleeps sleeping slept | feed feeds feeding fed | flee flees fleeing fled |
-sweep sweeps sweeping swept | weep weeps weeping wept"""
+sleep sleeps sleeping slept | flee flees fleeing fled | sweep sweeps sweeping swept | weep weeps weeping wept"""
 
 
 def _verb_forms() -> dict[str, frozenset[str]]:
