@@ -129,8 +129,13 @@ def _written(word: str, store) -> tuple[str, str] | None:
 def capitalised(word: str, store) -> bool:
     """Whether the collection writes a word capitalised on its own in running text, as a name ("Stalin",
     "Blinken"; not "Visits", "Telegrams"): how a question's first word, capitalised anyway, is read
-    (qa/query.py name_phrases)."""
+    (qa/query.py name_phrases). A word no record holds is read as the close spelling of it the collection
+    uses, if any ("Khrushchov's tour ...": "Khrushchev")."""
     forms = _written(word, store)
+    if forms is None:
+        key = tokens(word)
+        close = store.names.variant(key[0]) if len(key) == 1 else None
+        forms = _written(close, store) if close else None
     return forms is not None and forms[0] != forms[0].lower()
 
 

@@ -150,3 +150,15 @@ def test_a_move_typed_in_capitals_is_read_as_recased(archive):
     assert ans.found == expected.found
     assert [c.hit.record.id for c in ans.citations] == [c.hit.record.id for c in expected.citations]
     assert ans.question == "AND AFTER THAT, WHERE DID SHE GO?"
+
+
+def test_an_owner_opening_a_question_is_a_name_in_a_close_spelling_too(archive):
+    """"Haskke's pier": a possessive opening the question in a spelling no record uses is a name when the close
+    spelling the collection uses is one it writes capitalised ("Haske"); a common word's is not ("Lighthouses'")."""
+    from qa.casing import capitalised
+
+    store = archive.current
+    assert capitalised("Haskke", store) and capitalised("Haske", store)
+    assert not capitalised("Lighthouse", store)
+    r = archive.retrieve("Haskke's questions about the pier?", k=3)
+    assert [n.text for n in r.query.names][:1] == ["Haskke"]
