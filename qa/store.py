@@ -34,7 +34,8 @@ from .table import RecordTable, ids_sha256, scan
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4  # 3: dates.npy, records read on demand (qa/table.py); 4: calibration, acronym tokens
+FORMAT_VERSION = 5  # 3: dates.npy, records read on demand (qa/table.py); 4: calibration, acronym tokens;
+                    # 5: keywords stemmed with 'ies', 'ied' as 'y' (qa/text.py stem)
 CURRENT = "CURRENT"
 FILES = ("index.faiss", "records.jsonl", "dates.npy", "bm25", "manifest.json")
 LOCK = ".build.lock"

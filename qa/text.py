@@ -24,7 +24,10 @@ def fold(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """A crude suffix stripper: enough to match 'telegrams' with 'telegram' and 'postponing' with 'postpone'."""
+    """A crude suffix stripper: enough to match 'telegrams' with 'telegram' and 'postponing' with 'postpone'; a
+    'y' made 'ie' before an ending is given back ('treaties' and 'treaty', 'accompanied' and 'accompany')."""
+    if word.endswith(("ies", "ied")) and len(word) >= 6:
+        return word[:-3] + "y"
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
