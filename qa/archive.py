@@ -172,8 +172,11 @@ class Archive:
         except store.OldFormat as e:
             if not auto_build:
                 raise
-            log.warning("%s: rebuilding it from %s", e, ", ".join(map(str, self.records)))
-            self.rebuild(self.records, progress=progress)
+            # from the records it was built from, as a stale index is, not whatever records this archive would
+            # build a new index from (the seeds, by default)
+            sources = [Path(p) for p in e.sources] or self.records
+            log.warning("%s: rebuilding it from %s", e, ", ".join(map(str, sources)))
+            self.rebuild(sources, model=self._explicit_model() or e.model, progress=progress)
             return self.current
         wanted = self._explicit_model()
         if wanted and wanted != manifest.model:

@@ -257,13 +257,20 @@ def by_nearness(starts: np.ndarray, ends: np.ndarray, rows: np.ndarray, anchor, 
     return rows[np.argsort(np.abs((edge - when).astype(np.int64)), kind="stable")]
 
 
-def _within(bounds: tuple[date | None, date | None], period: tuple[date | None, date | None] | None
-            ) -> tuple[date | None, date | None]:
-    """A range cut to a period ("later that year": after the record, within its year); as it is without one."""
-    if period is None:
+# The words before "that year" that keep a move within it ("later that year"); "after that year" is past it.
+WITHIN = ("later", "earlier")
+
+
+def _within(bounds: tuple[date | None, date | None], record, shift) -> tuple[date | None, date | None]:
+    """A move's range from a record cut to the time of that record a shift names ("later that year": after the
+    record, within its year); as it is without one, or when the record is undated or the cut leaves nothing."""
+    if shift is None or record.undated:
         return bounds
-    (lo, hi), (a, b) = bounds, period
-    return (max(d for d in (lo, a) if d) if lo or a else None), (min(d for d in (hi, b) if d) if hi or b else None)
+    from .qdates import shifted
+
+    (lo, hi), (a, b) = bounds, shifted(record.date.start, record.date.end, shift)
+    lo, hi = (max(d for d in (lo, a) if d) if lo or a else None), (min(d for d in (hi, b) if d) if hi or b else None)
+    return bounds if lo and hi and lo > hi else (lo, hi)
 
 
 def nearest(starts: np.ndarray, ends: np.ndarray, earlier: Earlier, anchor, way: int, limit: int,
@@ -308,16 +315,16 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
     # the earlier question named no dates, or the shift would have moved them
     shift = None if query.time_said else find_shift(query.text, edges=True)
     order = find_order(query.text)
-    period = None  # "later that year", "an earlier report that year": a move within the time of the record
-    if shift is not None and shift.same and (shift.edge or order is not None):  # the answer before led with
-        period = shifted(first.record.date.start, first.record.date.end, shift) if order and first else None
+    within = None  # "later that year", "an earlier report that year": a move within the time of the record it
+    if shift is not None and shift.same and (shift.edge or order is not None):  # moves from (not "after that
+        within = shift if order is not None and shift.edge in ("", *WITHIN) else None  # year": past it)
         shift = None
     # "any other president": not the records already given, in the time a shift names ("Who else went that
     # same week?", "Who else went there later that year?")
     if earlier.rows and _OTHER.search(query.text) and not _SAME_EVENT.search(query.text):
         lo, hi = (query.date_from, query.date_to)
-        if period is not None:
-            lo, hi = _within(order_range(first.record, order.way), period)
+        if within is not None and first is not None:
+            lo, hi = _within(order_range(first.record, order.way), first.record, within)
         elif shift is not None and first is not None:
             lo, hi = shifted(first.record.date.start, first.record.date.end, shift)
         return Leaning(lo, hi, exclude=frozenset(earlier.rows))
@@ -337,7 +344,7 @@ def lean(query, earlier: Earlier, index, depth: int) -> Leaning:
         if asked:  # the collection's next records, in its order: by first day, then as they were added
             rows = adjacent(index.starts, start.row, order.way, asked, earlier.alongside(start))
             return Leaning(None, None, way=order.way, origin=start.record, browse=tuple(rows))
-        lo, hi = _within(order_range(start.record, order.way), period)
+        lo, hi = _within(order_range(start.record, order.way), start.record, within)
         near = tuple(nearest(index.starts, index.ends, earlier, start, order.way, depth, (lo, hi)))
         return _thread(earlier, start, index, depth, lo, hi, ((near, NEAR_WEIGHT),),
                        _going_out(without_words(order.rest, naming, order.at)), naming, way=order.way)

@@ -437,6 +437,8 @@ def _leans_on_before(text: str, ws: list[str], dated: bool) -> str | None:
     # "the next day", "that same month", "later that year" ending a clause, in a question with no dates of its
     # own: a time counted from the answer before (not "the day after the amendment was introduced")
     shift = find_shift(text, edges=True)
+    if shift is not None and shift.edge not in ("", "later", "earlier"):  # "at the end of that year": a part
+        shift = None                                                      # of a time said in the question
     if shift is not None and not dated:
         after = text[text.find(shift.phrase) + len(shift.phrase):].strip()
         if not after or after[0] in "?.!,;:":

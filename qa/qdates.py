@@ -480,7 +480,8 @@ class Shift:
     phrase: str
     rest: str   # the question without the phrase
     same: bool = False  # "that same day": the time of the answer before, whatever period its question named
-    edge: bool = False  # ... at an edge of it ("later that day", "until that year"): find_shift(edges=True)
+    edge: str = ""      # ... the word putting it at an edge ("later" that day, "until" that year):
+                        # find_shift(edges=True)
 
 
 def without(text: str, m: re.Match) -> str:
@@ -488,24 +489,26 @@ def without(text: str, m: re.Match) -> str:
     return re.sub(r"\s+([?.!,;:])", r"\1", " ".join((text[:m.start()] + text[m.end():]).split()))
 
 
-def _at_edge(question: str, m: re.Match) -> bool:
-    """Whether "that (same) day" is a move from that time or a part of it (_FROM_THAT): "later on that day",
-    "up to that year", "the rest of that month"."""
+def _at_edge(question: str, m: re.Match) -> str:
+    """The word that makes "that (same) day" a move from that time or a part of it (_FROM_THAT: "later" of
+    "later on that day", "to" of "up to that year", "rest" of "the rest of that month"), or ""."""
     if not (m.group("way4") or m.group("way5")):
-        return False
+        return ""
     before = [w.lower() for w in re.findall(r"[\w'’]+", question[: m.start()])]
     while before and before[-1] in _EDGE_GAP:
         before.pop()
-    return bool(before) and (before[-1] in _FROM_THAT or before[-2:] == ["up", "to"])
+    if before[-2:] == ["up", "to"]:
+        return "to"
+    return before[-1] if before and before[-1] in _FROM_THAT else ""
 
 
 def find_shift(question: str, *, edges: bool = False) -> Shift | None:
     """The time a question gives relative to the one before it ("the next day", "the month before", "two weeks
     later", "a few years earlier", "that same day", "in that year"; not "after that day"), or None. edges: also
-    a time at an edge ("later that year", "until that day"), as a Shift whose edge is set: the period a move
-    from the answer before stays within (qa/followup.py lean)."""
+    a time at an edge ("later that year", "until that day"), as a Shift whose edge is the word that puts it
+    there: "later", "earlier" keep a move from the answer before within it (qa/followup.py lean)."""
     found = [(m, _at_edge(question, m)) for m in _RELATIVE.finditer(question)]
-    m, edge = next(((m, e) for m, e in found if not e or edges), (None, False))
+    m, edge = next(((m, e) for m, e in found if not e or edges), (None, ""))
     if not m:
         return None
     g = m.groupdict()

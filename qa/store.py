@@ -44,7 +44,13 @@ Progress = Callable[[float, str], None]
 
 
 class OldFormat(IndexProblem):
-    """An index written by another version of archive-qa: rebuilt when its records are at hand."""
+    """An index written by another version of archive-qa: rebuilt when its records are at hand (sources: the
+    record files its manifest names, and model: the model it was built with, when it says)."""
+
+    def __init__(self, message: str, sources: list[str] | None = None, model: str | None = None) -> None:
+        super().__init__(message)
+        self.sources = [str(p) for p in sources or [] if isinstance(p, str)]
+        self.model = model if isinstance(model, str) else None
 
 
 @dataclass
@@ -402,7 +408,8 @@ def read_manifest(index_dir: Path) -> tuple[Path, Manifest]:
         raw = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
         if raw.get("format_version") != FORMAT_VERSION:
             raise OldFormat(f"the index in {index_dir} has format version {raw.get('format_version')}, this "
-                            f"archive-qa reads version {FORMAT_VERSION}; {_fix(index_dir)}")
+                            f"archive-qa reads version {FORMAT_VERSION}; {_fix(index_dir)}",
+                            raw.get("sources"), raw.get("model"))
         manifest = Manifest.from_json(raw)
     except FileNotFoundError:
         raise IndexProblem(f"the index in {index_dir} is damaged: manifest.json is missing; {_fix(index_dir)}") from None

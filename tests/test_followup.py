@@ -550,3 +550,14 @@ def test_others_later_that_year_are_of_the_rest_of_that_year(journeys):
     before = ["Where did Minister Varnholt open a trade fair?"]  # Madrid, April 10, 1951
     r = journeys.retrieve("Who else travelled later that year?", history=before)
     assert (r.date_from, r.date_to) == (date(1951, 4, 10), date(1951, 12, 31))
+
+
+@pytest.mark.parametrize("text, period", [
+    ("Where did she go after that year?", (date(1951, 6, 5), None)),      # past it, as "after that": not cut to it
+    ("Where had she been before that year?", (None, date(1951, 6, 5))),
+    ("Where did she go after Madrid that year?", (date(1951, 4, 10), date(1951, 12, 31))),  # Madrid's year
+])
+def test_a_move_past_that_year_or_from_a_named_record_is_not_cut_to_the_wrong_time(journeys, text, period):
+    before = ["Where did Minister Varnholt go in June 1951?"]  # Rome, June 5
+    r = journeys.retrieve(text, history=before)
+    assert (r.date_from, r.date_to) == period

@@ -176,6 +176,8 @@ def test_the_labelled_intent_set(split):
     ("What was decided during those talks?", True),
     ("Who spoke at that very meeting?", True),
     ("Who was consul in that year?", True),                # the time of the answer before
+    ("Who was consul later that year?", True),             # a move from it, within that year
+    ("What visits were there at the end of that year?", False),  # a part of a year said in the question
     ("What did the council decide at that meeting in Lyon?", False),  # its own qualifier says which
     ("Were pensions paid to those wounded in the strike?", False),    # people, not a thing said before
     ("Was the Treaty of Rapallo unusual in that it was kept secret?", False),

@@ -406,3 +406,17 @@ def test_a_name_in_wade_giles_finds_the_collections_pinyin():
     assert frozenset(tokens("Zhao Ziyang")) in m.spellings(["Chao", "Tzu-yang"])
     assert m.spellings(["Tito"]) == (frozenset({"tito"}),)
     assert m.spellings(["Chou", "En-lai"]) == (frozenset(tokens("Chou En-lai")),)  # no pinyin the records use
+
+
+@pytest.mark.parametrize("a, b", [("treaties", "treaty"), ("countries", "country"), ("accompanied", "accompany"),
+                                  ("accompanies", "accompany"), ("parties", "party"), ("telegrams", "telegram")])
+def test_a_word_and_its_inflections_share_a_stem(a, b):
+    from qa.text import tokens
+
+    assert tokens(a) == tokens(b)
+
+
+def test_a_plural_in_ies_is_no_other_word():
+    from qa.text import tokens
+
+    assert tokens("parties") != tokens("part") and tokens("ties") != tokens("ty")

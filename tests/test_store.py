@@ -171,6 +171,20 @@ def test_stale_index_is_rebuilt_with_a_log_line(small_build, caplog):
         Archive(d).open(auto_build=False)
 
 
+def test_an_index_in_an_older_format_is_rebuilt_from_its_own_records(small_build, caplog):
+    """An index written by an older archive-qa is rebuilt from the records its manifest names, not from the
+    records a new index would be built from (the seeds, by default): the user's collection stays theirs."""
+    recs, d = small_build
+    _edit_manifest(_live(d), format_version=store.FORMAT_VERSION - 1)
+    with pytest.raises(IndexProblem, match="format version"):
+        Archive(d).open(auto_build=False)
+    with caplog.at_level("WARNING"):
+        a = Archive(d)  # the default records: the seeds, 20 records
+        a.open()
+    assert f"rebuilding it from {recs}" in caplog.text
+    assert a.current.manifest.count == 3 and a.current.manifest.format_version == store.FORMAT_VERSION
+
+
 def test_stale_index_whose_records_broke_keeps_answering(small_build, caplog):
     recs, d = small_build
     before = snapshot(d)

@@ -182,7 +182,7 @@ def read_manifest(url: str):
     if raw.get("format_version") != FORMAT_VERSION:
         raise OldFormat(f"the index {addr.url} has format version {raw.get('format_version')}, this "
                         f"archive-qa reads version {FORMAT_VERSION}; rebuild it with: archive-qa build "
-                        f"--index {addr.url}")
+                        f"--index {addr.url}", raw.get("sources"), raw.get("model"))
     return name, Manifest.from_json(raw), props
 
 
