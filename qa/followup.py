@@ -69,13 +69,15 @@ _OTHER = re.compile(r"\b(?:(?:any|which|what|some|the|no)\s+others?\b|other\s+th
 THERE = re.compile(r"(?<!\bfrom )\bthere\b(?!\s+(?:is|are|was|were|be|been|any|a|an|anyone|anybody|anything|"
                    r"someone|somebody|something|no|nobody|nothing|none|other|others|another|more|much|many|"
                    r"some|one|further|additional)\b)", re.IGNORECASE)
+# Words asking for something besides what the answer before gave ("What else did he do that day?").
+_ELSE = re.compile(r"\b(?:else|other|others|another)\b", re.IGNORECASE)
 
 
 def others_there(text: str) -> bool:
     """Whether a follow-up asks for others at the place said before ("Who else went there that year?")."""
     return bool(_OTHER.search(text) and THERE.search(text))
-# Words asking for something besides what the answer before gave ("What else did he do that day?").
-_ELSE = re.compile(r"\b(?:else|other|others|another)\b", re.IGNORECASE)
+
+
 # ... unless it points back at the earlier answer's event ("Which other cities did he see on that trip?", "at the
 # same meeting"): then "other" is of what that record holds. Not a period, a kind or a place ("in that year", "of
 # that kind", "in that country"): others of those.

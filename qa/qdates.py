@@ -447,7 +447,8 @@ def _remove(text: str, phrases: list[_Phrase]) -> str:
 NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
            "eight": 8, "nine": 9, "ten": 10}
 _VAGUE = {"a couple of": 3, "a few": 7, "several": 10}  # "a few days later": any day of the week after
-_UNIT = r"(?P<unit{0}>day|week|month|year)s?"
+_ONE_UNIT = r"(?P<unit{0}>day|week|month|year)"
+_UNIT = _ONE_UNIT + "s?"
 # Words before "that (same) day" ("that year", ...), a preposition aside, that make it a move from that time or a
 # part of it, not the time itself: "after that day", "later on that day", "earlier in that same week", "the end of
 # that year"; nor is one with "on" after it ("from that year on").
@@ -464,7 +465,7 @@ _RELATIVE = re.compile(
     + r"|the\s+" + _UNIT.format(2) + r"\s+(?P<way2>before|after)"
     + r"|" + _COUNT + r"\s+" + _UNIT.format(3) + r"\s+(?P<way3>later|earlier|after(?:wards?)?|before(?:hand)?)"
     + r"|(?:that|the)\s+(?:very\s+)?(?P<way4>same)\s+" + _UNIT.format(4) + _NOT_OF
-    + r"|(?:(?:in|on|during|within|over|for)\s+)?(?P<way5>that)\s+(?:very\s+)?(?P<unit5>day|week|month|year)"
+    + r"|(?:(?:in|on|during|within|over|for)\s+)?(?P<way5>that)\s+(?:very\s+)?" + _ONE_UNIT.format(5)
     + r"(?!['’]|\s+(?:on|onwards?|forward)\b)" + _NOT_OF + r")\b",
     re.IGNORECASE)
 _FORWARD = ("next", "following", "after", "later")
@@ -512,10 +513,8 @@ def find_shift(question: str, *, edges: bool = False) -> Shift | None:
     if not m:
         return None
     g = m.groupdict()
-    if g["way4"] or g["way5"]:  # "that (same) day": the time of the answer before; "that week": the days
-        unit = (g["unit4"] or g["unit5"]).lower()  # around it
-        return Shift("day", -3, 3, m.group(0), without(question, m), True, edge) if unit == "week" else \
-            Shift(unit, 0, 0, m.group(0), without(question, m), True, edge)
+    if g["way4"] or g["way5"]:  # "that (same) day": the time of the answer before
+        return _counted((g["unit4"] or g["unit5"]).lower(), 0, 0, question, m, edge)
     way = (g["way1"] or g["way2"] or g["way3"]).lower()
     unit = (g["unit1"] or g["unit2"] or g["unit3"]).lower()
     count = " ".join((g["count"] or "1").lower().split())
@@ -523,9 +522,16 @@ def find_shift(question: str, *, edges: bool = False) -> Shift | None:
     first = 1 if count in _VAGUE else n  # vague: anywhere from one unit to n units away
     sign = 1 if way.startswith(_FORWARD) else -1
     first, last = sorted((sign * first, sign * n))
-    if unit == "week":  # "the following week", "three weeks later": the days around that many weeks away
-        return Shift("day", first * 7 - 3, last * 7 + 3, m.group(0), without(question, m))
-    return Shift(unit, first, last, m.group(0), without(question, m))
+    return _counted(unit, first, last, question, m)
+
+
+def _counted(unit: str, first: int, last: int, question: str, m: re.Match, edge: str | None = None) -> Shift:
+    """The shift a match names, weeks as the days around them ("that week": three days either side of the
+    answer's day, "three weeks later": of the day three weeks on); edge: None for a move, else a same time
+    ("that day") and the word putting it at an edge, if any."""
+    if unit == "week":
+        unit, first, last = "day", first * 7 - 3, last * 7 + 3
+    return Shift(unit, first, last, m.group(0), without(question, m), edge is not None, edge or "")
 
 
 _BARE_DAY = re.compile(r"\b(?:(?:on|of|from|dated)\s+)?the\s+(?P<day>[1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b(?!\s+"

@@ -249,7 +249,8 @@ def spelled_out(text: str) -> list[tuple[int, int, list[str], str]]:
     spans: list[list[tuple[int, str]]] = [[]]
     words = [(m.group(0), m.start(), m.end()) for m in _SPELLED_WORD.finditer(text)]
     for i, (word, start, _) in enumerate(words):
-        if spans[-1] and re.search(r"[,;:!?\"“”/&()]", text[words[spans[-1][-1][0]][2]: start]):
+        gap = text[words[spans[-1][-1][0]][2]: start] if spans[-1] else ""
+        if _BREAKS.search(gap) or "(" in gap or ")" in gap:  # punctuation ends a name, and here a bracket too
             spans.append([])
         initials = _initials(word)
         if word[:1].isupper() and initials and (tokens(word) or initials == word.replace(".", "")):

@@ -94,22 +94,23 @@ def terms(text: str) -> set[str]:
 # English verbs whose past tense or participle is not the word with an ending (stem() cannot join "met" to "meet"):
 # each line one verb's forms. Forms that are as often another word are left out ("left", "found", "rose", "won",
 # "felt", "lay", "lead"/"led", "saw", "mean"/"meant", "ground", "wound", "fell", "bore", "bound", "fed", "drew").
-_IRREGULAR = """meet meets meeting met | go goes going went gone | see sees seeing seen | come comes coming came |
-make makes making made | take takes taking took taken | give gives giving gave given | hold holds holding held |
-send sends sending sent | write writes writing wrote written | speak speaks speaking spoke spoken |
-fly flies flying flew flown | bring brings bringing brought | think thinks thinking thought | seek seeks seeking sought |
-teach teaches teaching taught | fight fights fighting fought | buy buys buying bought | begin begins beginning began begun |
-choose chooses choosing chose chosen | lose loses losing lost | keep keeps keeping kept | sell sells selling sold |
-pay pays paying paid | build builds building built | spend spends spending spent | hear hears hearing heard |
-break breaks breaking broke broken | drive drives driving drove driven | withdraw withdraws withdrawing withdrew withdrawn |
-undertake undertakes undertaking undertook undertaken | overthrow overthrows overthrowing overthrew overthrown |
-strike strikes striking struck | swear swears swearing swore sworn | forbid forbids forbidding forbade forbidden |
-arise arises arising arose arisen | stand stands standing stood | understand understands understanding understood |
-know knows knowing knew known | grow grows growing grew grown | throw throws throwing threw thrown |
-draw draws drawing drawn | shake shakes shaking shook shaken | hide hides hiding hid hidden |
-catch catches catching caught | forget forgets forgetting forgot forgotten | ride rides riding rode ridden |
-sink sinks sinking sank sunk | steal steals stealing stole stolen | freeze freezes freezing froze frozen |
-sleep sleeps sleeping slept | flee flees fleeing fled | sweep sweeps sweeping swept | weep weeps weeping wept"""
+_IRREGULAR = """meet meets meeting met | go goes going went gone | see sees seeing seen | come comes coming came
+| make makes making made | take takes taking took taken | give gives giving gave given | hold holds holding held
+| send sends sending sent | write writes writing wrote written | speak speaks speaking spoke spoken | fly flies
+flying flew flown | bring brings bringing brought | think thinks thinking thought | seek seeks seeking sought |
+teach teaches teaching taught | fight fights fighting fought | buy buys buying bought | begin begins beginning
+began begun | choose chooses choosing chose chosen | lose loses losing lost | keep keeps keeping kept | sell
+sells selling sold | pay pays paying paid | build builds building built | spend spends spending spent | hear
+hears hearing heard | break breaks breaking broke broken | drive drives driving drove driven | withdraw
+withdraws withdrawing withdrew withdrawn | undertake undertakes undertaking undertook undertaken | overthrow
+overthrows overthrowing overthrew overthrown | strike strikes striking struck | swear swears swearing swore
+sworn | forbid forbids forbidding forbade forbidden | arise arises arising arose arisen | stand stands standing
+stood | understand understands understanding understood | know knows knowing knew known | grow grows growing
+grew grown | throw throws throwing threw thrown | draw draws drawing drawn | shake shakes shaking shook shaken |
+hide hides hiding hid hidden | catch catches catching caught | forget forgets forgetting forgot forgotten | ride
+rides riding rode ridden | sink sinks sinking sank sunk | steal steals stealing stole stolen | freeze freezes
+freezing froze frozen | sleep sleeps sleeping slept | flee flees fleeing fled | sweep sweeps sweeping swept |
+weep weeps weeping wept"""
 
 
 def _verb_forms() -> dict[str, frozenset[str]]:

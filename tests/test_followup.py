@@ -503,20 +503,13 @@ def test_others_there_points_at_a_place_said_before(text, points):
     assert others_there(text) is points
 
 
-VISITS = [
-    ("April 10, 1951", "Journey of Minister Edda Varnholt to Spain (Madrid)",
-     "Minister Varnholt opened a trade fair and signed a cultural agreement."),
-    ("June 5, 1951", "Journey of Minister Edda Varnholt to Italy (Rome)",
-     "Minister Varnholt met the Italian foreign minister on refugee resettlement."),
-    ("September 20, 1951", "Journey of Minister Edda Varnholt to Greece (Athens)",
-     "Minister Varnholt reviewed reconstruction projects financed by the relief fund."),
-    ("October 2, 1951", "Journey of Minister Tomas Quirling to Spain (Madrid)",
-     "Minister Quirling negotiated a fisheries agreement with the Spanish government."),
-    ("March 3, 1953", "Journey of Minister Tomas Quirling to Spain (Seville)",
-     "Minister Quirling visited the port of Seville."),
-    ("May 1, 1951", "Journey of Minister Tomas Quirling to Norway (Oslo)",
-     "Minister Quirling attended a conference on whaling quotas in the North Atlantic."),
-]
+# Varnholt's Madrid, Rome and Athens journeys of 1951, two journeys of Quirling's to Spain, and his to Oslo.
+VISITS = [*JOURNEYS[1:4],
+          ("October 2, 1951", "Journey of Minister Tomas Quirling to Spain (Madrid)",
+           "Minister Quirling negotiated a fisheries agreement with the Spanish government."),
+          ("March 3, 1953", "Journey of Minister Tomas Quirling to Spain (Seville)",
+           "Minister Quirling visited the port of Seville."),
+          JOURNEYS[4]]
 
 
 def test_others_there_are_of_the_place_not_of_the_one_who_went(tmp_path, embedder):
