@@ -22,16 +22,19 @@ import numpy as np
 
 from .qdates import without
 from .retrieve import Hit
-from .text import tokens
+from .text import terms, tokens
 
 # "after that", "next", "did he come back?", "right before", "his previous trip", "earlier meetings": the
 # direction, and the words out. A unit of time ("the next day", "two years earlier") is a shift (qa/qdates.py), read first.
-_AFTER = (r"next|afterwards?|from\s+there|after\s+(?:that|this|it|them|those|these|then|wards)|"
+# "right after", "soon after that", "just before": the same move
+_SOON = r"(?:(?:right|just|shortly|immediately|directly|soon)\s+)?"
+_AFTER = (rf"next|afterwards?|from\s+there|{_SOON}after\s+(?:that|this|it|them|those|these|then|wards)|"
           r"(?:come|comes|came|coming|go|goes|went)\s+back|going\s+back(?!\s+to\b)|again|"
           r"subsequent(?:ly)?|"
           r"later\s+on|later|following\s+(?:that|this|it|them)|since\s+then|thereafter|"
-          r"on\s+(?:the|his|her|their)\s+(?:way|journey|trip)\s+(?:home|back)|after(?!\s+all\b)")
-_BEFORE = (r"on\s+(?:the|his|her|their)\s+way\s+to|(?:(?:right|just|shortly|immediately|directly|soon)\s+)?"
+          r"on\s+(?:the|his|her|their)\s+(?:way|journey|trip)\s+(?:home|back)|"
+          rf"{_SOON}after(?!\s+all\b)")
+_BEFORE = (rf"on\s+(?:the|his|her|their)\s+way\s+to|{_SOON}"
            r"before(?:\s+(?:that|this|it|them|those|these|then|hand|going|leaving|coming|arriving|visiting))?|"
            r"beforehand|"
            r"previous(?:ly)?|preceding|prior(?:\s+to\s+(?:that|this|it|them))?|earlier|until\s+then")
@@ -83,6 +86,7 @@ def others_there(text: str) -> bool:
 # that kind", "in that country"): others of those.
 _EVENTS = ("trip|trips|visit|visits|journey|journeys|tour|voyage|mission|stay|stop|meeting|meetings|conference|"
            "summit|talks|session|ceremony|funeral|dinner|reception|occasion|event|signing|negotiations")
+_EVENT_WORDS = frozenset(t for w in _EVENTS.split("|") for t in terms(w))  # as terms() reads them
 _SAME_EVENT = re.compile(rf"\b(?:on|during|in|at|of|from)\s+(?:that|this|the)\s+(?:(?:same|very)\s+)?"
                          rf"(?:{_EVENTS})\b", re.IGNORECASE)
 
@@ -173,7 +177,7 @@ def _in_place(text: str, m: re.Match) -> bool:
     one ("What did he report from there?")."""
     before = [w.lower().strip(",;:") for w in text[: m.start()].split()]
     phrase = " ".join(m.group(0).lower().split())
-    if phrase in ("after", "before"):
+    if phrase.split()[-1] in ("after", "before"):  # bare, or "right after"
         return bool(before) and before[-1] in _IN_PLACE
     if phrase == "again":
         return not any(w in _GOING for w in before)
@@ -213,7 +217,6 @@ def anchor_of(earlier: Earlier, order: Order, index, depth: int):
 def word_runs(text: str) -> list[tuple[str, set[str]]]:
     """The runs of words that start a text, each with its content words, the most content words first; a run is
     cut after its last content word ("Madrid where did she" is "Madrid")."""
-    from .text import terms
 
     words, runs, seen = text.split(), [], set()
     for n in range(1, len(words) + 1):
@@ -421,6 +424,14 @@ def without_words(text: str, words: str, start: int = 0) -> str:
     return without(text, m) if m else text
 
 
+def _left(naming: str) -> frozenset[str]:
+    """The words naming where a move starts that the records it may answer with cannot hold ("after Moscow": not
+    another record in Moscow); none for an event named by its noun ("after the summit": the next record may speak
+    of it)."""
+    want = frozenset(terms(naming))
+    return frozenset() if want <= _EVENT_WORDS else want
+
+
 def _thread(earlier: Earlier, anchor, index, depth: int, lo: date | None, hi: date | None, lists: tuple,
             rest: str, naming: str = "", way: int = 0, keep: bool = False) -> Leaning:
     """A move from a record (anchor, a Hit: one the earlier answer cited, or of its thread): the records in
@@ -434,7 +445,7 @@ def _thread(earlier: Earlier, anchor, index, depth: int, lo: date | None, hi: da
     mine = frozenset() if keep else earlier.alongside(anchor)
     rows, _ = index.dense(index.vectors([anchor.row])[0], depth + len(mine), index.within(lo, hi))
     like = tuple(int(r) for r in rows if int(r) not in mine)
-    if naming:
+    if _left(naming):
         there = _holding(index, naming, {r for ranked, _ in lists for r in ranked} | set(like))
         if len(there & set(like[:THREAD])) * 2 <= len(like[:THREAD]):
             like = tuple(r for r in like if r not in there)
@@ -453,12 +464,21 @@ def _thread(earlier: Earlier, anchor, index, depth: int, lo: date | None, hi: da
 def nearest_first(hits: list, leaning: Leaning, bar: float, starts: np.ndarray, ends: np.ndarray) -> list:
     """For a move in order ("Where did he go next?"): the records likely enough to be cited (bar), nearest in
     time to the record moved from first, in the move's direction (by_nearness over the index's first and last
-    days, starts and ends), then the rest as weighed."""
+    days, starts and ends), then the rest as weighed. When fewer than two are likely enough, those holding all
+    the question names (Evidence.names) are ordered so too, but for records where the move starts (_left())."""
     from dataclasses import replace
 
+    from .support import record_words
+
     record = leaning.origin
+    if record is None or record.undated:
+        return hits
     likely = {h.row: h for h in hits if h.support >= bar and not h.record.undated}
-    if record is None or record.undated or len(likely) < 2:
+    if len(likely) < 2:  # none or one likely enough: those holding all it names (not where it starts)
+        left = _left(leaning.naming)
+        likely |= {h.row: h for h in hits if h.evidence is not None and h.evidence.names >= 1.0
+                   and not h.record.undated and not (left and left <= record_words(h.record).tokens)}
+    if len(likely) < 2:
         return hits
     near = [likely[int(r)] for r in by_nearness(starts, ends, np.array(list(likely)), record, leaning.way)]
     ordered = near + [h for h in hits if h.row not in likely]
@@ -505,7 +525,6 @@ def series(index, record, lo: date | None, hi: date | None, mine: frozenset[int]
 def _holding(index, words: str, rows: set[int]) -> set[int]:
     """Those of the rows whose record's title and summary hold every content word of words (one fetch)."""
     from .support import record_words
-    from .text import terms
 
     want, order = terms(words), sorted(rows)
     return {r for r, record in zip(order, index.records.fetch(order)) if want <= record_words(record).tokens}
@@ -519,7 +538,6 @@ def threaded(query, leaning: Leaning, keywords, names, *, dates: bool = True, va
     from dataclasses import replace
 
     from .query import analyze, names_in
-    from .text import terms
 
     own = analyze(leaning.rest, keywords, names, dates=dates, variants=variants, is_name=is_name, acronym=acronym)
     held = names_in(leaning.thread, names, keywords.vocabulary, punctuation=False) if variants else []

@@ -289,13 +289,14 @@ def answer_probability(top: float, spelled: float, spelled_known: float = 1.0, u
 
 
 def answerable(hits: list, weights: dict[str, float] = ANSWERABLE) -> float:
-    """answer_probability() of a question's weighed candidates (supported(): most probable first)."""
+    """answer_probability() of a question's weighed candidates (supported(), in any order)."""
     if not hits:
         return 0.0
+    best = max(h.support for h in hits)  # the most probable, wherever an order by time put it
     evs = [h.evidence for h in hits if h.evidence is not None]
     if not evs:
-        return answer_probability(hits[0].support, 1.0, weights=weights)
-    return answer_probability(hits[0].support, max(e.spelled for e in evs), max(e.spelled_known for e in evs),
+        return answer_probability(best, 1.0, weights=weights)
+    return answer_probability(best, max(e.spelled for e in evs), max(e.spelled_known for e in evs),
                               evs[0].unknown, weights)
 
 

@@ -54,7 +54,9 @@ def top(answer) -> str:
                                       ("Had she been there before?", -1),
                                       ("Did he testify before Congress after that?", 1),
                                       ("Where did she go from there?", 1),
-                                      ("Did he ever come back?", 1), ("Did she visit Rome again?", 1)])
+                                      ("Did he ever come back?", 1), ("Did she visit Rome again?", 1),
+                                      ("Where did he go right after the summit?", 1),
+                                      ("What did she do soon after that?", 1)])
 def test_a_move_in_order_is_read_with_its_direction(text, way):
     order = find_order(text)
     assert order is not None and order.way == way
@@ -97,6 +99,31 @@ def test_a_move_from_a_named_record_of_the_earlier_answer_starts_from_that_recor
     # the place named is where the move starts: the record asked for need not hold it
     assert top(journeys.ask("Where did she go before Rome?", history=LISTED)) == JOURNEYS[1][1]
     assert top(journeys.ask("Where did she stop on the way to Athens?", history=LISTED)) == JOURNEYS[2][1]
+
+
+# A summit (and another minister's record of it), the journey right after it (whose summary speaks of the
+# summit) and later ones.
+SUMMIT = [
+    ("January 10, 1960", "Journey of Minister Orla Brekkvik to Iceland (Reykjavik)",
+     "Attended the Summit Meeting of northern fisheries ministers with Minister Havgrim."),
+    ("January 11, 1960", "Journey of Minister Havgrim Sollund to Iceland (Reykjavik)",
+     "Attended the Summit Meeting of northern fisheries ministers with Minister Brekkvik."),
+    ("January 13, 1960", "Journey of Minister Orla Brekkvik to Faroe Islands (Torshavn)",
+     "Briefed the islands' council on the fisheries Summit Meeting."),
+    ("March 2, 1960", "Journey of Minister Orla Brekkvik to Shetland (Lerwick)",
+     "Inspected a herring cannery and a new breakwater."),
+    ("May 9, 1960", "Journey of Minister Orla Brekkvik to Iceland (Akureyri)",
+     "Attended a Summit Meeting on whaling quotas."),
+]
+
+
+def test_a_move_from_an_event_named_by_its_noun_may_answer_with_a_record_that_speaks_of_it(tmp_path, embedder):
+    # "right after the summit" moves from the summit; the next journey, which reports on it, is where she went
+    # (words naming a place, "after Reykjavik", leave the records holding them: the same stop)
+    archive = made_up_archive(tmp_path, SUMMIT, embedder)
+    before = ["When did Minister Brekkvik attend the fisheries summit?"]
+    assert top(archive.ask(before[0])) == SUMMIT[0][1]
+    assert top(archive.ask("Where did she go right after the summit?", history=before)) == SUMMIT[2][1]
 
 
 def test_words_after_a_move_that_name_no_record_cited_start_from_the_first(journeys):

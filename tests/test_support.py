@@ -145,6 +145,8 @@ def test_answerable_rises_with_the_best_support_and_with_the_names_held_together
     # a strong match on one of two names, and no record holding both: not answered
     assert answerable(_weighed((0.5, 0.0), (0.4, 0.0))) < ANSWER <= answerable(_weighed((0.5, 1.0)))
     assert 0.0 < answerable(_weighed((1.0, 1.0))) <= 1.0 and answerable(_weighed((0.0, 0.0))) >= 0.0
+    # the best support counts wherever an order by time put its record ("Where did he go next?": the nearest first)
+    assert answerable(_weighed((0.2, 1.0), (0.8, 1.0))) == answerable(_weighed((0.8, 1.0), (0.2, 1.0)))
 
 
 def test_by_meaning_reads_cosines_on_the_collections_own_scale():
