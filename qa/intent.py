@@ -373,6 +373,8 @@ def _unbound_pronoun(ws: list[str]) -> str | None:
         if low in ("that", "this") and i > 0 and (prev in _AUX or prev.endswith("ed")) and nxt not in _PREP \
                 and nxt not in _AUX and nxt not in _DETERMINERS:
             return w
+        if low in ("that", "this") and i == 1 and prev in _AUX and nxt in _DETERMINERS:
+            return w  # "Was that the Polish president?", "Is this a draft?": it stands for what was said
         noun = i + 2 if nxt in _TIME_BEFORE else i + 1  # "at that same conference"
         said = ws[noun].lower() if noun < len(ws) else ""
         if low in ("that", "those") and prev in _PLACE_EDGES and said.isalpha() and ws[noun].islower() \

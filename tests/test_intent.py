@@ -172,6 +172,8 @@ def test_the_labelled_intent_set(split):
     ("Which documents mention the following words, uranium and prospecting?", False),  # say what they are
     ("Who else went there that year?", True),            # "there", then when
     ("Who else was there that summer?", True),
+    ("Was that the Polish consul?", True),                  # "that" standing for what was said, then "the"
+    ("Is this a draft of the same report?", True),
     ("Was the governor at that meeting too?", True),       # "that" and its noun after a preposition
     ("What was decided during those talks?", True),
     ("Who spoke at that very meeting?", True),

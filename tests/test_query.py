@@ -87,6 +87,16 @@ def test_a_title_s_plural_is_no_name_and_an_alias_inside_a_name_keeps_the_rest()
     assert m.spellings(["Beijing", "Olympics"]) == (frozenset({"beij", "olympic"}), frozenset({"peking", "olympic"}))
 
 
+def test_a_country_s_adjective_that_is_no_ending_on_its_name_is_one_of_its_spellings():
+    from qa.support import Words, holds
+
+    m = NameMatcher({"poland", "polish", "franc", "ireland", "korea"}, read_aliases([BUILTIN_ALIASES]))
+    assert frozenset({"poland"}) in m.spellings(["Polish"]) and frozenset({"polish"}) in m.spellings(["Poland"])
+    assert frozenset({"ireland"}) in m.spellings(["Irish"])
+    # an ending taken off or put on needs no alias: holds() joins them
+    assert holds("korean", Words(["korea"])) and holds("korea", Words(["korean"]))
+
+
 def test_a_possessive_ends_its_name():
     # the owner is one name, what is owned another ("JFK's European trip": not "JFK European")
     assert name_phrases("Where did JFK's European trip go?") == [["JFK"], ["European"]]
