@@ -23,7 +23,7 @@ from .collection import BrowsePage, BrowseRequest, browse, examples
 from .dates import meets
 from .embed import Embedder, model_name
 from .errors import IndexProblem, QuestionError, RebuildRunning, RecordsError
-from .followup import THERE, Earlier, Leaning, lean, nearest_first, threaded
+from .followup import THERE, Earlier, Leaning, lean, nearest_first, of_thread, threaded
 from .intent import LIST, roles
 from .query import Query, analyze, narrows
 from .records import Record, check_file
@@ -69,7 +69,8 @@ class Retrieved:
                                   # the earlier answer's records it stands for (qa/answer.py compose)
     read_as: str = ""             # how a period said in words was read ("while he was president")
     move: int = 0                 # a move in order ("Where did he go next?"): +1 after, -1 before
-    held: frozenset[int] = frozenset()  # a list's records by whom it names in its period (qa/answer.py members)
+    held: frozenset[int] = frozenset()  # a list's records by whom it names in its period (qa/answer.py members);
+                                        # a move's nearest record of its thread (qa/followup.py of_thread)
     off: frozenset[int] = frozenset()   # a list's records of no office it asks for (qa/answer.py off_role)
 
     def answer(self, k: int) -> Answer:
@@ -389,6 +390,8 @@ class Archive:
             if q.intent.kind != LIST and not q.intent.answer_order:  # "Where did he go next?": the nearest after
                 hits = nearest_first(hits, leaning, CITE_LIST, index.starts, index.ends)
                 move = leaning.way if leaning.origin else 0
+                thread = of_thread(hits, leaning)  # the nearest of them is cited, however like the question
+                held = frozenset(next(([h.row] for h in hits if h.row in thread), []))
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
         # read as recased (qa/casing.py), shown as asked
         return Retrieved(replace(q, text=text), hits, date_from, date_to, self.stamp(index), mode, gaps, listing,

@@ -173,16 +173,16 @@ class Earlier:
 
 def _in_place(text: str, m: re.Match) -> bool:
     """Whether a move's words are no move in time: a bare "after"/"before" after a verb that makes it none
-    (_IN_PLACE), "again" with no verb of going before it ("What was the date again?"), "from there" not after
-    one ("What did he report from there?")."""
+    (_IN_PLACE), "again" or "from there" with no verb of going before it ("What was the date again?", "What did
+    he report from there?")."""
     before = [w.lower().strip(",;:") for w in text[: m.start()].split()]
     phrase = " ".join(m.group(0).lower().split())
     if phrase.split()[-1] in ("after", "before"):  # bare, or "right after"
         return bool(before) and before[-1] in _IN_PLACE
     if phrase == "again":
         return not any(w in _GOING for w in before)
-    if phrase == "from there":
-        return not before or before[-1] not in _GOING
+    if phrase == "from there":  # "Where did he go from there?", "Where did he fly on to from there?"
+        return not any(w in _GOING for w in before)
     return False
 
 
@@ -461,23 +461,31 @@ def _thread(earlier: Earlier, anchor, index, depth: int, lo: date | None, hi: da
                    origin=record if way else None)
 
 
-def nearest_first(hits: list, leaning: Leaning, bar: float, starts: np.ndarray, ends: np.ndarray) -> list:
-    """For a move in order ("Where did he go next?"): the records likely enough to be cited (bar), nearest in
-    time to the record moved from first, in the move's direction (by_nearness over the index's first and last
-    days, starts and ends), then the rest as weighed. When fewer than two are likely enough, those holding all
-    the question names (Evidence.names) are ordered so too, but for records where the move starts (_left())."""
-    from dataclasses import replace
-
+def of_thread(hits: list, leaning: Leaning) -> frozenset[int]:
+    """For a move in order: the candidates of the thread it moves along, however like the question they read
+    ("Where did he fly on to from there?": his next journeys, the nearest first, not the most similar): those
+    holding all the question's names (Evidence.names), dated, and not where the move starts (_left())."""
     from .support import record_words
+
+    if leaning.origin is None:
+        return frozenset()
+    left = _left(leaning.naming)
+    return frozenset(h.row for h in hits if h.evidence is not None and h.evidence.names >= 1.0
+                     and not h.record.undated
+                     and not (left and left <= record_words(h.record).tokens))
+
+
+def nearest_first(hits: list, leaning: Leaning, bar: float, starts: np.ndarray, ends: np.ndarray) -> list:
+    """For a move in order ("Where did he go next?"): the records likely enough to be cited (bar) and those of
+    its thread (of_thread()), nearest in time to the record moved from first, in the move's direction
+    (by_nearness over the index's first and last days, starts and ends), then the rest as weighed."""
+    from dataclasses import replace
 
     record = leaning.origin
     if record is None or record.undated:
         return hits
-    likely = {h.row: h for h in hits if h.support >= bar and not h.record.undated}
-    if len(likely) < 2:  # none or one likely enough: those holding all it names (not where it starts)
-        left = _left(leaning.naming)
-        likely |= {h.row: h for h in hits if h.evidence is not None and h.evidence.names >= 1.0
-                   and not h.record.undated and not (left and left <= record_words(h.record).tokens)}
+    thread = of_thread(hits, leaning)
+    likely = {h.row: h for h in hits if (h.support >= bar or h.row in thread) and not h.record.undated}
     if len(likely) < 2:
         return hits
     near = [likely[int(r)] for r in by_nearness(starts, ends, np.array(list(likely)), record, leaning.way)]

@@ -54,6 +54,7 @@ def top(answer) -> str:
                                       ("Had she been there before?", -1),
                                       ("Did he testify before Congress after that?", 1),
                                       ("Where did she go from there?", 1),
+                                      ("Where did he fly on to from there?", 1),
                                       ("Did he ever come back?", 1), ("Did she visit Rome again?", 1),
                                       ("Where did he go right after the summit?", 1),
                                       ("What did she do soon after that?", 1)])
@@ -143,6 +144,14 @@ def test_next_is_the_nearest_later_record_of_the_same_thread(journeys):
     assert len(starts) > 1 and starts == sorted(starts), answer.text
     assert answer.text.splitlines()[0].endswith("nearest first:"), answer.text
     assert top(journeys.ask("And before that?", history=before)) == JOURNEYS[0][1]
+
+
+def test_a_move_cites_the_nearest_record_of_its_thread_however_unlike_the_question_it_reads(journeys):
+    before = ["Which minister discussed fishing rights with the Portuguese?"]
+    assert top(journeys.ask(before[0])) == JOURNEYS[0][1]
+    # her next journey says nothing of flying on: it is still where she went next, and is cited first
+    answer = journeys.ask("Where did she fly on to from there?", history=before)
+    assert top(answer) == JOURNEYS[1][1], answer.text
 
 
 def test_the_earlier_answer_is_found_again_through_a_chain_of_follow_ups(journeys):
