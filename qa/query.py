@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from collections.abc import Callable
@@ -292,6 +293,12 @@ _BREAKS = re.compile(r"[,;:!?\"“”/&]")
 PARTICLES = frozenset("de da di du dos das del della dei der van von la le bin ibn al el ter zu".split())
 
 
+# A month or a day of the week alone is a time, not a name a record must hold ("after the September 11 attacks",
+# "Did Nixon visit China in February?"); in a name it stays ("May Day", "the February Revolution").
+_CALENDAR = frozenset([*(calendar.month_name[i].lower() for i in range(1, 13)),
+                       *(calendar.day_name[i].lower() for i in range(7))])
+
+
 def name_phrases(text: str, is_name: Callable[[str], bool] | None = None, *,
                  punctuation: bool = True) -> list[list[str]]:
     """Runs of capitalised words in a question ('West Berlin', 'Kim Il Sung'), titles and question words left
@@ -340,4 +347,5 @@ def name_phrases(text: str, is_name: Callable[[str], bool] | None = None, *,
         named = len(w) > 1 and w.isupper() or owner_first and is_name is not None and is_name(w)
         return p[0][0] == first and len(p) == 1 and not named
 
-    return [[w for _, w in p] for p in phrases if tokens(p[-1][1]) and not alone_first(p)]
+    return [[w for _, w in p] for p in phrases if tokens(p[-1][1]) and not alone_first(p)
+            and not (len(p) == 1 and p[0][1].lower() in _CALENDAR)]

@@ -97,6 +97,15 @@ def test_a_country_s_adjective_that_is_no_ending_on_its_name_is_one_of_its_spell
     assert holds("korean", Words(["korea"])) and holds("korea", Words(["korean"]))
 
 
+def test_a_month_or_a_weekday_alone_is_a_time_not_a_name():
+    assert name_phrases("Who came in the weeks after the September 11 attacks?") == []
+    assert name_phrases("Did Nixon visit China in February?") == [["Nixon"], ["China"]]
+    assert name_phrases("Who met on Monday?") == []
+    # within a name it stays
+    assert name_phrases("Who marched in the May Day parade?") == [["May", "Day"]]
+    assert name_phrases("What began the February Revolution?") == [["February", "Revolution"]]
+
+
 def test_a_possessive_ends_its_name():
     # the owner is one name, what is owned another ("JFK's European trip": not "JFK European")
     assert name_phrases("Where did JFK's European trip go?") == [["JFK"], ["European"]]
