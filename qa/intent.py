@@ -33,7 +33,8 @@ record archive archives material materials text texts entries entry any all whic
 onward period time times report reported reports reporting mention mentioned note noted say said tell told
 know known see can could have has had is are was were be been me us please year years month months day days
 week weeks kept keep look looking get got else other recorded documented listed preserved stored
-survive survives survived one ones go goes going went gone"""))
+survive survives survived one ones go goes going went gone contain contains contained include includes
+included cover covers covered"""))
 
 # Words read in their grammatical role; matched in lower case.
 _WH = {"which", "what", "whose"}

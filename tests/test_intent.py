@@ -94,6 +94,8 @@ GOALS = {"intent": 0.85, "follow_up": 0.90}
     ("What is there from March 1946?", DATE_ONLY),
     ("Documents of 1947", DATE_ONLY),
     ("Everything between 1 and 15 May 1968", DATE_ONLY),
+    ("What do the records contain from the first half of 1948?", DATE_ONLY),  # what records hold, not a topic
+    ("Which papers cover 1921?", DATE_ONLY),
     ("What documents from October 1947 mention the harbour?", LIST),
 ])
 def test_the_kind_a_question_asks_for(question, kind):
