@@ -552,6 +552,22 @@ def day_of(question: str, lo: date | None, hi: date | None) -> QuestionDates | N
     return QuestionDates(day, day, m.group(0), without(question, m))
 
 
+# A month named without its year ("And by December, ...?", "What about in March?"), after a word placing a time in
+# it; in capitals, as a month is written ("may" is a verb).
+_BARE_MONTH = re.compile(r"\b(?:in|by|during|of)\s+(?P<mon>" + "|".join(calendar.month_name[1:]) + r")\b(?!\s+\d)")
+
+
+def month_of(question: str, lo: date | None, hi: date | None) -> QuestionDates | None:
+    """A month named without its year ("And by December, how did they read it?") in the one year the question
+    before named, or None when there is no such month or the earlier range is not within one year."""
+    m = _BARE_MONTH.search(question)
+    if not m or lo is None or hi is None or lo.year != hi.year:
+        return None
+    month = list(calendar.month_name).index(m.group("mon"))
+    last = calendar.monthrange(lo.year, month)[1]
+    return QuestionDates(date(lo.year, month, 1), date(lo.year, month, last), m.group(0), without(question, m))
+
+
 def shifted(lo: date | None, hi: date | None, shift: Shift) -> tuple[date | None, date | None]:
     """The period a shift names from the range [lo, hi]. Days and weeks move the range as it is; months and
     years are whole ones, counted from the range's end when moving forward and from its start when moving back.

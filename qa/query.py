@@ -94,7 +94,7 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
     day", "a year earlier").
     """
     from .followup import others_there
-    from .qdates import QuestionDates, day_of, find_dates, find_shift, shifted
+    from .qdates import QuestionDates, day_of, find_dates, find_shift, month_of, shifted
 
     intent = detect(text, history)
     # what a follow-up leans on: the question before it, or before a run of bare periods ("And in 1960?") the
@@ -113,12 +113,13 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
         found = find_dates(text)
         said = found.found
         if not found.found and earlier is not None and earlier.found:
-            day = day_of(text, earlier.date_from, earlier.date_to)
+            day = day_of(text, earlier.date_from, earlier.date_to) \
+                or month_of(text, earlier.date_from, earlier.date_to)
             shift = find_shift(text)
             if shift is not None and shift.same:  # "that same day": the answer's, not the question's period
                 shift = None                      # (qa/followup.py lean)
             said = day is not None or shift is not None
-            if day is not None:  # "Only the ones dated the 29th?": that day of the month asked about before
+            if day is not None:  # "Only the ones dated the 29th?", "And by December?": of the month (year) before
                 found = day
             elif shift is not None:  # "And the next day?": the earlier question's time, moved
                 found = QuestionDates(*shifted(earlier.date_from, earlier.date_to, shift), shift.phrase,

@@ -417,6 +417,22 @@ def test_a_bare_day_narrows_the_one_month_asked_about_before(text, lo, hi, want)
         assert got.date_to == want and got.phrase not in got.rest
 
 
+@pytest.mark.parametrize("text, lo, hi, want", [
+    ("And by December, how did they read it?", date(1931, 1, 1), date(1931, 1, 31), (date(1931, 12, 1),
+                                                                                  date(1931, 12, 31))),
+    ("What about in February?", date(1932, 1, 1), date(1932, 12, 31), (date(1932, 2, 1), date(1932, 2, 29))),
+    ("And in March?", date(1931, 11, 1), date(1932, 2, 28), None),  # two years: which March is not said
+    ("May I see the next one?", date(1931, 1, 1), date(1931, 1, 31), None),  # a verb, not the month
+    ("Who came in the March on Rome?", date(1931, 1, 1), date(1931, 1, 31), None),  # an event's name
+    ("And in December 12?", date(1931, 1, 1), date(1931, 1, 31), None),  # a day: find_dates reads it
+])
+def test_a_bare_month_is_of_the_one_year_asked_about_before(text, lo, hi, want):
+    got = qdates.month_of(text, lo, hi)
+    assert ((got.date_from, got.date_to) if got else None) == want
+    if got:
+        assert got.phrase not in got.rest
+
+
 @pytest.mark.parametrize("yy, year", [(68, 1968), (45, 1945), (5, 2005), (26, 2026), (27, 1927), (0, 2000)])
 def test_a_year_of_two_digits_is_the_latest_that_has_come(yy, year):
     assert qdates._short_year(yy, D(2026, 11, 30)) == year
