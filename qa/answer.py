@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -10,7 +11,7 @@ from .intent import holds_office
 from .retrieve import Hit
 from .sentences import sentences
 from .stores.base import COMMON_SHARE
-from .support import ANSWER, CITE, CITE_LIST, Words, answerable, holds, holds_names, title_words
+from .support import ANSWER, CITE, CITE_LIST, Words, answerable, holds, holds_names, record_words, title_words
 from .text import tokens
 from .timeline import describe_stretch
 
@@ -154,6 +155,29 @@ def members(hits: list[Hit], names: list | tuple, date_from: date | None, date_t
     return frozenset(h.row for h, t in zip(inside, titles) if holds_names(t, subject))
 
 
+# The endings of a country's or a people's adjective ("American officials", "Cuban leaders"): such a word before a
+# noun of the question qualifies it, and a record need not write it.
+_ADJECTIVE_ENDS = ("an", "ese", "ish", "i")
+
+
+def _unheld(question: str, names: list | tuple, cited: list[Hit]) -> list[str]:
+    """The question's names the collection uses (qa/query.Name) that no cited record holds in any spelling, but
+    for an adjective before a noun ("American president")."""
+    out = []
+    for n in names:
+        if not n.known or any(holds_names(record_words(h.record), [n]) for h in cited):
+            continue
+        after = re.search(rf"(?<!\w){re.escape(n.text)}\s+([a-z]\w*)", question)
+        if " " not in n.text and n.text.lower().endswith(_ADJECTIVE_ENDS) and after:
+            continue
+        out.append(n.text)
+    return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
 def off_role(hits: list[Hit], roles: tuple[str, ...]) -> frozenset[int]:
     """For a list of people by their office ("Which presidents have been to Hanoi?", intent.roles): the rows of
     the candidates whose titles name none of those offices, when a record likely enough to be cited names one. A
@@ -194,7 +218,7 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
             gaps: list[tuple[date, date]] | None = None, terms: list[str] | None = None,
             missing_names: list[str] | None = None, named: bool = False, order: int = 0,
             read_as: str = "", move: int = 0, held: frozenset[int] = frozenset(),
-            off: frozenset[int] = frozenset()) -> Answer:
+            off: frozenset[int] = frozenset(), names: list | tuple = ()) -> Answer:
     """Build the answer only from the cited records: one line per passage, led by its date, ending in [n].
 
     hits come weighed (qa/support.py), most probable first, or for a period's listing in date order (latest
@@ -276,6 +300,9 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         lines.append(f"{more} not listed here, which lists at most {len(chosen)}: narrow the question, by a period "
                      "for instance." if chronological else
                      f"{more} not cited here, which cites at most {len(chosen)}: ask for more, or for a list.")
+    unheld = _unheld(question, names, [c.hit for c in citations]) if not listing else []
+    if unheld:  # "Did Carter travel to Havana?" answered with his other journeys: say what they lack
+        lines.append(f"None of the records cited mentions {_and(unheld)}.")
     if unknown:
         # under an answer ("When did Ike visit India?" found by meaning): what was matched instead; a period's
         # listing matched nothing but its period

@@ -79,7 +79,7 @@ class Retrieved:
                        date_to=self.date_to, listing=self.listing, chronological=self.query.intent.listing,
                        gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names,
                        named=self.named, order=self.query.intent.order, read_as=self.read_as,
-                       move=self.move, held=self.held, off=self.off)
+                       move=self.move, held=self.held, off=self.off, names=self.query.names)
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False, earlier=False)

@@ -130,6 +130,27 @@ def test_a_name_the_collection_never_uses_is_said_plainly():
     assert listed.text.splitlines()[-1] == "No record mentions Potsdam."  # a period's records: nothing matched
 
 
+def test_a_name_the_collection_uses_that_no_cited_record_holds_is_said_under_the_answer():
+    from qa.query import Name
+
+    def name(text: str, known: bool = True) -> Name:
+        return Name(text, (frozenset(text.lower().split()),), known)
+
+    # Vyshinsky's telegram answers for Vyshinsky, not for Geneva, which other records of the collection hold
+    ans = compose("Did Vyshinsky cable from Geneva?", weighed((A, 0.9)), k=5, index=STAMP,
+                  names=[name("Vyshinsky"), name("Geneva")])
+    assert ans.found and ans.text.splitlines()[-1] == "None of the records cited mentions Geneva."
+    both = compose("Did Vyshinsky cable from Geneva or Bern?", weighed((A, 0.9)), k=5, index=STAMP,
+                   names=[name("Vyshinsky"), name("Geneva"), name("Bern")])
+    assert both.text.splitlines()[-1] == "None of the records cited mentions Geneva or Bern."
+    # held by a cited record, a name the collection never uses (said otherwise), an adjective before its noun
+    for question, names in [("Did Vyshinsky cable?", [name("Vyshinsky")]),
+                            ("Did Vyshinsky cable from Yalta?", [name("Vyshinsky"), name("Yalta", known=False)]),
+                            ("Which Cuban officials did Vyshinsky meet?", [name("Cuban"), name("Vyshinsky")])]:
+        assert "None of the records" not in compose(question, weighed((A, 0.9)), k=5, index=STAMP,
+                                                    names=names).text
+
+
 def test_records_quoting_the_same_passage_on_the_same_day_share_one_line():
     ans = compose("What amendment did the US introduce?", weighed((A, 0.9), (D, 0.85)), k=5, index=STAMP,
                   terms=["amendment", "us", "introduc"])
