@@ -21,8 +21,7 @@ from .text import WORD_FORM, fold, singular, tokens
 
 BUILTIN_ALIASES = Path(__file__).with_name("aliases.txt")
 _SKELETON_SUBS = [("ph", "f"), ("ff", "v"), ("w", "v"), ("ck", "k"), ("kh", "h"), ("dzh", "j"), ("zh", "j"),
-                  ("tch", "ch"), ("tsch", "ch"), ("gh", "g"), ("dh", "d"), ("q", "k"), ("g", "k"), ("x", "ks"),
-                  ("c", "k")]
+                  ("tch", "ch"), ("tsch", "ch"), ("q", "k"), ("x", "ks"), ("c", "k")]
 
 
 def skeleton(word: str) -> str:
