@@ -23,7 +23,7 @@ from .collection import BrowsePage, BrowseRequest, browse, examples
 from .dates import meets
 from .embed import Embedder, model_name
 from .errors import IndexProblem, QuestionError, RebuildRunning, RecordsError
-from .followup import THERE, Earlier, Leaning, lean, nearest_first, of_thread, threaded
+from .followup import THERE, Earlier, Leaning, lean, leading, nearest_first, threaded
 from .intent import LIST, roles
 from .query import Query, analyze, narrows
 from .records import Record, check_file
@@ -70,7 +70,7 @@ class Retrieved:
     read_as: str = ""             # how a period said in words was read ("while he was president")
     move: int = 0                 # a move in order ("Where did he go next?"): +1 after, -1 before
     held: frozenset[int] = frozenset()  # a list's records by whom it names in its period (qa/answer.py members);
-                                        # a move's nearest record of its thread (qa/followup.py of_thread)
+                                        # a move's nearest records of its thread (qa/followup.py leading)
     off: frozenset[int] = frozenset()   # a list's records of no office it asks for (qa/answer.py off_role)
 
     def answer(self, k: int) -> Answer:
@@ -390,8 +390,7 @@ class Archive:
             if q.intent.kind != LIST and not q.intent.answer_order:  # "Where did he go next?": the nearest after
                 hits = nearest_first(hits, leaning, CITE_LIST, index.starts, index.ends)
                 move = leaning.way if leaning.origin else 0
-                thread = of_thread(hits, leaning)  # the nearest of them is cited, however like the question
-                held = frozenset(next(([h.row] for h in hits if h.row in thread), []))
+                held = leading(hits, leaning, CITE_LIST)  # cited, however like the question
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
         # read as recased (qa/casing.py), shown as asked
         return Retrieved(replace(q, text=text), hits, date_from, date_to, self.stamp(index), mode, gaps, listing,
@@ -403,10 +402,10 @@ class Archive:
         before = history[-EARLIER_DEPTH:]
         r = self.retrieve(before[-1], k=k, history=before[:-1] or None, mode=mode)
         cited = [c.hit for c in r.answer(k).citations]
-        hits = r.hits
-        if r.query.intent.order:  # "his first trip abroad": the record the answer led with, not the likeliest
-            rows = {h.row for h in cited}
-            hits = cited + [h for h in r.hits if h.row not in rows]
+        # as cited ("his first trip abroad": the record the answer led with, not the likeliest; "where did she
+        # go next?": the nearest of her journeys, whatever its likelihood), then the rest as ranked
+        rows = {h.row for h in cited}
+        hits = cited + [h for h in r.hits if h.row not in rows]
         return Earlier(tuple(hits), len(cited), tuple(r.query.names))
 
     def ask(self, question: object, *, k: int = DEFAULT_K, date_from: date | None = None,

@@ -28,10 +28,10 @@ from .text import terms, tokens
 # direction, and the words out. A unit of time ("the next day", "two years earlier") is a shift (qa/qdates.py), read first.
 # "right after", "soon after that", "just before": the same move
 _SOON = r"(?:(?:right|just|shortly|immediately|directly|soon)\s+)?"
-_AFTER = (rf"next|afterwards?|from\s+there|{_SOON}after\s+(?:that|this|it|them|those|these|then|wards)|"
+_AFTER = (rf"next|{_SOON}afterwards?|from\s+there|{_SOON}after\s+(?:that|this|it|them|those|these|then|wards)|"
           r"(?:come|comes|came|coming|go|goes|went)\s+back|going\s+back(?!\s+to\b)|again|"
           r"subsequent(?:ly)?|"
-          r"later\s+on|later|following\s+(?:that|this|it|them)|since\s+then|thereafter|"
+          rf"later\s+on|later|following\s+(?:that|this|it|them)|since\s+then|{_SOON}thereafter|"
           r"on\s+(?:the|his|her|their)\s+(?:way|journey|trip)\s+(?:home|back)|"
           rf"{_SOON}after(?!\s+all\b)")
 _BEFORE = (rf"on\s+(?:the|his|her|their)\s+way\s+to|{_SOON}"
@@ -171,18 +171,26 @@ class Earlier:
         return dated[held.index(max(held))]
 
 
+# Words between a verb of going and "from there" that keep it the verb's ("fly on to from there").
+_ONWARD_PARTICLES = frozenset("on onward onwards to off out away back".split())
+
+
 def _in_place(text: str, m: re.Match) -> bool:
     """Whether a move's words are no move in time: a bare "after"/"before" after a verb that makes it none
-    (_IN_PLACE), "again" or "from there" with no verb of going before it ("What was the date again?", "What did
-    he report from there?")."""
+    (_IN_PLACE), "again" with no verb of going before it ("What was the date again?"), "from there" not after
+    one, but for the particles of one (_ONWARD_PARTICLES: "What did he report from there?", "Did anyone come to
+    Washington from there?"; not "Where did he fly on to from there?")."""
     before = [w.lower().strip(",;:") for w in text[: m.start()].split()]
     phrase = " ".join(m.group(0).lower().split())
     if phrase.split()[-1] in ("after", "before"):  # bare, or "right after"
         return bool(before) and before[-1] in _IN_PLACE
     if phrase == "again":
         return not any(w in _GOING for w in before)
-    if phrase == "from there":  # "Where did he go from there?", "Where did he fly on to from there?"
-        return not any(w in _GOING for w in before)
+    if phrase == "from there":  # "Where did he go from there?", "Where did he fly on to from there?"; not "Did
+        verb = list(before)     # any president come to Washington from there?"
+        while verb and verb[-1] in _ONWARD_PARTICLES:
+            verb.pop()
+        return not verb or verb[-1] not in _GOING
     return False
 
 
@@ -426,10 +434,10 @@ def without_words(text: str, words: str, start: int = 0) -> str:
 
 def _left(naming: str) -> frozenset[str]:
     """The words naming where a move starts that the records it may answer with cannot hold ("after Moscow": not
-    another record in Moscow); none for an event named by its noun ("after the summit": the next record may speak
-    of it)."""
-    want = frozenset(terms(naming))
-    return frozenset() if want <= _EVENT_WORDS else want
+    another record in Moscow); none for an event named by its noun ("after the summit", "after the U.S.-Soviet
+    summit": the next record may speak of it)."""
+    said = tokens(naming)
+    return frozenset() if not said or said[-1] in _EVENT_WORDS else frozenset(said)
 
 
 def _thread(earlier: Earlier, anchor, index, depth: int, lo: date | None, hi: date | None, lists: tuple,
@@ -473,6 +481,15 @@ def of_thread(hits: list, leaning: Leaning) -> frozenset[int]:
     return frozenset(h.row for h in hits if h.evidence is not None and h.evidence.names >= 1.0
                      and not h.record.undated
                      and not (left and left <= record_words(h.record).tokens))
+
+
+def leading(hits: list, leaning: Leaning, bar: float) -> frozenset[int]:
+    """For a move in order whose hits nearest_first() ordered: the records of its thread (of_thread()) nearer than
+    the nearest record likely enough to be cited (bar), and at least the nearest one: where he went next, in
+    order, up to the first that reads like the question."""
+    thread = [h.row for h in hits if h.row in of_thread(hits, leaning)]
+    likely = next((i for i, h in enumerate(hits) if h.support >= bar), len(hits))
+    return frozenset(thread[:1]) | {h.row for h in hits[:likely] if h.row in thread}
 
 
 def nearest_first(hits: list, leaning: Leaning, bar: float, starts: np.ndarray, ends: np.ndarray) -> list:

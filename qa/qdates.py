@@ -552,20 +552,45 @@ def day_of(question: str, lo: date | None, hi: date | None) -> QuestionDates | N
     return QuestionDates(day, day, m.group(0), without(question, m))
 
 
-# A month named without its year ("And by December, ...?", "What about in March?"), after a word placing a time in
-# it; in capitals, as a month is written ("may" is a verb).
-_BARE_MONTH = re.compile(r"\b(?:in|by|during|of)\s+(?P<mon>" + "|".join(calendar.month_name[1:]) + r")\b(?!\s+\d)")
+# A month named without its year ("And by December, ...?", "What about in March?", "And on December 12?"), after
+# a word placing a time in it; in capitals, as a month is written ("may" is a verb).
+_BARE_MONTH = re.compile(r"\b(?:in|by|during|of|on)\s+(?P<mon>" + "|".join(calendar.month_name[1:])
+                         + r")(?:\s+(?P<day>[12]?\d|3[01])(?:st|nd|rd|th)?)?\b")
 
 
 def month_of(question: str, lo: date | None, hi: date | None) -> QuestionDates | None:
-    """A month named without its year ("And by December, how did they read it?") in the one year the question
-    before named, or None when there is no such month or the earlier range is not within one year."""
+    """A month named without its year ("And by December, how did they read it?"; "And on December 12?" its day)
+    in the one year the question before named, or None when there is no such month or day, or the earlier range
+    is not within one year."""
     m = _BARE_MONTH.search(question)
     if not m or lo is None or hi is None or lo.year != hi.year:
         return None
     month = list(calendar.month_name).index(m.group("mon"))
-    last = calendar.monthrange(lo.year, month)[1]
-    return QuestionDates(date(lo.year, month, 1), date(lo.year, month, last), m.group(0), without(question, m))
+    try:
+        first = last = date(lo.year, month, int(m.group("day"))) if m.group("day") else None
+    except ValueError:  # "February 30": no range rather than a wrong one
+        return None
+    first = first or date(lo.year, month, 1)
+    last = last or date(lo.year, month, calendar.monthrange(lo.year, month)[1])
+    return QuestionDates(first, last, m.group(0), without(question, m))
+
+
+def within_earlier(question: str, earlier: QuestionDates) -> QuestionDates | None:
+    """A follow-up's time said against the earlier question's ("And the next day?", "And in March the following
+    year?", "Only the ones dated the 29th?", "And on the 3rd of March?"): its shift of that time (find_shift; not
+    "that same day", which is the answer's, qa/followup.py lean), then a month without its year in the year that
+    leaves (month_of), then a bare day in the one month that leaves (day_of); None when it says none."""
+    lo, hi, rest, said = earlier.date_from, earlier.date_to, question, []
+    shift = find_shift(question)
+    if shift is not None and not shift.same:
+        (lo, hi), rest = shifted(lo, hi, shift), shift.rest
+        said.append(shift.phrase)
+    for read in (month_of, day_of):
+        got = read(rest, lo, hi)
+        if got is not None:
+            lo, hi, rest = got.date_from, got.date_to, got.rest
+            said.append(got.phrase)
+    return QuestionDates(lo, hi, "; ".join(said), rest) if said else None
 
 
 def shifted(lo: date | None, hi: date | None, shift: Shift) -> tuple[date | None, date | None]:

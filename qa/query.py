@@ -94,7 +94,7 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
     day", "a year earlier").
     """
     from .followup import others_there
-    from .qdates import QuestionDates, day_of, find_dates, find_shift, month_of, shifted
+    from .qdates import QuestionDates, find_dates, find_shift, shifted, within_earlier
 
     intent = detect(text, history)
     # what a follow-up leans on: the question before it, or before a run of bare periods ("And in 1960?") the
@@ -113,19 +113,9 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
         found = find_dates(text)
         said = found.found
         if not found.found and earlier is not None and earlier.found:
-            day = day_of(text, earlier.date_from, earlier.date_to) \
-                or month_of(text, earlier.date_from, earlier.date_to)
-            shift = find_shift(text)
-            if shift is not None and shift.same:  # "that same day": the answer's, not the question's period
-                shift = None                      # (qa/followup.py lean)
-            said = day is not None or shift is not None
-            if day is not None:  # "Only the ones dated the 29th?", "And by December?": of the month (year) before
-                found = day
-            elif shift is not None:  # "And the next day?": the earlier question's time, moved
-                found = QuestionDates(*shifted(earlier.date_from, earlier.date_to, shift), shift.phrase,
-                                      shift.rest)
-            else:
-                found = QuestionDates(earlier.date_from, earlier.date_to, earlier.phrase, text)
+            found = within_earlier(text, earlier)
+            said = found is not None
+            found = found or QuestionDates(earlier.date_from, earlier.date_to, earlier.phrase, text)
         if found.found:
             date_from, date_to, phrase = found.date_from, found.date_to, found.phrase
             rest = found.rest if found.rest.strip() else text
@@ -295,7 +285,8 @@ PARTICLES = frozenset("de da di du dos das del della dei der van von la le bin i
 
 
 # A month or a day of the week alone is a time, not a name a record must hold ("after the September 11 attacks",
-# "Did Nixon visit China in February?"); in a name it stays ("May Day", "the February Revolution").
+# "Did Nixon visit China in February?"); in a name it stays ("May Day", "the February Revolution"), and after a
+# title ("Prime Minister May", "Mrs. May").
 _CALENDAR = frozenset([*(calendar.month_name[i].lower() for i in range(1, 13)),
                        *(calendar.day_name[i].lower() for i in range(7))])
 
@@ -348,5 +339,8 @@ def name_phrases(text: str, is_name: Callable[[str], bool] | None = None, *,
         named = len(w) > 1 and w.isupper() or owner_first and is_name is not None and is_name(w)
         return p[0][0] == first and len(p) == 1 and not named
 
-    return [[w for _, w in p] for p in phrases if tokens(p[-1][1]) and not alone_first(p)
-            and not (len(p) == 1 and p[0][1].lower() in _CALENDAR)]
+    def a_time(p: list[tuple[int, str]]) -> bool:  # "in February", not "Prime Minister May", "Mrs. May"
+        i, w = p[0]
+        return len(p) == 1 and w.lower() in _CALENDAR and not (i > 0 and not_a_name(words[i - 1].strip(".")))
+
+    return [[w for _, w in p] for p in phrases if tokens(p[-1][1]) and not alone_first(p) and not a_time(p)]

@@ -57,7 +57,8 @@ def top(answer) -> str:
                                       ("Where did he fly on to from there?", 1),
                                       ("Did he ever come back?", 1), ("Did she visit Rome again?", 1),
                                       ("Where did he go right after the summit?", 1),
-                                      ("What did she do soon after that?", 1)])
+                                      ("What did she do soon after that?", 1),
+                                      ("Where did he go shortly afterwards?", 1)])
 def test_a_move_in_order_is_read_with_its_direction(text, way):
     order = find_order(text)
     assert order is not None and order.way == way
@@ -73,6 +74,31 @@ def test_a_move_in_order_is_read_with_its_direction(text, way):
                                   "Going back to his cable, what did he propose?"])
 def test_no_move_in_order_is_read_where_there_is_none(text):
     assert find_order(text) is None
+
+
+@pytest.mark.parametrize("text, phrase", [("Where did he go right after the summit?", "right after"),
+                                          ("What did she do soon after that?", "soon after that"),
+                                          ("Where did he go shortly afterwards?", "shortly afterwards"),
+                                          ("And just before that?", "just before that"),
+                                          ("Where did he fly on to from there?", "from there")])
+def test_a_word_of_nearness_is_the_move_s_and_no_topic(text, phrase):
+    order = find_order(text)
+    assert order.phrase == phrase
+    assert not {"right", "soon", "shortly", "just"} & set(order.rest.lower().split())
+
+
+@pytest.mark.parametrize("text", ["Did any president come to Washington from there?", "Did he meet anyone from there?",
+                                  "Were there any visits to Washington from there?"])
+def test_from_there_is_a_move_only_after_its_own_verb_of_going(text):
+    assert find_order(text) is None  # "from there" says where the visitors came from
+
+
+@pytest.mark.parametrize("naming, left", [("the summit", set()), ("the U.S.-Soviet summit", set()),
+                                          ("the peace talks", set()), ("Moscow", {"moscow"})])
+def test_a_move_from_an_event_leaves_no_record_out_a_move_from_a_place_leaves_that_place(naming, left):
+    from qa.followup import _left
+
+    assert _left(naming) == left
 
 
 @pytest.mark.parametrize("text, after", [("And after Madrid, where did she go?", "Madrid"),
@@ -152,6 +178,9 @@ def test_a_move_cites_the_nearest_record_of_its_thread_however_unlike_the_questi
     # her next journey says nothing of flying on: it is still where she went next, and is cited first
     answer = journeys.ask("Where did she fly on to from there?", history=before)
     assert top(answer) == JOURNEYS[1][1], answer.text
+    # and the next move is from the record that answer led with
+    chain = before + ["Where did she fly on to from there?"]
+    assert top(journeys.ask("And where after that?", history=chain)) == JOURNEYS[2][1]
 
 
 def test_the_earlier_answer_is_found_again_through_a_chain_of_follow_ups(journeys):

@@ -424,13 +424,31 @@ def test_a_bare_day_narrows_the_one_month_asked_about_before(text, lo, hi, want)
     ("And in March?", date(1931, 11, 1), date(1932, 2, 28), None),  # two years: which March is not said
     ("May I see the next one?", date(1931, 1, 1), date(1931, 1, 31), None),  # a verb, not the month
     ("Who came in the March on Rome?", date(1931, 1, 1), date(1931, 1, 31), None),  # an event's name
-    ("And in December 12?", date(1931, 1, 1), date(1931, 1, 31), None),  # a day: find_dates reads it
+    ("And on December 12?", date(1931, 1, 1), date(1931, 1, 31), (date(1931, 12, 12), date(1931, 12, 12))),
+    ("And on February 30?", date(1931, 1, 1), date(1931, 1, 31), None),  # no such day
 ])
 def test_a_bare_month_is_of_the_one_year_asked_about_before(text, lo, hi, want):
     got = qdates.month_of(text, lo, hi)
     assert ((got.date_from, got.date_to) if got else None) == want
     if got:
         assert got.phrase not in got.rest
+
+
+@pytest.mark.parametrize("text, want", [
+    ("And in March the following year?", (date(1972, 3, 1), date(1972, 3, 31))),  # the shift, then its March
+    ("What about in March of the next year?", (date(1972, 3, 1), date(1972, 3, 31))),
+    ("And on the 3rd of March?", (date(1971, 3, 3), date(1971, 3, 3))),  # the month, then its day
+    ("And by December?", (date(1971, 12, 1), date(1971, 12, 31))),
+    ("And a year later?", (date(1972, 1, 1), date(1972, 12, 31))),
+    ("Only the ones dated the 29th?", (date(1971, 1, 29), date(1971, 1, 29))),
+    ("What was decided that same day?", None),  # the answer's day, not the question's (qa/followup.py)
+    ("Who signed it?", None),
+])
+def test_a_follow_up_s_time_is_said_against_the_earlier_question_s(text, want):
+    got = qdates.within_earlier(text, qdates.find_dates("Who visited the capital in January 1971?"))
+    assert ((got.date_from, got.date_to) if got else None) == want
+    if got:  # the words that said it are out of the question's rest: they are no topic
+        assert not {"march", "following", "next", "december", "year", "3rd", "29th"} & set(got.rest.lower().split())
 
 
 @pytest.mark.parametrize("yy, year", [(68, 1968), (45, 1945), (5, 2005), (26, 2026), (27, 1927), (0, 2000)])

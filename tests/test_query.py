@@ -104,6 +104,9 @@ def test_a_month_or_a_weekday_alone_is_a_time_not_a_name():
     # within a name it stays
     assert name_phrases("Who marched in the May Day parade?") == [["May", "Day"]]
     assert name_phrases("What began the February Revolution?") == [["February", "Revolution"]]
+    # and after a title it is a name
+    assert ["May"] in name_phrases("What did Prime Minister May discuss with Trump?")
+    assert name_phrases("Which secretaries met Mrs. May?") == [["May"]]
 
 
 def test_a_possessive_ends_its_name():
