@@ -155,23 +155,37 @@ def members(hits: list[Hit], names: list | tuple, date_from: date | None, date_t
     return frozenset(h.row for h, t in zip(inside, titles) if holds_names(t, subject))
 
 
+# A name held by more than this share of the collection's records says little by its absence ("US" in a collection
+# of visits to it; every name of twenty records on one subject): an answer says which of the question's names no
+# cited record holds only of those held by fewer.
+LACKING_SHARE = 0.05
 # The endings of a country's or a people's adjective ("American officials", "Cuban leaders"): such a word before a
 # noun of the question qualifies it, and a record need not write it.
-_ADJECTIVE_ENDS = ("an", "ese", "ish", "i")
+_ADJECTIVE_ENDS = ("an", "ans", "ese", "ish", "i")
 
 
-def _unheld(question: str, names: list | tuple, cited: list[Hit]) -> list[str]:
-    """The question's names the collection uses (qa/query.Name) that no cited record holds in any spelling, but
-    for an adjective before a noun ("American president")."""
+def _names(record: Words, name) -> bool:
+    """Whether a record holds a name in some spelling, or a name of several words by its last ("Clinton" of "Bill
+    Clinton" in "William J. Clinton")."""
+    last = tokens(name.text.split()[-1]) if " " in name.text else []
+    return holds_names(record, [name]) or bool(last) and all(holds(t, record) for t in last)
+
+
+def _unheld(question: str, names: list | tuple, rare: frozenset[str], cited: list[Hit]) -> list[str]:
+    """Those of the question's names (qa/query.Name) few records hold (rare: their texts) that no cited record
+    holds, when a cited record holds another of its names (_names; "Did Carter go to Havana?" answered with
+    his journeys); not an adjective or an acronym before a noun ("American president", "US officials")."""
+    words = [record_words(h.record) for h in cited]
+    held = {n.text for n in names if any(_names(w, n) for w in words)}
     out = []
     for n in names:
-        if not n.known or any(holds_names(record_words(h.record), [n]) for h in cited):
+        if n.text in held or n.text not in rare:
             continue
-        after = re.search(rf"(?<!\w){re.escape(n.text)}\s+([a-z]\w*)", question)
-        if " " not in n.text and n.text.lower().endswith(_ADJECTIVE_ENDS) and after:
+        modifier = re.search(rf"(?<!\w){re.escape(n.text)}\s+[a-z]", question) is not None and " " not in n.text
+        if modifier and (n.text.lower().endswith(_ADJECTIVE_ENDS) or n.text.isupper()):
             continue
         out.append(n.text)
-    return out
+    return out if held else []
 
 
 def _and(items: list[str]) -> str:
@@ -218,7 +232,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
             gaps: list[tuple[date, date]] | None = None, terms: list[str] | None = None,
             missing_names: list[str] | None = None, named: bool = False, order: int = 0,
             read_as: str = "", move: int = 0, held: frozenset[int] = frozenset(),
-            off: frozenset[int] = frozenset(), names: list | tuple = ()) -> Answer:
+            off: frozenset[int] = frozenset(), names: list | tuple = (), rare: frozenset[str] = frozenset()
+            ) -> Answer:
     """Build the answer only from the cited records: one line per passage, led by its date, ending in [n].
 
     hits come weighed (qa/support.py), most probable first, or for a period's listing in date order (latest
@@ -300,9 +315,9 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         lines.append(f"{more} not listed here, which lists at most {len(chosen)}: narrow the question, by a period "
                      "for instance." if chronological else
                      f"{more} not cited here, which cites at most {len(chosen)}: ask for more, or for a list.")
-    unheld = _unheld(question, names, [c.hit for c in citations]) if not listing else []
+    unheld = _unheld(question, names, rare, [c.hit for c in citations]) if not listing else []
     if unheld:  # "Did Carter travel to Havana?" answered with his other journeys: say what they lack
-        lines.append(f"None of the records cited mentions {_and(unheld)}.")
+        lines.append(f"None of the records cited mentions {_and(unheld)} by that name.")
     if unknown:
         # under an answer ("When did Ike visit India?" found by meaning): what was matched instead; a period's
         # listing matched nothing but its period

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import settings, store, stores
-from .answer import Answer, compose, extreme_first, members, off_role
+from .answer import LACKING_SHARE, Answer, compose, extreme_first, members, off_role
 from .build import BuildReport, build
 from .casing import capitalised, in_capitals, recase
 from .collection import BrowsePage, BrowseRequest, browse, examples
@@ -72,6 +72,8 @@ class Retrieved:
     held: frozenset[int] = frozenset()  # a list's records by whom it names in its period (qa/answer.py members);
                                         # a move's nearest records of its thread (qa/followup.py leading)
     off: frozenset[int] = frozenset()   # a list's records of no office it asks for (qa/answer.py off_role)
+    rare: frozenset[str] = frozenset()  # its names few records hold (qa/answer.py LACKING_SHARE): an answer
+                                        # says which no cited record holds
 
     def answer(self, k: int) -> Answer:
         """Compose the cited answer: the supported records, or every record of a period that only lists."""
@@ -79,7 +81,7 @@ class Retrieved:
                        date_to=self.date_to, listing=self.listing, chronological=self.query.intent.listing,
                        gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names,
                        named=self.named, order=self.query.intent.order, read_as=self.read_as,
-                       move=self.move, held=self.held, off=self.off, names=self.query.names)
+                       move=self.move, held=self.held, off=self.off, names=self.query.names, rare=self.rare)
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False, earlier=False)
@@ -392,9 +394,12 @@ class Archive:
                 move = leaning.way if leaning.origin else 0
                 held = leading(hits, leaning, CITE_LIST)  # cited, however like the question
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
+        few = LACKING_SHARE * index.keywords.n
+        rare = frozenset(n.text for n in q.names if n.known and n.held_by(index.keywords.count) <= few)
         # read as recased (qa/casing.py), shown as asked
         return Retrieved(replace(q, text=text), hits, date_from, date_to, self.stamp(index), mode, gaps, listing,
-                         named=bool(q.names or q.context), read_as=read_as, move=move, held=held, off=off)
+                         named=bool(q.names or q.context), read_as=read_as, move=move, held=held, off=off,
+                         rare=rare)
 
     def _earlier(self, index: Store, history: list[str], k: int, mode: Mode) -> Earlier:
         """The answer the question before a follow-up was given (read with its own history, up to
