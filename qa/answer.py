@@ -8,6 +8,7 @@ from datetime import date
 
 from .dates import within
 from .intent import holds_office
+from .records import Record
 from .retrieve import Hit
 from .sentences import sentences
 from .stores.base import COMMON_SHARE
@@ -164,24 +165,46 @@ LACKING_SHARE = 0.05
 _ADJECTIVE_ENDS = ("an", "ans", "ese", "ish", "i")
 
 
-def _names(record: Words, name) -> bool:
-    """Whether a record holds a name in some spelling, or a name of several words by its last ("Clinton" of "Bill
-    Clinton" in "William J. Clinton")."""
-    last = tokens(name.text.split()[-1]) if " " in name.text else []
-    return holds_names(record, [name]) or bool(last) and all(holds(t, record) for t in last)
+# Words after a name that are no noun it qualifies ("Taiwan while he was president", "Sudan in 1978").
+_NOT_NOUNS = frozenset("""in on at to of for from with by as while during before after when and or but since until
+till than that which who is are was were did do does has have had""".split())
+# A word before a name's last word in a record that leaves the name the same one: an initial ("William J.
+# Clinton"), or none.
+_INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
+# Words that make a place's name another place than its last word ("North Korea", "East Berlin").
+_DIRECTIONS = frozenset("north south east west northern southern eastern western upper lower central new".split())
+
+
+def _names(record: Record, words: Words, name) -> bool:
+    """Whether a record holds a name in some spelling, or a name of several words by its last when no other
+    name's word comes before it there ("Clinton" of "Bill Clinton" in "William J. Clinton"; not "Castro" of
+    "Fidel Castro" in "Raul Castro"), and no word of direction makes it another place ("North Korea")."""
+    if holds_names(words, [name]):
+        return True
+    said = name.text.split()
+    if len(said) < 2 or not tokens(said[-1]) or _DIRECTIONS & {w.lower() for w in said[:-1]}:
+        return False  # "North Korea" is not held by "Korea", nor "East Germany" by "Germany"
+    text = f"{record.title} {record.summary}"
+    for m in re.finditer(rf"(?<!\w){re.escape(said[-1])}(?!\w)", text, re.IGNORECASE):
+        before = text[: m.start()].split()
+        word = before[-1].strip("(\"'") if before else ""
+        if not word or not word[:1].isupper() or _INITIAL.match(word) or word.lower() == said[-2].lower():
+            return True
+    return False
 
 
 def _unheld(question: str, names: list | tuple, rare: frozenset[str], cited: list[Hit]) -> list[str]:
     """Those of the question's names (qa/query.Name) few records hold (rare: their texts) that no cited record
     holds, when a cited record holds another of its names (_names; "Did Carter go to Havana?" answered with
     his journeys); not an adjective or an acronym before a noun ("American president", "US officials")."""
-    words = [record_words(h.record) for h in cited]
-    held = {n.text for n in names if any(_names(w, n) for w in words)}
+    records = [(h.record, record_words(h.record)) for h in cited]
+    held = {n.text for n in names if any(_names(r, w, n) for r, w in records)}
     out = []
     for n in names:
         if n.text in held or n.text not in rare:
             continue
-        modifier = re.search(rf"(?<!\w){re.escape(n.text)}\s+[a-z]", question) is not None and " " not in n.text
+        after = re.search(rf"(?<!\w){re.escape(n.text)}\s+([a-z]\w*)", question, re.IGNORECASE)
+        modifier = after is not None and " " not in n.text and after.group(1).lower() not in _NOT_NOUNS
         if modifier and (n.text.lower().endswith(_ADJECTIVE_ENDS) or n.text.isupper()):
             continue
         out.append(n.text)

@@ -135,9 +135,9 @@ def find_order(text: str) -> Order | None:
 
 @dataclass(frozen=True)
 class Earlier:
-    """The answer a follow-up leans on: its weighed candidates (qa/retrieve.Hit) as it ranked them, or for a
-    question asking for the first or the last, in the order it cited them (qa/archive.py _earlier), of which it
-    cited the first `cited`."""
+    """The answer a follow-up leans on: its weighed candidates (qa/retrieve.Hit), those it cited first in the
+    order it cited them (by support, in date order for a list, nearest first for a move), then the rest as it
+    ranked them (qa/archive.py _earlier); it cited the first `cited`."""
 
     hits: tuple
     cited: int
@@ -145,7 +145,7 @@ class Earlier:
 
     @property
     def rows(self) -> tuple[int, ...]:
-        """The rows it cited, best first."""
+        """The rows it cited, in the order it cited them."""
         return tuple(h.row for h in self.hits[: self.cited])
 
     def alongside(self, anchor) -> frozenset[int]:
@@ -171,14 +171,31 @@ class Earlier:
         return dated[held.index(max(held))]
 
 
-# Words between a verb of going and "from there" that keep it the verb's ("fly on to from there").
-_ONWARD_PARTICLES = frozenset("on onward onwards to off out away back".split())
+# "from there" is a move when said of a verb of going at most this many words before it ("Did he fly back to
+# Washington from there?"), whose subject is the one asked about before, not others ("Did any president come to
+# Washington from there?", "Did he meet anyone from there?": people from that place).
+FROM_THERE_WORDS = 4
+_OTHERS = frozenset("any anyone anybody someone somebody anything something everyone everybody people which what "
+                    "who whom other others some no every".split())
+_AUXILIARIES = frozenset("did does do was were is are had has have will would could can".split())
+
+
+def _going_from_there(before: list[str]) -> bool:
+    """Whether "from there", after these words (lower case), is said of a move by the one asked about before."""
+    for j in range(len(before) - 1, max(-1, len(before) - 2 - FROM_THERE_WORDS), -1):
+        if before[j] not in _GOING:
+            continue
+        if _OTHERS & set(before[j + 1:]):  # "meet anyone from there"
+            return False
+        subject = [w for w in before[:j] if w not in _AUXILIARIES]
+        return not subject or subject[-1] not in _OTHERS and (len(subject) < 2 or subject[-2] not in _OTHERS)
+    return False
 
 
 def _in_place(text: str, m: re.Match) -> bool:
     """Whether a move's words are no move in time: a bare "after"/"before" after a verb that makes it none
-    (_IN_PLACE), "again" with no verb of going before it ("What was the date again?"), "from there" not after
-    one, but for the particles of one (_ONWARD_PARTICLES: "What did he report from there?", "Did anyone come to
+    (_IN_PLACE), "again" with no verb of going before it ("What was the date again?"), "from there" not said of
+    a move by the one asked about (_going_from_there: "What did he report from there?", "Did anyone come to
     Washington from there?"; not "Where did he fly on to from there?")."""
     before = [w.lower().strip(",;:") for w in text[: m.start()].split()]
     phrase = " ".join(m.group(0).lower().split())
@@ -186,11 +203,8 @@ def _in_place(text: str, m: re.Match) -> bool:
         return bool(before) and before[-1] in _IN_PLACE
     if phrase == "again":
         return not any(w in _GOING for w in before)
-    if phrase == "from there":  # "Where did he go from there?", "Where did he fly on to from there?"; not "Did
-        verb = list(before)     # any president come to Washington from there?"
-        while verb and verb[-1] in _ONWARD_PARTICLES:
-            verb.pop()
-        return not verb or verb[-1] not in _GOING
+    if phrase == "from there":
+        return not _going_from_there(before)
     return False
 
 
@@ -486,7 +500,9 @@ def of_thread(hits: list, leaning: Leaning) -> frozenset[int]:
 def leading(hits: list, leaning: Leaning, bar: float) -> frozenset[int]:
     """For a move in order whose hits nearest_first() ordered: the records of its thread (of_thread()) nearer than
     the nearest record likely enough to be cited (bar), and at least the nearest one: where he went next, in
-    order, up to the first that reads like the question."""
+    order, up to the first that reads like the question. (Its stops between that one and the next likely one are
+    not cited: holding every stop up to the farthest likely record cited three times as many records, most of
+    them not asked for.)"""
     thread = [h.row for h in hits if h.row in of_thread(hits, leaning)]
     likely = next((i for i, h in enumerate(hits) if h.support >= bar), len(hits))
     return frozenset(thread[:1]) | {h.row for h in hits[:likely] if h.row in thread}

@@ -554,14 +554,15 @@ def day_of(question: str, lo: date | None, hi: date | None) -> QuestionDates | N
 
 # A month named without its year ("And by December, ...?", "What about in March?", "And on December 12?"), after
 # a word placing a time in it; in capitals, as a month is written ("may" is a verb).
-_BARE_MONTH = re.compile(r"\b(?:in|by|during|of|on)\s+(?P<mon>" + "|".join(calendar.month_name[1:])
+_BARE_MONTH = re.compile(r"\b(?P<prep>(?i:in|by|during|of|on))\s+(?P<mon>" + "|".join(calendar.month_name[1:])
                          + r")(?:\s+(?P<day>[12]?\d|3[01])(?:st|nd|rd|th)?)?\b")
 
 
 def month_of(question: str, lo: date | None, hi: date | None) -> QuestionDates | None:
     """A month named without its year ("And by December, how did they read it?"; "And on December 12?" its day)
     in the one year the question before named, or None when there is no such month or day, or the earlier range
-    is not within one year."""
+    is not within one year. "by" a day is up to it, from the earlier range's start ("What had he done by June
+    30?"); "by" a month is that month, as of it."""
     m = _BARE_MONTH.search(question)
     if not m or lo is None or hi is None or lo.year != hi.year:
         return None
@@ -570,6 +571,10 @@ def month_of(question: str, lo: date | None, hi: date | None) -> QuestionDates |
         first = last = date(lo.year, month, int(m.group("day"))) if m.group("day") else None
     except ValueError:  # "February 30": no range rather than a wrong one
         return None
+    if first is not None and m.group("prep").lower() == "by":
+        first = lo if lo <= first else None
+        if first is None:  # "by January 3" of a range starting later: no range rather than a wrong one
+            return None
     first = first or date(lo.year, month, 1)
     last = last or date(lo.year, month, calendar.monthrange(lo.year, month)[1])
     return QuestionDates(first, last, m.group(0), without(question, m))

@@ -11,7 +11,7 @@ from datetime import date
 
 from .intent import DATE_ONLY, EXTREME_WORDS, GENERIC, Intent, dated_topic, detect
 from .keywords import KeywordIndex
-from .names import NameMatcher, not_a_name
+from .names import PERSON_TITLES, NameMatcher, not_a_name
 from .text import forms, singular, tokens
 
 # A follow-up's context (the names and words of the question before it) counts at this share of the weight of
@@ -94,7 +94,7 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
     day", "a year earlier").
     """
     from .followup import others_there
-    from .qdates import QuestionDates, find_dates, find_shift, shifted, within_earlier
+    from .qdates import QuestionDates, find_dates, within_earlier
 
     intent = detect(text, history)
     # what a follow-up leans on: the question before it, or before a run of bare periods ("And in 1960?") the
@@ -287,6 +287,7 @@ PARTICLES = frozenset("de da di du dos das del della dei der van von la le bin i
 # A month or a day of the week alone is a time, not a name a record must hold ("after the September 11 attacks",
 # "Did Nixon visit China in February?"); in a name it stays ("May Day", "the February Revolution"), and after a
 # title ("Prime Minister May", "Mrs. May").
+_HONORIFICS = frozenset("mr mrs ms miss dr sir dame lady lord madam".split())
 _CALENDAR = frozenset([*(calendar.month_name[i].lower() for i in range(1, 13)),
                        *(calendar.day_name[i].lower() for i in range(7))])
 
@@ -341,6 +342,7 @@ def name_phrases(text: str, is_name: Callable[[str], bool] | None = None, *,
 
     def a_time(p: list[tuple[int, str]]) -> bool:  # "in February", not "Prime Minister May", "Mrs. May"
         i, w = p[0]
-        return len(p) == 1 and w.lower() in _CALENDAR and not (i > 0 and not_a_name(words[i - 1].strip(".")))
+        title = words[i - 1].strip(".").lower() if i > 0 else ""
+        return len(p) == 1 and w.lower() in _CALENDAR and title not in PERSON_TITLES and title not in _HONORIFICS
 
     return [[w for _, w in p] for p in phrases if tokens(p[-1][1]) and not alone_first(p) and not a_time(p)]

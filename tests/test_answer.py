@@ -136,7 +136,8 @@ def test_a_rare_name_no_cited_record_holds_is_said_under_the_answer():
     def name(text: str, known: bool = True) -> Name:
         return Name(text, (frozenset(t.lower() for t in text.split()),), known)
 
-    rare = frozenset({"Vyshinsky", "Geneva", "Bern", "Cuban", "UN", "Andrei Vyshinsky"})
+    rare = frozenset({"Vyshinsky", "Geneva", "Bern", "Cuban", "UN", "Andrei Vyshinsky", "Ivan Vyshinsky",
+                      "North Korean", "US"})
     # Vyshinsky's telegram answers for Vyshinsky, not for Geneva, which a few other records of the collection hold
     ans = compose("Did Vyshinsky cable from Geneva?", weighed((A, 0.9)), k=5, index=STAMP,
                   names=[name("Vyshinsky"), name("Geneva")], rare=rare)
@@ -146,7 +147,7 @@ def test_a_rare_name_no_cited_record_holds_is_said_under_the_answer():
     assert both.text.splitlines()[-1] == "None of the records cited mentions Geneva or Bern by that name."
     for question, names in [
             ("Did Vyshinsky cable?", [name("Vyshinsky")]),                             # held
-            ("Did Andrei Vyshinsky cable?", [name("Andrei Vyshinsky")]),              # held by its last word
+            ("Did Andrei Vyshinsky cable to the US?", [name("Andrei Vyshinsky"), name("US")]),  # by its last word
             ("Did Vyshinsky cable from Yalta?", [name("Vyshinsky"), name("Yalta", known=False)]),  # said otherwise
             ("Did Vyshinsky cable from Washington?", [name("Vyshinsky"), name("Washington")]),  # held by many
             ("Which Cuban officials did Vyshinsky meet?", [name("Cuban"), name("Vyshinsky")]),  # before its noun
@@ -154,6 +155,15 @@ def test_a_rare_name_no_cited_record_holds_is_said_under_the_answer():
             ("Did Molotov cable from Geneva?", [name("Molotov"), name("Geneva")])]:  # nothing it names is held
         assert "None of the records" not in compose(question, weighed((A, 0.9)), k=5, index=STAMP, names=names,
                                                     rare=rare).text, question
+    # a name's last word is not it when another name's word comes before it there, nor after a word of direction
+    other = rec("October 30, 1947", "Telegram from Cde. Molotov", "Molotov relays what Ivan Vyshinsky said.")
+    rare |= {"Molotov"}
+    ans = compose("Did Molotov quote Andrei Vyshinsky?", weighed((other, 0.9)), k=5, index=STAMP,
+                  names=[name("Molotov"), name("Andrei Vyshinsky")], rare=rare)
+    assert ans.text.splitlines()[-1] == "None of the records cited mentions Andrei Vyshinsky by that name."
+    ans = compose("Did Vyshinsky discuss North Korean affairs?", weighed((A, 0.9)), k=5, index=STAMP,
+                  names=[name("Vyshinsky"), name("North Korean")], rare=rare)
+    assert ans.text.splitlines()[-1] == "None of the records cited mentions North Korean by that name."
 
 
 def test_records_quoting_the_same_passage_on_the_same_day_share_one_line():

@@ -55,6 +55,9 @@ def top(answer) -> str:
                                       ("Did he testify before Congress after that?", 1),
                                       ("Where did she go from there?", 1),
                                       ("Where did he fly on to from there?", 1),
+                                      ("Where did he go directly from there?", 1),
+                                      ("Did he fly back to Washington from there?", 1),
+                                      ("Where did Nixon go from there?", 1),
                                       ("Did he ever come back?", 1), ("Did she visit Rome again?", 1),
                                       ("Where did he go right after the summit?", 1),
                                       ("What did she do soon after that?", 1),
@@ -88,7 +91,9 @@ def test_a_word_of_nearness_is_the_move_s_and_no_topic(text, phrase):
 
 
 @pytest.mark.parametrize("text", ["Did any president come to Washington from there?", "Did he meet anyone from there?",
-                                  "Were there any visits to Washington from there?"])
+                                  "Were there any visits to Washington from there?",
+                                  "Which leaders have visited the United States from there?",
+                                  "Who came to Washington from there?"])
 def test_from_there_is_a_move_only_after_its_own_verb_of_going(text):
     assert find_order(text) is None  # "from there" says where the visitors came from
 

@@ -443,6 +443,8 @@ def test_a_bare_month_is_of_the_one_year_asked_about_before(text, lo, hi, want):
     ("Only the ones dated the 29th?", (date(1971, 1, 29), date(1971, 1, 29))),
     ("What was decided that same day?", None),  # the answer's day, not the question's (qa/followup.py)
     ("Who signed it?", None),
+    ("In May, who came?", (date(1971, 5, 1), date(1971, 5, 31))),          # opening the question
+    ("What had he done by June 30?", (date(1971, 1, 1), date(1971, 6, 30))),  # by a day: up to it
 ])
 def test_a_follow_up_s_time_is_said_against_the_earlier_question_s(text, want):
     got = qdates.within_earlier(text, qdates.find_dates("Who visited the capital in January 1971?"))

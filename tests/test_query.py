@@ -101,6 +101,7 @@ def test_a_month_or_a_weekday_alone_is_a_time_not_a_name():
     assert name_phrases("Who came in the weeks after the September 11 attacks?") == []
     assert name_phrases("Did Nixon visit China in February?") == [["Nixon"], ["China"]]
     assert name_phrases("Who met on Monday?") == []
+    assert name_phrases("In March, did Nixon visit Canada?") == [["Nixon"], ["Canada"]]  # "In" is no title
     # within a name it stays
     assert name_phrases("Who marched in the May Day parade?") == [["May", "Day"]]
     assert name_phrases("What began the February Revolution?") == [["February", "Revolution"]]
