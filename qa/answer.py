@@ -163,8 +163,6 @@ LACKING_SHARE = 0.05
 # The endings of a country's or a people's adjective ("American officials", "Cuban leaders"): such a word before a
 # noun of the question qualifies it, and a record need not write it.
 _ADJECTIVE_ENDS = ("an", "ans", "ese", "ish", "i")
-
-
 # Words after a name that are no noun it qualifies ("Taiwan while he was president", "Sudan in 1978").
 _NOT_NOUNS = frozenset("""in on at to of for from with by as while during before after when and or but since until
 till than that which who is are was were did do does has have had""".split())

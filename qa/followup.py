@@ -188,7 +188,7 @@ def _going_from_there(before: list[str]) -> bool:
         if _OTHERS & set(before[j + 1:]):  # "meet anyone from there"
             return False
         subject = [w for w in before[:j] if w not in _AUXILIARIES]
-        return not subject or subject[-1] not in _OTHERS and (len(subject) < 2 or subject[-2] not in _OTHERS)
+        return _OTHERS.isdisjoint(subject[-2:])  # "Did any president come ...", "Which leaders have visited ..."
     return False
 
 
@@ -503,7 +503,8 @@ def leading(hits: list, leaning: Leaning, bar: float) -> frozenset[int]:
     order, up to the first that reads like the question. (Its stops between that one and the next likely one are
     not cited: holding every stop up to the farthest likely record cited three times as many records, most of
     them not asked for.)"""
-    thread = [h.row for h in hits if h.row in of_thread(hits, leaning)]
+    rows = of_thread(hits, leaning)
+    thread = [h.row for h in hits if h.row in rows]
     likely = next((i for i, h in enumerate(hits) if h.support >= bar), len(hits))
     return frozenset(thread[:1]) | {h.row for h in hits[:likely] if h.row in thread}
 

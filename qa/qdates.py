@@ -572,9 +572,9 @@ def month_of(question: str, lo: date | None, hi: date | None) -> QuestionDates |
     except ValueError:  # "February 30": no range rather than a wrong one
         return None
     if first is not None and m.group("prep").lower() == "by":
-        first = lo if lo <= first else None
-        if first is None:  # "by January 3" of a range starting later: no range rather than a wrong one
+        if first < lo:  # "by January 3" of a range starting later: no range rather than a wrong one
             return None
+        first = lo
     first = first or date(lo.year, month, 1)
     last = last or date(lo.year, month, calendar.monthrange(lo.year, month)[1])
     return QuestionDates(first, last, m.group(0), without(question, m))
