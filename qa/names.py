@@ -7,6 +7,9 @@ Four general mechanisms, none tuned to one collection:
 - edit distance: an unknown word within one or two edits of a corpus word ('Shtykov'/'Shytkov');
 - initials: three capitals ('JFK', 'FDR') stand also for the names the corpus writes with a middle initial
   that they spell ('John F. Kennedy', 'Franklin D. Roosevelt'), found when it is built (initialisms()).
+
+And one relation that is not a spelling: a region holds the places in it (qa/regions.txt, and lines with '='
+in an aliases.txt beside the records): a record of a journey to Kenya holds "Africa" (NameMatcher.within()).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 from .text import WORD_FORM, fold, singular, tokens
 
 BUILTIN_ALIASES = Path(__file__).with_name("aliases.txt")
+BUILTIN_REGIONS = Path(__file__).with_name("regions.txt")
 _SKELETON_SUBS = [("ph", "f"), ("ff", "v"), ("w", "v"), ("ck", "k"), ("kh", "h"), ("dzh", "j"), ("zh", "j"),
                   ("tch", "ch"), ("tsch", "ch"), ("q", "k"), ("x", "ks"), ("c", "k")]
 
@@ -53,18 +57,46 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-def read_aliases(paths: list[Path]) -> list[list[str]]:
-    """Alias groups, one a line: names of one person or thing separated by '|'; '#' starts a comment."""
-    groups = []
+def _lines(paths: list[Path]) -> Iterable[str]:
     for path in paths:
-        if not path.is_file():
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            line = line.split("#", 1)[0].strip()
-            names = [n.strip() for n in line.split("|") if n.strip()]
-            if len(names) > 1:
-                groups.append(names)
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    yield line
+
+
+def read_aliases(paths: list[Path]) -> list[list[str]]:
+    """Alias groups, one a line: names of one person or thing separated by '|'; '#' starts a comment. A line
+    with '=' is a region's (read_regions())."""
+    groups = []
+    for line in _lines(paths):
+        names = [n.strip() for n in line.split("|") if n.strip()]
+        if "=" not in line and len(names) > 1:
+            groups.append(names)
     return groups
+
+
+def _region_key(name: str) -> str:
+    """A region's name as it is looked up: its folded words, an article before it aside ("the Balkans")."""
+    return re.sub(r"^the ", "", _words(name))
+
+
+def read_regions(paths: list[Path]) -> dict[str, list[str]]:
+    """Regions, one a line: the region's names separated by '|', '=', then the places in it separated by ','
+    ("Baltic states | Baltics = Estonia, Latvia, Lithuania"); a place may be a region too. By each name's
+    folded words ("baltic states")."""
+    out: dict[str, list[str]] = {}
+    for line in _lines(paths):
+        if "=" not in line:
+            continue
+        left, right = line.split("=", 1)
+        places = [p.strip() for p in right.split(",") if p.strip()]
+        for name in left.split("|"):
+            key = _region_key(name)
+            if key:
+                out[key] = places
+    return out
 
 
 # A person's name written with a middle initial: 'John F. Kennedy', 'Harry S Truman'. English abbreviates a person
@@ -186,9 +218,10 @@ class NameMatcher:
     """Finds, for the words of a question, the spellings the corpus uses."""
 
     def __init__(self, vocabulary: set[str], aliases: list[list[str]] | None = None,
-                 initials: dict[str, list[str]] | None = None) -> None:
+                 initials: dict[str, list[str]] | None = None, regions: dict[str, list[str]] | None = None) -> None:
         self.vocabulary = vocabulary
         self.initials = initials or {}  # initialisms() of the collection
+        self.regions = regions or {}  # read_regions()
         # each name's words, folded and padded once, so a question is matched by substring search alone
         self.aliases = [(g, [f" {_words(n)} " for n in g]) for g in (aliases or [])]
         self._by_skeleton: dict[str, list[str]] = defaultdict(list)
@@ -281,6 +314,30 @@ class NameMatcher:
         if pinyin and pinyin not in out:
             out.append(pinyin)
         return tuple(out)
+
+    def within(self, phrase: list[str]) -> tuple[frozenset[str], ...]:
+        """When the phrase names a region whole ("Europe", "the Middle East", "African"; not "South Africa"): the
+        spellings the collection uses of the places in it, each place's aliases too ("Burma" of "Myanmar"). A
+        record holding one holds the region; a search for the region is not one for them."""
+        out: list[frozenset[str]] = []
+        for place in self._places(_region_key(" ".join(phrase))):
+            for name in (place, *(n for _, others in self.alias_groups(place) for n in others)):
+                ts = frozenset(tokens(name))
+                if ts and ts <= self.vocabulary and ts not in out:
+                    out.append(ts)
+        return tuple(out)
+
+    def _places(self, region: str, seen: frozenset[str] = frozenset()) -> list[str]:
+        """The places in a region (its folded name), a region among them read for its own (once)."""
+        out = []
+        for place in self.regions.get(region, ()):
+            key = _region_key(place)
+            if key in self.regions:
+                if key not in seen and key != region:
+                    out.extend(self._places(key, seen | {region}))
+            else:
+                out.append(place)
+        return out
 
     def in_pinyin(self, phrase: list[str]) -> frozenset[str] | None:
         """A name that looks like Wade-Giles (_WG_LOOKS: "Teng Hsiao-p'ing", "Chou En-lai") as the collection

@@ -25,12 +25,19 @@ class Name:
 
     text: str
     spellings: tuple[frozenset[str], ...]  # each a set of tokens; the first is the question's own
-    known: bool                            # whether the collection uses some spelling of it
+    known: bool                            # whether the collection uses some spelling of it (or place in it)
+    within: tuple[frozenset[str], ...] = ()  # a region's: the places in it, held as it but not searched for
+                                             # (qa/names.py NameMatcher.within)
+
+    @property
+    def holding(self) -> tuple[frozenset[str], ...]:
+        """What a record holds the name by: a spelling of it, or a place in it."""
+        return self.spellings + self.within
 
     def held_by(self, count) -> int:
-        """At most how many records hold the name in some spelling: for each spelling, as many as hold its rarest
-        word (count: a word's number of records), summed over the spellings."""
-        return sum(min(count(t) for t in s) for s in self.spellings)
+        """At most how many records hold the name: for each spelling (or place in it), as many as hold its
+        rarest word (count: a word's number of records), summed."""
+        return sum(min(count(t) for t in s) for s in self.holding)
 
 
 @dataclass(frozen=True)
@@ -174,8 +181,9 @@ def names_in(text: str, matcher: NameMatcher, vocabulary: set[str],
         spelled = matcher.spellings(phrase)
         if not spelled:
             continue
-        known = any(s <= vocabulary for s in spelled)
-        out.append(Name(" ".join(phrase), spelled, known))
+        within = tuple(s for s in matcher.within(phrase) if s not in spelled)
+        known = any(s <= vocabulary for s in spelled) or bool(within)
+        out.append(Name(" ".join(phrase), spelled, known, within))
     if acronym is None:
         return out
     said: dict[str, bool] = {}  # each acronym looked up once

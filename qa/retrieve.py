@@ -126,7 +126,7 @@ def extremes(index: Store, names: list, date_from: date | None, date_to: date | 
     if not rarest.held_by(count):
         return ()
     read = READ_BATCHES * limit
-    words = sorted({min(s, key=lambda t: (count(t), t)) for s in rarest.spellings})
+    words = sorted({min(s, key=lambda t: (count(t), t)) for s in rarest.holding})
     found = np.unique(index.keyword(words, EXTREME_READ, index.within(date_from, date_to)).rows).astype(np.int64)
     kinds = [found]
     if not found.size or found.size >= EXTREME_READ:

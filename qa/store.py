@@ -27,7 +27,7 @@ import numpy as np
 
 from .errors import IndexProblem
 from .keywords import KeywordIndex
-from .names import BUILTIN_ALIASES, NameMatcher, read_aliases
+from .names import BUILTIN_ALIASES, BUILTIN_REGIONS, NameMatcher, read_aliases, read_regions
 from .records import Record, find_record_files
 from .stores.folder import FolderStore
 from .table import RecordTable, ids_sha256, scan
@@ -119,7 +119,8 @@ def sha256_tree(folder: Path) -> str:
 
 
 def alias_files(sources: list[str]) -> list[Path]:
-    """The built-in alias list and any aliases.txt beside the records a collection was built from."""
+    """The built-in alias list and any aliases.txt beside the records a collection was built from (its groups of
+    names, and its regions: qa/names.py)."""
     out = [BUILTIN_ALIASES]
     for s in sources:
         p = Path(s)
@@ -474,7 +475,9 @@ def load_index(index_dir: Path) -> FolderStore:
     if keywords.n != m.count:
         raise IndexProblem(f"{damaged}: the keyword index holds {keywords.n} records, the manifest says "
                            f"{m.count}; {_fix(index_dir)}")
-    names = NameMatcher(keywords.vocabulary, read_aliases(alias_files(m.sources)), m.initials)
+    listed = alias_files(m.sources)
+    names = NameMatcher(keywords.vocabulary, read_aliases(listed), m.initials,
+                        read_regions([BUILTIN_REGIONS, *listed[1:]]))
     ivf = faiss.try_extract_index_ivf(fi)
     if ivf is not None:
         ivf.make_direct_map()  # so cited records' vectors can be read back for their cosine

@@ -111,7 +111,7 @@ def holds(token: str, words: Words, verb: bool = False) -> bool:
 
 def holds_names(words: Words, names) -> bool:
     """Whether a text holds every one of the names (qa/query.Name), each in some spelling."""
-    return all(any(all(holds(t, words) for t in s) for s in n.spellings) for n in names)
+    return all(any(all(holds(t, words) for t in s) for s in n.holding) for n in names)
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class Wording:
     """A question's words to look for in a record, each weighted by rarity, and its names' spellings."""
 
     terms: dict[str, float]                        # every word the collection uses -> idf
-    names: list[tuple[frozenset[str], ...]]       # each name: its spellings (token sets)
+    names: list[tuple[frozenset[str], ...]]       # each name: its spellings and places in it (token sets)
     name_weights: list[float]                      # each name's rarity: the idf of its rarest spelling
     own: int = -1                                  # how many of the names are the question's own (the rest
                                                    # are a follow-up's context); -1: all
@@ -150,7 +150,7 @@ class Wording:
         names = list(query.names) + list(query.context)
         weights = [min(rarity(s) for s in n.spellings) * (1.0 if i < len(query.names) else query.context_share)
                    for i, n in enumerate(names)]
-        return cls(terms, [n.spellings for n in names], weights, len(query.names),
+        return cls(terms, [n.holding for n in names], weights, len(query.names),
                    tuple(n.known for n in query.names), plain)
 
     def coverage(self, record: Words) -> float:

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from qa.intent import is_plural
-from qa.names import BUILTIN_ALIASES, NameMatcher, edit_distance, initialisms, read_aliases, skeleton
+from qa.names import (BUILTIN_ALIASES, BUILTIN_REGIONS, NameMatcher, edit_distance, initialisms, read_aliases,
+                      read_regions, skeleton)
 from qa.query import analyze, name_phrases, names_in
 
 
@@ -69,6 +70,80 @@ def test_the_general_alias_list_holds_places_renamed_and_respelled():
     groups = read_aliases([BUILTIN_ALIASES])
     names = [n for g in groups for n in g]
     assert len(names) == len(set(names)), "a name in two groups of qa/aliases.txt"
+
+
+def test_a_region_is_held_by_the_places_in_it_and_only_a_whole_name_is_a_region(tmp_path):
+    listed = tmp_path / "aliases.txt"
+    listed.write_text("# a collection's own list: groups of names, and regions with '='\n"
+                      "Myanmar | Burma\n"
+                      "Outer Reach | Outer Reaches = Norland, Myanmar, Inner Reach\n"
+                      "Inner Reach = Sudland, Outer Reach\n"  # a region of the list, and a loop back
+                      "Far Isles = Nowhere\n")
+    assert read_aliases([listed]) == [["Myanmar", "Burma"]]  # a region's line is no group of names
+    regions = read_regions([listed])
+    assert regions["outer reaches"] == regions["outer reach"] == ["Norland", "Myanmar", "Inner Reach"]
+    m = NameMatcher({"norland", "sudland", "burma", "outer", "reach"}, read_aliases([listed]), regions=regions)
+    # each place the collection writes, in every form the aliases give it (the records write "Burma"); a region
+    # among the places is read for its own, once; a place no record writes is left out
+    assert m.within(["Outer", "Reach"]) == m.within(["the", "Outer", "Reaches"]) == \
+        (frozenset({"norland"}), frozenset({"burma"}), frozenset({"sudland"}))
+    assert m.within(["Far", "Isles"]) == ()
+    # only the whole name: "Outer Reach Lodge" is somewhere, not the region
+    assert m.within(["Outer", "Reach", "Lodge"]) == ()
+    # the region's own spellings are untouched: a search for it is not one for the places in it
+    assert m.spellings(["Outer", "Reach"]) == (frozenset({"outer", "reach"}),)
+
+
+def test_the_general_regions_hold_their_countries_and_a_country_named_like_one_is_no_region():
+    regions = read_regions([BUILTIN_REGIONS])
+    vocab = {"kenya", "nigeria", "france", "poland", "polish", "burma", "thailand", "siam", "mexico", "brazil",
+             "estonia", "latvia", "lithuania", "south", "africa"}
+    m = NameMatcher(vocab, read_aliases([BUILTIN_ALIASES]), regions=regions)
+    assert {frozenset({"kenya"}), frozenset({"nigeria"})} <= set(m.within(["African"]))
+    assert {frozenset({"poland"}), frozenset({"polish"}), frozenset({"france"})} <= set(m.within(["Europe"]))
+    assert frozenset({"burma"}) in m.within(["Southeast", "Asia"])  # Myanmar, as the records write it
+    assert {frozenset({"mexico"}), frozenset({"brazil"})} <= set(m.within(["Latin", "America"]))
+    assert set(m.within(["Baltic"])) == {frozenset({"estonia"}), frozenset({"latvia"}), frozenset({"lithuania"})}
+    assert m.within(["South", "Africa"]) == () and m.within(["Central", "African", "Republic"]) == ()
+    # the list as its header says: the continents share no country (Russia, the Soviet Union and Turkey, which
+    # span two, are in none), and every region expands to places
+    continents = ["africa", "asia", "europe", "north america", "south america", "oceania"]
+    seen: dict[str, str] = {}
+    for c in continents:
+        for place in m._places(c):
+            assert place not in seen, f"{place} is in {seen.get(place)} and {c}"
+            seen[place] = c
+    assert not {"Russia", "Soviet Union", "Turkey"} & set(seen)
+    for name in regions:
+        places = m._places(name)
+        assert len(places) >= 2 and len(places) == len(set(places)), name
+
+
+def test_a_region_named_in_a_question_is_held_by_a_record_of_a_place_in_it_not_searched_for(hsg_archive):
+    from qa.support import Wording, holds_names, record_words
+
+    idx = hsg_archive.current
+    q = analyze("Which African countries did Bill Clinton visit in March 1998?", idx.keywords, idx.names)
+    african = next(n for n in q.names if n.text == "African")
+    assert frozenset({"kenya"}) in african.within and african.known
+    # held by a record of Kenya, as the support model reads it ...
+    record = next(r for r in idx.records.fetch(range(len(idx.records))) if "Kenya" in r.title)
+    assert holds_names(record_words(record), [african])
+    assert frozenset({"kenya"}) in Wording.of(q, idx.keywords).names[0]
+    # ... but not searched for: neither embedded nor matched by keyword
+    assert "kenya" not in q.tokens and "kenya" not in q.match_text.lower()
+    south = analyze("Who met Nelson Mandela in South Africa?", idx.keywords, idx.names)
+    assert all(n.within == () for n in south.names)
+
+
+def test_a_list_over_a_region_cites_the_journeys_to_its_countries(hsg_archive):
+    answer = hsg_archive.ask("Which Baltic states did President George W. Bush visit?", k=10)
+    cited = {(c.hit.record.date.text, c.hit.record.title) for c in answer.citations}
+    journeys = {("November 22, 2002", "Travel of President George W. Bush to Lithuania (Vilnius)"),
+                ("May 6, 2005", "Travel of President George W. Bush to Latvia (Riga)"),
+                ("November 27, 2006", "Travel of President George W. Bush to Estonia (Tallinn)"),
+                ("November 28, 2006", "Travel of President George W. Bush to Latvia (Riga)")}
+    assert journeys <= cited
 
 
 def test_name_phrases_skip_titles_and_question_words():

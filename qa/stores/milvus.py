@@ -5,7 +5,7 @@ records.jsonl line), its id and title (for look-ups), its collection (for browsi
 pre-joined as text for Milvus's BM25 function (qa.text.tokens, so the same words count as in the folder
 store), its first and last day as days since 1970 (negative before; null when undated, which no range
 matches), and its vector (inner product). The vocabulary with each word's document frequency, the collection's
-aliases and its initials (qa/names.py) go in a side collection NAME__m<time>, the manifest (model, counts,
+aliases, regions and initials (qa/names.py) go in a side collection NAME__m<time>, the manifest (model, counts,
 hashes, calibration) in the build's properties. The alias is moved to a build only once it is complete,
 flushed, loaded and counted; a build that fails or is killed before then leaves the alias, and the answers, on
 the old one, and the next build removes what it left.
@@ -259,7 +259,7 @@ class MilvusStore(Store):
     """The collection an alias names, loaded, with its manifest, vocabulary and aliases read once."""
 
     def __init__(self, url: str) -> None:
-        from ..names import BUILTIN_ALIASES, NameMatcher, read_aliases
+        from ..names import BUILTIN_ALIASES, BUILTIN_REGIONS, NameMatcher, read_aliases, read_regions
 
         self.addr = parse(url)
         self.collection, self.manifest, props = read_manifest(url)
@@ -281,7 +281,8 @@ class MilvusStore(Store):
                                f"rebuild it with: archive-qa build --index {url}") from None
         self.keywords = Vocabulary({w: i for i, w in enumerate(words) if w}, df, self.manifest.count)
         aliases = read_aliases([BUILTIN_ALIASES]) + side.get("aliases", [])
-        self.names = NameMatcher(self.keywords.vocabulary, aliases, side.get("initials") or {})
+        regions = read_regions([BUILTIN_REGIONS]) | side.get("regions", {})
+        self.names = NameMatcher(self.keywords.vocabulary, aliases, side.get("initials") or {}, regions)
         self.records = MilvusRecords(self)
         self.location = f"{self.addr.url} (collection {self.collection})"
 
@@ -482,7 +483,7 @@ class MilvusWriter(Writer):
                 c.drop_collection(name)
 
     def _commit(self, spool, vectors, manifest):
-        from ..names import read_aliases
+        from ..names import read_aliases, read_regions
         from ..store import alias_files
 
         pymilvus = _pymilvus()
@@ -499,7 +500,8 @@ class MilvusWriter(Writer):
                                 properties={PROPERTY + "state": "building", PROPERTY + "meta": meta,
                                             PROPERTY + "builder": f"{socket.gethostname()}:{os.getpid()}"})
             side = {"words": spool.tokens.names(), "df": spool.tokens.vocabulary().df.tolist(),
-                    "aliases": read_aliases(alias_files(manifest.sources)[1:]), "initials": manifest.initials}
+                    "aliases": read_aliases(alias_files(manifest.sources)[1:]),
+                    "regions": read_regions(alias_files(manifest.sources)[1:]), "initials": manifest.initials}
             blob = base64.b64encode(zlib.compress(json.dumps(side).encode("utf-8"), 6)).decode("ascii")
             c.insert(meta, [{"key": f"vocab/{k:06d}", "data": blob[a:a + CHUNK], "v": [0.0, 1.0]}
                             for k, a in enumerate(range(0, max(len(blob), 1), CHUNK))])
