@@ -146,6 +146,7 @@ def members(hits: list[Hit], names: list | tuple, date_from: date | None, date_t
     the records of a tour need not be likely by their words: they are its stops."""
     if date_from is None or date_to is None or not names:
         return frozenset()
+    names = [replace(n, within=()) for n in names]  # a region's places are not a tour's stops
     inside = [h for h in hits if within(h.record.date, date_from, date_to)]
     titles = [title_words(h.record) for h in inside]
     common = COMMON_SHARE * keywords.n
@@ -228,6 +229,63 @@ def off_role(hits: list[Hit], roles: tuple[str, ...]) -> frozenset[int]:
     return frozenset(row for row, ok in named.items() if not ok)
 
 
+# Words after which a question's name is where someone went or what was sent to ("a trip to Iceland", "in South
+# Africa", "visited Panama", "address to Molotov").
+_TOWARDS = r"(?:to|into|in|at|visit|visited|visiting|toured|touring|reach|reached)"
+# What joins a second name to the first in one role ("to Vyshinsky or Molotov", "in Poland and Hungary").
+_JOINED = r"(?:,\s*|\s+(?:or|and|nor)\s+)"
+
+
+# Phrases in which "to" is no direction ("according to Molotov", "due to", "prior to").
+_NOT_TOWARDS = re.compile(r"\b(?:according|due|owing|thanks|prior|next|close|up|as|regard|regards|addition|compared|"
+                          r"contrary|relative|similar|opposed|related|belonging|referring|pertaining)\s+to\b",
+                          re.IGNORECASE)
+
+
+_BOTH_WAYS = re.compile(r"\b(?:from|by)\s+(?:or|and)\b|\b(?:or|and)\s+(?:from|by)\b", re.IGNORECASE)
+
+
+def _towards(question: str, names: list | tuple) -> list:
+    """The question's names it gives as a destination or an addressee: each after a word of going or sending
+    (_TOWARDS; not "according to", _NOT_TOWARDS; not an owner, "in Malik's memo"), and the names joined to it
+    ("to Vyshinsky or Molotov"); none
+    when the question asks for both ways ("sent by or addressed to", "to or from")."""
+    question = _NOT_TOWARDS.sub(" ", question)
+    if _BOTH_WAYS.search(question):
+        return []
+
+    def said(n) -> str:
+        return r"\W+".join(map(re.escape, n.text.split()))
+    out = [n for n in names  # not an owner: "in Malik's memo"
+           if re.search(rf"\b{_TOWARDS}\s+(?:the\s+)?{said(n)}(?![\w'’])", question, re.IGNORECASE)]
+    for n in names:
+        if n not in out and any(re.search(rf"(?<!\w){said(m)}{_JOINED}(?:the\s+)?{said(n)}(?!\w)", question,
+                                          re.IGNORECASE) for m in out):
+            out.append(n)
+    return out
+
+
+def off_direction(hits: list[Hit], question: str, names: list | tuple) -> frozenset[int]:
+    """The rows of the candidates whose titles give where the question goes, or whom it writes to, as where
+    they come from: a catalogue's title "A to B" names the traveller or sender before "to" and the place or
+    addressee after it ("Visit of President Bjornsson (Iceland) to the United States" is no "trip to Iceland";
+    "Telegram, Molotov to Stalin" is none of the telegrams "addressed to Molotov"). A title holding one of the
+    question's destinations before its "to" and none after it; a title without "to" says nothing of it."""
+    towards = _towards(question, names)
+    if not towards:
+        return frozenset()
+    out = set()
+    for h in hits:
+        title = h.record.title or ""
+        at = title.find(" to ")
+        if at < 0:
+            continue
+        before, after = Words(tokens(title[:at])), Words(tokens(title[at + 4:]))
+        if any(holds_names(before, [n]) for n in towards) and not any(holds_names(after, [n]) for n in towards):
+            out.add(h.row)
+    return frozenset(out)
+
+
 def extreme_first(hits: list[Hit], order: int, names: list | tuple = ()) -> list[Hit]:
     """For a question asking for the earliest (order -1) or the latest (1) of its records ("When did the Pope
     last visit?"): the records likely enough to be cited (CITE), earliest or latest first (undated ones after
@@ -263,8 +321,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     CITE_LIST for a question asking for a list, and for a move in order, move: +1 after the record before, -1
     before it, whose own words say little of what comes next and whose hits come nearest first,
     qa/followup.py nearest_first), and a list's records by whom it names in its period (held: their rows,
-    members()), but not a list's records whose titles name none of the offices it asks for (off: their rows,
-    off_role()): the first k, or for a list every one (up to MAX_LIST) in date order. Nothing is cited unless
+    members()), but not the records off the question (off: their rows; a list's records whose titles name none of
+    the offices it asks for, off_role(); those coming from where it goes, off_direction()): the first k, or for a list every one (up to MAX_LIST) in date order. Nothing is cited unless
     the question is likely answered at all (qa/support.py answerable); then, when no record is likely enough,
     the most probable one alone if the question is tied to the collection by names (named: its own, a
     follow-up's from the question before, or the earlier answer's records a follow-up stands for), not by its
@@ -281,8 +339,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         chosen = hits[:MAX_LIST]
     else:
         bar = CITE_LIST if chronological or move else CITE
-        likely = [h for h in hits if (h.support >= bar or h.row in held) and h.row not in off] \
-            or (hits[:1] if named else [])
+        on = [h for h in hits if h.row not in off]
+        likely = [h for h in on if h.support >= bar or h.row in held] or (on[:1] if named else [])
         chosen = likely[: MAX_LIST if chronological else k] if answerable(hits) >= ANSWER else []
         # likely enough to cite, beyond the k cited, of a question not asking for one (the first, the next)
         left = len(likely) - len(chosen) if chosen and not order and not move else 0

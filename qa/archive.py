@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import settings, store, stores
-from .answer import LACKING_SHARE, Answer, compose, extreme_first, members, off_role
+from .answer import LACKING_SHARE, Answer, compose, extreme_first, members, off_direction, off_role
 from .build import BuildReport, build
 from .casing import capitalised, in_capitals, recase
 from .collection import BrowsePage, BrowseRequest, browse, examples
@@ -71,7 +71,8 @@ class Retrieved:
     move: int = 0                 # a move in order ("Where did he go next?"): +1 after, -1 before
     held: frozenset[int] = frozenset()  # a list's records by whom it names in its period (qa/answer.py members);
                                         # a move's nearest records of its thread (qa/followup.py leading)
-    off: frozenset[int] = frozenset()   # a list's records of no office it asks for (qa/answer.py off_role)
+    off: frozenset[int] = frozenset()   # records not cited: a list's of no office it asks for (qa/answer.py
+                                        # off_role), those coming from where it goes (off_direction)
     rare: frozenset[str] = frozenset()  # its names few records hold (qa/answer.py LACKING_SHARE): an answer
                                         # says which no cited record holds
 
@@ -389,6 +390,8 @@ class Archive:
                 held = members(hits, q.names, date_from, date_to, index.keywords)
             if q.intent.kind == LIST:  # "Which presidents have been to Hanoi?": not a prime minister's visit
                 off = off_role(hits, roles(q.text))
+            # "a trip to Iceland": not a visit from Iceland
+            off = off | off_direction(hits, q.text, q.names)
             if q.intent.kind != LIST and not q.intent.answer_order:  # "Where did he go next?": the nearest after
                 hits = nearest_first(hits, leaning, CITE_LIST, index.starts, index.ends)
                 move = leaning.way if leaning.origin else 0

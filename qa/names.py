@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .text import WORD_FORM, fold, singular, tokens
@@ -75,6 +75,31 @@ def read_aliases(paths: list[Path]) -> list[list[str]]:
         if "=" not in line and len(names) > 1:
             groups.append(names)
     return groups
+
+
+# A place of a region that more than this share of a collection's records could hold is its frame, and holds no
+# region (NameMatcher.within): "the United States" in a catalogue of its diplomats' journeys (up to 44% of its
+# records; its most named other country, the United Kingdom, up to 6%), "Korea" in the seed (80%).
+FRAME_SHARE = 0.1
+
+
+class Place(frozenset):
+    """A place's words, as a region holds it (NameMatcher.within): a text holds it only word for word (not
+    "Ghani" for Ghana, "Francis" for France), and not when the text holds a longer place's name around it
+    (unless: "Guinea" in "Papua New Guinea")."""
+
+    unless: tuple[frozenset[str], ...]
+
+    def __new__(cls, words, unless=()):
+        self = super().__new__(cls, words)
+        self.unless = tuple(unless)
+        return self
+
+    def held(self, words: set[str]) -> float:
+        """The share of its words a text's tokens hold (0 when they hold a longer place around it)."""
+        if any(u <= words for u in self.unless):
+            return 0.0
+        return sum(t in words for t in self) / len(self)
 
 
 def _region_key(name: str) -> str:
@@ -218,10 +243,12 @@ class NameMatcher:
     """Finds, for the words of a question, the spellings the corpus uses."""
 
     def __init__(self, vocabulary: set[str], aliases: list[list[str]] | None = None,
-                 initials: dict[str, list[str]] | None = None, regions: dict[str, list[str]] | None = None) -> None:
+                 initials: dict[str, list[str]] | None = None, regions: dict[str, list[str]] | None = None,
+                 share: Callable[[str], float] | None = None) -> None:
         self.vocabulary = vocabulary
         self.initials = initials or {}  # initialisms() of the collection
         self.regions = regions or {}  # read_regions()
+        self.share = share  # the share of the collection's records holding a word (within())
         # each name's words, folded and padded once, so a question is matched by substring search alone
         self.aliases = [(g, [f" {_words(n)} " for n in g]) for g in (aliases or [])]
         self._by_skeleton: dict[str, list[str]] = defaultdict(list)
@@ -315,17 +342,40 @@ class NameMatcher:
             out.append(pinyin)
         return tuple(out)
 
-    def within(self, phrase: list[str]) -> tuple[frozenset[str], ...]:
-        """When the phrase names a region whole ("Europe", "the Middle East", "African"; not "South Africa"): the
-        spellings the collection uses of the places in it, each place's aliases too ("Burma" of "Myanmar"). A
-        record holding one holds the region; a search for the region is not one for them."""
-        out: list[frozenset[str]] = []
-        for place in self._places(_region_key(" ".join(phrase))):
-            for name in (place, *(n for _, others in self.alias_groups(place) for n in others)):
-                ts = frozenset(tokens(name))
-                if ts and ts <= self.vocabulary and ts not in out:
-                    out.append(ts)
+    def within(self, phrase: list[str]) -> tuple[Place, ...]:
+        """When the phrase names a region whole ("Europe", "the Middle East", "African", "Africans"; not "South
+        Africa"): the places in it as the collection writes them, each in every form of its alias group ("Burma"
+        of "Myanmar"; a group only of the place's whole name: "French Polynesia" is no "France"). A record holding
+        one holds the region; a search for the region is not one for them. A place more than FRAME_SHARE of the
+        records could hold is left out: it is the collection's frame ("the United States" of a catalogue of its
+        diplomats' journeys, "Korea" of a collection on Korea), and says nothing of which records are in the
+        region."""
+        key = _region_key(" ".join(phrase))
+        if key not in self.regions and key.endswith("s") and key[:-1] in self.regions:
+            key = key[:-1]  # a people in the plural: "Africans", "Latin Americans"
+        inside = self._places(key)
+        if not inside:
+            return ()
+        spelled = {p: self._forms(p) for p in inside}
+        around = [ts for p in self._all_places if p not in spelled for ts in self._forms(p)]
+        out: list[Place] = []
+        for forms in spelled.values():
+            for ts in forms:
+                if ts <= self.vocabulary and ts not in out and not (
+                        self.share is not None and min(self.share(t) for t in ts) > FRAME_SHARE):
+                    out.append(Place(ts, [a for a in around if ts < a]))
         return tuple(out)
+
+    def _forms(self, place: str) -> list[frozenset[str]]:
+        """A place's words in each form its alias group gives it, when the group names it whole."""
+        names = [place] + [n for used, others in self.alias_groups(place)
+                           if any(_words(u) == _words(place) for u in used) for n in used + others]
+        return list(dict.fromkeys(ts for n in names if (ts := frozenset(tokens(n)))))
+
+    @functools.cached_property
+    def _all_places(self) -> frozenset[str]:
+        """Every place of every region."""
+        return frozenset(p for places in self.regions.values() for p in places if _region_key(p) not in self.regions)
 
     def _places(self, region: str, seen: frozenset[str] = frozenset()) -> list[str]:
         """The places in a region (its folded name), a region among them read for its own (once)."""

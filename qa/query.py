@@ -26,8 +26,8 @@ class Name:
     text: str
     spellings: tuple[frozenset[str], ...]  # each a set of tokens; the first is the question's own
     known: bool                            # whether the collection uses some spelling of it (or place in it)
-    within: tuple[frozenset[str], ...] = ()  # a region's: the places in it, held as it but not searched for
-                                             # (qa/names.py NameMatcher.within)
+    within: tuple[frozenset[str], ...] = ()  # a region's: the places in it (qa/names.py Place), held as it but
+                                             # not searched for (NameMatcher.within)
 
     @property
     def holding(self) -> tuple[frozenset[str], ...]:
@@ -169,6 +169,14 @@ def places(text: str, names: list[Name]) -> list[Name]:
     return [n for n in names if placed(n)]
 
 
+def _of_a_longer_name(text: str, phrase: list[str]) -> bool:
+    """Whether a name is the end of a longer one, after a capitalised word and "of", "in", "on" or "for" ("the
+    Horn of Africa", "the Council of Europe", "the Summit of the Americas", "Cooperation in Europe"): not the
+    region it names."""
+    words = r"\W+".join(map(re.escape, phrase))
+    return re.search(rf"\b[A-Z][\w'’-]*\s+(?:of|in|on|for)\s+(?:the\s+)?{words}(?!\w)", text) is not None
+
+
 def names_in(text: str, matcher: NameMatcher, vocabulary: set[str],
              is_name: Callable[[str], bool] | None = None, *, punctuation: bool = True,
              acronym: Callable[[str], bool] | None = None) -> list[Name]:
@@ -181,7 +189,8 @@ def names_in(text: str, matcher: NameMatcher, vocabulary: set[str],
         spelled = matcher.spellings(phrase)
         if not spelled:
             continue
-        within = tuple(s for s in matcher.within(phrase) if s not in spelled)
+        within = () if _of_a_longer_name(text, phrase) else \
+            tuple(s for s in matcher.within(phrase) if s not in spelled)
         known = any(s <= vocabulary for s in spelled) or bool(within)
         out.append(Name(" ".join(phrase), spelled, known, within))
     if acronym is None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .names import Place
 from .text import forms, tokens
 
 # Fitted by benchmarks/fit_support.py on tests/data/eval/seed-dev.jsonl and hsg-dev.jsonl (see the README), never
@@ -109,9 +110,17 @@ def holds(token: str, words: Words, verb: bool = False) -> bool:
     return any(token[:i] in words.stems for i in range(4, len(token) + 1))
 
 
+def held_share(spelling: frozenset[str], words: Words) -> float:
+    """The share of a spelling's words a text holds (holds()); a place of a region (qa/names.py Place) only word
+    for word."""
+    if isinstance(spelling, Place):
+        return spelling.held(words.tokens)
+    return sum(holds(t, words) for t in spelling) / len(spelling)
+
+
 def holds_names(words: Words, names) -> bool:
-    """Whether a text holds every one of the names (qa/query.Name), each in some spelling."""
-    return all(any(all(holds(t, words) for t in s) for s in n.holding) for n in names)
+    """Whether a text holds every one of the names (qa/query.Name), each in some spelling or a place in it."""
+    return all(any(held_share(s, words) == 1.0 for s in n.holding) for n in names)
 
 
 @dataclass(frozen=True)
@@ -160,12 +169,13 @@ class Wording:
         if total <= 0:
             return 0.0
         return sum(w for t, w in self.terms.items() if holds(t, record, t in self.words) or any(
-            alt <= record.tokens for alt in self.other_spellings.get(t, ()))) / total
+            held_share(alt, record) == 1.0 if isinstance(alt, Place) else alt <= record.tokens
+            for alt in self.other_spellings.get(t, ()))) / total
 
     def held_in_spelling(self, record: Words) -> list[float]:
         """For each name (the question's own, then a follow-up's context), how far a record holds its best held
         spelling: the share of that spelling's words it holds."""
-        return [max(sum(holds(t, record) for t in s) / len(s) for s in spellings) for spellings in self.names]
+        return [max(held_share(s, record) for s in spellings) for spellings in self.names]
 
     def spelled(self, record: Words) -> float:
         """How far a record holds the question's own name it holds least, in some spelling, not by meaning; 1

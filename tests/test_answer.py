@@ -299,3 +299,44 @@ def test_a_period_of_one_day_is_said_as_one_date():
 
     assert describe_range(date(1947, 10, 29), date(1947, 10, 29)) == "1947-10-29"
     assert describe_range(date(1947, 10, 1), date(1947, 10, 31)) == "between 1947-10-01 and 1947-10-31"
+
+
+def test_a_record_coming_from_where_the_question_goes_is_not_cited():
+    from qa.answer import off_direction
+    from qa.query import Name
+
+    def name(text: str) -> Name:
+        return Name(text, (frozenset(t.lower() for t in text.split()),), True)
+
+    into = rec("June 30, 1983", "Travel of Secretary of State George Shultz to Iceland (Reykjavik)", "Met officials.")
+    out_of = rec("August 3, 1982", "Visit of President Vigdis Finbogadottir (Iceland) to the United States",
+                 "Private visit.")
+    to_molotov = D  # "Telegram No. 423, Vyshinsky to Cde. Molotov"
+    from_molotov = rec("October 29, 1947", "Telegram, V. Molotov to Cde. Stalin", "Molotov reports to Stalin.")
+    no_to = A  # "Telegram No. 418 from Vyshinsky": a title without "to" says nothing of it
+    hits = [Hit(r, 0.6, i, support=0.9, evidence=EV, row=i)
+            for i, r in enumerate([into, out_of, to_molotov, from_molotov, no_to], start=1)]
+    iceland, us, molotov, vyshinsky, stalin = (name(n) for n in ("Iceland", "United States", "Molotov",
+                                                                 "Vyshinsky", "Stalin"))
+    # a trip to Iceland is no Icelandic visit to the United States, whatever else the question names
+    assert off_direction(hits, "List every trip to Iceland by a US president", [iceland, us]) == {2}
+    assert off_direction(hits, "Who met Shultz in Iceland?", [iceland]) == {2}
+    # the telegrams addressed to Molotov are not those he sent
+    assert off_direction(hits, "Which telegrams did Vyshinsky address to Molotov?", [vyshinsky, molotov]) == {4}
+    # a name joined to the one after "to" goes the same way: "to Stalin or Molotov" keeps Molotov's to Stalin and
+    # Vyshinsky's to Molotov; "to Vyshinsky or Molotov" keeps Vyshinsky's to Molotov, not Molotov's to Stalin
+    assert off_direction(hits, "Which went to Stalin or Molotov?", [stalin, molotov]) == frozenset()
+    assert off_direction(hits, "Which went to Vyshinsky or Molotov?", [vyshinsky, molotov]) == {4}
+    assert off_direction(hits, "Which went to Vyshinsky?", [vyshinsky]) == {3}
+    # no direction: asked both ways, "to" of no going, or no name where anything goes
+    assert off_direction(hits, "Every message sent by or addressed to Molotov", [molotov]) == frozenset()
+    assert off_direction(hits, "What did Stalin answer, according to Molotov?", [stalin, molotov]) == frozenset()
+    assert off_direction(hits, "What did Molotov tell Stalin?", [molotov, stalin]) == frozenset()
+    assert off_direction(hits, "What did Stalin say in Molotov's telegram?", [stalin, molotov]) == frozenset()
+    # a record not cited for it is neither cited nor the fallback of a question tied by names
+    ans = compose("List every trip to Iceland by a US president", hits[:2], k=5, index=STAMP, named=True,
+                  off=frozenset({2}))
+    assert [c.hit.record for c in ans.citations] == [into]
+    ans = compose("When did Finbogadottir come to Iceland?", [replace(h, support=0.1) for h in hits[:2]], k=5,
+                  index=STAMP, named=True, off=frozenset({1}))
+    assert [c.hit.record for c in ans.citations] == [out_of]

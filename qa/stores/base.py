@@ -48,6 +48,10 @@ class Vocabulary:
         i = self.vocab.get(word)
         return int(self.df[i]) if i is not None else 0
 
+    def share(self, word: str) -> float:
+        """The share of the collection's records holding a word."""
+        return self.count(word) / self.n if self.n else 0.0
+
     def searchable(self, query: list[str]) -> list[str]:
         """The query's distinct words that the keyword score counts: known, and not held by most records."""
         limit = COMMON_SHARE * self.n

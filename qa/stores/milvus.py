@@ -282,7 +282,8 @@ class MilvusStore(Store):
         self.keywords = Vocabulary({w: i for i, w in enumerate(words) if w}, df, self.manifest.count)
         aliases = read_aliases([BUILTIN_ALIASES]) + side.get("aliases", [])
         regions = read_regions([BUILTIN_REGIONS]) | side.get("regions", {})
-        self.names = NameMatcher(self.keywords.vocabulary, aliases, side.get("initials") or {}, regions)
+        self.names = NameMatcher(self.keywords.vocabulary, aliases, side.get("initials") or {}, regions,
+                                 share=self.keywords.share)
         self.records = MilvusRecords(self)
         self.location = f"{self.addr.url} (collection {self.collection})"
 
