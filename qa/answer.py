@@ -229,39 +229,49 @@ def off_role(hits: list[Hit], roles: tuple[str, ...]) -> frozenset[int]:
     return frozenset(row for row, ok in named.items() if not ok)
 
 
-# Words after which a question's name is where someone went or what was sent to ("a trip to Iceland", "in South
-# Africa", "visited Panama", "address to Molotov").
-_TOWARDS = r"(?:to|into|in|at|visit|visited|visiting|toured|touring|reach|reached)"
-# What joins a second name to the first in one role ("to Vyshinsky or Molotov", "in Poland and Hungary").
-_JOINED = r"(?:,\s*|\s+(?:or|and|nor)\s+)"
-
-
+# Words after which a question's name is where someone went or what was sent to ("a trip to Iceland", "visited
+# Panama", "address to Molotov"). Not "in" or "at": "in the Reagan years", "leaders in Latin America", "was
+# Clinton in Africa" say when or who, as often as where.
+_TOWARDS = r"(?:to|into|visit|visited|visiting|toured|touring|reach|reached)"
+# What joins a second name to the first in one role ("to Vyshinsky or Molotov", "to Poland and Hungary"); not a
+# comma, which may end a clause ("Besides the trip to Japan, Obama went where?").
+_JOINED = r"\s+(?:or|and|nor)\s+"
 # Phrases in which "to" is no direction ("according to Molotov", "due to", "prior to").
 _NOT_TOWARDS = re.compile(r"\b(?:according|due|owing|thanks|prior|next|close|up|as|regard|regards|addition|compared|"
                           r"contrary|relative|similar|opposed|related|belonging|referring|pertaining)\s+to\b",
                           re.IGNORECASE)
-
-
-_BOTH_WAYS = re.compile(r"\b(?:from|by)\s+(?:or|and)\b|\b(?:or|and)\s+(?:from|by)\b", re.IGNORECASE)
+# A question asking for both ways: "sent by or addressed to", "to or from", "went to Molotov or came from him".
+_BOTH_WAYS = re.compile(r"\b(?:from|by)\s+(?:or|and)\b|\b(?:or|and)\s+(?:from|by)\b|"
+                        r"\b(?:from|by)\s+(?:him|her|them|it|there)\b", re.IGNORECASE)
+# Words opening a clause of time inside the question: a destination there is not the question's ("Which Japanese
+# prime ministers came to Washington after Nixon went to Japan?"); "When" opening the question is its own.
+_CLAUSE = re.compile(r"(?<=[\s,;(])(?:after|before|since|during|following|while|until|once|when)\b[^,;.?]*\Z",
+                     re.IGNORECASE)
 
 
 def _towards(question: str, names: list | tuple) -> list:
     """The question's names it gives as a destination or an addressee: each after a word of going or sending
-    (_TOWARDS; not "according to", _NOT_TOWARDS; not an owner, "in Malik's memo"), and the names joined to it
-    ("to Vyshinsky or Molotov"); none
-    when the question asks for both ways ("sent by or addressed to", "to or from")."""
+    (_TOWARDS; not "according to", _NOT_TOWARDS; not an owner, "to Molotov's office"; not inside a clause of time,
+    _CLAUSE), and the names joined to it by "and" or "or" ("to Vyshinsky or Molotov"); none when the question asks
+    for both ways (_BOTH_WAYS), or names one of them after "from" or "by" too."""
     question = _NOT_TOWARDS.sub(" ", question)
     if _BOTH_WAYS.search(question):
         return []
 
     def said(n) -> str:
         return r"\W+".join(map(re.escape, n.text.split()))
-    out = [n for n in names  # not an owner: "in Malik's memo"
-           if re.search(rf"\b{_TOWARDS}\s+(?:the\s+)?{said(n)}(?![\w'’])", question, re.IGNORECASE)]
+
+    def towards(n) -> bool:
+        return any(not _CLAUSE.search(question, 0, m.start()) for m in re.finditer(
+            rf"\b{_TOWARDS}\s+(?:the\s+)?{said(n)}(?![\w'’])", question, re.IGNORECASE))
+
+    out = [n for n in names if towards(n)]
     for n in names:
-        if n not in out and any(re.search(rf"(?<!\w){said(m)}{_JOINED}(?:the\s+)?{said(n)}(?!\w)", question,
+        if n not in out and any(re.search(rf"(?<!\w){said(m)}{_JOINED}(?:the\s+)?{said(n)}(?![\w'’])", question,
                                           re.IGNORECASE) for m in out):
             out.append(n)
+    if any(re.search(rf"\b(?:from|by)\s+(?:the\s+)?{said(n)}(?!\w)", question, re.IGNORECASE) for n in out):
+        return []
     return out
 
 
@@ -341,7 +351,7 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         bar = CITE_LIST if chronological or move else CITE
         on = [h for h in hits if h.row not in off]
         likely = [h for h in on if h.support >= bar or h.row in held] or (on[:1] if named else [])
-        chosen = likely[: MAX_LIST if chronological else k] if answerable(hits) >= ANSWER else []
+        chosen = likely[: MAX_LIST if chronological else k] if answerable(on) >= ANSWER else []
         # likely enough to cite, beyond the k cited, of a question not asking for one (the first, the next)
         left = len(likely) - len(chosen) if chosen and not order and not move else 0
         if chronological:

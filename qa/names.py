@@ -244,10 +244,13 @@ class NameMatcher:
 
     def __init__(self, vocabulary: set[str], aliases: list[list[str]] | None = None,
                  initials: dict[str, list[str]] | None = None, regions: dict[str, list[str]] | None = None,
-                 share: Callable[[str], float] | None = None) -> None:
+                 share: Callable[[str], float] | None = None, own_regions: dict[str, list[str]] | None = None
+                 ) -> None:
         self.vocabulary = vocabulary
         self.initials = initials or {}  # initialisms() of the collection
-        self.regions = regions or {}  # read_regions()
+        # read_regions(): the general ones, and the collection's own (from beside its records), which win
+        self.regions = (regions or {}) | (own_regions or {})
+        self.own = frozenset(own_regions or ())
         self.share = share  # the share of the collection's records holding a word (within())
         # each name's words, folded and padded once, so a question is matched by substring search alone
         self.aliases = [(g, [f" {_words(n)} " for n in g]) for g in (aliases or [])]
@@ -346,10 +349,10 @@ class NameMatcher:
         """When the phrase names a region whole ("Europe", "the Middle East", "African", "Africans"; not "South
         Africa"): the places in it as the collection writes them, each in every form of its alias group ("Burma"
         of "Myanmar"; a group only of the place's whole name: "French Polynesia" is no "France"). A record holding
-        one holds the region; a search for the region is not one for them. A place more than FRAME_SHARE of the
-        records could hold is left out: it is the collection's frame ("the United States" of a catalogue of its
-        diplomats' journeys, "Korea" of a collection on Korea), and says nothing of which records are in the
-        region."""
+        one holds the region; a search for the region is not one for them. Of a general region (qa/regions.txt,
+        not one of own_regions), a place more than FRAME_SHARE of the records could hold in some form is left out:
+        it is the collection's frame ("the United States" of a catalogue of its diplomats' journeys, "Korea" of a
+        collection on Korea), and says nothing of which records are in the region."""
         key = _region_key(" ".join(phrase))
         if key not in self.regions and key.endswith("s") and key[:-1] in self.regions:
             key = key[:-1]  # a people in the plural: "Africans", "Latin Americans"
@@ -360,9 +363,11 @@ class NameMatcher:
         around = [ts for p in self._all_places if p not in spelled for ts in self._forms(p)]
         out: list[Place] = []
         for forms in spelled.values():
+            if key not in self.own and self.share is not None and any(
+                    min(self.share(t) for t in ts) > FRAME_SHARE for ts in forms if ts <= self.vocabulary):
+                continue  # the frame, in any of its forms ("US", "United States of America")
             for ts in forms:
-                if ts <= self.vocabulary and ts not in out and not (
-                        self.share is not None and min(self.share(t) for t in ts) > FRAME_SHARE):
+                if ts <= self.vocabulary and ts not in out:
                     out.append(Place(ts, [a for a in around if ts < a]))
         return tuple(out)
 

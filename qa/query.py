@@ -170,11 +170,13 @@ def places(text: str, names: list[Name]) -> list[Name]:
 
 
 def _of_a_longer_name(text: str, phrase: list[str]) -> bool:
-    """Whether a name is the end of a longer one, after a capitalised word and "of", "in", "on" or "for" ("the
-    Horn of Africa", "the Council of Europe", "the Summit of the Americas", "Cooperation in Europe"): not the
-    region it names."""
+    """Whether a name is the end of a longer one: "the", capitalised words (small words between them), then
+    "of", "in", "on" or "for" ("the Horn of Africa", "the Council of Europe", "the Summit of the Americas", "the
+    Conference on Security and Cooperation in Europe"): not the region it names; "President Clinton in Africa"
+    is no longer name."""
     words = r"\W+".join(map(re.escape, phrase))
-    return re.search(rf"\b[A-Z][\w'’-]*\s+(?:of|in|on|for)\s+(?:the\s+)?{words}(?!\w)", text) is not None
+    head = r"[A-Z][\w'’-]*(?:\s+(?:(?:of|on|for|and|in)\s+)?[A-Z][\w'’-]*)*"
+    return re.search(rf"\b[Tt]he\s+{head}\s+(?:of|in|on|for)\s+(?:the\s+)?{words}(?!\w)", text) is not None
 
 
 def names_in(text: str, matcher: NameMatcher, vocabulary: set[str],

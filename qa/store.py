@@ -476,8 +476,8 @@ def load_index(index_dir: Path) -> FolderStore:
         raise IndexProblem(f"{damaged}: the keyword index holds {keywords.n} records, the manifest says "
                            f"{m.count}; {_fix(index_dir)}")
     listed = alias_files(m.sources)
-    names = NameMatcher(keywords.vocabulary, read_aliases(listed), m.initials,
-                        read_regions([BUILTIN_REGIONS, *listed[1:]]), share=keywords.share)
+    names = NameMatcher(keywords.vocabulary, read_aliases(listed), m.initials, read_regions([BUILTIN_REGIONS]),
+                        share=keywords.share, own_regions=read_regions(listed[1:]))
     ivf = faiss.try_extract_index_ivf(fi)
     if ivf is not None:
         ivf.make_direct_map()  # so cited records' vectors can be read back for their cosine

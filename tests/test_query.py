@@ -143,6 +143,14 @@ def test_a_place_is_held_word_for_word_and_the_collections_frame_holds_no_region
                     share=lambda t: shares.get(t, 0.01))
     # the place most of the collection names is its frame: it says nothing of which records are in the region
     assert set(m.within(["West"])) == {frozenset({"ghana"}), frozenset({"guinea"})}
+    # in any of its forms: the frame written otherwise is still the frame
+    aliased = NameMatcher({"ghana", "freedonia", "fredonia"}, [["Freedonia", "Fredonia"]], regions=regions,
+                          share=lambda t: shares.get(t, 0.01))
+    assert set(aliased.within(["West"])) == {frozenset({"ghana"})}
+    # a collection's own region is as it wrote it, its frame and all
+    own = NameMatcher({"ghana", "freedonia"}, [], own_regions={"west": ["Ghana", "Freedonia"]},
+                      share=lambda t: shares.get(t, 0.01))
+    assert set(own.within(["West"])) == {frozenset({"ghana"}), frozenset({"freedonia"})}
     west = names_in("Who came from the West?", m, m.vocabulary)[0]
     assert west.known and west.within
     assert holds_names(Words(["ghana", "visit"]), [west])
@@ -174,6 +182,7 @@ def test_a_region_named_in_a_question_is_held_by_a_record_of_a_place_in_it_not_s
     for question in ("Who met Nelson Mandela in South Africa?", "Did Clinton visit the Central African Republic?",
                      "Which secretary of state visited the Horn of Africa in 1977?"):
         assert all(n.within == () for n in analyze(question, idx.keywords, idx.names).names), question
+    assert analyze("When was President Clinton in Africa?", idx.keywords, idx.names).names[-1].within
 
 
 def test_a_list_over_a_region_cites_the_journeys_to_its_countries(hsg_archive):

@@ -281,9 +281,9 @@ class MilvusStore(Store):
                                f"rebuild it with: archive-qa build --index {url}") from None
         self.keywords = Vocabulary({w: i for i, w in enumerate(words) if w}, df, self.manifest.count)
         aliases = read_aliases([BUILTIN_ALIASES]) + side.get("aliases", [])
-        regions = read_regions([BUILTIN_REGIONS]) | side.get("regions", {})
-        self.names = NameMatcher(self.keywords.vocabulary, aliases, side.get("initials") or {}, regions,
-                                 share=self.keywords.share)
+        self.names = NameMatcher(self.keywords.vocabulary, aliases, side.get("initials") or {},
+                                 read_regions([BUILTIN_REGIONS]), share=self.keywords.share,
+                                 own_regions=side.get("regions", {}))
         self.records = MilvusRecords(self)
         self.location = f"{self.addr.url} (collection {self.collection})"
 
