@@ -275,13 +275,18 @@ def _towards(question: str, names: list | tuple) -> list:
     return out
 
 
-def off_direction(hits: list[Hit], question: str, names: list | tuple) -> frozenset[int]:
+def off_direction(hits: list[Hit], question: str, names: list | tuple, history: list[str] | None = None,
+                  context: list | tuple = ()) -> frozenset[int]:
     """The rows of the candidates whose titles give where the question goes, or whom it writes to, as where
     they come from: a catalogue's title "A to B" names the traveller or sender before "to" and the place or
     addressee after it ("Visit of President Bjornsson (Iceland) to the United States" is no "trip to Iceland";
     "Telegram, Molotov to Stalin" is none of the telegrams "addressed to Molotov"). A title holding one of the
-    question's destinations before its "to" and none after it; a title without "to" says nothing of it."""
+    question's destinations before its "to" and none after it; a title without "to" says nothing of it. A
+    follow-up with no destination of its own keeps the latest one the questions before it gave among the names
+    it carries over from them (context: "List every trip to Iceland in the 1980s", then "And in the 1990s?")."""
     towards = _towards(question, names)
+    if not towards and context and history:
+        towards = next((t for h in reversed(history) if (t := _towards(h, context))), [])
     if not towards:
         return frozenset()
     out = set()

@@ -390,8 +390,8 @@ class Archive:
                 held = members(hits, q.names, date_from, date_to, index.keywords)
             if q.intent.kind == LIST:  # "Which presidents have been to Hanoi?": not a prime minister's visit
                 off = off_role(hits, roles(q.text))
-            # "a trip to Iceland": not a visit from Iceland
-            off = off | off_direction(hits, q.text, q.names)
+            # "a trip to Iceland": not a visit from Iceland; "And in the 1990s?" after it neither
+            off = off | off_direction(hits, q.text, q.names, said if q.context else None, q.context)
             if q.intent.kind != LIST and not q.intent.answer_order:  # "Where did he go next?": the nearest after
                 hits = nearest_first(hits, leaning, CITE_LIST, index.starts, index.ends)
                 move = leaning.way if leaning.origin else 0

@@ -340,6 +340,10 @@ def test_a_record_coming_from_where_the_question_goes_is_not_cited():
     assert off_direction(hits, "Which Icelandic leaders came after Shultz went to Iceland?", [iceland]) == frozenset()
     assert off_direction(hits, "Besides his trip to Stalin, Molotov wrote to whom?", [stalin, molotov]) == frozenset()
     assert off_direction(hits, "What did Stalin say in Molotov's telegram?", [stalin, molotov]) == frozenset()
+    # a follow-up with no destination of its own keeps the one the question before gave, among the names it carries
+    assert off_direction(hits, "And in the 1980s?", [], ["List every trip to Iceland in the 1970s"], [iceland]) == {2}
+    assert off_direction(hits, "And in the 1980s?", [], ["List every visit from Iceland"], [iceland]) == frozenset()
+    assert off_direction(hits, "And in the 1980s?", [], ["Who went to Iceland?"], []) == frozenset()
     # a record set aside is not the fallback of a question tied by names, and says nothing of whether the
     # question is answered at all: what answers must be among the rest
     ans = compose("When did Finbogadottir come to Iceland?", [replace(h, support=0.1) for h in hits[:2]], k=5,

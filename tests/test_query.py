@@ -583,3 +583,7 @@ def test_a_trip_to_a_country_cites_no_visit_from_it(hsg_archive):
     answer = hsg_archive.ask("Which presidents or secretaries of state traveled to Iceland?", k=10)
     titles = [c.hit.record.title for c in answer.citations]
     assert sum(" to Iceland" in t for t in titles) >= 10 and not any("(Iceland) to" in t for t in titles), titles
+    # and a follow-up asking for another decade keeps the way the question before went: the 1990s saw only
+    # Icelandic visits to the United States, none of them a trip to Iceland
+    later = hsg_archive.ask("And in the 1990s?", k=10, history=["List every trip to Iceland in the 1980s"])
+    assert not any("(Iceland) to" in c.hit.record.title for c in later.citations), later.text
