@@ -8,6 +8,7 @@ from datetime import date
 
 from .dates import within
 from .intent import holds_office
+from .query import words_pattern
 from .records import Record
 from .retrieve import Hit
 from .sentences import sentences
@@ -259,7 +260,7 @@ def _towards(question: str, names: list | tuple) -> list:
         return []
 
     def said(n) -> str:
-        return r"\W+".join(map(re.escape, n.text.split()))
+        return words_pattern(n.text.split())
 
     def towards(n) -> bool:
         return any(not _CLAUSE.search(question, 0, m.start()) for m in re.finditer(

@@ -359,8 +359,8 @@ class NameMatcher:
         inside = self._places(key)
         if not inside:
             return ()
-        spelled = {p: self._forms(p) for p in inside}
-        around = [ts for p in self._all_places if p not in spelled for ts in self._forms(p)]
+        spelled = {p: self._place_forms[p] for p in inside}
+        around = [ts for p, forms in self._place_forms.items() if p not in spelled for ts in forms]
         out: list[Place] = []
         for forms in spelled.values():
             if key not in self.own and self.share is not None and any(
@@ -378,9 +378,10 @@ class NameMatcher:
         return list(dict.fromkeys(ts for n in names if (ts := frozenset(tokens(n)))))
 
     @functools.cached_property
-    def _all_places(self) -> frozenset[str]:
-        """Every place of every region."""
-        return frozenset(p for places in self.regions.values() for p in places if _region_key(p) not in self.regions)
+    def _place_forms(self) -> dict[str, list[frozenset[str]]]:
+        """Every place of every region, with its forms (_forms()): read once, not for each question."""
+        return {p: self._forms(p) for places in self.regions.values() for p in places
+                if _region_key(p) not in self.regions}
 
     def _places(self, region: str, seen: frozenset[str] = frozenset()) -> list[str]:
         """The places in a region (its folded name), a region among them read for its own (once)."""

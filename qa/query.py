@@ -160,10 +160,15 @@ def analyze(text: str, keywords: KeywordIndex, names: NameMatcher, *, history: l
 _TO_PLACE = r"(?:in|at|to|into|from|near|inside|visit|visits|visited|visiting|tour|toured|touring|reach|reached)"
 
 
+def words_pattern(words: list[str]) -> str:
+    """A name's words as a regular expression, anything but a word between them ("U.S.-Soviet", "Kim Il-sung")."""
+    return r"\W+".join(map(re.escape, words))
+
+
 def places(text: str, names: list[Name]) -> list[Name]:
     """Those of a question's names that it names as a place, after a word a place follows (_TO_PLACE)."""
     def placed(n: Name) -> bool:
-        words = r"\W+".join(map(re.escape, n.text.split()))
+        words = words_pattern(n.text.split())
         return re.search(rf"\b{_TO_PLACE}\s+(?:the\s+)?{words}(?!\w)", text, re.IGNORECASE) is not None
 
     return [n for n in names if placed(n)]
@@ -174,7 +179,7 @@ def _of_a_longer_name(text: str, phrase: list[str]) -> bool:
     "of", "in", "on" or "for" ("the Horn of Africa", "the Council of Europe", "the Summit of the Americas", "the
     Conference on Security and Cooperation in Europe"): not the region it names; "President Clinton in Africa"
     is no longer name."""
-    words = r"\W+".join(map(re.escape, phrase))
+    words = words_pattern(phrase)
     head = r"[A-Z][\w'’-]*(?:\s+(?:(?:of|on|for|and|in)\s+)?[A-Z][\w'’-]*)*"
     return re.search(rf"\b[Tt]he\s+{head}\s+(?:of|in|on|for)\s+(?:the\s+)?{words}(?!\w)", text) is not None
 
