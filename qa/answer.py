@@ -8,12 +8,12 @@ from datetime import date
 
 from .dates import within
 from .intent import holds_office
-from .query import words_pattern
-from .records import Record
+from .query import qualifies, words_pattern
 from .retrieve import Hit
 from .sentences import sentences
 from .stores.base import COMMON_SHARE
-from .support import ANSWER, CITE, CITE_LIST, Words, answerable, holds, holds_names, record_words, title_words
+from .support import (ANSWER, CITE, CITE_LIST, Words, answerable, holds, holds_names, mentions,
+                      title_words)
 from .text import tokens
 from .timeline import describe_stretch
 
@@ -162,52 +162,14 @@ def members(hits: list[Hit], names: list | tuple, date_from: date | None, date_t
 # of visits to it; every name of twenty records on one subject): an answer says which of the question's names no
 # cited record holds only of those held by fewer.
 LACKING_SHARE = 0.05
-# The endings of a country's or a people's adjective ("American officials", "Cuban leaders"): such a word before a
-# noun of the question qualifies it, and a record need not write it.
-_ADJECTIVE_ENDS = ("an", "ans", "ese", "ish", "i")
-# Words after a name that are no noun it qualifies ("Taiwan while he was president", "Sudan in 1978").
-_NOT_NOUNS = frozenset("""in on at to of for from with by as while during before after when and or but since until
-till than that which who is are was were did do does has have had""".split())
-# A word before a name's last word in a record that leaves the name the same one: an initial ("William J.
-# Clinton"), or none.
-_INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
-# Words that make a place's name another place than its last word ("North Korea", "East Berlin").
-_DIRECTIONS = frozenset("north south east west northern southern eastern western upper lower central new".split())
-
-
-def _names(record: Record, words: Words, name) -> bool:
-    """Whether a record holds a name in some spelling, or a name of several words by its last when no other
-    name's word comes before it there ("Clinton" of "Bill Clinton" in "William J. Clinton"; not "Castro" of
-    "Fidel Castro" in "Raul Castro"), and no word of direction makes it another place ("North Korea")."""
-    if holds_names(words, [name]):
-        return True
-    said = name.text.split()
-    if len(said) < 2 or not tokens(said[-1]) or _DIRECTIONS & {w.lower() for w in said[:-1]}:
-        return False  # "North Korea" is not held by "Korea", nor "East Germany" by "Germany"
-    text = f"{record.title} {record.summary}"
-    for m in re.finditer(rf"(?<!\w){re.escape(said[-1])}(?!\w)", text, re.IGNORECASE):
-        before = text[: m.start()].split()
-        word = before[-1].strip("(\"'") if before else ""
-        if not word or not word[:1].isupper() or _INITIAL.match(word) or word.lower() == said[-2].lower():
-            return True
-    return False
-
-
 def _unheld(question: str, names: list | tuple, rare: frozenset[str], cited: list[Hit]) -> list[str]:
     """Those of the question's names (qa/query.Name) few records hold (rare: their texts) that no cited record
-    holds, when a cited record holds another of its names (_names; "Did Carter go to Havana?" answered with
-    his journeys); not an adjective or an acronym before a noun ("American president", "US officials")."""
-    records = [(h.record, record_words(h.record)) for h in cited]
-    held = {n.text for n in names if any(_names(r, w, n) for r, w in records)}
-    out = []
-    for n in names:
-        if n.text in held or n.text not in rare:
-            continue
-        after = re.search(rf"(?<!\w){re.escape(n.text)}\s+([a-z]\w*)", question, re.IGNORECASE)
-        modifier = after is not None and " " not in n.text and after.group(1).lower() not in _NOT_NOUNS
-        if modifier and (n.text.lower().endswith(_ADJECTIVE_ENDS) or n.text.isupper()):
-            continue
-        out.append(n.text)
+    holds, when a cited record holds another of its names (qa/support.py mentions(); "Did Carter go to Havana?"
+    answered with his journeys); not an adjective or an acronym before a noun ("American president", "US
+    officials": qa/query.py qualifies())."""
+    held = {n.text for n in names if any(mentions(h.record, n) for h in cited)}
+    out = [n.text for n in names if n.text not in held and n.text in rare
+           and not qualifies(question, n, acronyms=True)]
     return out if held else []
 
 
@@ -327,8 +289,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
             gaps: list[tuple[date, date]] | None = None, terms: list[str] | None = None,
             missing_names: list[str] | None = None, named: bool = False, order: int = 0,
             read_as: str = "", move: int = 0, held: frozenset[int] = frozenset(),
-            off: frozenset[int] = frozenset(), names: list | tuple = (), rare: frozenset[str] = frozenset()
-            ) -> Answer:
+            off: frozenset[int] = frozenset(), names: list | tuple = (), rare: frozenset[str] = frozenset(),
+            apart: tuple[str, ...] = ()) -> Answer:
     """Build the answer only from the cited records: one line per passage, led by its date, ending in [n].
 
     hits come weighed (qa/support.py), most probable first, or for a period's listing in date order (latest
@@ -338,8 +300,10 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
     before it, whose own words say little of what comes next and whose hits come nearest first,
     qa/followup.py nearest_first), and a list's records by whom it names in its period (held: their rows,
     members()), but not the records off the question (off: their rows; a list's records whose titles name none of
-    the offices it asks for, off_role(); those coming from where it goes, off_direction()): the first k, or for a list every one (up to MAX_LIST) in date order. Nothing is cited unless
-    the question is likely answered at all (qa/support.py answerable); then, when no record is likely enough,
+    the offices it asks for, off_role(); those coming from where it goes, off_direction()): the first k, or for a
+    list every one (up to MAX_LIST) in date order. Nothing is cited unless the question is likely answered at all
+    (qa/support.py answerable) and does not ask about a person and a place no record names together (apart: the
+    two, qa/retrieve.py apart()); then, when no record is likely enough,
     the most probable one alone if the question is tied to the collection by names (named: its own, a
     follow-up's from the question before, or the earlier answer's records a follow-up stands for), not by its
     wording alone. Records quoting the same passage on the same date share a line. order: the question asks for
@@ -357,7 +321,7 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         bar = CITE_LIST if chronological or move else CITE
         on = [h for h in hits if h.row not in off]
         likely = [h for h in on if h.support >= bar or h.row in held] or (on[:1] if named else [])
-        chosen = likely[: MAX_LIST if chronological else k] if answerable(on) >= ANSWER else []
+        chosen = likely[: MAX_LIST if chronological else k] if answerable(on) >= ANSWER and not apart else []
         # likely enough to cite, beyond the k cited, of a question not asking for one (the first, the next)
         left = len(likely) - len(chosen) if chosen and not order and not move else 0
         if chronological:
@@ -368,6 +332,8 @@ def compose(question: str, hits: list[Hit], *, k: int, index: dict, date_from: d
         text = f"The archive holds no record{where} that answers this question."
         if unknown:
             text += f" No record mentions {unknown}."
+        elif apart:  # qa/retrieve.py apart()
+            text += f" No record{' of that period' if scope else ''} names {apart[0]} together with {apart[1]}."
         if scope and not hits:
             text += " It holds no records at all from that time."
         if hits:

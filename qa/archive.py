@@ -27,7 +27,7 @@ from .followup import THERE, Earlier, Leaning, lean, leading, nearest_first, thr
 from .intent import LIST, roles
 from .query import Query, analyze, narrows
 from .records import Record, check_file
-from .retrieve import (DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, as_hits, date_order, extremes, hybrid_search,
+from .retrieve import (DENSE_ONLY, KEYWORD_ONLY, Hit, Weights, apart, as_hits, date_order, extremes, hybrid_search,
                        in_date_order, search)
 from .support import CITE_LIST, Wording, supported
 from .tenure import find_office, office_span, reading
@@ -75,6 +75,8 @@ class Retrieved:
                                         # off_role), those coming from where it goes (off_direction)
     rare: frozenset[str] = frozenset()  # its names few records hold (qa/answer.py LACKING_SHARE): an answer
                                         # says which no cited record holds
+    apart: tuple[str, ...] = ()         # a person and a place it asks about that no record names together
+                                        # (qa/retrieve.py apart()): nothing answers it
 
     def answer(self, k: int) -> Answer:
         """Compose the cited answer: the supported records, or every record of a period that only lists."""
@@ -82,7 +84,8 @@ class Retrieved:
                        date_to=self.date_to, listing=self.listing, chronological=self.query.intent.listing,
                        gaps=self.gaps, terms=self.query.tokens, missing_names=self.query.missing_names,
                        named=self.named, order=self.query.intent.order, read_as=self.read_as,
-                       move=self.move, held=self.held, off=self.off, names=self.query.names, rare=self.rare)
+                       move=self.move, held=self.held, off=self.off, names=self.query.names, rare=self.rare,
+                       apart=self.apart)
 
 
 DENSE = Mode("dense only", DENSE_ONLY, dates=False, names=False, earlier=False)
@@ -399,10 +402,12 @@ class Archive:
         gaps = empty_stretches(index.starts, index.ends, date_from, date_to) if ranged else []
         few = LACKING_SHARE * index.keywords.n
         rare = frozenset(n.text for n in q.names if n.known and n.held_by(index.keywords.count) <= few)
+        # "When did Ford go to Jerusalem?": a person and a place no record of the period names together
+        together = () if listing or q.intent.follow_up else apart(index, q.text, q.names, rare, date_from, date_to)
         # read as recased (qa/casing.py), shown as asked
         return Retrieved(replace(q, text=text), hits, date_from, date_to, self.stamp(index), mode, gaps, listing,
                          named=bool(q.names or q.context), read_as=read_as, move=move, held=held, off=off,
-                         rare=rare)
+                         rare=rare, apart=together)
 
     def _earlier(self, index: Store, history: list[str], k: int, mode: Mode) -> Earlier:
         """The answer the question before a follow-up was given (read with its own history, up to

@@ -363,19 +363,39 @@ class NameMatcher:
         around = [ts for p, forms in self._place_forms.items() if p not in spelled for ts in forms]
         out: list[Place] = []
         for forms in spelled.values():
-            if key not in self.own and self.share is not None and any(
-                    min(self.share(t) for t in ts) > FRAME_SHARE for ts in forms if ts <= self.vocabulary):
+            if key not in self.own and self._framing(forms):
                 continue  # the frame, in any of its forms ("US", "United States of America")
             for ts in forms:
                 if ts <= self.vocabulary and ts not in out:
                     out.append(Place(ts, [a for a in around if ts < a]))
         return tuple(out)
 
+    def _names_of(self, place: str) -> list[str]:
+        """A place's name in each form its alias group gives it, when the group names it whole."""
+        return list(dict.fromkeys([place] + [n for used, others in self.alias_groups(place)
+                                            if any(_words(u) == _words(place) for u in used) for n in used + others]))
+
     def _forms(self, place: str) -> list[frozenset[str]]:
-        """A place's words in each form its alias group gives it, when the group names it whole."""
-        names = [place] + [n for used, others in self.alias_groups(place)
-                           if any(_words(u) == _words(place) for u in used) for n in used + others]
-        return list(dict.fromkeys(ts for n in names if (ts := frozenset(tokens(n)))))
+        """A place's words in each form its alias group gives it (_names_of())."""
+        return list(dict.fromkeys(ts for n in self._names_of(place) if (ts := frozenset(tokens(n)))))
+
+    def _framing(self, forms: list[frozenset[str]]) -> bool:
+        """Whether more than FRAME_SHARE of the records could hold a place in one of its forms (its words)."""
+        return self.share is not None and any(min(self.share(t) for t in ts) > FRAME_SHARE
+                                              for ts in forms if ts <= self.vocabulary)
+
+    @functools.cached_property
+    def frame(self) -> tuple[str, ...]:
+        """The collection's frame: the places of the regions (qa/regions.txt) more than FRAME_SHARE of its records
+        could hold, each in every form of its alias group ("United States", "US", "U.S.A." in a catalogue of its
+        diplomats' journeys; "Korea" in the seed); none when the collection has no such place."""
+        return tuple(dict.fromkeys(n for p, forms in self._place_forms.items() if self._framing(forms)
+                                   for n in self._names_of(p)))
+
+    def names_frame(self, text: str) -> bool:
+        """Whether a text names the collection's frame (frame), as whole words: a form in capitals ("US") only
+        in capitals."""
+        return any(_written_as(n, text) if _acronym(n) else _written_as(n.lower(), text.lower()) for n in self.frame)
 
     @functools.cached_property
     def _place_forms(self) -> dict[str, list[frozenset[str]]]:

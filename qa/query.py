@@ -174,6 +174,24 @@ def places(text: str, names: list[Name]) -> list[Name]:
     return [n for n in names if placed(n)]
 
 
+# The endings of a country's or a people's adjective ("American officials", "Cuban leaders"): such a word before a
+# noun of the question qualifies it, and a record need not write it.
+_ADJECTIVE_ENDS = ("an", "ans", "ese", "ish", "i")
+# Words after a name that are no noun it qualifies ("Taiwan while he was president", "Sudan in 1978").
+_NOT_NOUNS = frozenset("""in on at to of for from with by as while during before after when and or but since until
+till than that which who is are was were did do does has have had""".split())
+
+
+def qualifies(text: str, name: Name, *, acronyms: bool = False) -> bool:
+    """Whether a question uses a name of one word as an adjective before a word that may be its noun ("American
+    officials", "Cuban leaders"; not "Taiwan while ...", "Sudan in 1978"), and with acronyms an acronym too ("US
+    officials"; it may as well be a person before a verb: "FDR see")."""
+    after = re.search(rf"(?<!\w){re.escape(name.text)}\s+([a-z]\w*)", text, re.IGNORECASE)
+    if after is None or " " in name.text or after.group(1).lower() in _NOT_NOUNS:
+        return False
+    return name.text.lower().endswith(_ADJECTIVE_ENDS) or acronyms and name.text.isupper()
+
+
 def _of_a_longer_name(text: str, phrase: list[str]) -> bool:
     """Whether a name is the end of a longer one: "the", capitalised words (small words between them), then
     "of", "in", "on" or "for" ("the Horn of Africa", "the Council of Europe", "the Summit of the Americas", "the

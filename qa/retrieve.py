@@ -155,3 +155,61 @@ def date_order(index: Store, rows: np.ndarray, latest: bool) -> np.ndarray:
     days = (index.ends if latest else index.starts)[rows]
     key = np.where(np.isnat(days), np.iinfo(np.int64).max, days.astype("int64") * (-1 if latest else 1))
     return np.argsort(key, kind="stable")
+
+
+# apart(): a name most of whose records also name the collection's frame lies inside it ("Washington", "Camp
+# David" in a catalogue of visits to the United States: 89% and 91% of their records name it; a foreign capital at
+# most 14%, a neighbour whose leaders often come, Canada, 51%), and a record need not name it: the frame goes
+# without saying. At least this share of the records read (FRAME_READ) decides it; the rule, not a fit.
+INSIDE_SHARE = 0.75
+FRAME_READ = 256
+# apart(): how many records holding the names' rarest words, best keyword score first (those holding words of
+# both), are read for one holding them together.
+APART_READ = 100
+
+
+def _rarest_words(names: list, count) -> list[str]:
+    """For each spelling (or place) of the names, its word the fewest records hold: what a keyword search for
+    records holding them looks for."""
+    return sorted({min(s, key=lambda t: (count(t), t)) for n in names for s in n.holding})
+
+
+def inside_frame(index: Store, name) -> bool:
+    """Whether a name lies inside the collection's frame (qa/names.py NameMatcher.frame): at least INSIDE_SHARE of
+    the records holding it (of the first FRAME_READ a keyword search finds) name the frame too."""
+    from .support import mentions
+
+    if not index.names.frame:
+        return False
+    rows = [int(i) for i in index.keyword(_rarest_words([name], index.keywords.count), FRAME_READ).rows]
+    texts = [f"{r.title} {r.summary}" for r in index.records.fetch(rows) if mentions(r, name)]
+    return bool(texts) and sum(map(index.names.names_frame, texts)) >= INSIDE_SHARE * len(texts)
+
+
+def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from: date | None,
+          date_to: date | None) -> tuple[str, ...]:
+    """A person and a place a question asks about together that no record of its period names together ("When
+    did Gerald Ford go to Jerusalem?", "Did Carter travel to Havana while he was president?": each is in the
+    collection, never with the other): the two names, or () when a record holds both (qa/support.py mentions()).
+
+    Only for a question of exactly two names (an adjective before a noun aside: "American president"), both known
+    and held by few records (rare: qa/answer.py LACKING_SHARE), one given as a place (after "to", "in", "visit":
+    qa/query.py places(), or a region), neither inside the collection's frame (inside_frame(): "Washington" in
+    visits to the United States, whose records need not name it; nor a visitor whose records are all visits to
+    it, which say nothing of where else he went). A question of more names may be answered by a record joining
+    fewer of them; a common name's records are too many to read."""
+    from .query import places, qualifies
+    from .support import mentions
+
+    names = [n for n in names if not qualifies(text, n)]
+    if len(names) != 2 or not all(n.known and n.text in rare for n in names):
+        return ()
+    if not any(n.within for n in names) and not places(text, names):
+        return ()
+    if any(inside_frame(index, n) for n in names):
+        return ()
+    words = _rarest_words(names, index.keywords.count)
+    rows = [int(i) for i in index.keyword(words, APART_READ, index.within(date_from, date_to)).rows]
+    if any(all(mentions(r, n) for n in names) for r in index.records.fetch(rows)):
+        return ()
+    return tuple(n.text for n in names)

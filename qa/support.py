@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .names import Place
+from .names import PERSON_TITLES, Place
 from .text import forms, tokens
 
 # Fitted by benchmarks/fit_support.py on tests/data/eval/seed-dev.jsonl and hsg-dev.jsonl (see the README), never
@@ -121,6 +121,34 @@ def held_share(spelling: frozenset[str], words: Words) -> float:
 def holds_names(words: Words, names) -> bool:
     """Whether a text holds every one of the names (qa/query.Name), each in some spelling or a place in it."""
     return all(any(held_share(s, words) == 1.0 for s in n.holding) for n in names)
+
+
+# A word before a name's last word in a record that leaves the name the same one: an initial ("William J.
+# Clinton"), a person's title or form of address ("President Putin", "Mrs. Clinton"), or none.
+_INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
+_ADDRESS = PERSON_TITLES | frozenset("mr mrs ms miss dr sir dame lady lord madam".split())
+# Words that make a place's name another place than its last word ("North Korea", "East Berlin").
+_DIRECTIONS = frozenset("north south east west northern southern eastern western upper lower central new".split())
+
+
+def mentions(record, name) -> bool:
+    """Whether a record holds a name (qa/query.Name) in some spelling, or a name of several words by its last
+    when no other name's word comes before it there, only an initial or a title ("Clinton" of "Bill Clinton" in
+    "William J. Clinton", "Putin" of "Vladimir Putin" in "President Putin"; not "Castro" of "Fidel Castro" in
+    "Raul Castro"), and no word of direction makes it another place ("North Korea")."""
+    if holds_names(record_words(record), [name]):
+        return True
+    said = name.text.split()
+    if len(said) < 2 or not tokens(said[-1]) or _DIRECTIONS & {w.lower() for w in said[:-1]}:
+        return False  # "North Korea" is not held by "Korea", nor "East Germany" by "Germany"
+    text = f"{record.title} {record.summary}"
+    for m in re.finditer(rf"(?<!\w){re.escape(said[-1])}(?!\w)", text, re.IGNORECASE):
+        before = text[: m.start()].split()
+        word = before[-1].strip("(\"'") if before else ""
+        if (not word or not word[:1].isupper() or _INITIAL.match(word) or word.lower() == said[-2].lower()
+                or word.rstrip(".").lower() in _ADDRESS):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,24 @@ def test_a_rare_name_no_cited_record_holds_is_said_under_the_answer():
     ans = compose("Did Vyshinsky discuss North Korean affairs?", weighed((A, 0.9)), k=5, index=STAMP,
                   names=[name("Vyshinsky"), name("North Korean")], rare=rare)
     assert ans.text.splitlines()[-1] == "None of the records cited mentions North Korean by that name."
+    # a title or a form of address before the last word leaves the name the same one; another given name does not
+    titled = rec("October 31, 1947", "Telegram from Cde. Molotov", "Molotov relays what Mr. Vyshinsky said.")
+    for asked, said in [("Andrei Vyshinsky", True), ("Ivan Vyshinsky", True), ("Andrei Molotov", False)]:
+        ans = compose(f"Did Molotov quote {asked}?", weighed((titled if said else other, 0.9)), k=5, index=STAMP,
+                      names=[name("Molotov"), name(asked)], rare=rare | {asked})
+        assert ("None of the records" not in ans.text) is said, (asked, ans.text)
+
+
+def test_a_person_and_a_place_no_record_joins_are_refused_with_both_named():
+    """qa/retrieve.py apart() found no record naming both: nothing is cited, whatever the support, and the
+    answer says which two no record joins (the period's when the question gave one)."""
+    ans = compose("Did Vyshinsky cable from Geneva?", weighed((A, 0.95)), k=5, index=STAMP,
+                  apart=("Vyshinsky", "Geneva"))
+    assert not ans.found and not ans.citations and ans.closest, ans.text
+    assert "No record names Vyshinsky together with Geneva." in ans.text
+    dated = compose("Did Vyshinsky cable from Geneva in 1947?", weighed((A, 0.95)), k=5, index=STAMP,
+                    apart=("Vyshinsky", "Geneva"), date_from=date(1947, 1, 1), date_to=date(1947, 12, 31))
+    assert "No record of that period names Vyshinsky together with Geneva." in dated.text
 
 
 def test_records_quoting_the_same_passage_on_the_same_day_share_one_line():

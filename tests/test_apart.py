@@ -1,0 +1,98 @@
+"""A question about a person and a place that no record names together ("When did Ford go to Jerusalem?") is
+not answered with the person's other journeys: over a real index of a made-up catalogue, whose travellers and
+phrasing appear in no labelled set, framed by a real country (Norway) as the State Department's is by the
+United States."""
+
+import pytest
+from conftest import made_up_archive
+
+# Norway's own ministers abroad, each to one or two places; foreign leaders' visits to Norway, some naming Oslo;
+# other travellers to the same places. 60 records: a traveller's one or two are few (qa/answer.py LACKING_SHARE).
+JOURNEYS = [
+    ("March 3, 1975", "Travel of Minister Edda Voss to Portugal (Lisbon)", "Met the Portuguese foreign minister."),
+    ("June 9, 1978", "Travel of Minister Edda Voss to Kenya (Nairobi)", "Opened a trade fair."),
+    ("May 2, 1981", "Travel of Minister Halvar Strand to Spain (Madrid)", "Signed a fisheries agreement."),
+    ("April 14, 1983", "Travel of Minister Halvar Strand to Portugal (Lisbon)", "Discussed shipping rules."),
+    ("October 6, 1986", "Travel of Minister Sigrun Tveit to Egypt (Cairo)", "Attended a conference on water."),
+    ("January 20, 1990", "Travel of Minister Sigrun Tveit to Spain (Madrid)", "Met the Spanish prime minister."),
+]
+VISITORS = ["Arko Brandt", "Lisel Marrow", "Tavo Renn", "Imre Kasko", "Odile Fenwray", "Piet Varda"]
+COUNTRIES = ["Germany", "Canada", "Chile", "Hungary", "France", "Netherlands"]
+
+
+def _catalogue() -> list[tuple[str, str, str]]:
+    rows = list(JOURNEYS)
+    for i in range(54):  # the frame: visits to Norway, a third of them naming Oslo
+        who, country = VISITORS[i % 6], COUNTRIES[i % 6]
+        where = "Met the prime minister in Oslo." if i % 3 == 0 else "Official working visit."
+        rows.append((f"{['May', 'June', 'September'][i % 3]} {i % 27 + 1}, {1950 + i}",
+                     f"Visit of Chancellor {who} ({country}) to Norway", where))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory, embedder):
+    return made_up_archive(tmp_path_factory.mktemp("journeys"), _catalogue(), embedder)
+
+
+@pytest.mark.parametrize("question, person, place", [
+    ("When did Edda Voss go to Madrid?", "Edda Voss", "Madrid"),       # others went there; she went elsewhere
+    ("Did Halvar Strand ever visit Egypt?", "Halvar Strand", "Egypt"),
+    ("What did Sigrun Tveit do in Lisbon?", "Sigrun Tveit", "Lisbon"),
+])
+def test_a_person_and_a_place_no_record_joins_are_not_answered(catalogue, question, person, place):
+    ans = catalogue.ask(question)
+    assert not ans.found and not ans.citations, ans.text
+    assert f"No record names {person} together with {place}." in ans.text, ans.text
+    # the closest records are still shown for reference: the person's own journeys among them
+    assert any(person in h.record.title for h in ans.closest), ans.text
+
+
+@pytest.mark.parametrize("question, date", [
+    ("When did Edda Voss go to Lisbon?", "March 3, 1975"),
+    ("Did Halvar Strand travel to Madrid?", "May 2, 1981"),
+    ("Which African country did Edda Voss visit?", "June 9, 1978"),  # a region held by a place in it
+    ("When did Sigrun Tveit go to Madrid?", "January 20, 1990"),
+])
+def test_a_person_and_a_place_a_record_joins_are_answered(catalogue, question, date):
+    ans = catalogue.ask(question)
+    assert ans.found and ans.citations[0].hit.record.date.text == date, ans.text
+
+
+def test_the_period_asked_about_must_hold_the_record_joining_them(catalogue):
+    ans = catalogue.ask("Did Edda Voss go to Lisbon in 1990?")
+    assert not ans.found, ans.text
+    assert "No record of that period names Edda Voss together with Lisbon." in ans.text, ans.text
+
+
+def test_a_place_inside_the_frame_need_not_be_named(catalogue):
+    """Oslo lies inside the catalogue's frame (every record naming it names Norway): a visit to Norway that does
+    not say Oslo still answers a question about coming to Oslo."""
+    from qa.retrieve import apart, inside_frame
+
+    index = catalogue.current
+    assert index.names.frame and "Norway" in index.names.frame
+    q = catalogue.retrieve("When did Chancellor Tavo Renn come to Oslo?").query
+    oslo = next(n for n in q.names if n.text == "Oslo")
+    assert inside_frame(index, oslo)
+    madrid = catalogue.retrieve("When did Edda Voss go to Madrid?").query
+    assert not inside_frame(index, next(n for n in madrid.names if n.text == "Madrid"))
+    assert apart(index, madrid.text, madrid.names, frozenset(n.text for n in madrid.names), None, None) == (
+        "Edda Voss", "Madrid")
+    # a visitor's records all name the frame too: whether he went elsewhere is left to the answer model
+    renn = catalogue.retrieve("When did Tavo Renn go to Madrid?").query
+    assert inside_frame(index, next(n for n in renn.names if n.text == "Tavo Renn"))
+    assert apart(index, renn.text, renn.names, frozenset(n.text for n in renn.names), None, None) == ()
+    ans = catalogue.ask("When did Chancellor Tavo Renn come to Oslo?")
+    assert ans.found and "Tavo Renn" in ans.citations[0].hit.record.title, ans.text
+
+
+@pytest.mark.parametrize("question", [
+    "Did Edda Voss meet Halvar Strand in Madrid?",  # three names: a record may join fewer of them
+    "Which Portuguese officials did Halvar Strand meet?",  # an adjective before its noun is no place
+    "And did Edda Voss go to Madrid?",  # a follow-up (here without its question before) is read with it
+])
+def test_questions_of_another_shape_are_left_to_the_answer_model(catalogue, question):
+    r = catalogue.retrieve(question, history=["When did Halvar Strand go to Madrid?"]
+                           if question.startswith("And") else None)
+    assert r.apart == (), question
