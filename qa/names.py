@@ -333,7 +333,7 @@ class NameMatcher:
             for u in used:  # Olympics", "Soviet" of "US-Soviet"; dots aside ("U.S.S.R")
                 left = _as_words(u, re.IGNORECASE).sub(" ", left)
             rest = frozenset(tokens(left))
-            for n in others:
+            for n in used + others:  # a name used as the group writes it too: "Kim Il-sung" as "Kim Il Sung"
                 ts = frozenset(tokens(n))
                 if ts and ts <= self.vocabulary and ts | rest not in out:
                     out.append(ts | rest)

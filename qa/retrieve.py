@@ -3,6 +3,7 @@ store (qa/stores/): the fusion, and so every answer, is this same code whichever
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -194,17 +195,21 @@ def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from:
 
     Only for a question of exactly two names (an adjective before a noun aside: "American president"), both known
     and held by few records (rare: qa/answer.py LACKING_SHARE), one given as a place (after "to", "in", "visit":
-    qa/query.py places(), or a region), neither inside the collection's frame (inside_frame(): "Washington" in
+    qa/query.py places(), or a region) and the other not, the two not joined by "and" or "or" (asked for either:
+    "the Yalta and Potsdam conferences"), neither inside the collection's frame (inside_frame(): "Washington" in
     visits to the United States, whose records need not name it; nor a visitor whose records are all visits to
     it, which say nothing of where else he went). A question of more names may be answered by a record joining
     fewer of them; a common name's records are too many to read."""
-    from .query import places, qualifies
+    from .query import places, qualifies, words_pattern
     from .support import mentions
 
     names = [n for n in names if not qualifies(text, n)]
     if len(names) != 2 or not all(n.known and n.text in rare for n in names):
         return ()
-    if not any(n.within for n in names) and not places(text, names):
+    given = places(text, names)
+    a, b = (words_pattern(n.text.split()) for n in names)
+    joined = re.search(rf"(?<!\w)(?:{a}\W+(?:and|or|nor)\W+{b}|{b}\W+(?:and|or|nor)\W+{a})(?!\w)", text, re.I)
+    if joined or sum(bool(n.within) or n in given for n in names) != 1:  # "the Yalta and Potsdam conferences"
         return ()
     if any(inside_frame(index, n) for n in names):
         return ()

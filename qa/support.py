@@ -140,7 +140,7 @@ def mentions(record, name) -> bool:
         return True
     said = name.text.split()
     if len(said) < 2 or not tokens(said[-1]) or _DIRECTIONS & {w.lower() for w in said[:-1]}:
-        return False  # "North Korea" is not held by "Korea", nor "East Germany" by "Germany"
+        return False  # "North Korea" is not held by "Korea" (nor by "Korea, Republic of"), nor "East Germany"
     text = f"{record.title} {record.summary}"
     for m in re.finditer(rf"(?<!\w){re.escape(said[-1])}(?!\w)", text, re.IGNORECASE):
         before = text[: m.start()].split()

@@ -91,6 +91,8 @@ def test_a_place_inside_the_frame_need_not_be_named(catalogue):
     "Did Edda Voss meet Halvar Strand in Madrid?",  # three names: a record may join fewer of them
     "Which Portuguese officials did Halvar Strand meet?",  # an adjective before its noun is no place
     "And did Edda Voss go to Madrid?",  # a follow-up (here without its question before) is read with it
+    "Who went to Cairo and Madrid?",  # two places joined by "and": either may answer
+    "Which minister travelled to Lisbon or to Madrid?",
 ])
 def test_questions_of_another_shape_are_left_to_the_answer_model(catalogue, question):
     r = catalogue.retrieve(question, history=["When did Halvar Strand go to Madrid?"]

@@ -32,6 +32,11 @@ def test_matcher_finds_corpus_spellings_and_aliases(tmp_path):
     assert m.spellings(["Kim", "Koo"]) == (frozenset({"kim", "koo"}), frozenset({"kim", "gu"}))
     assert m.spellings(["Vishinsky"]) == (frozenset({"vishinsky"}), frozenset({"vyshinsky"}))
     assert m.spellings(["Potsdam"]) == (frozenset({"potsdam"}),)  # nothing close: only its own spelling
+    # a name the question writes as one of the group's names does, in other words, counts in the group's words
+    # ("Kim Il-sung" read as "kim il ilsung sung" is the records' "Kim Il Sung")
+    extra.write_text("Kim Il Sung | Kim Il-sung | Kim Ir Sen\n")
+    m = NameMatcher(vocab | {"il", "sung"}, read_aliases([extra]))
+    assert frozenset({"kim", "il", "sung"}) in m.spellings(["Kim", "Il-sung"])
 
 
 def test_initials_stand_for_the_names_written_with_a_middle_initial():
