@@ -201,7 +201,7 @@ def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from:
     it, which say nothing of where else he went). A question of more names may be answered by a record joining
     fewer of them; a common name's records are too many to read."""
     from .query import places, qualifies, words_pattern
-    from .support import mentions
+    from .support import directions, mentions
 
     names = [n for n in names if not qualifies(text, n)]
     if len(names) != 2 or not all(n.known and n.text in rare for n in names):
@@ -215,6 +215,7 @@ def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from:
         return ()
     words = _rarest_words(names, index.keywords.count)
     rows = [int(i) for i in index.keyword(words, APART_READ, index.within(date_from, date_to)).rows]
-    if any(all(mentions(r, n) for n in names) for r in index.records.fetch(rows)):
+    ways = [directions(n, index.names.spellings) for n in names]  # "South Vietnam" held by "Vietnam" alone
+    if any(all(mentions(r, n, w) for n, w in zip(names, ways)) for r in index.records.fetch(rows)):
         return ()
     return tuple(n.text for n in names)

@@ -131,16 +131,25 @@ _ADDRESS = PERSON_TITLES | frozenset("mr mrs ms miss dr sir dame lady lord madam
 _DIRECTIONS = frozenset("north south east west northern southern eastern western upper lower central new".split())
 
 
-def mentions(record, name) -> bool:
+def mentions(record, name, others: tuple[frozenset[str], ...] | None = None) -> bool:
     """Whether a record holds a name (qa/query.Name) in some spelling, or a name of several words by its last
     when no other name's word comes before it there, only an initial or a title ("Clinton" of "Bill Clinton" in
     "William J. Clinton", "Putin" of "Vladimir Putin" in "President Putin"; not "Castro" of "Fidel Castro" in
-    "Raul Castro"), and no word of direction makes it another place ("North Korea")."""
-    if holds_names(record_words(record), [name]):
+    "Raul Castro"), and no word of direction makes it another place ("North Korea").
+
+    others: for a place named with a word of direction, the spellings of that place with another (directions());
+    given, a record naming the place bare holds it unless it names one of those ("South Vietnam" by "Vietnam (Cam
+    Ranh Bay)", as a catalogue of the 1960s writes it; not "North Korea" by "Korea, Republic of (Seoul)")."""
+    words = record_words(record)
+    if holds_names(words, [name]):
         return True
     said = name.text.split()
-    if len(said) < 2 or not tokens(said[-1]) or _DIRECTIONS & {w.lower() for w in said[:-1]}:
-        return False  # "North Korea" is not held by "Korea" (nor by "Korea, Republic of"), nor "East Germany"
+    if len(said) < 2 or not tokens(said[-1]):
+        return False
+    if _DIRECTIONS & {w.lower() for w in said[:-1]}:  # "North Korea" is not held by "Korea" alone, nor "East
+        # Germany" by "Germany", unless others say which places would make it another
+        return others is not None and not name.within and all(t in words.tokens for t in tokens(said[-1])) \
+            and not any(all(t in words.tokens for t in s) for s in others)
     text = f"{record.title} {record.summary}"
     for m in re.finditer(rf"(?<!\w){re.escape(said[-1])}(?!\w)", text, re.IGNORECASE):
         before = text[: m.start()].split()
@@ -149,6 +158,17 @@ def mentions(record, name) -> bool:
                 or word.rstrip(".").lower() in _ADDRESS):
             return True
     return False
+
+
+def directions(name, spellings) -> tuple[frozenset[str], ...] | None:
+    """For a name of two words the first of which is a word of direction ("South Vietnam"), the spellings
+    (spellings: qa/names.py NameMatcher.spellings) of its last word with each other word of direction ("North
+    Vietnam", "Democratic Republic of Vietnam"): what mentions() needs to read the bare place as it; else None."""
+    said = name.text.split()
+    if len(said) != 2 or said[0].lower() not in _DIRECTIONS:
+        return None
+    return tuple(dict.fromkeys(s for way in sorted(_DIRECTIONS - {said[0].lower()})
+                               for s in spellings([way.capitalize(), said[1]])))
 
 
 @dataclass(frozen=True)

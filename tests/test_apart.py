@@ -7,7 +7,7 @@ import pytest
 from conftest import made_up_archive
 
 # Norway's own ministers abroad, each to one or two places; foreign leaders' visits to Norway, some naming Oslo;
-# other travellers to the same places. 60 records: a traveller's one or two are few (qa/answer.py LACKING_SHARE).
+# other travellers to the same places. 63 records: a traveller's one or two are few (qa/answer.py LACKING_SHARE).
 JOURNEYS = [
     ("March 3, 1975", "Travel of Minister Edda Voss to Portugal (Lisbon)", "Met the Portuguese foreign minister."),
     ("June 9, 1978", "Travel of Minister Edda Voss to Kenya (Nairobi)", "Opened a trade fair."),
@@ -15,6 +15,10 @@ JOURNEYS = [
     ("April 14, 1983", "Travel of Minister Halvar Strand to Portugal (Lisbon)", "Discussed shipping rules."),
     ("October 6, 1986", "Travel of Minister Sigrun Tveit to Egypt (Cairo)", "Attended a conference on water."),
     ("January 20, 1990", "Travel of Minister Sigrun Tveit to Spain (Madrid)", "Met the Spanish prime minister."),
+    ("February 2, 1968", "Travel of Minister Edda Voss to Vietnam (Da Nang)", "Visited a field hospital."),
+    ("August 8, 1992", "Travel of Minister Sigrun Tveit to Korea, Republic of (Seoul)", "Met the foreign minister."),
+    ("July 1, 1994", "Travel of Minister Halvar Strand to Korea, Democratic People's Republic of (Pyongyang)",
+     "Discussed famine relief."),
 ]
 VISITORS = ["Arko Brandt", "Lisel Marrow", "Tavo Renn", "Imre Kasko", "Odile Fenwray", "Piet Varda"]
 COUNTRIES = ["Germany", "Canada", "Chile", "Hungary", "France", "Netherlands"]
@@ -57,6 +61,18 @@ def test_a_person_and_a_place_no_record_joins_are_not_answered(catalogue, questi
 def test_a_person_and_a_place_a_record_joins_are_answered(catalogue, question, date):
     ans = catalogue.ask(question)
     assert ans.found and ans.citations[0].hit.record.date.text == date, ans.text
+
+
+@pytest.mark.parametrize("question, joined", [
+    ("Did Edda Voss ever go to South Vietnam?", True),  # "Vietnam (Da Nang)" names no other Vietnam
+    ("Did Sigrun Tveit go to South Korea?", True),
+    ("Did Sigrun Tveit go to North Korea?", False),  # "Korea, Republic of" is the South (qa/aliases.txt)
+])
+def test_a_place_named_with_a_direction_is_held_bare_unless_another_direction_is_named(catalogue, question,
+                                                                                        joined):
+    ans = catalogue.ask(question)
+    assert ans.found is joined, ans.text
+    assert ("No record names" in ans.text) is not joined, ans.text
 
 
 def test_the_period_asked_about_must_hold_the_record_joining_them(catalogue):
