@@ -12,6 +12,7 @@ import numpy as np
 from .dates import inside, meets
 from .records import Record
 from .stores.base import Store
+from .text import tokens
 
 # Reciprocal-rank fusion: rank r in a list scores weight / (RRF_K + r). RRF_K and the weights were chosen on
 # tests/data/eval.jsonl (a grid of RRF_K 5, 10, 20, 60 and keyword weights 0.3 to 1.5): see the README.
@@ -164,8 +165,8 @@ def date_order(index: Store, rows: np.ndarray, latest: bool) -> np.ndarray:
 # without saying. At least this share of the records read (FRAME_READ) decides it; the rule, not a fit.
 INSIDE_SHARE = 0.75
 FRAME_READ = 256
-# apart(): how many records holding the names' rarest words, best keyword score first (those holding words of
-# both), are read for one holding them together.
+# apart(): how many records holding the names' words, best keyword score first (those holding words of both), are
+# read for one holding them together.
 APART_READ = 100
 
 
@@ -187,11 +188,29 @@ def inside_frame(index: Store, name) -> bool:
     return bool(texts) and sum(map(index.names.names_frame, texts)) >= INSIDE_SHARE * len(texts)
 
 
+def _loose_words(name, place: bool) -> frozenset[str]:
+    """The words a record holds a name by in apart(), besides its spellings: a person's last name alone ("Tony
+    Blinken" in "Antony John Blinken", "Mike Pompeo" in "Michael R. Pompeo"), a place's words with its hyphens as
+    spaces ("Port-of-Spain" in "Port of Spain"); none for a place named with a word of direction (mentions())."""
+    from .support import DIRECTIONS
+
+    said = name.text.replace("-", " ").split()
+    if place:
+        return frozenset() if DIRECTIONS & {w.lower() for w in said[:-1]} else frozenset(tokens(" ".join(said)))
+    return frozenset(tokens(said[-1])) if len(said) > 1 else frozenset()
+
+
 def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from: date | None,
           date_to: date | None) -> tuple[str, ...]:
     """A person and a place a question asks about together that no record of its period names together ("When
     did Gerald Ford go to Jerusalem?", "Did Carter travel to Havana while he was president?": each is in the
-    collection, never with the other): the two names, or () when a record holds both (qa/support.py mentions()).
+    collection, never with the other): the two names, or () when a record may hold both.
+
+    A refusal must be sure, so a record holds a name here more loosely than anywhere else: in some spelling or
+    as qa/support.py mentions() reads it, and besides a person by the last name alone and a place by its words
+    with hyphens as spaces (_loose_words()); a place named with a word of direction by the bare place when the
+    record names no other direction of it ("South Vietnam" by "Vietnam (Cam Ranh Bay)": support.directions()).
+    The records read are the APART_READ that a keyword search for all those words ranks first.
 
     Only for a question of exactly two names (an adjective before a noun aside: "American president"), both known
     and held by few records (rare: qa/answer.py LACKING_SHARE), one given as a place (after "to", "in", "visit":
@@ -201,21 +220,27 @@ def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from:
     it, which say nothing of where else he went). A question of more names may be answered by a record joining
     fewer of them; a common name's records are too many to read."""
     from .query import places, qualifies, words_pattern
-    from .support import directions, mentions
+    from .support import directions, mentions, record_words
 
     names = [n for n in names if not qualifies(text, n)]
     if len(names) != 2 or not all(n.known and n.text in rare for n in names):
         return ()
     given = places(text, names)
+    placed = [bool(n.within) or n in given for n in names]
     a, b = (words_pattern(n.text.split()) for n in names)
     joined = re.search(rf"(?<!\w)(?:{a}\W+(?:and|or|nor)\W+{b}|{b}\W+(?:and|or|nor)\W+{a})(?!\w)", text, re.I)
-    if joined or sum(bool(n.within) or n in given for n in names) != 1:  # "the Yalta and Potsdam conferences"
+    if joined or sum(placed) != 1:  # "the Yalta and Potsdam conferences"
         return ()
-    if any(inside_frame(index, n) for n in names):
-        return ()
-    words = _rarest_words(names, index.keywords.count)
-    rows = [int(i) for i in index.keyword(words, APART_READ, index.within(date_from, date_to)).rows]
     ways = [directions(n, index.names.spellings) for n in names]  # "South Vietnam" held by "Vietnam" alone
-    if any(all(mentions(r, n, w) for n, w in zip(names, ways)) for r in index.records.fetch(rows)):
+    loose = [_loose_words(n, p) for n, p in zip(names, placed)]
+    words = sorted({t for n in names for s in n.holding for t in s}.union(*loose))
+    rows = [int(i) for i in index.keyword(words, APART_READ, index.within(date_from, date_to)).rows]
+
+    def holds(record, n, way, extra) -> bool:
+        return mentions(record, n, way) or bool(extra) and extra <= record_words(record).tokens
+
+    if any(all(holds(r, *c) for c in zip(names, ways, loose)) for r in index.records.fetch(rows)):
+        return ()
+    if any(inside_frame(index, n) for n in names):  # read only for a question no record answers
         return ()
     return tuple(n.text for n in names)

@@ -128,7 +128,7 @@ def holds_names(words: Words, names) -> bool:
 _INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
 _ADDRESS = PERSON_TITLES | frozenset("mr mrs ms miss dr sir dame lady lord madam".split())
 # Words that make a place's name another place than its last word ("North Korea", "East Berlin").
-_DIRECTIONS = frozenset("north south east west northern southern eastern western upper lower central new".split())
+DIRECTIONS = frozenset("north south east west northern southern eastern western upper lower central new".split())
 
 
 def mentions(record, name, others: tuple[frozenset[str], ...] | None = None) -> bool:
@@ -146,7 +146,7 @@ def mentions(record, name, others: tuple[frozenset[str], ...] | None = None) -> 
     said = name.text.split()
     if len(said) < 2 or not tokens(said[-1]):
         return False
-    if _DIRECTIONS & {w.lower() for w in said[:-1]}:  # "North Korea" is not held by "Korea" alone, nor "East
+    if DIRECTIONS & {w.lower() for w in said[:-1]}:  # "North Korea" is not held by "Korea" alone, nor "East
         # Germany" by "Germany", unless others say which places would make it another
         return others is not None and not name.within and all(t in words.tokens for t in tokens(said[-1])) \
             and not any(all(t in words.tokens for t in s) for s in others)
@@ -165,9 +165,9 @@ def directions(name, spellings) -> tuple[frozenset[str], ...] | None:
     (spellings: qa/names.py NameMatcher.spellings) of its last word with each other word of direction ("North
     Vietnam", "Democratic Republic of Vietnam"): what mentions() needs to read the bare place as it; else None."""
     said = name.text.split()
-    if len(said) != 2 or said[0].lower() not in _DIRECTIONS:
+    if len(said) != 2 or said[0].lower() not in DIRECTIONS:
         return None
-    return tuple(dict.fromkeys(s for way in sorted(_DIRECTIONS - {said[0].lower()})
+    return tuple(dict.fromkeys(s for way in sorted(DIRECTIONS - {said[0].lower()})
                                for s in spellings([way.capitalize(), said[1]])))
 
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import made_up_archive
 
 # Norway's own ministers abroad, each to one or two places; foreign leaders' visits to Norway, some naming Oslo;
-# other travellers to the same places. 63 records: a traveller's one or two are few (qa/answer.py LACKING_SHARE).
+# other travellers to the same places. 66 records: a traveller's one or two are few (qa/answer.py LACKING_SHARE).
 JOURNEYS = [
     ("March 3, 1975", "Travel of Minister Edda Voss to Portugal (Lisbon)", "Met the Portuguese foreign minister."),
     ("June 9, 1978", "Travel of Minister Edda Voss to Kenya (Nairobi)", "Opened a trade fair."),
@@ -19,6 +19,9 @@ JOURNEYS = [
     ("August 8, 1992", "Travel of Minister Sigrun Tveit to Korea, Republic of (Seoul)", "Met the foreign minister."),
     ("July 1, 1994", "Travel of Minister Halvar Strand to Korea, Democratic People's Republic of (Pyongyang)",
      "Discussed famine relief."),
+    ("March 5, 1999", "Travel of Minister Runa Ivo Dahl to Greece (Athens)", "Met the Greek foreign minister."),
+    ("May 9, 2001", "Travel of Minister Runa Ivo Dahl to Trinidad and Tobago (Port of Spain)", "Signed a treaty."),
+    ("June 1, 2003", "Travel of Minister Oda Lien to Trinidad and Tobago (Port-of-Spain)", "Opened an embassy."),
 ]
 VISITORS = ["Arko Brandt", "Lisel Marrow", "Tavo Renn", "Imre Kasko", "Odile Fenwray", "Piet Varda"]
 COUNTRIES = ["Germany", "Canada", "Chile", "Hungary", "France", "Netherlands"]
@@ -43,17 +46,21 @@ def catalogue(tmp_path_factory, embedder):
     ("When did Edda Voss go to Madrid?", "Edda Voss", "Madrid"),       # others went there; she went elsewhere
     ("Did Halvar Strand ever visit Egypt?", "Halvar Strand", "Egypt"),
     ("What did Sigrun Tveit do in Lisbon?", "Sigrun Tveit", "Lisbon"),
+    ("When did Runa Dahl go to Madrid?", "Runa Dahl", "Madrid"),
+    ("Did a Portuguese delegation meet Edda Voss in Madrid?", "Edda Voss", "Madrid"),  # an adjective is no name
 ])
 def test_a_person_and_a_place_no_record_joins_are_not_answered(catalogue, question, person, place):
     ans = catalogue.ask(question)
     assert not ans.found and not ans.citations, ans.text
     assert f"No record names {person} together with {place}." in ans.text, ans.text
     # the closest records are still shown for reference: the person's own journeys among them
-    assert any(person in h.record.title for h in ans.closest), ans.text
+    assert any(person.split()[-1] in h.record.title for h in ans.closest), ans.text
 
 
 @pytest.mark.parametrize("question, date", [
     ("When did Edda Voss go to Lisbon?", "March 3, 1975"),
+    ("When did Runa Dahl go to Athens?", "March 5, 1999"),  # a middle name the question leaves out
+    ("When did Runa Dahl visit Port-of-Spain?", "May 9, 2001"),  # hyphens the record leaves out
     ("Did Halvar Strand travel to Madrid?", "May 2, 1981"),
     ("Which African country did Edda Voss visit?", "June 9, 1978"),  # a region held by a place in it
     ("When did Sigrun Tveit go to Madrid?", "January 20, 1990"),
@@ -107,10 +114,20 @@ def test_a_place_inside_the_frame_need_not_be_named(catalogue):
     "Did Edda Voss meet Halvar Strand in Madrid?",  # three names: a record may join fewer of them
     "Which Portuguese officials did Halvar Strand meet?",  # an adjective before its noun is no place
     "And did Edda Voss go to Madrid?",  # a follow-up (here without its question before) is read with it
-    "Who went to Cairo and Madrid?",  # two places joined by "and": either may answer
-    "Which minister travelled to Lisbon or to Madrid?",
+    "Who went to Cairo and Madrid?",  # two places joined by "and" or "or": either may answer
+    "Who travelled to Lisbon or Madrid?",
 ])
 def test_questions_of_another_shape_are_left_to_the_answer_model(catalogue, question):
     r = catalogue.retrieve(question, history=["When did Halvar Strand go to Madrid?"]
                            if question.startswith("And") else None)
     assert r.apart == (), question
+
+
+def test_a_name_many_records_hold_is_left_to_the_answer_model(catalogue):
+    """apart() reads a name only when few records hold it (rare, qa/archive.py): the records of a common one are
+    too many to read for one joining it to the other."""
+    from qa.retrieve import apart
+
+    q = catalogue.retrieve("When did Edda Voss go to Madrid?").query
+    assert apart(catalogue.current, q.text, q.names, frozenset({"Edda Voss", "Madrid"}), None, None)
+    assert apart(catalogue.current, q.text, q.names, frozenset({"Edda Voss"}), None, None) == ()
