@@ -60,6 +60,8 @@ def test_a_person_and_a_place_no_record_joins_are_not_answered(catalogue, questi
 @pytest.mark.parametrize("question, date", [
     ("When did Edda Voss go to Lisbon?", "March 3, 1975"),
     ("When did Runa Dahl go to Athens?", "March 5, 1999"),  # a middle name the question leaves out
+    # a first name the record does not write ("Tony" for "Antony"): a refusal must be sure, the last name will do
+    ("When did Edda Dahl go to Athens?", "March 5, 1999"),
     ("When did Runa Dahl visit Port-of-Spain?", "May 9, 2001"),  # hyphens the record leaves out
     ("Did Halvar Strand travel to Madrid?", "May 2, 1981"),
     ("Which African country did Edda Voss visit?", "June 9, 1978"),  # a region held by a place in it
