@@ -78,8 +78,8 @@ GOALS = [
     pytest.param("hsg", "false_not_found", 0.05, False, "all"),
     pytest.param("seed", "multi_precision", 0.9, True, "all"),
     pytest.param("seed", "multi_recall", 0.9, True, "all", marks=_unmet("seed test multi-record recall 0.638")),
-    pytest.param("hsg", "multi_precision", 0.9, True, "all", marks=_unmet("hsg test multi-record precision 0.858")),
-    pytest.param("hsg", "multi_recall", 0.9, True, "all", marks=_unmet("hsg test multi-record recall 0.885")),
+    pytest.param("hsg", "multi_precision", 0.9, True, "all", marks=_unmet("hsg test multi-record precision 0.856")),
+    pytest.param("hsg", "multi_recall", 0.9, True, "all"),
 ]
 
 
