@@ -15,6 +15,7 @@ in an aliases.txt beside the records): a record of a journey to Kenya holds "Afr
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -391,6 +392,26 @@ class NameMatcher:
         diplomats' journeys; "Korea" in the seed); none when the collection has no such place."""
         return tuple(dict.fromkeys(n for p, forms in self._place_forms.items() if self._framing(forms)
                                    for n in self._names_of(p)))
+
+    @functools.cached_property
+    def _place_names(self) -> frozenset[str]:
+        """Every place and region of the regions, folded, each in every form of its alias group."""
+        names = [*self.regions, *(n for p in self._place_forms for n in self._names_of(p))]
+        return frozenset(w for n in names if (w := re.sub(r"[^a-z]", "", fold(n))))
+
+    def a_people(self, word: str) -> bool:
+        """Whether a word may be a people's or a country's adjective: a place or region of the regions begins with
+        it, less an adjective's ending, in four letters or more ("Cuban": Cuba, "Portuguese": Portugal, "American":
+        America; not "Reagan", "Truman", "Brian")."""
+        w = re.sub(r"[^a-z]", "", fold(word))
+        for end in ("ese", "ian", "ans", "ish", "an", "i", "n"):
+            base = w[: -len(end)] if w.endswith(end) else ""
+            if len(base) >= 3:
+                for p in self._place_names:
+                    shared = len(os.path.commonprefix([base, p]))
+                    if shared >= 4 and shared >= len(base) - 1:
+                        return True
+        return False
 
     def names_frame(self, text: str) -> bool:
         """Whether a text names the collection's frame (frame), as whole words: a form in capitals ("US") only

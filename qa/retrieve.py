@@ -159,45 +159,83 @@ def date_order(index: Store, rows: np.ndarray, latest: bool) -> np.ndarray:
     return np.argsort(key, kind="stable")
 
 
-# apart(): a name most of whose records also name the collection's frame lies inside it ("Washington", "Camp
-# David" in a catalogue of visits to the United States: 89% and 91% of their records name it; a foreign capital at
-# most 14%, a neighbour whose leaders often come, Canada, 51%), and a record need not name it: the frame goes
-# without saying. At least this share of the records read (FRAME_READ) decides it; the rule, not a fit.
+# apart(): a name most of whose records also name the collection's frame lies inside it, and a record need not name
+# it: the frame goes without saying. In the State Department's catalogue (the first FRAME_READ records a keyword
+# search finds for each, read as inside_frame() reads them): Washington 90%, Camp David, Dallas, Honolulu over 90%,
+# a foreign visitor's name nearly always; Havana 67%, Mexico City 59%, Kabul 29%, Seoul 21% (the records of a
+# place name the United States when they are visits from there, or say "U.S."); and countries whose leaders came
+# more often than American travellers went are inside too (Cuba 78%, Paraguay 92%): a question about them is
+# never refused. At least this share of the records read decides it; the rule, not a fit.
 INSIDE_SHARE = 0.75
 FRAME_READ = 256
 # apart(): how many records holding the names' words, best keyword score first (those holding words of both), are
 # read for one holding them together.
 APART_READ = 100
+# apart(): a person's title or form of address before a name in a record ("President Gerald R. Ford", "Cde.
+# Stalin", "Minister Edda Voss"), up to four capitalised words, initials or a bracket between: what shows the name
+# is a person's, not a place's standing for its government ("Who asked Moscow for engineers ...?").
+_TITLED = r"\b(?:{titles})\.?(?:\s+of\s+State)?(?:\s+(?:[A-Z][\w'’.-]*|\([^)]*\))){{0,4}}?\s+{name}(?!\w)"
 
 
-def _rarest_words(names: list, count) -> list[str]:
-    """For each spelling (or place) of the names, its word the fewest records hold: what a keyword search for
-    records holding them looks for."""
-    return sorted({min(s, key=lambda t: (count(t), t)) for n in names for s in n.holding})
+# _loose_words(): words for a kind of place, which a record may leave out of its name ("Mexico City", "Vatican City").
+_PLACE_NOUNS = frozenset("city town island islands isle port harbor harbour bay province county district".split())
 
 
-def inside_frame(index: Store, name) -> bool:
+def _words_of(name, place: bool) -> frozenset[str]:
+    """Every word a record may hold a name by in apart(): its spellings' and places', and _loose_words()."""
+    return frozenset(t for s in name.holding for t in s) | _loose_words(name, place)
+
+
+def _records_of(index: Store, name, place: bool, way, date_from: date | None = None, date_to: date | None = None,
+                limit: int = FRAME_READ) -> list[Record]:
+    """The records holding a name as apart() reads it (_holds()), of the first limit a keyword search finds."""
+    where = index.within(date_from, date_to) if date_from or date_to else None
+    rows = [int(i) for i in index.keyword(sorted(_words_of(name, place)), limit, where).rows]
+    return [r for r in index.records.fetch(rows) if _holds(r, name, place, way)]
+
+
+def inside_frame(index: Store, name, place: bool = True, way=None) -> bool:
     """Whether a name lies inside the collection's frame (qa/names.py NameMatcher.frame): at least INSIDE_SHARE of
     the records holding it (of the first FRAME_READ a keyword search finds) name the frame too."""
-    from .support import mentions
-
     if not index.names.frame:
         return False
-    rows = [int(i) for i in index.keyword(_rarest_words([name], index.keywords.count), FRAME_READ).rows]
-    texts = [f"{r.title} {r.summary}" for r in index.records.fetch(rows) if mentions(r, name)]
+    texts = [f"{r.title} {r.summary}" for r in _records_of(index, name, place, way)]
     return bool(texts) and sum(map(index.names.names_frame, texts)) >= INSIDE_SHARE * len(texts)
+
+
+def _holds(record, name, place: bool, way) -> bool:
+    """Whether a record may hold a name, as apart() reads it: qa/support.py mentions() (way: its directions()), or
+    every one of its _loose_words()."""
+    from .support import mentions, record_words
+
+    extra = _loose_words(name, place)
+    return mentions(record, name, way) or bool(extra) and extra <= record_words(record).tokens
 
 
 def _loose_words(name, place: bool) -> frozenset[str]:
     """The words a record holds a name by in apart(), besides its spellings: a person's last name alone ("Tony
     Blinken" in "Antony John Blinken", "Mike Pompeo" in "Michael R. Pompeo"), a place's words with its hyphens as
-    spaces ("Port-of-Spain" in "Port of Spain"); none for a place named with a word of direction (mentions())."""
+    spaces and without a word for a kind of place ("Port-of-Spain" in "Port of Spain", "Mexico City" in "Mexico
+    (Mexico, D.F.)"); none for a place named with a word of direction (mentions())."""
     from .support import DIRECTIONS
 
     said = name.text.replace("-", " ").split()
     if place:
-        return frozenset() if DIRECTIONS & {w.lower() for w in said[:-1]} else frozenset(tokens(" ".join(said)))
+        if DIRECTIONS & {w.lower() for w in said[:-1]}:
+            return frozenset()
+        kept = [w for w in said if w.lower() not in _PLACE_NOUNS] or said  # "Mexico City" in "Mexico, D.F."
+        return frozenset(tokens(" ".join(kept)))
     return frozenset(tokens(said[-1])) if len(said) > 1 else frozenset()
+
+
+def _titled(records: list[Record], name) -> bool:
+    """Whether a record writes a person's title or form of address before the name's last word (_TITLED)."""
+    from .names import PERSON_TITLES
+    from .support import ADDRESS
+
+    titles = "|".join(sorted(w.capitalize() for w in PERSON_TITLES | ADDRESS | {"cde"}))
+    pattern = re.compile(_TITLED.format(titles=titles, name=re.escape(name.text.split()[-1])), re.IGNORECASE)
+    return any(pattern.search(f"{r.title} {r.summary}") for r in records)
 
 
 def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from: date | None,
@@ -212,19 +250,30 @@ def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from:
     record names no other direction of it ("South Vietnam" by "Vietnam (Cam Ranh Bay)": support.directions()).
     The records read are the APART_READ that a keyword search for all those words ranks first.
 
-    Only for a question of exactly two names (an adjective before a noun aside: "American president"), both known
-    and held by few records (rare: qa/answer.py LACKING_SHARE), one given as a place (after "to", "in", "visit":
-    qa/query.py places(), or a region) and the other not, the two not joined by "and" or "or" (asked for either:
-    "the Yalta and Potsdam conferences"), neither inside the collection's frame (inside_frame(): "Washington" in
-    visits to the United States, whose records need not name it; nor a visitor whose records are all visits to
-    it, which say nothing of where else he went). A question of more names may be answered by a record joining
-    fewer of them; a common name's records are too many to read."""
-    from .query import places, qualifies, words_pattern
-    from .support import directions, mentions, record_words
+    Only for a question of exactly two names (a people's adjective before its noun aside: "American president",
+    qa/names.py NameMatcher.a_people), each said whole (no capitalised word after it, no particle before it: "the
+    Czech Republic", "de Gaulle"), both used by the collection in the question's own spelling or an alias's (not
+    only a close spelling: "Taiwan" is no "town"), no acronym ("the UAE" may be spelled out), both held by few
+    records (rare: qa/answer.py LACKING_SHARE), one given as a place (after "to", "in", "visit": qa/query.py
+    places(), or a region) and the other not, and shown a person's by a title before it in a record ("President
+    Ford"; not "Moscow" standing for its government), the two not joined by "and" or "or" ("the Yalta and Potsdam
+    conferences"), neither inside the collection's frame (inside_frame(): "Washington" in visits to the United
+    States, whose records need not name it; nor a visitor whose records are all visits to it, which say nothing
+    of where else he went). A question of more names may be answered by a record joining fewer of them; a common
+    name's records are too many to read."""
+    from .query import PARTICLES, places, qualifies, words_pattern
+    from .support import directions
 
-    names = [n for n in names if not qualifies(text, n)]
+    names = [n for n in names if not (qualifies(text, n) and index.names.a_people(n.text))]
     if len(names) != 2 or not all(n.known and n.text in rare for n in names):
         return ()
+    vocabulary = index.keywords.vocabulary
+    for n in names:
+        words = words_pattern(n.text.split())
+        cut = re.search(rf"(?:\b(?:{'|'.join(PARTICLES)})\s+{words}|{words}\s+[A-Z])", text) is not None
+        said = n.spellings[0] <= vocabulary or bool(n.within) or bool(index.names.alias_groups(n.text))
+        if cut or not said or (len(n.text) > 1 and n.text.replace(".", "").isupper()):
+            return ()
     given = places(text, names)
     placed = [bool(n.within) or n in given for n in names]
     a, b = (words_pattern(n.text.split()) for n in names)
@@ -232,15 +281,14 @@ def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from:
     if joined or sum(placed) != 1:  # "the Yalta and Potsdam conferences"
         return ()
     ways = [directions(n, index.names.spellings) for n in names]  # "South Vietnam" held by "Vietnam" alone
-    loose = [_loose_words(n, p) for n, p in zip(names, placed)]
-    words = sorted({t for n in names for s in n.holding for t in s}.union(*loose))
+    words = sorted(frozenset().union(*(_words_of(n, p) for n, p in zip(names, placed))))
     rows = [int(i) for i in index.keyword(words, APART_READ, index.within(date_from, date_to)).rows]
-
-    def holds(record, n, way, extra) -> bool:
-        return mentions(record, n, way) or bool(extra) and extra <= record_words(record).tokens
-
-    if any(all(holds(r, *c) for c in zip(names, ways, loose)) for r in index.records.fetch(rows)):
+    if any(all(_holds(r, *c) for c in zip(names, placed, ways)) for r in index.records.fetch(rows)):
         return ()
-    if any(inside_frame(index, n) for n in names):  # read only for a question no record answers
+    # read only for a question no record answers: who the other name is, and whether either lies inside the frame
+    person = next(n for n, p in zip(names, placed) if not p)
+    if not _titled(_records_of(index, person, False, None), person):
+        return ()
+    if any(inside_frame(index, n, p, w) for n, p, w in zip(names, placed, ways)):
         return ()
     return tuple(n.text for n in names)

@@ -126,7 +126,7 @@ def holds_names(words: Words, names) -> bool:
 # A word before a name's last word in a record that leaves the name the same one: an initial ("William J.
 # Clinton"), a person's title or form of address ("President Putin", "Mrs. Clinton"), or none.
 _INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
-_ADDRESS = PERSON_TITLES | frozenset("mr mrs ms miss dr sir dame lady lord madam".split())
+ADDRESS = PERSON_TITLES | frozenset("mr mrs ms miss dr sir dame lady lord madam".split())
 # Words that make a place's name another place than its last word ("North Korea", "East Berlin").
 DIRECTIONS = frozenset("north south east west northern southern eastern western upper lower central new".split())
 
@@ -155,7 +155,7 @@ def mentions(record, name, others: tuple[frozenset[str], ...] | None = None) -> 
         before = text[: m.start()].split()
         word = before[-1].strip("(\"'") if before else ""
         if (not word or not word[:1].isupper() or _INITIAL.match(word) or word.lower() == said[-2].lower()
-                or word.rstrip(".").lower() in _ADDRESS):
+                or word.rstrip(".").lower() in ADDRESS):
             return True
     return False
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import made_up_archive
 
 # Norway's own ministers abroad, each to one or two places; foreign leaders' visits to Norway, some naming Oslo;
-# other travellers to the same places. 66 records: a traveller's one or two are few (qa/answer.py LACKING_SHARE).
+# other travellers to the same places. 68 records: a traveller's one or two are few (qa/answer.py LACKING_SHARE).
 JOURNEYS = [
     ("March 3, 1975", "Travel of Minister Edda Voss to Portugal (Lisbon)", "Met the Portuguese foreign minister."),
     ("June 9, 1978", "Travel of Minister Edda Voss to Kenya (Nairobi)", "Opened a trade fair."),
@@ -22,15 +22,19 @@ JOURNEYS = [
     ("March 5, 1999", "Travel of Minister Runa Ivo Dahl to Greece (Athens)", "Met the Greek foreign minister."),
     ("May 9, 2001", "Travel of Minister Runa Ivo Dahl to Trinidad and Tobago (Port of Spain)", "Signed a treaty."),
     ("June 1, 2003", "Travel of Minister Oda Lien to Trinidad and Tobago (Port-of-Spain)", "Opened an embassy."),
+    ("April 2, 2005", "Travel of Minister Tor Brennan to Chile (Santiago)", "Met the Chilean foreign minister."),
+    ("May 3, 2006", "Travel of Minister Oda Lien to Mexico (Mexico, D.F.)", "Opened a consulate."),
 ]
 VISITORS = ["Arko Brandt", "Lisel Marrow", "Tavo Renn", "Imre Kasko", "Odile Fenwray", "Piet Varda"]
-COUNTRIES = ["Germany", "Canada", "Chile", "Hungary", "France", "Netherlands"]
+# the visitors' countries, each named by fewer than a tenth of the records (more would make it part of the frame)
+COUNTRIES = ["Germany", "Canada", "Austria", "Hungary", "France", "Netherlands", "Belgium", "Poland", "Italy",
+             "Denmark", "Ireland", "Iceland"]
 
 
 def _catalogue() -> list[tuple[str, str, str]]:
     rows = list(JOURNEYS)
     for i in range(54):  # the frame: visits to Norway, a third of them naming Oslo
-        who, country = VISITORS[i % 6], COUNTRIES[i % 6]
+        who, country = VISITORS[i % 6], COUNTRIES[i % 12]
         where = "Met the prime minister in Oslo." if i % 3 == 0 else "Official working visit."
         rows.append((f"{['May', 'June', 'September'][i % 3]} {i % 27 + 1}, {1950 + i}",
                      f"Visit of Chancellor {who} ({country}) to Norway", where))
@@ -48,6 +52,8 @@ def catalogue(tmp_path_factory, embedder):
     ("What did Sigrun Tveit do in Lisbon?", "Sigrun Tveit", "Lisbon"),
     ("When did Runa Dahl go to Madrid?", "Runa Dahl", "Madrid"),
     ("Did a Portuguese delegation meet Edda Voss in Madrid?", "Edda Voss", "Madrid"),  # an adjective is no name
+    ("When did Brennan go to Lisbon?", "Brennan", "Lisbon"),  # a surname ending as an adjective does is a name
+    ("Did Halvar Strand ever visit Africa?", "Halvar Strand", "Africa"),  # a region: none of its places
 ])
 def test_a_person_and_a_place_no_record_joins_are_not_answered(catalogue, question, person, place):
     ans = catalogue.ask(question)
@@ -62,6 +68,8 @@ def test_a_person_and_a_place_no_record_joins_are_not_answered(catalogue, questi
     ("When did Runa Dahl go to Athens?", "March 5, 1999"),  # a middle name the question leaves out
     # a first name the record does not write ("Tony" for "Antony"): a refusal must be sure, the last name will do
     ("When did Edda Dahl go to Athens?", "March 5, 1999"),
+    ("Did Edda Voss ever visit Africa?", "June 9, 1978"),  # a region held by a place in it
+    ("When did Oda Lien go to Mexico City?", "May 3, 2006"),  # a word for a kind of place left out
     ("When did Runa Dahl visit Port-of-Spain?", "May 9, 2001"),  # hyphens the record leaves out
     ("Did Halvar Strand travel to Madrid?", "May 2, 1981"),
     ("Which African country did Edda Voss visit?", "June 9, 1978"),  # a region held by a place in it
@@ -118,6 +126,12 @@ def test_a_place_inside_the_frame_need_not_be_named(catalogue):
     "And did Edda Voss go to Madrid?",  # a follow-up (here without its question before) is read with it
     "Who went to Cairo and Madrid?",  # two places joined by "and" or "or": either may answer
     "Who travelled to Lisbon or Madrid?",
+    "Who travelled to Madrid or Lisbon?",
+    "Did anyone fly from Lisbon to Madrid?",  # two places: neither is the person
+    "Who asked Madrid for help in Kenya?",  # a place standing for its government: no record titles it a person
+    "When did Edda Voss go to the DPRK?",  # an acronym a record may spell out
+    "When did Edda Voss visit the Kenya Republic?",  # a name cut short by a word read as no name
+    "When did Edda Voss go to Lisbonn?",  # a close spelling only: the collection does not write it so
 ])
 def test_questions_of_another_shape_are_left_to_the_answer_model(catalogue, question):
     r = catalogue.retrieve(question, history=["When did Halvar Strand go to Madrid?"]
