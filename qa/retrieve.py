@@ -242,7 +242,7 @@ def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from:
           date_to: date | None) -> tuple[str, ...]:
     """A person and a place a question asks about together that no record of its period names together ("When
     did Gerald Ford go to Jerusalem?", "Did Carter travel to Havana while he was president?": each is in the
-    collection, never with the other): the two names, or () when a record may hold both.
+    collection, never with the other): the person's name and the place's, or () when a record may hold both.
 
     A refusal must be sure, so a record holds a name here more loosely than anywhere else: in some spelling or
     as qa/support.py mentions() reads it, and besides a person by the last name alone and a place by its words
@@ -253,7 +253,7 @@ def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from:
     Only for a question of exactly two names (a people's adjective before its noun aside: "American president",
     qa/names.py NameMatcher.a_people), each said whole (no capitalised word after it, no particle before it: "the
     Czech Republic", "de Gaulle"), both used by the collection in the question's own spelling or an alias's (not
-    only a close spelling: "Taiwan" is no "town"), no acronym ("the UAE" may be spelled out), both held by few
+    only a close spelling: "Taiwan" is no "town"), the place no acronym ("the UAE" may be spelled out), both held by few
     records (rare: qa/answer.py LACKING_SHARE), one given as a place (after "to", "in", "visit": qa/query.py
     places(), or a region) and the other not, and shown a person's by a title before it in a record ("President
     Ford"; not "Moscow" standing for its government), the two not joined by "and" or "or" ("the Yalta and Potsdam
@@ -272,10 +272,12 @@ def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from:
         words = words_pattern(n.text.split())
         cut = re.search(rf"(?:\b(?:{'|'.join(PARTICLES)})\s+{words}|{words}\s+[A-Z])", text) is not None
         said = n.spellings[0] <= vocabulary or bool(n.within) or bool(index.names.alias_groups(n.text))
-        if cut or not said or (len(n.text) > 1 and n.text.replace(".", "").isupper()):
+        if cut or not said:
             return ()
     given = places(text, names)
     placed = [bool(n.within) or n in given for n in names]
+    if any(p and len(n.text) > 1 and n.text.replace(".", "").isupper() for n, p in zip(names, placed)):
+        return ()  # a place's acronym ("the UAE"); a person's initials are the collection's own (qa/names.py)
     a, b = (words_pattern(n.text.split()) for n in names)
     joined = re.search(rf"(?<!\w)(?:{a}\W+(?:and|or|nor)\W+{b}|{b}\W+(?:and|or|nor)\W+{a})(?!\w)", text, re.I)
     if joined or sum(placed) != 1:  # "the Yalta and Potsdam conferences"
@@ -291,4 +293,4 @@ def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from:
         return ()
     if any(inside_frame(index, n, p, w) for n, p, w in zip(names, placed, ways)):
         return ()
-    return tuple(n.text for n in names)
+    return person.text, next(n for n, p in zip(names, placed) if p).text

@@ -19,7 +19,7 @@ JOURNEYS = [
     ("August 8, 1992", "Travel of Minister Sigrun Tveit to Korea, Republic of (Seoul)", "Met the foreign minister."),
     ("July 1, 1994", "Travel of Minister Halvar Strand to Korea, Democratic People's Republic of (Pyongyang)",
      "Discussed famine relief."),
-    ("March 5, 1999", "Travel of Minister Runa Ivo Dahl to Greece (Athens)", "Met the Greek foreign minister."),
+    ("March 5, 1999", "Travel of Minister Runa Ivo Dahl to Greece (Athens)", "Toured the old city."),
     ("May 9, 2001", "Travel of Minister Runa Ivo Dahl to Trinidad and Tobago (Port of Spain)", "Signed a treaty."),
     ("June 1, 2003", "Travel of Minister Oda Lien to Trinidad and Tobago (Port-of-Spain)", "Opened an embassy."),
     ("April 2, 2005", "Travel of Minister Tor Brennan to Chile (Santiago)", "Met the Chilean foreign minister."),
@@ -54,6 +54,7 @@ def catalogue(tmp_path_factory, embedder):
     ("Did a Portuguese delegation meet Edda Voss in Madrid?", "Edda Voss", "Madrid"),  # an adjective is no name
     ("When did Brennan go to Lisbon?", "Brennan", "Lisbon"),  # a surname ending as an adjective does is a name
     ("Did Halvar Strand ever visit Africa?", "Halvar Strand", "Africa"),  # a region: none of its places
+    ("Which Africa trips did Halvar Strand make?", "Halvar Strand", "Africa"),  # a region, with no word before
 ])
 def test_a_person_and_a_place_no_record_joins_are_not_answered(catalogue, question, person, place):
     ans = catalogue.ask(question)
@@ -130,8 +131,8 @@ def test_a_place_inside_the_frame_need_not_be_named(catalogue):
     "Did anyone fly from Lisbon to Madrid?",  # two places: neither is the person
     "Who asked Madrid for help in Kenya?",  # a place standing for its government: no record titles it a person
     "When did Edda Voss go to the DPRK?",  # an acronym a record may spell out
-    "When did Edda Voss visit the Kenya Republic?",  # a name cut short by a word read as no name
-    "When did Edda Voss go to Lisbonn?",  # a close spelling only: the collection does not write it so
+    "When did Halvar Strand visit the Kenya Republic?",  # a name cut short by a word read as no name
+    "When did Edda Voss go to Madridd?",  # a close spelling only: the collection does not write it so
 ])
 def test_questions_of_another_shape_are_left_to_the_answer_model(catalogue, question):
     r = catalogue.retrieve(question, history=["When did Halvar Strand go to Madrid?"]
