@@ -211,6 +211,8 @@ Are Was Were Can Could Should Would Will Has Have Had List Show Find Give Tell T
 PERSON_TITLES = frozenset("""secretary president minister ambassador chairman premier marshal general admiral
 colonel king queen emperor empress pope prince princess chancellor governor senator bishop cardinal consul envoy
 delegate commissioner duke duchess shah sultan tsar czar monarch leader official officer comrade""".split())
+# Forms of address before a person's name ("Mrs. May", "Dr. Kissinger").
+HONORIFICS = frozenset("mr mrs ms miss dr sir dame lady lord madam".split())
 
 
 def not_a_name(word: str) -> bool:

@@ -11,7 +11,7 @@ from datetime import date
 
 from .intent import DATE_ONLY, EXTREME_WORDS, GENERIC, Intent, dated_topic, detect
 from .keywords import KeywordIndex
-from .names import PERSON_TITLES, NameMatcher, not_a_name
+from .names import HONORIFICS, PERSON_TITLES, NameMatcher, not_a_name
 from .text import forms, singular, tokens
 
 # A follow-up's context (the names and words of the question before it) counts at this share of the weight of
@@ -329,7 +329,6 @@ PARTICLES = frozenset("de da di du dos das del della dei der van von la le bin i
 # A month or a day of the week alone is a time, not a name a record must hold ("after the September 11 attacks",
 # "Did Nixon visit China in February?"); in a name it stays ("May Day", "the February Revolution"), and after a
 # title ("Prime Minister May", "Mrs. May").
-_HONORIFICS = frozenset("mr mrs ms miss dr sir dame lady lord madam".split())
 _CALENDAR = frozenset([*(calendar.month_name[i].lower() for i in range(1, 13)),
                        *(calendar.day_name[i].lower() for i in range(7))])
 
@@ -385,6 +384,6 @@ def name_phrases(text: str, is_name: Callable[[str], bool] | None = None, *,
     def a_time(p: list[tuple[int, str]]) -> bool:  # "in February", not "Prime Minister May", "Mrs. May"
         i, w = p[0]
         title = words[i - 1].strip(".").lower() if i > 0 else ""
-        return len(p) == 1 and w.lower() in _CALENDAR and title not in PERSON_TITLES and title not in _HONORIFICS
+        return len(p) == 1 and w.lower() in _CALENDAR and title not in PERSON_TITLES and title not in HONORIFICS
 
     return [[w for _, w in p] for p in phrases if tokens(p[-1][1]) and not alone_first(p) and not a_time(p)]

@@ -181,35 +181,36 @@ _TITLED = r"\b(?:{titles})\.?(?:\s+of\s+State)?(?:\s+(?:[A-Z][\w'’.-]*|\([^)]*
 _PLACE_NOUNS = frozenset("city town island islands isle port harbor harbour bay province county district".split())
 
 
-def _words_of(name, place: bool) -> frozenset[str]:
-    """Every word a record may hold a name by in apart(): its spellings' and places', and _loose_words()."""
-    return frozenset(t for s in name.holding for t in s) | _loose_words(name, place)
+def _words_of(name, loose: frozenset[str]) -> frozenset[str]:
+    """Every word a record may hold a name by in apart(): its spellings' and places', and loose (_loose_words())."""
+    return frozenset(t for s in name.holding for t in s) | loose
 
 
-def _records_of(index: Store, name, place: bool, way, date_from: date | None = None, date_to: date | None = None,
-                limit: int = FRAME_READ) -> list[Record]:
-    """The records holding a name as apart() reads it (_holds()), of the first limit a keyword search finds."""
-    where = index.within(date_from, date_to) if date_from or date_to else None
-    rows = [int(i) for i in index.keyword(sorted(_words_of(name, place)), limit, where).rows]
-    return [r for r in index.records.fetch(rows) if _holds(r, name, place, way)]
+def _records_of(index: Store, name, place: bool, way) -> list[Record]:
+    """The records holding a name as apart() reads it (_holds()), of the first FRAME_READ a keyword search finds."""
+    loose = _loose_words(name, place)
+    rows = [int(i) for i in index.keyword(sorted(_words_of(name, loose)), FRAME_READ).rows]
+    return [r for r in index.records.fetch(rows) if _holds(r, name, way, loose)]
+
+
+def _framed(index: Store, records: list[Record]) -> bool:
+    """Whether at least INSIDE_SHARE of a name's records (_records_of()) name the collection's frame too."""
+    texts = [f"{r.title} {r.summary}" for r in records]
+    return bool(texts) and sum(map(index.names.names_frame, texts)) >= INSIDE_SHARE * len(texts)
 
 
 def inside_frame(index: Store, name, place: bool = True, way=None) -> bool:
     """Whether a name lies inside the collection's frame (qa/names.py NameMatcher.frame): at least INSIDE_SHARE of
     the records holding it (of the first FRAME_READ a keyword search finds) name the frame too."""
-    if not index.names.frame:
-        return False
-    texts = [f"{r.title} {r.summary}" for r in _records_of(index, name, place, way)]
-    return bool(texts) and sum(map(index.names.names_frame, texts)) >= INSIDE_SHARE * len(texts)
+    return bool(index.names.frame) and _framed(index, _records_of(index, name, place, way))
 
 
-def _holds(record, name, place: bool, way) -> bool:
+def _holds(record, name, way, loose: frozenset[str]) -> bool:
     """Whether a record may hold a name, as apart() reads it: qa/support.py mentions() (way: its directions()), or
-    every one of its _loose_words()."""
+    every one of its loose words (_loose_words())."""
     from .support import mentions, record_words
 
-    extra = _loose_words(name, place)
-    return mentions(record, name, way) or bool(extra) and extra <= record_words(record).tokens
+    return mentions(record, name, way) or bool(loose) and loose <= record_words(record).tokens
 
 
 def _loose_words(name, place: bool) -> frozenset[str]:
@@ -283,14 +284,17 @@ def apart(index: Store, text: str, names: list, rare: frozenset[str], date_from:
     if joined or sum(placed) != 1:  # "the Yalta and Potsdam conferences"
         return ()
     ways = [directions(n, index.names.spellings) for n in names]  # "South Vietnam" held by "Vietnam" alone
-    words = sorted(frozenset().union(*(_words_of(n, p) for n, p in zip(names, placed))))
+    loose = [_loose_words(n, p) for n, p in zip(names, placed)]
+    words = sorted(frozenset().union(*(_words_of(n, extra) for n, extra in zip(names, loose))))
     rows = [int(i) for i in index.keyword(words, APART_READ, index.within(date_from, date_to)).rows]
-    if any(all(_holds(r, *c) for c in zip(names, placed, ways)) for r in index.records.fetch(rows)):
+    if any(all(_holds(r, *c) for c in zip(names, ways, loose)) for r in index.records.fetch(rows)):
         return ()
     # read only for a question no record answers: who the other name is, and whether either lies inside the frame
-    person = next(n for n, p in zip(names, placed) if not p)
-    if not _titled(_records_of(index, person, False, None), person):
+    i = placed.index(True)
+    place, person = names[i], names[1 - i]
+    records = _records_of(index, person, False, ways[1 - i])  # read once: for its titles and for the frame
+    if not _titled(records, person):
         return ()
-    if any(inside_frame(index, n, p, w) for n, p, w in zip(names, placed, ways)):
+    if index.names.frame and (_framed(index, records) or inside_frame(index, place, True, ways[i])):
         return ()
-    return person.text, next(n for n, p in zip(names, placed) if p).text
+    return person.text, place.text

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .names import PERSON_TITLES, Place
+from .names import HONORIFICS, PERSON_TITLES, Place
 from .text import forms, tokens
 
 # Fitted by benchmarks/fit_support.py on tests/data/eval/seed-dev.jsonl and hsg-dev.jsonl (see the README), never
@@ -126,7 +126,7 @@ def holds_names(words: Words, names) -> bool:
 # A word before a name's last word in a record that leaves the name the same one: an initial ("William J.
 # Clinton"), a person's title or form of address ("President Putin", "Mrs. Clinton"), or none.
 _INITIAL = re.compile(r"^(?:[A-Z]\.)+$")
-ADDRESS = PERSON_TITLES | frozenset("mr mrs ms miss dr sir dame lady lord madam".split())
+ADDRESS = PERSON_TITLES | HONORIFICS
 # Words that make a place's name another place than its last word ("North Korea", "East Berlin").
 DIRECTIONS = frozenset("north south east west northern southern eastern western upper lower central new".split())
 
@@ -148,8 +148,8 @@ def mentions(record, name, others: tuple[frozenset[str], ...] | None = None) -> 
         return False
     if DIRECTIONS & {w.lower() for w in said[:-1]}:  # "North Korea" is not held by "Korea" alone, nor "East
         # Germany" by "Germany", unless others say which places would make it another
-        return others is not None and not name.within and all(t in words.tokens for t in tokens(said[-1])) \
-            and not any(all(t in words.tokens for t in s) for s in others)
+        return others is not None and not name.within and set(tokens(said[-1])) <= words.tokens \
+            and not any(s <= words.tokens for s in others)
     text = f"{record.title} {record.summary}"
     for m in re.finditer(rf"(?<!\w){re.escape(said[-1])}(?!\w)", text, re.IGNORECASE):
         before = text[: m.start()].split()
